@@ -1,0 +1,174 @@
+"""Meetings: the adopted meeting plan, provisional meetings from the cadence, moves and cancellations.
+
+`meeting_plan` turns a profile into the meetings of a period. Beyond a body's adopted plan the
+cadence gives *provisional* meetings; those never fall on a holiday or closing day, nor in a
+recess unless the body meets in recesses. `Schedule` prepares meetings for the planner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pendulum
+
+from calendars.cadence import WeekBefore
+from calendars.danish import local_datetime
+from calendars.profiles import Body, Profile
+from calendars.workdays import MunicipalCalendar
+
+
+class MeetingStatus(enum.StrEnum):
+    PLANNED = "planlagt"
+    PROVISIONAL = "foreløbig"
+    CANCELLED = "aflyst"
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    body: str
+    day: dt.date
+    time: dt.time
+    place: str = ""
+    status: MeetingStatus = MeetingStatus.PLANNED
+    duration_minutes: int = 120
+    moved_from: dt.date | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable identity: the body and the date the meeting was first planned for."""
+        return f"{self.body}/{(self.moved_from or self.day).isoformat()}"
+
+    @property
+    def provisional(self) -> bool:
+        return self.status is MeetingStatus.PROVISIONAL
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status is MeetingStatus.CANCELLED
+
+    @property
+    def starts_at(self) -> pendulum.DateTime:
+        return local_datetime(self.day, self.time)
+
+    @property
+    def ends_at(self) -> pendulum.DateTime:
+        return self.starts_at.add(minutes=self.duration_minutes)
+
+
+def meeting_plan(profile: Profile, start: dt.date, end: dt.date) -> list[Meeting]:
+    """All meetings of all bodies in [start, end], cancelled ones included, sorted by time."""
+    calendar = profile.calendar
+    made: dict[str, list[Meeting]] = {}
+    # Bodies that follow another body's meetings ("mandag i ugen før byrådet") come last.
+    order = sorted(profile.bodies.values(),
+                   key=lambda body: isinstance(body.cadence and body.cadence.rule, WeekBefore))
+    for body in order:
+        made[body.key] = _body_meetings(body, calendar, start, end, made)
+    return sorted((m for ms in made.values() for m in ms), key=lambda m: (m.day, m.time, m.body))
+
+
+def _body_meetings(body: Body, calendar: MunicipalCalendar, start: dt.date, end: dt.date,
+                   made: Mapping[str, list[Meeting]]) -> list[Meeting]:
+    def meeting(day: dt.date, time: dt.time | None, status: MeetingStatus) -> Meeting:
+        return Meeting(body.key, day, time or body.time, body.place, status, body.duration_minutes)
+
+    adopted = {day: meeting(day, time, MeetingStatus.PLANNED) for day, time in body.meetings}
+    # The adopted plan is authoritative from its first to its last meeting (or adopted_until);
+    # without explicit dates, adopted_until says the cadence itself is adopted up to that day.
+    first = min(adopted, default=None)
+    horizon = body.adopted_until or max(adopted, default=None)
+    meetings = dict(adopted)
+    for day, status in _cadence_days(body, calendar, start, end, made):
+        if horizon and day <= horizon:
+            if first and day >= first:
+                continue
+            if not first:
+                status = MeetingStatus.PLANNED
+        meetings.setdefault(day, meeting(day, None, status))
+    for day in body.cancelled:
+        if day in meetings:
+            meetings[day] = replace(meetings[day], status=MeetingStatus.CANCELLED)
+    for old_day, (new_day, new_time) in body.moved.items():
+        if (old := meetings.pop(old_day, None)) is not None:
+            meetings[new_day] = replace(old, day=new_day, time=new_time or old.time, moved_from=old_day)
+    return [m for day, m in sorted(meetings.items()) if start <= day <= end]
+
+
+def _cadence_days(body: Body, calendar: MunicipalCalendar, start: dt.date, end: dt.date,
+                  made: Mapping[str, list[Meeting]]) -> Iterable[tuple[dt.date, MeetingStatus]]:
+    if body.cadence is None:
+        return
+    rule = body.cadence.rule
+    if isinstance(rule, WeekBefore):
+        # Follow the other body: a week-before meeting is as firm as the meeting it prepares.
+        for other in made[rule.other_body]:
+            if other.cancelled:
+                continue
+            day = rule.day_for(other.day)
+            while not calendar.is_working_day(day) and day < other.day:
+                day += dt.timedelta(days=1)  # a holiday Monday moves to Tuesday
+            if day < other.day and _may_meet(body, calendar, day):
+                yield day, MeetingStatus.PROVISIONAL if other.provisional else MeetingStatus.PLANNED
+        return
+    for day in rule.days(start, end):
+        if _may_meet(body, calendar, day):
+            yield day, MeetingStatus.PROVISIONAL
+
+
+def _may_meet(body: Body, calendar: MunicipalCalendar, day: dt.date) -> bool:
+    return (
+        calendar.is_working_day(day)
+        and (body.meets_in_recess or calendar.recess_at(day) is None)
+        and (not body.months or day.month in body.months)
+    )
+
+
+@dataclass(frozen=True)
+class BodyMeetings:
+    """One body's usable (not cancelled) meetings with their positions in working days."""
+
+    meetings: tuple[Meeting, ...]
+    deadline_pos: np.ndarray  # working-day position of each meeting's submission deadline
+    held_pos: np.ndarray  # position of the last working day on or before the meeting
+    ordinals: np.ndarray  # the meeting days as proleptic ordinals
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """What the planner plans against: bodies, their meetings and the calendar, prepared once."""
+
+    profile: Profile
+    calendar: MunicipalCalendar
+    by_body: Mapping[str, BodyMeetings]
+    all_meetings: tuple[Meeting, ...]
+
+    @classmethod
+    def build(cls, profile: Profile, meetings: Iterable[Meeting]) -> Schedule:
+        calendar = profile.calendar
+        all_meetings = tuple(meetings)
+        grouped: dict[str, list[Meeting]] = {key: [] for key in profile.bodies}
+        for meeting in sorted(all_meetings, key=lambda m: (m.day, m.time)):
+            if not meeting.cancelled:
+                grouped[meeting.body].append(meeting)
+        by_body = {}
+        for key, body_meetings in grouped.items():
+            rule = profile.bodies[key].deadline
+            by_body[key] = BodyMeetings(
+                tuple(body_meetings),
+                np.array([rule.position(calendar, m.day) for m in body_meetings], dtype=np.int64),
+                np.array([calendar.position_on_or_before(m.day) for m in body_meetings], dtype=np.int64),
+                np.array([m.day.toordinal() for m in body_meetings], dtype=np.int64),
+            )
+        return cls(profile, calendar, by_body, all_meetings)
+
+    @classmethod
+    def for_period(cls, profile: Profile, start: dt.date, end: dt.date) -> Schedule:
+        return cls.build(profile, meeting_plan(profile, start, end))
+
+    def deadline(self, meeting: Meeting) -> dt.date:
+        rule = self.profile.bodies[meeting.body].deadline
+        return self.calendar.day_at(rule.position(self.calendar, meeting.day))

@@ -1,0 +1,247 @@
+"""The municipal calendar: which days are working days, and counting in working days.
+
+One object per municipality holds the statutory holidays (python-holidays, Denmark, Danish names),
+the municipality's closing days, its recesses (periods without ordinary meetings) and its week
+mask. Working-day arithmetic runs on a precomputed index of the working days in the calendar's
+years, so every operation is a couple of list look-ups; the planner works on those positions
+directly (see `position` and `day_at`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from holidays.countries.denmark import Denmark
+
+FIRST_YEAR = 1990
+LAST_YEAR = 2100
+WEEKDAYS_ONLY = "1111100"  # Monday .. Sunday
+WITH_SATURDAY = "1111110"  # "hverdage (inklusive lørdag)"
+
+
+class CalendarRangeError(ValueError):
+    """A date outside the years a calendar was built for."""
+
+
+@dataclass(frozen=True)
+class ClosingDays:
+    """Days a town hall is closed on top of the statutory holidays."""
+
+    # every year on this (month, day), e.g. (12, 24): "Juleaftensdag"
+    fixed: Mapping[tuple[int, int], str] = field(default_factory=dict)
+    # names from python-holidays' `optional` category for Denmark, e.g. "Grundlovsdag"
+    optional: tuple[str, ...] = ()
+    # the day after a named statutory holiday, e.g. "Kristi himmelfartsdag"
+    day_after: tuple[str, ...] = ()
+    # one-off dates
+    dates: Mapping[dt.date, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Recess:
+    """A period without ordinary meetings (July, vinterferie, efterårsferie, Christmas).
+
+    Either ISO weeks (every year) or a span: (month, day) pairs every year, possibly wrapping
+    the new year, or one-off dates.
+    """
+
+    name: str
+    weeks: tuple[int, ...] = ()
+    start: tuple[int, int] | dt.date | None = None
+    end: tuple[int, int] | dt.date | None = None
+
+    def spans(self, year: int) -> list[tuple[dt.date, dt.date]]:
+        """The inclusive date spans this recess covers that start in `year`."""
+        if self.weeks:
+            return [
+                (dt.date.fromisocalendar(year, week, 1), dt.date.fromisocalendar(year, week, 7))
+                for week in self.weeks
+                if week <= dt.date(year, 12, 28).isocalendar().week
+            ]
+        if isinstance(self.start, dt.date) and isinstance(self.end, dt.date):
+            return [(self.start, self.end)] if self.start.year == year else []
+        (start_month, start_day), (end_month, end_day) = self.start, self.end  # type: ignore[misc]
+        start = _month_day(year, start_month, start_day)
+        wraps = (end_month, end_day) < (start_month, start_day)
+        end = _month_day(year + 1 if wraps else year, end_month, end_day)
+        return [(start, end)]
+
+
+def _month_day(year: int, month: int, day: int) -> dt.date:
+    # 29 February in a common year means the last day of February.
+    if month == 2 and day == 29 and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+        day = 28
+    return dt.date(year, month, day)
+
+
+@dataclass(frozen=True)
+class DayOff:
+    """A weekday that is not a working day, and why."""
+
+    day: dt.date
+    name: str
+    kind: str  # "helligdag" or "lukkedag"
+
+
+class MunicipalCalendar:
+    """Working days for one municipality over the years `first_year`..`last_year`."""
+
+    def __init__(
+        self,
+        closing_days: ClosingDays = ClosingDays(),
+        recesses: Iterable[Recess] = (),
+        weekmask: str = WEEKDAYS_ONLY,
+        first_year: int = FIRST_YEAR,
+        last_year: int = LAST_YEAR,
+    ) -> None:
+        if len(weekmask) != 7 or set(weekmask) - {"0", "1"} or "1" not in weekmask:
+            raise ValueError(f"weekmask must be seven 0/1 digits, Monday first: {weekmask!r}")
+        self.closing_days = closing_days
+        self.recesses = tuple(recesses)
+        self.weekmask = weekmask
+        self.first_year = first_year
+        self.last_year = last_year
+        self._first = dt.date(first_year, 1, 1)
+        self._last = dt.date(last_year, 12, 31)
+        self._base = self._first.toordinal()
+        self._names = self._days_off_by_name()
+        self._build_index()
+        self._recess_spans = sorted(
+            (start.toordinal(), end.toordinal(), recess)
+            for recess in self.recesses
+            for year in range(first_year - 1, last_year + 1)
+            for start, end in recess.spans(year)
+        )
+        self._recess_by_day = {
+            ordinal: recess
+            for start, end, recess in reversed(self._recess_spans)
+            for ordinal in range(start, end + 1)
+        }
+
+    # --- construction ---------------------------------------------------------------------
+
+    def _days_off_by_name(self) -> dict[dt.date, tuple[str, str]]:
+        years = range(self.first_year, self.last_year + 1)
+        statutory = Denmark(years=years, language="da")
+        names: dict[dt.date, tuple[str, str]] = {
+            day: (name, "helligdag") for day, name in statutory.items()
+        }
+        closing = self.closing_days
+        if closing.optional:
+            optional = Denmark(years=years, language="da", categories=("optional",))
+            for day, name in optional.items():
+                if name in closing.optional:
+                    names.setdefault(day, (name, "lukkedag"))
+        for year in years:
+            for (month, day), name in closing.fixed.items():
+                names.setdefault(_month_day(year, month, day), (name, "lukkedag"))
+        for day, name in statutory.items():
+            if name in closing.day_after:
+                names.setdefault(day + dt.timedelta(days=1), (f"Dagen efter {name.lower()}", "lukkedag"))
+        for day, name in closing.dates.items():
+            names.setdefault(day, (name, "lukkedag"))
+        return names
+
+    def _build_index(self) -> None:
+        size = self._last.toordinal() - self._base + 1
+        names = {day.toordinal() - self._base for day in self._names}
+        mask = [c == "1" for c in self.weekmask]
+        first_weekday = self._first.weekday()
+        working = [mask[(first_weekday + i) % 7] and i not in names for i in range(size)]
+        # _pos[i]: how many working days lie strictly before day i, which is also the index in
+        # _days of the first working day on or after day i.
+        pos, days, count = [0] * (size + 1), [], 0
+        for i, is_working in enumerate(working):
+            pos[i] = count
+            if is_working:
+                days.append(i + self._base)
+                count += 1
+        pos[size] = count
+        self._working = working
+        self._pos = pos
+        self._days = days
+
+    def with_weekmask(self, weekmask: str) -> MunicipalCalendar:
+        """The same holidays, closing days and recesses counted with another week mask."""
+        if weekmask == self.weekmask:
+            return self
+        return MunicipalCalendar(
+            self.closing_days, self.recesses, weekmask, self.first_year, self.last_year
+        )
+
+    # --- positions: the planner's integer view ----------------------------------------------
+
+    def _offset(self, day: dt.date) -> int:
+        offset = day.toordinal() - self._base
+        if not 0 <= offset < len(self._working):
+            raise CalendarRangeError(
+                f"{day.isoformat()} ligger uden for kalenderens år "
+                f"{self.first_year}–{self.last_year}."
+            )
+        return offset
+
+    def position(self, day: dt.date) -> int:
+        """Index of the first working day on or after `day`."""
+        return self._pos[self._offset(day)]
+
+    def position_on_or_before(self, day: dt.date) -> int:
+        """Index of the last working day on or before `day` (-1 if there is none in range)."""
+        return self._pos[self._offset(day) + 1] - 1
+
+    def day_at(self, position: int) -> dt.date:
+        """The working day with this index."""
+        if not 0 <= position < len(self._days):
+            raise CalendarRangeError(
+                f"Beregningen går uden for kalenderens år {self.first_year}–{self.last_year}."
+            )
+        return dt.date.fromordinal(self._days[position])
+
+    # --- working days -----------------------------------------------------------------------
+
+    def is_working_day(self, day: dt.date) -> bool:
+        return self._working[self._offset(day)]
+
+    def add_working_days(self, day: dt.date, n: int) -> dt.date:
+        """Step `n` working days from `day`: forward if positive, back if negative.
+
+        "N working days before D" is `add_working_days(D, -N)`: when D itself is not a working
+        day, the first step back lands on the last working day before it. With n = 0 the result
+        is `day` if it is a working day, otherwise the next one (as python-holidays does).
+        """
+        if n > 0:
+            return self.day_at(self.position_on_or_before(day) + n)
+        return self.day_at(self.position(day) + n)
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days in [start, end): negative when end is before start."""
+        return self.position(end) - self.position(start)
+
+    # --- names for people -------------------------------------------------------------------
+
+    def day_off(self, day: dt.date) -> DayOff | None:
+        """The holiday or closing day on `day`, if any (weekends are not named)."""
+        if (entry := self._names.get(day)) is None:
+            return None
+        return DayOff(day, *entry)
+
+    def days_off_between(self, start: dt.date, end: dt.date) -> list[DayOff]:
+        """Named holidays and closing days in [start, end] that fall on a day the mask works."""
+        return [
+            DayOff(day, name, kind)
+            for day, (name, kind) in sorted(self._names.items())
+            if start <= day <= end and self.weekmask[day.weekday()] == "1"
+        ]
+
+    def recess_at(self, day: dt.date) -> Recess | None:
+        return self._recess_by_day.get(day.toordinal())
+
+    def recesses_between(self, start: dt.date, end: dt.date) -> list[tuple[Recess, dt.date, dt.date]]:
+        """Recess spans that overlap [start, end], clipped to it."""
+        lo, hi = start.toordinal(), end.toordinal()
+        return [
+            (recess, dt.date.fromordinal(max(first, lo)), dt.date.fromordinal(min(last, hi)))
+            for first, last, recess in self._recess_spans
+            if first <= hi and last >= lo
+        ]

@@ -1,0 +1,1 @@
+"""Prefect flows for the case lifecycle (see DESIGN.md §4)."""
