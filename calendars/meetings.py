@@ -12,7 +12,6 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-import numpy as np
 import pendulum
 
 from calendars.cadence import WeekBefore
@@ -132,9 +131,9 @@ class BodyMeetings:
     """One body's usable (not cancelled) meetings with their positions in working days."""
 
     meetings: tuple[Meeting, ...]
-    deadline_pos: np.ndarray  # working-day position of each meeting's submission deadline
-    held_pos: np.ndarray  # position of the last working day on or before the meeting
-    ordinals: np.ndarray  # the meeting days as proleptic ordinals
+    deadline_pos: list[int]  # working-day position of each meeting's submission deadline
+    held_pos: list[int]  # position of the last working day on or before the meeting
+    ordinals: list[int]  # the meeting days as proleptic ordinals
 
 
 @dataclass(frozen=True)
@@ -159,9 +158,9 @@ class Schedule:
             rule = profile.bodies[key].deadline
             by_body[key] = BodyMeetings(
                 tuple(body_meetings),
-                np.array([rule.position(calendar, m.day) for m in body_meetings], dtype=np.int64),
-                np.array([calendar.position_on_or_before(m.day) for m in body_meetings], dtype=np.int64),
-                np.array([m.day.toordinal() for m in body_meetings], dtype=np.int64),
+                [rule.position(calendar, m.day) for m in body_meetings],
+                [calendar.position_on_or_before(m.day) for m in body_meetings],
+                [m.day.toordinal() for m in body_meetings],
             )
         return cls(profile, calendar, by_body, all_meetings)
 

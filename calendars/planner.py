@@ -13,9 +13,9 @@ stage's earliest deadline. The first stage's deadline is the latest date the cas
 
 Slack is the number of working days between a step's earliest and latest deadline.
 
-Everything runs on working-day positions (see MunicipalCalendar.position) over numpy arrays, so
-`plan_many` plans thousands of cases at once; `plan` is the same code for one case, turned into
-readable values. Re-planning after "udsat", "tilbagesendt" or a moved or cancelled meeting is
+Everything runs on integer working-day positions (see MunicipalCalendar.position) and binary
+search over each body's meetings, so a case costs a few microseconds; `plan_many` plans many
+cases of one route, and `plan` is the same code for one case, turned into readable values. Re-planning after "udsat", "tilbagesendt" or a moved or cancelled meeting is
 planning again with new facts: a later ready date, `held_after`, or a new Schedule.
 """
 
@@ -24,11 +24,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
-import numpy as np
+from bisect import bisect_left, bisect_right
 
 from calendars.danish import long_date, short_date
-from calendars.meetings import Meeting, Schedule
+from calendars.meetings import BodyMeetings, Meeting, Schedule
 from calendars.profiles import Body, Route, agenda_calendar
 from calendars.workdays import DayOff, Recess
 
@@ -78,19 +79,24 @@ class Plan:
 
 @dataclass(frozen=True)
 class PlanTable:
-    """Plans for many cases of one route, as arrays: index [stage][body] -> meeting index."""
+    """Plans for many cases of one route: index [stage][body][case] -> meeting index.
+
+    Meeting indices point into `schedule.by_body[body].meetings`. A case that could not be
+    planned (`ok[case]` false) still has in-range indices, so the table reads without checks.
+    """
 
     route: Route
     schedule: Schedule
-    ready_pos: np.ndarray
-    earliest: tuple[Mapping[str, np.ndarray], ...]  # unclipped: == len(meetings) when none
-    latest: tuple[Mapping[str, np.ndarray], ...]  # -1 when none
-    latest_ready_pos: np.ndarray
-    ok: np.ndarray  # the case could be planned, and reaches its target
+    ready_pos: list[int]
+    earliest: tuple[Mapping[str, list[int]], ...]
+    latest: tuple[Mapping[str, list[int]], ...]
+    latest_ready_pos: list[int]
+    ok: list[bool]
 
-    def slack(self, stage: int, body: str) -> np.ndarray:
-        meetings = self.schedule.by_body[body]
-        return meetings.deadline_pos[self.latest[stage][body]] - meetings.deadline_pos[self.earliest[stage][body]]
+    def slack(self, stage: int, body: str) -> list[int]:
+        deadline = self.schedule.by_body[body].deadline_pos
+        return [deadline[last] - deadline[first]
+                for first, last in zip(self.earliest[stage][body], self.latest[stage][body])]
 
 
 def plan_many(
@@ -104,67 +110,88 @@ def plan_many(
 ) -> PlanTable:
     """Plan every case of `route` whose material is ready on `ready[i]`.
 
-    With a `target` (body of the final stage) every case aims at that body's last meeting on or
-    before `target_days[i]` (default: `target.day`). `held_after` names bodies whose next
-    treatment must come after a date with no new deadline (a postponed item, "udsat").
+    With a `target` (a body of the final stage) every case aims at that body's last meeting on
+    or before `target_days[i]` (default: `target.day`). `held_after` names bodies whose next
+    treatment must come after a date, with no new deadline (a postponed item, "udsat").
     """
     calendar = schedule.calendar
     gap = schedule.profile.gap_working_days if gap is None else gap
-    held_after = held_after or {}
-    ready_pos = np.fromiter((calendar.position(day) for day in ready), dtype=np.int64, count=len(ready))
-    ok = np.ones(len(ready_pos), dtype=bool)
+    after = {key: day.toordinal() for key, day in (held_after or {}).items()}
+    stages = _stages(route, schedule)
+    if target is not None and target_days is None:
+        target_days = [target.day] * len(ready)
+    earliest = tuple({key: [] for key in stage} for stage in route.stages)
+    latest = tuple({key: [] for key in stage} for stage in route.stages)
+    ready_positions, latest_ready, ok = [], [], []
+    for case, day in enumerate(ready):
+        due = calendar.position(day)
+        ready_positions.append(due)
+        target_ordinal = target_days[case].toordinal() if target is not None else None
+        result = _plan_positions(stages, gap, due, target_ordinal, after)
+        for stage_index, stage in enumerate(stages):
+            for (key, _), index in zip(stage, result.first[stage_index]):
+                earliest[stage_index][key].append(index)
+            for (key, _), index in zip(stage, result.last[stage_index]):
+                latest[stage_index][key].append(index)
+        latest_ready.append(result.latest_ready)
+        ok.append(result.reached)
+    return PlanTable(route, schedule, ready_positions, earliest, latest, latest_ready, ok)
 
-    earliest: list[dict[str, np.ndarray]] = []
-    due = ready_pos
-    for stage in route.stages:
-        chosen, done = {}, np.full_like(ready_pos, np.iinfo(np.int64).min)
-        for key in stage:
-            meetings = schedule.by_body[key]
-            if key in held_after:
-                index = np.searchsorted(meetings.ordinals, held_after[key].toordinal(), "right")
-                index = np.full_like(ready_pos, index)
+
+class _Positions(NamedTuple):
+    first: list[list[int]]  # earliest meeting index per stage and body
+    last: list[list[int]]  # latest meeting index per stage and body
+    latest_ready: int  # position of the first stage's latest deadline
+    reached: bool
+    missing: tuple[str, int] | None = None  # the body that ran out of meetings, and from when
+
+
+def _stages(route: Route, schedule: Schedule) -> list[list[tuple[str, BodyMeetings]]]:
+    return [[(key, schedule.by_body[key]) for key in stage] for stage in route.stages]
+
+
+def _plan_positions(stages, gap, due, target_ordinal, after) -> _Positions:
+    """One case, in working-day positions: earliest and latest meeting per stage and body."""
+    reached, missing = True, None
+    first = []
+    for stage in stages:
+        chosen, done = [], None
+        for key, meetings in stage:
+            if key in after:  # postponed: the next meeting after that day, deadline already met
+                index = bisect_right(meetings.ordinals, after[key])
             else:
-                index = np.searchsorted(meetings.deadline_pos, due, "left")
-            ok &= index < len(meetings.meetings)
-            chosen[key] = index
-            done = np.maximum(done, _take(meetings.held_pos, index))
-        earliest.append(chosen)
+                index = bisect_left(meetings.deadline_pos, due)
+            if index >= len(meetings.meetings):
+                reached, index = False, len(meetings.meetings) - 1
+                missing = missing or (key, due)
+            if index < 0:
+                nothing = [[0] * len(stage) for stage in stages]
+                return _Positions(nothing, nothing, due, False, missing)
+            chosen.append(index)
+            held = meetings.held_pos[index]
+            done = held if done is None or held > done else done
+        first.append(chosen)
         due = done + gap
 
-    latest: list[dict[str, np.ndarray]] = [{} for _ in route.stages]
-    final = len(route.stages) - 1
-    if target is not None:
-        days = target_days if target_days is not None else [target.day] * len(ready_pos)
-        target_ordinals = np.fromiter((day.toordinal() for day in days), dtype=np.int64, count=len(days))
-    bound = np.full_like(ready_pos, np.iinfo(np.int64).max)
+    last = [[] for _ in stages]
+    final = len(stages) - 1
+    bound = None
     for stage_index in range(final, -1, -1):
-        next_bound = np.full_like(ready_pos, np.iinfo(np.int64).max)
-        for key in route.stages[stage_index]:
-            meetings = schedule.by_body[key]
+        next_bound = None
+        for (key, meetings), earliest in zip(stages[stage_index], first[stage_index]):
             if stage_index < final:
-                index = np.searchsorted(meetings.held_pos, bound - gap, "right") - 1
-            elif target is not None:
-                index = np.searchsorted(meetings.ordinals, target_ordinals, "right") - 1
+                index = bisect_right(meetings.held_pos, bound - gap) - 1
+            elif target_ordinal is not None:
+                index = bisect_right(meetings.ordinals, target_ordinal) - 1
             else:
-                index = np.minimum(earliest[stage_index][key], len(meetings.meetings) - 1)
-            ok &= (index >= 0) & (index >= earliest[stage_index][key])
-            latest[stage_index][key] = index
-            next_bound = np.minimum(next_bound, _take(meetings.deadline_pos, index))
+                index = earliest
+            if index < earliest:
+                reached, index = False, max(index, 0)
+            last[stage_index].append(index)
+            deadline = meetings.deadline_pos[index]
+            next_bound = deadline if next_bound is None or deadline < next_bound else next_bound
         bound = next_bound
-
-    # Failed cases keep in-range indices so that the arrays can be read without checks.
-    for stage_index, stage in enumerate(route.stages):
-        for key in stage:
-            size = len(schedule.by_body[key].meetings)
-            earliest[stage_index][key] = np.clip(earliest[stage_index][key], 0, max(size - 1, 0))
-            latest[stage_index][key] = np.clip(latest[stage_index][key], 0, max(size - 1, 0))
-    return PlanTable(route, schedule, ready_pos, tuple(earliest), tuple(latest), bound, ok)
-
-
-def _take(values: np.ndarray, index: np.ndarray) -> np.ndarray:
-    if len(values) == 0:
-        return np.zeros_like(index)
-    return values[np.clip(index, 0, len(values) - 1)]
+    return _Positions(first, last, bound, reached, missing)
 
 
 def plan(
@@ -188,35 +215,37 @@ def plan(
                 f"Måldatoen {long_date(target.day)} ligger før datoen, sagen er klar "
                 f"({long_date(ready)}). Vælg en senere måldato eller en tidligere klar-dato."
             )
+    calendar = schedule.calendar
+    gap = schedule.profile.gap_working_days if gap is None else gap
+    after = {key: day.toordinal() for key, day in (held_after or {}).items()}
+    stages = _stages(route, schedule)
     # Plan forward alone first, so that a missed target can say what is reachable.
-    forward = plan_many(route, schedule, [ready], gap=gap, held_after=held_after)
-    _explain_missing_meeting(forward, schedule, route, ready, held_after or {})
-    table = forward
+    forward = _plan_positions(stages, gap, calendar.position(ready), None, after)
+    if forward.missing:
+        _explain_missing_meeting(schedule, *forward.missing)
+    result = forward
     if target is not None:
-        table = plan_many(route, schedule, [ready], target, gap=gap, held_after=held_after)
-        if not table.ok[0]:
-            _explain_missed_target(table, forward, schedule, route, ready, target)
+        result = _plan_positions(stages, gap, calendar.position(ready), target.day.toordinal(), after)
+        if not result.reached:
+            _explain_missed_target(result, forward, schedule, route, ready, target)
 
     steps = []
-    for stage_index, stage in enumerate(route.stages):
-        for key in stage:
-            meetings = schedule.by_body[key]
-            first = int(table.earliest[stage_index][key][0])
-            last = int(table.latest[stage_index][key][0])
+    for stage_index, stage in enumerate(stages):
+        for (key, meetings), first, last in zip(stage, result.first[stage_index], result.last[stage_index]):
             body = schedule.profile.bodies[key]
             meeting = meetings.meetings[first]
             steps.append(Step(
                 stage=stage_index + 1,
                 body=body,
                 meeting=meeting,
-                deadline=schedule.calendar.day_at(int(meetings.deadline_pos[first])),
+                deadline=calendar.day_at(meetings.deadline_pos[first]),
                 latest_meeting=meetings.meetings[last],
-                latest_deadline=schedule.calendar.day_at(int(meetings.deadline_pos[last])),
-                slack_working_days=int(meetings.deadline_pos[last] - meetings.deadline_pos[first]),
+                latest_deadline=calendar.day_at(meetings.deadline_pos[last]),
+                slack_working_days=meetings.deadline_pos[last] - meetings.deadline_pos[first],
                 agenda_due=body.agenda and agenda_calendar(schedule.profile, body.agenda).add_working_days(
                     meeting.day, -body.agenda.working_days_before),
             ))
-    latest_ready = schedule.calendar.day_at(int(table.latest_ready_pos[0]))
+    latest_ready = calendar.day_at(result.latest_ready)
     end = max(step.latest_meeting.day for step in steps)
     start = min(ready, latest_ready)
     note = ""
@@ -240,43 +269,26 @@ def _body_name(schedule: Schedule, key: str) -> str:
     return body.name if body else f"'{key}'"
 
 
-def _explain_missing_meeting(table: PlanTable, schedule: Schedule, route: Route, ready: dt.date,
-                             held_after: Mapping[str, dt.date]) -> None:
-    if table.ok[0]:
-        return
-    # Re-walk the forward pass to name the first body that ran out of meetings.
-    calendar, gap = schedule.calendar, schedule.profile.gap_working_days
-    due = calendar.position(ready)
-    for stage in route.stages:
-        done = None
-        for key in stage:
-            meetings = schedule.by_body[key]
-            if key in held_after:
-                index = int(np.searchsorted(meetings.ordinals, held_after[key].toordinal(), "right"))
-            else:
-                index = int(np.searchsorted(meetings.deadline_pos, due, "left"))
-            if index >= len(meetings.meetings):
-                last = max((m.day for m in schedule.all_meetings), default=ready)
-                raise PlanningError(
-                    f"{_body_name(schedule, key)} har intet møde med sagsfrist på eller efter "
-                    f"{long_date(calendar.day_at(due))} i mødeplanen, der rækker til {long_date(last)}. "
-                    "Tilføj møder til mødeplanen eller en kadence for organet."
-                )
-            held = int(meetings.held_pos[index])
-            done = held if done is None else max(done, held)
-        due = done + gap
+def _explain_missing_meeting(schedule: Schedule, key: str, due: int) -> None:
+    last = max((m.day for m in schedule.all_meetings), default=None)
+    reach = f", der rækker til {long_date(last)}" if last else ""
+    raise PlanningError(
+        f"{_body_name(schedule, key)} har intet møde med sagsfrist på eller efter "
+        f"{long_date(schedule.calendar.day_at(due))} i mødeplanen{reach}. "
+        "Tilføj møder til mødeplanen eller en kadence for organet."
+    )
 
 
-def _explain_missed_target(table: PlanTable, forward: PlanTable, schedule: Schedule, route: Route,
+def _explain_missed_target(result: _Positions, forward: _Positions, schedule: Schedule, route: Route,
                            ready: dt.date, target: Target) -> None:
-    final_stage = len(route.stages) - 1
-    reachable = schedule.by_body[target.body].meetings[int(forward.earliest[final_stage][target.body][0])]
+    final = route.stages[-1]
+    reachable = schedule.by_body[target.body].meetings[forward.first[-1][final.index(target.body)]]
     name = _body_name(schedule, target.body)
     earliest_text = f"Tidligst mulige møde i {name}: {long_date(reachable.day)}."
-    if int(np.searchsorted(schedule.by_body[target.body].ordinals, target.day.toordinal(), "right")) == 0:
+    if bisect_right(schedule.by_body[target.body].ordinals, target.day.toordinal()) == 0:
         raise PlanningError(f"{name} har intet møde på eller før {long_date(target.day)} i mødeplanen. "
                             + earliest_text, reachable)
-    latest_ready = schedule.calendar.day_at(int(table.latest_ready_pos[0]))
+    latest_ready = schedule.calendar.day_at(result.latest_ready)
     raise PlanningError(
         f"{name} {short_date(target.day)} kan ikke nås: sagen skulle være klar senest "
         f"{long_date(latest_ready)}, men er først klar {long_date(ready)}. " + earliest_text,

@@ -10,6 +10,7 @@ directly (see `position` and `day_at`).
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -107,6 +108,7 @@ class MunicipalCalendar:
         self._last = dt.date(last_year, 12, 31)
         self._base = self._first.toordinal()
         self._names = self._days_off_by_name()
+        self._named_days = sorted(self._names)
         self._build_index()
         self._recess_spans = sorted(
             (start.toordinal(), end.toordinal(), recess)
@@ -228,11 +230,8 @@ class MunicipalCalendar:
 
     def days_off_between(self, start: dt.date, end: dt.date) -> list[DayOff]:
         """Named holidays and closing days in [start, end] that fall on a day the mask works."""
-        return [
-            DayOff(day, name, kind)
-            for day, (name, kind) in sorted(self._names.items())
-            if start <= day <= end and self.weekmask[day.weekday()] == "1"
-        ]
+        days = self._named_days[bisect_left(self._named_days, start):bisect_right(self._named_days, end)]
+        return [DayOff(day, *self._names[day]) for day in days if self.weekmask[day.weekday()] == "1"]
 
     def recess_at(self, day: dt.date) -> Recess | None:
         return self._recess_by_day.get(day.toordinal())

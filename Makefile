@@ -1,0 +1,34 @@
+# Two commands on a fresh machine with Python ≥ 3.11 and make: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test e2e bench lock clean
+
+demo: $(STAMP)
+	@$(BIN)/sagsgang demo
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+e2e: $(STAMP)
+	$(BIN)/pytest -q -m e2e
+
+bench: $(STAMP)
+	$(BIN)/python bench/planner.py
+
+# The virtual environment holds exactly what requirements.lock pins (with hashes),
+# then Sagsgang itself in editable mode with no further downloads.
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+# Re-resolve the pins after changing dependencies in pyproject.toml (needs uv: pip install uv).
+lock:
+	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,359 @@
+"""Benchmark: how fast does the route planner plan cases, and does it plan them right?
+
+What is measured
+    Slagelse's route `politisk_oekonomi` (direktion → strategisk chefforum → four fagudvalg in
+    parallel → økonomiudvalget → byrådet) against a three-year meeting plan (2026–2028), for
+    10,000 cases whose ready dates are spread (seeded, so every run is the same) over 2026–2027.
+
+    * ours, bulk:        calendars.planner.plan_many(route, schedule, ready_dates)
+    * ours, per case:    calendars.planner.plan(route, schedule, ready) for a subset
+    * baseline:          the same algorithm written straightforwardly in plain Python over dates,
+                         one case at a time, where every working-day computation is done by
+                         python-holidays' own helpers (`get_nth_working_day`,
+                         `get_working_days_count`, `is_working_day`) on `holidays.DK(language="da")`
+                         updated with the municipality's closing days.
+
+    Timings are the best of several repeats (time.perf_counter). Preparing the meeting plan is not
+    timed for either side: ours builds a Schedule (deadline positions per meeting) once, the
+    baseline caches each meeting's submission deadline (a date, computed with
+    get_nth_working_day) once per meeting per body. Everything that depends on the case is timed.
+
+Why
+    The issue asks for ≥ 20,000 cases/s and ≥ 20× the obvious python-holidays implementation for
+    the bulk path. The baseline doubles as an independent oracle: for every case its earliest and
+    latest meeting per body, the slack per body and the latest ready date must equal plan_many's.
+    Any mismatch is printed and makes the script exit non-zero. This is a plain script: it prints
+    figures and never fails on timings.
+
+Run:  .venv/bin/python bench/planner.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import random
+import sys
+import time
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import holidays  # noqa: E402
+import numpy as np  # noqa: E402
+
+from calendars.meetings import Schedule  # noqa: E402
+from calendars.planner import PlanTable, plan, plan_many  # noqa: E402
+from calendars.profiles import DeadlineRule, Profile, Route, load_profile  # noqa: E402
+from calendars.workdays import MunicipalCalendar  # noqa: E402
+
+PROFILE, ROUTE = "slagelse", "politisk_oekonomi"
+PLAN_START, PLAN_END = dt.date(2026, 1, 1), dt.date(2028, 12, 31)
+READY_START, READY_DAYS = dt.date(2026, 1, 1), 730  # the first two years of the plan
+HOLIDAY_YEARS = range(2025, 2030)  # deadlines of early-2026 meetings fall in December 2025
+CASES = 10_000
+SINGLE_CASES = 1_000  # plan() is timed over the first 1,000 cases
+REPEATS_BULK, REPEATS_SINGLE, REPEATS_BASELINE = 7, 3, 3
+SEED = 20260101
+TARGET_RATE, TARGET_RATIO = 20_000, 20
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+
+def ready_dates(count: int, seed: int = SEED) -> list[dt.date]:
+    """`count` ready dates, uniformly (seeded) over the first two years; weekends included."""
+    rng = random.Random(seed)
+    return [READY_START + dt.timedelta(days=rng.randrange(READY_DAYS)) for _ in range(count)]
+
+
+def holidays_calendar(profile: Profile) -> holidays.HolidayBase:
+    """python-holidays' Denmark with the profile's closing days added, so both count the same days off."""
+    calendar = profile.calendar
+    days_off = holidays.DK(years=HOLIDAY_YEARS, language="da")
+    first, last = dt.date(HOLIDAY_YEARS[0], 1, 1), dt.date(HOLIDAY_YEARS[-1], 12, 31)
+    days_off.update({off.day: off.name for off in calendar.days_off_between(first, last)})
+    return days_off
+
+
+def best_of(repeats: int, run: Callable[[], Any]) -> tuple[float, Any]:
+    """The shortest of `repeats` runs in seconds, and the last run's result."""
+    best, result = float("inf"), None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = run()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+# --- do both sides count working days alike? ------------------------------------------------
+
+
+def check_day_arithmetic(calendar: MunicipalCalendar, days_off: holidays.HolidayBase) -> list[str]:
+    """Compare our working-day helpers with python-holidays' over 2026–2028, day by day."""
+    problems = []
+    day = PLAN_START
+    while day <= PLAN_END:
+        if calendar.is_working_day(day) != days_off.is_working_day(day):
+            problems.append(f"is_working_day({day})")
+        for n in range(1, 11):
+            for signed in (-n, n):
+                ours, theirs = calendar.add_working_days(day, signed), days_off.get_nth_working_day(day, signed)
+                if ours != theirs:
+                    problems.append(f"add_working_days({day}, {signed}) = {ours}, holidays: {theirs}")
+        end = day + dt.timedelta(days=17)
+        # ours counts [start, end); holidays' get_working_days_count counts [start, end] inclusive.
+        theirs = days_off.get_working_days_count(day, end) - days_off.is_working_day(end)
+        if calendar.working_days_between(day, end) != theirs:
+            problems.append(f"working_days_between({day}, {end})")
+        day += dt.timedelta(days=1)
+    return problems
+
+
+# --- the baseline: plain Python over dates, python-holidays for every working-day step --------
+
+
+class BodyDates(NamedTuple):
+    days: list[dt.date]  # the body's usable meetings (same order as schedule.by_body[key].meetings)
+    deadlines: list[dt.date]  # cached once: each meeting's submission deadline
+
+
+class BaselinePlan(NamedTuple):
+    earliest: list[dict[str, int]]  # [stage][body] -> meeting index
+    latest: list[dict[str, int]]
+    slack: list[dict[str, int]]  # working days between earliest and latest deadline
+    latest_ready: dt.date
+
+
+def baseline_deadline(rule: DeadlineRule, day: dt.date, days_off: holidays.HolidayBase) -> dt.date:
+    """A meeting's submission deadline, computed with python-holidays."""
+    if rule.working_days_before:
+        return days_off.get_nth_working_day(day, -rule.working_days_before)
+    # N calendar days before (or on the day itself), rolled back to a working day.
+    deadline = day - dt.timedelta(days=rule.days_before or 0)
+    while not days_off.is_working_day(deadline):
+        deadline -= dt.timedelta(days=1)
+    return deadline
+
+
+def baseline_bodies(profile: Profile, route: Route, schedule: Schedule,
+                    days_off: holidays.HolidayBase) -> dict[str, BodyDates]:
+    """The per-meeting cache the baseline may keep: meeting days and their deadlines."""
+    bodies = {}
+    for stage in route.stages:
+        for key in stage:
+            days = [meeting.day for meeting in schedule.by_body[key].meetings]
+            rule = profile.bodies[key].deadline
+            bodies[key] = BodyDates(days, [baseline_deadline(rule, day, days_off) for day in days])
+    return bodies
+
+
+def working_days_from(days_off: holidays.HolidayBase, start: dt.date, end: dt.date) -> int:
+    """Working days in [start, end): get_working_days_count includes both ends."""
+    return days_off.get_working_days_count(start, end) - days_off.is_working_day(end)
+
+
+def baseline_plan(stages: Sequence[Sequence[str]], bodies: dict[str, BodyDates],
+                  days_off: holidays.HolidayBase, gap: int, ready: dt.date) -> BaselinePlan | None:
+    """Plan one case: forward for the earliest meetings, backward from the final one for the latest."""
+    earliest: list[dict[str, int]] = []
+    due = ready  # the first day the case is ready for the stage
+    for stage in stages:
+        chosen, last_held = {}, None
+        for key in stage:
+            days, deadlines = bodies[key]
+            index = bisect_left(deadlines, due)  # first meeting whose deadline is on/after `due`
+            if index == len(days):
+                return None
+            chosen[key] = index
+            last_held = days[index] if last_held is None else max(last_held, days[index])
+        earliest.append(chosen)
+        due = days_off.get_nth_working_day(last_held, gap)
+
+    latest: list[dict[str, int]] = [{} for _ in stages]
+    latest[-1] = dict(earliest[-1])  # no target: aim at the forward plan's final meeting
+    bound = min(bodies[key].deadlines[index] for key, index in latest[-1].items())
+    for stage_index in range(len(stages) - 2, -1, -1):
+        for key in stages[stage_index]:
+            days, _ = bodies[key]
+            index = bisect_left(days, bound) - 1  # the last meeting held before the bound...
+            while index >= 0 and days_off.get_nth_working_day(days[index], gap) > bound:
+                index -= 1  # ...that still leaves `gap` working days before it
+            if index < earliest[stage_index][key]:
+                return None
+            latest[stage_index][key] = index
+        bound = min(bodies[key].deadlines[index] for key, index in latest[stage_index].items())
+
+    slack = [
+        {key: working_days_from(days_off, bodies[key].deadlines[first], bodies[key].deadlines[latest[s][key]])
+         for key, first in chosen.items()}
+        for s, chosen in enumerate(earliest)
+    ]
+    return BaselinePlan(earliest, latest, slack, bound)
+
+
+def run_baseline(stages, bodies, days_off, gap, ready: Sequence[dt.date]) -> list[BaselinePlan | None]:
+    return [baseline_plan(stages, bodies, days_off, gap, day) for day in ready]
+
+
+# --- cross-checks ---------------------------------------------------------------------------
+
+
+def as_list(values: Any) -> list:
+    """A plain list from a numpy array or a list (the planner has used both)."""
+    return values.tolist() if hasattr(values, "tolist") else list(values)
+
+
+def check_deadlines(schedule: Schedule, bodies: dict[str, BodyDates]) -> list[str]:
+    """Each meeting's deadline: DeadlineRule.position (ours) vs. the baseline's cached date."""
+    problems = []
+    for key, dates in bodies.items():
+        positions = as_list(schedule.by_body[key].deadline_pos)
+        for day, position, theirs in zip(dates.days, positions, dates.deadlines):
+            if (ours := schedule.calendar.day_at(position)) != theirs:
+                problems.append(f"{key} {day}: deadline ours {ours}, holidays {theirs}")
+    return problems
+
+
+def compare_with_baseline(table: PlanTable, expected: Sequence[BaselinePlan | None],
+                          ready: Sequence[dt.date]) -> list[str]:
+    """Every case: earliest and latest meeting per body, slack per body, latest ready date."""
+    stages, calendar = table.route.stages, table.schedule.calendar
+    ok = as_list(table.ok)
+    earliest = [{key: as_list(values) for key, values in stage.items()} for stage in table.earliest]
+    latest = [{key: as_list(values) for key, values in stage.items()} for stage in table.latest]
+    slack = [{key: as_list(table.slack(s, key)) for key in stage} for s, stage in enumerate(stages)]
+    latest_ready = [calendar.day_at(int(pos)) for pos in as_list(table.latest_ready_pos)]
+    problems = []
+    for case, base in enumerate(expected):
+        if base is None or not ok[case]:
+            if (base is None) != (not ok[case]):
+                problems.append(f"case {case} (klar {ready[case]}): plannable? ours {ok[case]}, baseline {base is not None}")
+            continue
+        for s, stage in enumerate(stages):
+            for key in stage:
+                ours = (earliest[s][key][case], latest[s][key][case], slack[s][key][case])
+                theirs = (base.earliest[s][key], base.latest[s][key], base.slack[s][key])
+                if ours != theirs:
+                    problems.append(f"case {case} (klar {ready[case]}), {key}: "
+                                    f"ours (earliest, latest, slack) = {ours}, baseline {theirs}")
+        if latest_ready[case] != base.latest_ready:
+            problems.append(f"case {case} (klar {ready[case]}): latest ready ours {latest_ready[case]}, "
+                            f"baseline {base.latest_ready}")
+    return problems
+
+
+def compare_single_with_bulk(plans: Sequence[Any], table: PlanTable) -> list[str]:
+    """plan() must choose the same meetings and slack as plan_many for the same case."""
+    problems = []
+    by_body = table.schedule.by_body
+    stages = table.route.stages
+    earliest = [{key: as_list(table.earliest[s][key]) for key in stage} for s, stage in enumerate(stages)]
+    latest = [{key: as_list(table.latest[s][key]) for key in stage} for s, stage in enumerate(stages)]
+    slack = [{key: as_list(table.slack(s, key)) for key in stage} for s, stage in enumerate(stages)]
+    for case, one in enumerate(plans):
+        steps = iter(one.steps)
+        for s, stage in enumerate(stages):
+            for key in stage:
+                step = next(steps)
+                meetings = by_body[key].meetings
+                ours = (step.meeting, step.latest_meeting, step.slack_working_days)
+                bulk = (meetings[earliest[s][key][case]], meetings[latest[s][key][case]], slack[s][key][case])
+                if step.body.key != key or ours != bulk:
+                    problems.append(f"case {case}, {key}: plan() {ours[0].day}/{ours[1].day}/{ours[2]}, "
+                                    f"plan_many {bulk[0].day}/{bulk[1].day}/{bulk[2]}")
+    return problems
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def show_problems(title: str, problems: list[str], examples: int = 5) -> None:
+    print(f"{title}: {len(problems)} mismatches")
+    for problem in problems[:examples]:
+        print(f"    {problem}")
+    if len(problems) > examples:
+        print(f"    … and {len(problems) - examples} more")
+
+
+def main() -> int:
+    started = time.perf_counter()
+    profile = load_profile(PROFILE)
+    route = profile.routes[ROUTE]
+    stages = route.stages
+    gap = profile.gap_working_days
+
+    prep_start = time.perf_counter()
+    schedule = Schedule.for_period(profile, PLAN_START, PLAN_END)
+    ours_prep = time.perf_counter() - prep_start
+    days_off = holidays_calendar(profile)
+    prep_start = time.perf_counter()
+    bodies = baseline_bodies(profile, route, schedule, days_off)
+    baseline_prep = time.perf_counter() - prep_start
+    ready = ready_dates(CASES)
+
+    route_bodies = [key for stage in stages for key in stage]
+    route_meetings = sum(len(schedule.by_body[key].meetings) for key in route_bodies)
+    print("Planner benchmark: Sagsgang plan_many / plan vs. a python-holidays baseline")
+    print(f"  machine          {platform.machine()}, nproc {os.cpu_count()}, Python {platform.python_version()}, "
+          f"numpy {np.__version__}, holidays {holidays.__version__}")
+    print(f"  profile, route   {profile.key} / {route.key}: {len(stages)} stages, {len(route_bodies)} bodies "
+          f"({' → '.join('+'.join(stage) for stage in stages)})")
+    print(f"  meeting plan     {PLAN_START} .. {PLAN_END}: {len(schedule.all_meetings)} meetings in all, "
+          f"{route_meetings} usable on the route")
+    print(f"  cases            {CASES:,} ready dates {min(ready)} .. {max(ready)} (seed {SEED}), gap {gap} working day(s)")
+    print(f"  preparation      ours Schedule.for_period {ours_prep * 1000:.1f} ms; baseline deadline cache "
+          f"{baseline_prep * 1000:.1f} ms ({route_meetings} deadlines via get_nth_working_day) — neither timed below")
+    print()
+
+    problems = check_day_arithmetic(profile.calendar, days_off)
+    show_problems("Working-day arithmetic, ours vs. python-holidays, every day 2026–2028 "
+                  "(is_working_day, ±1..10 working days, counts)", problems)
+
+    show_problems(f"Meeting deadlines, DeadlineRule.position vs. get_nth_working_day ({route_meetings} meetings)",
+                  deadline_problems := check_deadlines(schedule, bodies))
+
+    bulk_time, table = best_of(REPEATS_BULK, lambda: plan_many(route, schedule, ready))
+    single_ready = ready[:SINGLE_CASES]
+    single_time, plans = best_of(REPEATS_SINGLE, lambda: [plan(route, schedule, day) for day in single_ready])
+    baseline_time, expected = best_of(REPEATS_BASELINE, lambda: run_baseline(stages, bodies, days_off, gap, ready))
+
+    mismatches = compare_with_baseline(table, expected, ready)
+    show_problems(f"Cross-check plan_many vs. baseline, {CASES:,} cases "
+                  "(earliest + latest meeting and slack per body, latest ready date)", mismatches)
+    single_mismatches = compare_single_with_bulk(plans, table)
+    show_problems(f"Cross-check plan() vs. plan_many, {SINGLE_CASES:,} cases", single_mismatches)
+    print(f"  planned cases: {sum(as_list(table.ok)):,} of {CASES:,} (plan_many ok); "
+          f"{sum(e is not None for e in expected):,} (baseline)")
+    print()
+
+    bulk_rate = CASES / bulk_time
+    single_rate = SINGLE_CASES / single_time
+    baseline_rate = CASES / baseline_time
+    print("Timings (best of repeats, time.perf_counter)")
+    print(f"  ours, plan_many (bulk)     {CASES:>6,} cases  {bulk_time * 1000:9.2f} ms  {bulk_rate:>12,.0f} cases/s  "
+          f"(best of {REPEATS_BULK})")
+    print(f"  ours, plan() (per case)    {SINGLE_CASES:>6,} cases  {single_time * 1000:9.2f} ms  {single_rate:>12,.0f} cases/s  "
+          f"(best of {REPEATS_SINGLE})")
+    print(f"  baseline, python-holidays  {CASES:>6,} cases  {baseline_time * 1000:9.2f} ms  {baseline_rate:>12,.0f} cases/s  "
+          f"(best of {REPEATS_BASELINE})")
+    print("    baseline caches only each meeting's deadline (once per meeting per body, untimed); per case it")
+    print("    calls get_nth_working_day for every 'gap working days after a meeting' and")
+    print("    get_working_days_count for every slack, and finds meetings with bisect over cached dates.")
+    print()
+    print("Ratios")
+    print(f"  bulk / baseline            {bulk_rate / baseline_rate:8.1f}×   (target ≥ {TARGET_RATIO}×: "
+          f"{'met' if bulk_rate / baseline_rate >= TARGET_RATIO else 'NOT met'})")
+    print(f"  per-case / baseline        {single_rate / baseline_rate:8.1f}×")
+    print(f"  bulk rate vs. target       {bulk_rate:,.0f} cases/s (target ≥ {TARGET_RATE:,}: "
+          f"{'met' if bulk_rate >= TARGET_RATE else 'NOT met'})")
+    print(f"\nTotal run time {time.perf_counter() - started:.1f} s")
+    return 1 if problems or deadline_problems or mismatches or single_mismatches else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Sagsgang: the command line and shared application wiring."""
