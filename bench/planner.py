@@ -31,6 +31,7 @@ Run:  .venv/bin/python bench/planner.py
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import platform
 import random
@@ -78,6 +79,15 @@ def holidays_calendar(profile: Profile) -> holidays.HolidayBase:
     first, last = dt.date(HOLIDAY_YEARS[0], 1, 1), dt.date(HOLIDAY_YEARS[-1], 12, 31)
     days_off.update({off.day: off.name for off in calendar.days_off_between(first, last)})
     return days_off
+
+
+def code_fingerprint() -> str:
+    """A short hash of the calendars package sources, so figures can be tied to a code version."""
+    package = Path(__file__).resolve().parent.parent / "calendars"
+    digest = hashlib.sha256()
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def best_of(repeats: int, run: Callable[[], Any]) -> tuple[float, Any]:
@@ -301,6 +311,7 @@ def main() -> int:
     print("Planner benchmark: Sagsgang plan_many / plan vs. a python-holidays baseline")
     print(f"  machine          {platform.machine()}, nproc {os.cpu_count()}, Python {platform.python_version()}, "
           f"numpy {np.__version__}, holidays {holidays.__version__}")
+    print(f"  code             calendars/*.py sha256 {code_fingerprint()}")
     print(f"  profile, route   {profile.key} / {route.key}: {len(stages)} stages, {len(route_bodies)} bodies "
           f"({' → '.join('+'.join(stage) for stage in stages)})")
     print(f"  meeting plan     {PLAN_START} .. {PLAN_END}: {len(schedule.all_meetings)} meetings in all, "

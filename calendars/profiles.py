@@ -32,6 +32,17 @@ class ProfileError(ValueError):
         super().__init__(f"Fejl i profilen {path}, nøglen '{key}': {problem} Sådan retter du det: {fix}")
 
 
+class UnknownProfileError(ProfileError):
+    def __init__(self, name: str) -> None:
+        self.path, self.key = name, ""
+        ValueError.__init__(
+            self,
+            f"Kommunen '{name}' findes hverken blandt de medfølgende profiler "
+            f"({', '.join(shipped_profiles())}) eller som .toml-fil. "
+            "Angiv en af dem eller stien til jeres egen profil.",
+        )
+
+
 class BodyKind(enum.StrEnum):
     ADMINISTRATIVE = "administrativ"
     POLITICAL = "politisk"
@@ -132,12 +143,7 @@ def resolve_profile_path(name_or_path: str) -> Path:
     path = Path(name_or_path)
     if path.suffix == ".toml" and path.is_file():
         return path
-    raise ProfileError(
-        name_or_path,
-        "--kommune",
-        "der findes hverken en medfølgende profil eller en TOML-fil med det navn.",
-        f"vælg en af {', '.join(shipped_profiles())} eller angiv stien til en .toml-fil.",
-    )
+    raise UnknownProfileError(name_or_path)
 
 
 def load_profile(name_or_path: str | Path) -> Profile:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 import sys
 from collections.abc import Callable, Sequence
 
@@ -168,6 +169,8 @@ def build_parser() -> DanishArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Piped into `head`: stop quietly like other command-line tools.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = build_parser().parse_args(argv)
     handler: Callable[..., int] = args.handler
     try:

@@ -1,0 +1,72 @@
+"""Alembic environment for Sagsgang's own database (not Prefect's).
+
+Run through models.db.upgrade() / models.db.alembic_config(); there is no alembic.ini. The URL
+comes from the config (set from SAGSGANG_DATABASE_URL), the target schema from models.tables.
+"""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from models.db import make_engine
+from models.types import AwareDateTime
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def render_item(type_: str, obj: object, autogen_context) -> str | bool:  # noqa: ANN001
+    """Write our column types as plain SQLAlchemy types, so revisions don't import models.*,
+    which may change after the revision was written."""
+    if type_ == "type" and isinstance(obj, AwareDateTime):
+        return "sa.DateTime(timezone=True)"
+    if type_ == "type" and type(obj).__name__ == "AutoString":  # sqlmodel's str column
+        return "sa.String()"
+    return False
+
+
+def _configure(**options: object) -> None:
+    context.configure(
+        target_metadata=target_metadata,
+        compare_type=True,
+        render_item=render_item,
+        **options,
+    )
+
+
+def run_migrations_offline() -> None:
+    url = config.get_main_option("sqlalchemy.url")
+    _configure(url=url, literal_binds=True, dialect_opts={"paramstyle": "named"},
+               render_as_batch=url.startswith("sqlite"))
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    sqlite = engine.dialect.name == "sqlite"
+    try:
+        with engine.connect() as connection:
+            if sqlite:
+                # Batch mode rebuilds a table by DROP + CREATE; with foreign keys on, the DROP would
+                # cascade-delete child rows. The pragma only works outside a transaction, i.e. here.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            # SQLite cannot ALTER most things; batch mode copies the table instead.
+            _configure(connection=connection, render_as_batch=sqlite)
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if problems:
+                    raise RuntimeError(f"The migration left rows with broken foreign keys: {problems}")
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
