@@ -17,6 +17,8 @@ What is measured
     timed for either side: ours builds a Schedule (deadline positions per meeting) once, the
     baseline caches each meeting's submission deadline (a date, computed with
     get_nth_working_day) once per meeting per body. Everything that depends on the case is timed.
+    The baseline finds meetings by bisect over those cached dates (not a linear scan), so the
+    ratio measures working-day arithmetic and per-case overhead, not a weaker search.
 
 Why
     The issue asks for ≥ 20,000 cases/s and ≥ 20× the obvious python-holidays implementation for
@@ -45,7 +47,6 @@ from typing import Any, NamedTuple
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import holidays  # noqa: E402
-import numpy as np  # noqa: E402
 
 from calendars.meetings import Schedule  # noqa: E402
 from calendars.planner import PlanTable, plan, plan_many  # noqa: E402
@@ -58,7 +59,7 @@ READY_START, READY_DAYS = dt.date(2026, 1, 1), 730  # the first two years of the
 HOLIDAY_YEARS = range(2025, 2030)  # deadlines of early-2026 meetings fall in December 2025
 CASES = 10_000
 SINGLE_CASES = 1_000  # plan() is timed over the first 1,000 cases
-REPEATS_BULK, REPEATS_SINGLE, REPEATS_BASELINE = 7, 3, 3
+REPEATS_BULK, REPEATS_SINGLE, REPEATS_BASELINE = 15, 5, 5  # best-of damps noise on a shared machine
 SEED = 20260101
 TARGET_RATE, TARGET_RATIO = 20_000, 20
 
@@ -214,8 +215,7 @@ def run_baseline(stages, bodies, days_off, gap, ready: Sequence[dt.date]) -> lis
 
 
 def as_list(values: Any) -> list:
-    """A plain list from a numpy array or a list (the planner has used both)."""
-    return values.tolist() if hasattr(values, "tolist") else list(values)
+    return list(values)
 
 
 def check_deadlines(schedule: Schedule, bodies: dict[str, BodyDates]) -> list[str]:
@@ -290,48 +290,96 @@ def show_problems(title: str, problems: list[str], examples: int = 5) -> None:
         print(f"    … and {len(problems) - examples} more")
 
 
+def print_header(profile: Profile, route: Route, schedule: Schedule, ready: Sequence[dt.date],
+                 preparation: dict[str, float], route_meetings: int) -> None:
+    stages = route.stages
+    print("Planner benchmark: Sagsgang plan_many / plan vs. a python-holidays baseline")
+    print(f"  machine          {platform.machine()}, nproc {os.cpu_count()}, Python {platform.python_version()}, "
+          f"holidays {holidays.__version__}")
+    print(f"  code             calendars/*.py sha256 {code_fingerprint()}")
+    print(f"  profile, route   {profile.key} / {route.key}: {len(stages)} stages, "
+          f"{sum(len(stage) for stage in stages)} bodies ({' → '.join('+'.join(stage) for stage in stages)})")
+    print(f"  meeting plan     {PLAN_START} .. {PLAN_END}: {len(schedule.all_meetings)} meetings in all, "
+          f"{route_meetings} usable (not cancelled) on the route's bodies")
+    print(f"  cases            {len(ready):,}, ready dates {min(ready)} .. {max(ready)} (seed {SEED}), "
+          f"gap {profile.gap_working_days} working day(s)")
+    print(f"  preparation      ours Schedule.for_period {preparation['ours'] * 1000:.1f} ms; baseline deadline "
+          f"cache {preparation['baseline'] * 1000:.1f} ms ({route_meetings} × get_nth_working_day); not timed below")
+    print()
+
+
+def one_day_per_position(profile: Profile, ready: Sequence[dt.date]) -> list[dt.date]:
+    """The ready dates thinned to one per working-day position (no shared plans)."""
+    seen: dict[int, dt.date] = {}
+    for day in ready:
+        seen.setdefault(profile.calendar.position(day), day)
+    return list(seen.values())
+
+
+def print_timings(timings: dict[str, float]) -> None:
+    bulk_rate = CASES / timings["bulk"]
+    distinct_cases = timings["distinct_cases"]
+    distinct_rate = distinct_cases / timings["distinct"]
+    single_rate = SINGLE_CASES / timings["single"]
+    baseline_rate = CASES / timings["baseline"]
+    rows = [
+        ("ours, plan_many (bulk)", CASES, timings["bulk"], REPEATS_BULK),
+        ("ours, plan_many, no sharing", int(distinct_cases), timings["distinct"], REPEATS_BULK),
+        ("ours, plan() (per case)", SINGLE_CASES, timings["single"], REPEATS_SINGLE),
+        ("baseline, python-holidays", CASES, timings["baseline"], REPEATS_BASELINE),
+    ]
+    print("Timings (best of repeats, time.perf_counter)")
+    print(f"    plan_many plans each distinct ready day once: the {CASES:,} cases have "
+          f"{distinct_cases:,} distinct ready positions")
+    for name, cases, seconds, repeats in rows:
+        print(f"  {name:<26} {cases:>6,} cases  {seconds * 1000:9.2f} ms  {cases / seconds:>12,.0f} cases/s  "
+              f"(best of {repeats})")
+    print("    the baseline caches only each meeting's deadline date (once per meeting per body, untimed);")
+    print("    per case it calls get_nth_working_day for every 'gap working days after a meeting' and")
+    print("    get_working_days_count for every slack, and finds meetings by bisect over the cached dates.")
+    print()
+    ratio = bulk_rate / baseline_rate
+    print("Ratios")
+    print(f"  bulk / baseline            {ratio:8.1f}×   (target ≥ {TARGET_RATIO}×: "
+          f"{'met' if ratio >= TARGET_RATIO else 'NOT met'})")
+    print(f"  no-sharing / baseline      {distinct_rate / baseline_rate:8.1f}×   (each case planned on its own)")
+    print(f"  per-case / baseline        {single_rate / baseline_rate:8.1f}×")
+    print(f"  bulk rate                  {bulk_rate:,.0f} cases/s (target ≥ {TARGET_RATE:,}: "
+          f"{'met' if bulk_rate >= TARGET_RATE else 'NOT met'})")
+
+
 def main() -> int:
     started = time.perf_counter()
     profile = load_profile(PROFILE)
     route = profile.routes[ROUTE]
-    stages = route.stages
     gap = profile.gap_working_days
-
-    prep_start = time.perf_counter()
-    schedule = Schedule.for_period(profile, PLAN_START, PLAN_END)
-    ours_prep = time.perf_counter() - prep_start
-    days_off = holidays_calendar(profile)
-    prep_start = time.perf_counter()
-    bodies = baseline_bodies(profile, route, schedule, days_off)
-    baseline_prep = time.perf_counter() - prep_start
     ready = ready_dates(CASES)
 
-    route_bodies = [key for stage in stages for key in stage]
-    route_meetings = sum(len(schedule.by_body[key].meetings) for key in route_bodies)
-    print("Planner benchmark: Sagsgang plan_many / plan vs. a python-holidays baseline")
-    print(f"  machine          {platform.machine()}, nproc {os.cpu_count()}, Python {platform.python_version()}, "
-          f"numpy {np.__version__}, holidays {holidays.__version__}")
-    print(f"  code             calendars/*.py sha256 {code_fingerprint()}")
-    print(f"  profile, route   {profile.key} / {route.key}: {len(stages)} stages, {len(route_bodies)} bodies "
-          f"({' → '.join('+'.join(stage) for stage in stages)})")
-    print(f"  meeting plan     {PLAN_START} .. {PLAN_END}: {len(schedule.all_meetings)} meetings in all, "
-          f"{route_meetings} usable on the route")
-    print(f"  cases            {CASES:,} ready dates {min(ready)} .. {max(ready)} (seed {SEED}), gap {gap} working day(s)")
-    print(f"  preparation      ours Schedule.for_period {ours_prep * 1000:.1f} ms; baseline deadline cache "
-          f"{baseline_prep * 1000:.1f} ms ({route_meetings} deadlines via get_nth_working_day) — neither timed below")
-    print()
+    preparation = {}
+    preparation["ours"], schedule = best_of(1, lambda: Schedule.for_period(profile, PLAN_START, PLAN_END))
+    days_off = holidays_calendar(profile)
+    preparation["baseline"], bodies = best_of(1, lambda: baseline_bodies(profile, route, schedule, days_off))
+    route_meetings = sum(len(dates.days) for dates in bodies.values())
+    print_header(profile, route, schedule, ready, preparation, route_meetings)
 
-    problems = check_day_arithmetic(profile.calendar, days_off)
+    arithmetic = check_day_arithmetic(profile.calendar, days_off)
     show_problems("Working-day arithmetic, ours vs. python-holidays, every day 2026–2028 "
-                  "(is_working_day, ±1..10 working days, counts)", problems)
-
+                  "(is_working_day, ±1..10 working days, counts)", arithmetic)
+    deadlines = check_deadlines(schedule, bodies)
     show_problems(f"Meeting deadlines, DeadlineRule.position vs. get_nth_working_day ({route_meetings} meetings)",
-                  deadline_problems := check_deadlines(schedule, bodies))
+                  deadlines)
 
-    bulk_time, table = best_of(REPEATS_BULK, lambda: plan_many(route, schedule, ready))
-    single_ready = ready[:SINGLE_CASES]
-    single_time, plans = best_of(REPEATS_SINGLE, lambda: [plan(route, schedule, day) for day in single_ready])
-    baseline_time, expected = best_of(REPEATS_BASELINE, lambda: run_baseline(stages, bodies, days_off, gap, ready))
+    timings = {}
+    timings["bulk"], table = best_of(REPEATS_BULK, lambda: plan_many(route, schedule, ready))
+    # plan_many plans each distinct (ready position, target) once; this row shows the cost when
+    # no two cases share a ready day.
+    distinct = one_day_per_position(profile, ready)
+    timings["distinct"], _ = best_of(REPEATS_BULK, lambda: plan_many(route, schedule, distinct))
+    timings["distinct_cases"] = len(distinct)
+    timings["single"], plans = best_of(
+        REPEATS_SINGLE, lambda: [plan(route, schedule, day) for day in ready[:SINGLE_CASES]])
+    timings["baseline"], expected = best_of(
+        REPEATS_BASELINE, lambda: run_baseline(route.stages, bodies, days_off, gap, ready))
 
     mismatches = compare_with_baseline(table, expected, ready)
     show_problems(f"Cross-check plan_many vs. baseline, {CASES:,} cases "
@@ -342,28 +390,9 @@ def main() -> int:
           f"{sum(e is not None for e in expected):,} (baseline)")
     print()
 
-    bulk_rate = CASES / bulk_time
-    single_rate = SINGLE_CASES / single_time
-    baseline_rate = CASES / baseline_time
-    print("Timings (best of repeats, time.perf_counter)")
-    print(f"  ours, plan_many (bulk)     {CASES:>6,} cases  {bulk_time * 1000:9.2f} ms  {bulk_rate:>12,.0f} cases/s  "
-          f"(best of {REPEATS_BULK})")
-    print(f"  ours, plan() (per case)    {SINGLE_CASES:>6,} cases  {single_time * 1000:9.2f} ms  {single_rate:>12,.0f} cases/s  "
-          f"(best of {REPEATS_SINGLE})")
-    print(f"  baseline, python-holidays  {CASES:>6,} cases  {baseline_time * 1000:9.2f} ms  {baseline_rate:>12,.0f} cases/s  "
-          f"(best of {REPEATS_BASELINE})")
-    print("    baseline caches only each meeting's deadline (once per meeting per body, untimed); per case it")
-    print("    calls get_nth_working_day for every 'gap working days after a meeting' and")
-    print("    get_working_days_count for every slack, and finds meetings with bisect over cached dates.")
-    print()
-    print("Ratios")
-    print(f"  bulk / baseline            {bulk_rate / baseline_rate:8.1f}×   (target ≥ {TARGET_RATIO}×: "
-          f"{'met' if bulk_rate / baseline_rate >= TARGET_RATIO else 'NOT met'})")
-    print(f"  per-case / baseline        {single_rate / baseline_rate:8.1f}×")
-    print(f"  bulk rate vs. target       {bulk_rate:,.0f} cases/s (target ≥ {TARGET_RATE:,}: "
-          f"{'met' if bulk_rate >= TARGET_RATE else 'NOT met'})")
+    print_timings(timings)
     print(f"\nTotal run time {time.perf_counter() - started:.1f} s")
-    return 1 if problems or deadline_problems or mismatches or single_mismatches else 0
+    return 1 if arithmetic or deadlines or mismatches or single_mismatches else 0
 
 
 if __name__ == "__main__":

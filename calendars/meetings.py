@@ -65,9 +65,16 @@ def meeting_plan(profile: Profile, start: dt.date, end: dt.date) -> list[Meeting
     # Bodies that follow another body's meetings ("mandag i ugen før byrådet") come last.
     order = sorted(profile.bodies.values(),
                    key=lambda body: isinstance(body.cadence and body.cadence.rule, WeekBefore))
+    # A week-before meeting inside the period may prepare a meeting after it: look that far ahead.
+    ahead = max((7 * (body.cadence.rule.weeks + 1) for body in order
+                 if body.cadence and isinstance(body.cadence.rule, WeekBefore)), default=0)
     for body in order:
-        made[body.key] = _body_meetings(body, calendar, start, end, made)
-    return sorted((m for ms in made.values() for m in ms), key=lambda m: (m.day, m.time, m.body))
+        # Moves can bring a meeting into the period from outside it: plan its old day too.
+        first = min([start, *body.moved])
+        last = max([end + dt.timedelta(days=ahead), *body.moved])
+        made[body.key] = _body_meetings(body, calendar, first, last, made)
+    return sorted((m for ms in made.values() for m in ms if start <= m.day <= end),
+                  key=lambda m: (m.day, m.time, m.body))
 
 
 def _body_meetings(body: Body, calendar: MunicipalCalendar, start: dt.date, end: dt.date,
@@ -108,8 +115,14 @@ def _cadence_days(body: Body, calendar: MunicipalCalendar, start: dt.date, end: 
             if other.cancelled:
                 continue
             day = rule.day_for(other.day)
+            # The meeting must happen (ØU before the council, § 18 stk. 2): a week in recess
+            # moves it a week earlier, a holiday Monday moves it to Tuesday.
+            for _ in range(4):
+                if body.meets_in_recess or calendar.recess_at(day) is None:
+                    break
+                day -= dt.timedelta(days=7)
             while not calendar.is_working_day(day) and day < other.day:
-                day += dt.timedelta(days=1)  # a holiday Monday moves to Tuesday
+                day += dt.timedelta(days=1)
             if day < other.day and _may_meet(body, calendar, day):
                 yield day, MeetingStatus.PROVISIONAL if other.provisional else MeetingStatus.PLANNED
         return

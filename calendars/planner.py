@@ -123,11 +123,15 @@ def plan_many(
     earliest = tuple({key: [] for key in stage} for stage in route.stages)
     latest = tuple({key: [] for key in stage} for stage in route.stages)
     ready_positions, latest_ready, ok = [], [], []
+    # A plan depends only on the ready position and the target; cases share them often.
+    known: dict[tuple[int, int | None], _Positions] = {}
     for case, day in enumerate(ready):
         due = calendar.position(day)
         ready_positions.append(due)
         target_ordinal = target_days[case].toordinal() if target is not None else None
-        result = _plan_positions(stages, gap, due, target_ordinal, after)
+        result = known.get((due, target_ordinal))
+        if result is None:
+            result = known[due, target_ordinal] = _plan_positions(stages, gap, due, target_ordinal, after)
         for stage_index, stage in enumerate(stages):
             for (key, _), index in zip(stage, result.first[stage_index]):
                 earliest[stage_index][key].append(index)

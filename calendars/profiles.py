@@ -19,6 +19,8 @@ from typing import Any
 
 from calendars.cadence import CadenceError, ParsedCadence, WeekBefore, parse_cadence
 from calendars.danish import WEEKDAY_NUMBERS, DateFormatError, parse_date, parse_time
+from holidays.countries.denmark import Denmark
+
 from calendars.workdays import WITH_SATURDAY, ClosingDays, MunicipalCalendar, Recess
 
 SHIPPED = Path(__file__).parent / "profiles"
@@ -215,10 +217,20 @@ class _Reader:
                  for key, name in self.get(table, "closed_dates", where, dict, {}).items()}
         return ClosingDays(
             fixed=fixed,
-            optional=tuple(self.get(table, "closed_optional", where, list, [])),
-            day_after=tuple(self.get(table, "closed_day_after", where, list, [])),
+            optional=self.holiday_names(table, "closed_optional", ("optional",)),
+            day_after=self.holiday_names(table, "closed_day_after", ("public",)),
             dates=dates,
         )
+
+    def holiday_names(self, table: dict[str, Any], key: str, categories: tuple[str, ...]) -> tuple[str, ...]:
+        """Names as python-holidays writes them in Danish; a typo would quietly keep a day open."""
+        names = self.get(table, key, "calendar.", list, [])
+        known = set(Denmark(years=range(2020, 2031), language="da", categories=categories).values())
+        for index, name in enumerate(names):
+            if name not in known:
+                raise self.fail(f"calendar.{key}[{index}]", f"'{name}' er ikke en dag, vi kender.",
+                                f"brug et af navnene {', '.join(sorted(known))}.")
+        return tuple(names)
 
     def recesses(self, table: dict[str, Any]) -> tuple[Recess, ...]:
         recesses = []
@@ -231,10 +243,16 @@ class _Reader:
                     raise self.fail(f"{where}weeks", f"{weeks!r} er ikke ugenumre.", "angiv ugenumre 1–53, fx weeks = [7].")
                 recesses.append(Recess(name, weeks=tuple(weeks)))
                 continue
-            start = self.get(entry, "from", where, str, fix='angiv enten weeks = [42] eller from = "07-01" og to = "07-31".')
-            end = self.get(entry, "to", where, str, fix='angiv to = "mm-dd" eller en dato.')
-            recesses.append(Recess(name, start=self.month_day_or_date(f"{where}from", start),
-                                   end=self.month_day_or_date(f"{where}to", end)))
+            start = self.month_day_or_date(f"{where}from", self.get(
+                entry, "from", where, str, fix='angiv enten weeks = [42] eller from = "07-01" og to = "07-31".'))
+            end = self.month_day_or_date(f"{where}to", self.get(
+                entry, "to", where, str, fix='angiv to = "mm-dd" eller en dato.'))
+            if type(start) is not type(end):
+                raise self.fail(f"{where}from", "from og to skal begge være mm-dd (hvert år) eller begge datoer (én gang).",
+                                'skriv fx from = "07-01" og to = "07-31", eller from = "2027-07-01" og to = "2027-07-30".')
+            if isinstance(start, dt.date) and end < start:
+                raise self.fail(f"{where}to", "ferien slutter før den begynder.", "byt om på from og to.")
+            recesses.append(Recess(name, start=start, end=end))
         return tuple(recesses)
 
     def month_day_or_date(self, key: str, text: str) -> tuple[int, int] | dt.date:

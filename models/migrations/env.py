@@ -53,6 +53,9 @@ def run_migrations_online() -> None:
                 # Batch mode rebuilds a table by DROP + CREATE; with foreign keys on, the DROP would
                 # cascade-delete child rows. The pragma only works outside a transaction, i.e. here.
                 connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                # End SQLAlchemy's autobegun transaction, or Alembic would think the caller owns
+                # the transaction and never commit the migration.
+                connection.commit()
             # SQLite cannot ALTER most things; batch mode copies the table instead.
             _configure(connection=connection, render_as_batch=sqlite)
             with context.begin_transaction():
@@ -62,6 +65,7 @@ def run_migrations_online() -> None:
                 if problems:
                     raise RuntimeError(f"The migration left rows with broken foreign keys: {problems}")
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
     finally:
         engine.dispose()
 
