@@ -147,7 +147,11 @@ class _Positions(NamedTuple):
     last: list[list[int]]  # latest meeting index per stage and body
     latest_ready: int  # position of the first stage's latest deadline
     reached: bool
-    missing: tuple[str, int] | None = None  # the body that ran out of meetings, and from when
+    # forward: the body that ran out of meetings, and the position or ordinal it needed one after
+    missing: tuple[str, int, bool] | None = None
+    # backward: the body with no meeting early enough, and the last day that would do, as a
+    # working-day position (earlier stages) or an ordinal (the target day)
+    blocked: tuple[str, int | None, int | None] | None = None
 
 
 def _stages(route: Route, schedule: Schedule) -> list[list[tuple[str, BodyMeetings]]]:
@@ -156,7 +160,7 @@ def _stages(route: Route, schedule: Schedule) -> list[list[tuple[str, BodyMeetin
 
 def _plan_positions(stages, gap, due, target_ordinal, after) -> _Positions:
     """One case, in working-day positions: earliest and latest meeting per stage and body."""
-    reached, missing = True, None
+    reached, missing, blocked = True, None, None
     first = []
     for stage in stages:
         chosen, done = [], None
@@ -167,7 +171,7 @@ def _plan_positions(stages, gap, due, target_ordinal, after) -> _Positions:
                 index = bisect_left(meetings.deadline_pos, due)
             if index >= len(meetings.meetings):
                 reached, index = False, len(meetings.meetings) - 1
-                missing = missing or (key, due)
+                missing = missing or ((key, after[key], True) if key in after else (key, due, False))
             if index < 0:
                 nothing = [[0] * len(stage) for stage in stages]
                 return _Positions(nothing, nothing, due, False, missing)
@@ -189,13 +193,15 @@ def _plan_positions(stages, gap, due, target_ordinal, after) -> _Positions:
                 index = bisect_right(meetings.ordinals, target_ordinal) - 1
             else:
                 index = earliest
+            if index < 0 and blocked is None:
+                blocked = (key, None, target_ordinal) if stage_index == final else (key, bound - gap, None)
             if index < earliest:
                 reached, index = False, max(index, 0)
             last[stage_index].append(index)
             deadline = meetings.deadline_pos[index]
             next_bound = deadline if next_bound is None or deadline < next_bound else next_bound
         bound = next_bound
-    return _Positions(first, last, bound, reached, missing)
+    return _Positions(first, last, bound, reached, missing, blocked)
 
 
 def plan(
@@ -273,12 +279,15 @@ def _body_name(schedule: Schedule, key: str) -> str:
     return body.name if body else f"'{key}'"
 
 
-def _explain_missing_meeting(schedule: Schedule, key: str, due: int) -> None:
+def _explain_missing_meeting(schedule: Schedule, key: str, needed: int, postponed: bool) -> None:
     last = max((m.day for m in schedule.all_meetings), default=None)
     reach = f", der rækker til {long_date(last)}" if last else ""
+    if postponed:
+        wanted = f"efter {long_date(dt.date.fromordinal(needed))}"
+    else:
+        wanted = f"med sagsfrist på eller efter {long_date(schedule.calendar.day_at(needed))}"
     raise PlanningError(
-        f"{_body_name(schedule, key)} har intet møde med sagsfrist på eller efter "
-        f"{long_date(schedule.calendar.day_at(due))} i mødeplanen{reach}. "
+        f"{_body_name(schedule, key)} har intet møde {wanted} i mødeplanen{reach}. "
         "Tilføj møder til mødeplanen eller en kadence for organet."
     )
 
@@ -289,9 +298,12 @@ def _explain_missed_target(result: _Positions, forward: _Positions, schedule: Sc
     reachable = schedule.by_body[target.body].meetings[forward.first[-1][final.index(target.body)]]
     name = _body_name(schedule, target.body)
     earliest_text = f"Tidligst mulige møde i {name}: {long_date(reachable.day)}."
-    if bisect_right(schedule.by_body[target.body].ordinals, target.day.toordinal()) == 0:
-        raise PlanningError(f"{name} har intet møde på eller før {long_date(target.day)} i mødeplanen. "
-                            + earliest_text, reachable)
+    if result.blocked:
+        key, position, ordinal = result.blocked
+        limit = dt.date.fromordinal(ordinal) if ordinal is not None else schedule.calendar.day_at(position)
+        because = "" if key == target.body else f"{name} {short_date(target.day)} kan ikke nås: "
+        raise PlanningError(f"{because}{_body_name(schedule, key)} har intet møde på eller før "
+                            f"{long_date(limit)} i mødeplanen. " + earliest_text, reachable)
     latest_ready = schedule.calendar.day_at(result.latest_ready)
     raise PlanningError(
         f"{name} {short_date(target.day)} kan ikke nås: sagen skulle være klar senest "

@@ -10,6 +10,7 @@ import datetime as dt
 import subprocess
 import sys
 from datetime import date, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -159,7 +160,7 @@ def test_sync_with_a_period_cancels_meetings_the_profile_no_longer_plans(synced,
     with Session(synced) as session:
         statuses = {m.key: m.status for m in load_meetings(session, "slagelse")}
     assert statuses["strategisk_chefforum/2027-04-08"] is MeetingStatus.CANCELLED  # kept: cases may point at it
-    assert statuses["strategisk_chefforum/2027-05-13"] is MeetingStatus.PROVISIONAL
+    assert statuses["strategisk_chefforum/2027-05-13"] is not MeetingStatus.CANCELLED  # the others stay
 
 
 def test_load_meetings_round_trips_values_across_summer_time(synced, plan_2027):
@@ -174,7 +175,6 @@ def test_load_meetings_round_trips_values_across_summer_time(synced, plan_2027):
     # Erhvervsudvalget meets the 1st Tuesday at 15:00; 1 June 2027 is one, in summer time (UTC+2).
     june = by_key["erhverv/2027-06-01"]
     assert (june.time, june.starts_at.utcoffset()) == (time(15, 0), dt.timedelta(hours=2))
-    assert june.provisional  # beyond the adopted plan, from the cadence
 
     # Stored as the same instants in UTC, which is what any other reader of the database sees.
     with synced.connect() as connection:
@@ -237,7 +237,7 @@ def test_cancelled_meeting_is_skipped_by_the_planner(synced, slagelse):
     assert (step.meeting.day, step.deadline) == (date(2027, 5, 4), date(2027, 4, 22))
 
 
-def test_move_is_refused_onto_another_meeting_of_the_body_and_for_unknown_keys(synced):
+def test_move_is_refused_onto_another_meeting_of_the_body_and_for_unknown_keys(synced, plan_2027):
     with pytest.raises(ValueError, match="erhverv/2027-05-04"):
         with db.session_scope(synced) as session:
             move_meeting(session, "slagelse", "erhverv/2027-04-06", date(2027, 5, 4))
@@ -246,7 +246,8 @@ def test_move_is_refused_onto_another_meeting_of_the_body_and_for_unknown_keys(s
             cancel_meeting(session, "slagelse", "erhverv/2027-04-07")
     with Session(synced) as session:
         row = session.exec(select(Meeting).where(Meeting.key == "erhverv/2027-04-06")).one()
-    assert (row.day, row.status, row.overridden) == (date(2027, 4, 6), MeetingStatus.PROVISIONAL, False)
+    as_planned = next(m for m in plan_2027 if m.key == "erhverv/2027-04-06")
+    assert (row.day, row.status, row.overridden) == (date(2027, 4, 6), as_planned.status, False)
 
 
 # --- plans as consultations ----------------------------------------------------------------
@@ -306,6 +307,13 @@ def test_replan_keeps_decisions_and_gives_a_postponed_body_its_next_round(synced
     # round 2 is its next meeting, the 2nd Thursday of May 2027 (6 May is the 1st): 13 May.
     assert summary[:3] == [(1, 1, date(2027, 3, 9)), (2, 1, chefforum_day), (2, 2, date(2027, 5, 13))]
     assert [stage for stage, *_ in summary] == [1, 2, 2, 3, 4, 5]
+
+    # Sent back and treated again from the start: Direktionen gets a second round too.
+    with db.session_scope(synced) as session:
+        save_plan(session, session.get(Case, case_id), second, redo_from_stage=1)
+    with Session(synced) as session:
+        rounds = [(c.stage, c.round) for c in consultations(session, session.get(Case, case_id))]
+    assert rounds == [(1, 1), (1, 2), (2, 1), (2, 2), (3, 1), (4, 1), (5, 1)]
 
 
 def test_save_plan_with_unknown_meetings_writes_nothing(synced, slagelse, plan_2027):
@@ -402,4 +410,4 @@ def test_outcomes_are_stored_in_danish_and_unknown_ones_refused(synced, slagelse
 def test_planning_does_not_import_the_database_layer():
     code = ("import sys, calendars.planner, calendars.meetings, models; "
             "assert 'sqlmodel' not in sys.modules and 'sqlalchemy' not in sys.modules")
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
