@@ -164,7 +164,8 @@ class Schedule:
         all_meetings = tuple(meetings)
         grouped: dict[str, list[Meeting]] = {key: [] for key in profile.bodies}
         for meeting in sorted(all_meetings, key=lambda m: (m.day, m.time)):
-            if not meeting.cancelled:
+            # A body removed from the profile may still have stored meetings: nothing routes there.
+            if not meeting.cancelled and meeting.body in grouped:
                 grouped[meeting.body].append(meeting)
         by_body = {}
         for key, body_meetings in grouped.items():

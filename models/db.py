@@ -95,6 +95,6 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-def upgrade(url: str | None = None, revision: str = "head") -> None:
+def upgrade(url: str | None = None, revision: str = "heads") -> None:
     """Bring the database at `url` (default: the setting) up to `revision` (`alembic upgrade`)."""
     command.upgrade(alembic_config(url), revision)

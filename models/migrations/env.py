@@ -10,6 +10,9 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+import models.content  # noqa: F401
+import models.feeds  # noqa: F401
+import models.outbox  # noqa: F401
 from models.db import make_engine
 from models.types import AwareDateTime
 

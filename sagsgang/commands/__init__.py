@@ -1,0 +1,1 @@
+"""Sub-commands of `sagsgang`, one module per group; each has register(commands)."""

@@ -1,0 +1,47 @@
+"""Values typed by a user, read with Danish messages that say what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from calendars.danish import DateFormatError, parse_date
+from calendars.profiles import Profile, ProfileError, Route, load_profile
+
+EXIT_BAD_INPUT = 2
+
+
+class UserError(Exception):
+    """Bad input: printed as it is (Danish), exit code 2, nothing written."""
+
+
+def read_date(text: str) -> dt.date:
+    try:
+        return parse_date(text)
+    except DateFormatError as error:
+        raise UserError(str(error)) from None
+
+
+def read_profile(name: str) -> Profile:
+    try:
+        return load_profile(name)
+    except ProfileError as error:
+        raise UserError(str(error)) from None
+
+
+def read_route(profile: Profile, key: str) -> Route:
+    if key not in profile.routes:
+        choices = "\n".join(f"  {k}: {r.name}" for k, r in profile.routes.items())
+        raise UserError(f"Ruten '{key}' findes ikke i {profile.name}. Vælg en af:\n{choices}")
+    return profile.routes[key]
+
+
+def read_target(profile: Profile, text: str):
+    from calendars.planner import Target
+
+    body, sep, day = text.partition(":")
+    if not sep:
+        raise UserError(f"--senest skal skrives <organ>:<dato>, fx byraadet:24-06-2027 (fik '{text}').")
+    if body not in profile.bodies:
+        raise UserError(f"Organet '{body}' findes ikke i {profile.name}. "
+                        f"Vælg et af: {', '.join(profile.bodies)}.")
+    return Target(body, read_date(day))
