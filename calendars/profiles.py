@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from calendars.cadence import CadenceError, ParsedCadence, WeekBefore, parse_cadence
-from calendars.danish import WEEKDAY_NUMBERS, DateFormatError, parse_date, parse_time
+from calendars.danish import TIMEZONE, WEEKDAY_NUMBERS, DateFormatError, parse_date, parse_time
 from holidays.countries.denmark import Denmark
 
 from calendars.workdays import WITH_SATURDAY, ClosingDays, MunicipalCalendar, Recess
@@ -323,6 +324,8 @@ class _Reader:
             )
         meetings = tuple(self.meeting_entry(f"{where}meetings[{i}]", text)
                          for i, text in enumerate(self.get(table, "meetings", where, list, [])))
+        if "meetings_ics" in table:
+            meetings += self.ics_meetings(f"{where}meetings_ics", self.get(table, "meetings_ics", where, str))
         if not cadence and not meetings:
             raise self.fail(where.rstrip("."), "organet har hverken en kadence eller en mødeplan.",
                             'tilføj cadence = "hver onsdag kl. 09:00" eller meetings = ["2025-03-12 09:00"].')
@@ -411,6 +414,32 @@ class _Reader:
             return value if isinstance(value, dt.time) else parse_time(str(value))
         except DateFormatError as error:
             raise self.fail(key, str(error), 'skriv klokkeslættet som "tt:mm".') from None
+
+    def ics_meetings(self, key: str, name: str) -> tuple[tuple[dt.date, dt.time | None], ...]:
+        """An adopted meeting plan exported from a calendar (.ics), relative to the profile."""
+        import icalendar  # only profiles that use it pay for the import
+
+        path = self.path.parent / name
+        try:
+            calendar = icalendar.Calendar.from_ical(path.read_bytes())
+        except OSError:
+            raise self.fail(key, f"filen {path} kan ikke læses.", "angiv stien til .ics-filen i forhold til profilen.") from None
+        except ValueError as error:
+            raise self.fail(key, f"{path} er ikke en gyldig iCalendar-fil ({error}).",
+                            "eksportér mødeplanen igen som .ics.") from None
+        entries = []
+        for event in calendar.walk("VEVENT"):
+            if str(event.get("STATUS", "")).upper() == "CANCELLED":
+                continue
+            start = event.decoded("DTSTART")
+            if isinstance(start, dt.datetime):
+                local = start.astimezone(ZoneInfo(TIMEZONE)) if start.tzinfo else start
+                entries.append((local.date(), local.time().replace(second=0, microsecond=0)))
+            else:
+                entries.append((start, None))
+        if not entries:
+            raise self.fail(key, f"{path} indeholder ingen møder.", "eksportér en kalender med mødernes begivenheder.")
+        return tuple(sorted(entries))
 
     def meeting_entry(self, key: str, value: Any) -> tuple[dt.date, dt.time | None]:
         if isinstance(value, dt.datetime):

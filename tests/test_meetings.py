@@ -408,3 +408,22 @@ def test_week_before_meeting_in_a_recess_moves_a_week_earlier_instead_of_disappe
     plan = meeting_plan(profile, dt.date(2027, 2, 1), dt.date(2027, 2, 28))
     ou = [m.day for m in plan if m.body == "oekonomiudvalget"]
     assert ou == [dt.date(2027, 2, 8)]
+
+
+def test_an_adopted_meeting_plan_can_come_from_an_ics_file(tmp_path):
+    # A council's meeting plan exported from Outlook: times in UTC (17:00Z in winter is 18:00 in
+    # Copenhagen, 16:00Z in summer is 18:00 too), one meeting cancelled in the export.
+    (tmp_path / "raad.ics").write_bytes(
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Outlook//DA\r\n"
+        b"BEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20270125T170000Z\r\nSUMMARY:Byr\xc3\xa5d\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nUID:b\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20270628T160000Z\r\nSUMMARY:Byr\xc3\xa5d\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nUID:c\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20270222T170000Z\r\nSTATUS:CANCELLED\r\nSUMMARY:Byr\xc3\xa5d\r\nEND:VEVENT\r\n"
+        b"END:VCALENDAR\r\n")
+    (tmp_path / "ics.toml").write_text(
+        'name = "Ics Kommune"\n[bodies.raad]\nname = "Byrådet"\nkind = "politisk"\n'
+        'deadline = { working_days_before = 4 }\nmeetings_ics = "raad.ics"\n', encoding="utf-8")
+    profile = load_profile(tmp_path / "ics.toml")
+    plan = meeting_plan(profile, dt.date(2027, 1, 1), dt.date(2027, 12, 31))
+    assert [(m.day, m.time) for m in plan] == [
+        (dt.date(2027, 1, 25), dt.time(18, 0)), (dt.date(2027, 6, 28), dt.time(18, 0))]
+    assert all(m.status is MeetingStatus.PLANNED for m in plan)
