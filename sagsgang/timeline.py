@@ -66,7 +66,7 @@ def render(plan: Plan, municipality: str, fmt: str) -> str:
     """The plan as 'tabel' (aligned text) or 'md' (a Markdown table to paste into a kommissorium)."""
     table = [(long_date(row.day), row.activity, long_date(row.latest) if row.latest else "",
               "" if row.slack is None else str(row.slack)) for row in rows(plan)]
-    headers = ("Dato", "Aktivitet", "Senest", "Luft (arbejdsdage)")
+    headers = ("Dato", "Aktivitet", "Senest", "Luft")
     widths = [max(len(cells[i]) for cells in [headers, *table]) for i in range(4)]
     return _environment().get_template(f"timeline.{fmt}.j2").render(
         plan=plan, municipality=municipality, headers=headers, table=table, widths=widths,
