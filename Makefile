@@ -12,8 +12,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest -q
 
+# Slow end-to-end tests (Postgres, Prefect server, browser); exit code 5 means none collected.
 e2e: $(STAMP)
-	$(BIN)/pytest -q -m e2e
+	$(BIN)/pytest -q -m e2e || [ $$? -eq 5 ]
 
 bench: $(STAMP)
 	$(BIN)/python bench/planner.py
