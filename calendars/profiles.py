@@ -101,6 +101,8 @@ class Body:
     adopted_until: dt.date | None = None
     cancelled: tuple[dt.date, ...] = ()
     moved: Mapping[dt.date, tuple[dt.date, dt.time | None]] = field(default_factory=dict)
+    # Økonomiudvalget: Kommunestyrelseslovens § 18, stk. 2 (see Route.economic_impact).
+    finance_committee: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,10 @@ class Route:
     key: str
     name: str
     stages: tuple[tuple[str, ...], ...]  # each stage: one body, or several in parallel
+    # Kommunestyrelseslovens § 18, stk. 2: such a route passes the finance committee before its
+    # last stage, unless the profile gives a reason for not doing so (the waiver).
     economic_impact: bool = False
+    economic_impact_waiver: str = ""
 
 
 @dataclass(frozen=True)
@@ -348,6 +353,7 @@ class _Reader:
             cancelled=tuple(self.date(f"{where}cancelled[{i}]", text)
                             for i, text in enumerate(self.get(table, "cancelled", where, list, []))),
             moved=moved,
+            finance_committee=self.get(table, "finance_committee", where, bool, False),
         )
 
     def deadline(self, table: dict[str, Any], where: str) -> DeadlineRule:
@@ -396,8 +402,32 @@ class _Reader:
                 raise self.fail(f"{where}stages[{index}]", "et parallelt trin skal nævne forskellige organer.",
                                 "fjern gentagelsen.")
             stages.append(members)
-        return Route(key, self.get(table, "name", where, str), tuple(stages),
-                     self.get(table, "economic_impact", where, bool, False))
+        route = Route(key, self.get(table, "name", where, str), tuple(stages),
+                      self.get(table, "economic_impact", where, bool, False),
+                      self.get(table, "economic_impact_waiver", where, str, "").strip())
+        if "economic_impact_waiver" in table and not route.economic_impact_waiver:
+            raise self.fail(f"{where}economic_impact_waiver", "begrundelsen er tom.",
+                            "skriv hvorfor ruten ikke skal forbi økonomiudvalget, eller fjern nøglen.")
+        self.check_finance_committee(route, bodies)
+        return route
+
+    def check_finance_committee(self, route: Route, bodies: Mapping[str, Body]) -> None:
+        """Kommunestyrelseslovens § 18, stk. 2: økonomiudvalget's statement is obtained on every
+        case with economic impact before the council decides, i.e. in a stage before the last."""
+        if not route.economic_impact or route.economic_impact_waiver:
+            return
+        if any(bodies[member].finance_committee for stage in route.stages[:-1] for member in stage):
+            return
+        committees = [key for key, body in bodies.items() if body.finance_committee]
+        where = f"routes.{route.key}."
+        if committees:
+            fix = (f"indsæt {' eller '.join(committees)} som trin før det sidste, eller skriv "
+                   f'{where}economic_impact_waiver = "<begrundelse>", hvis sagen undtagelsesvis ikke skal derforbi.')
+        else:
+            fix = ("markér økonomiudvalget med finance_committee = true under [bodies.<nøgle>] og indsæt det "
+                   f'som trin før det sidste, eller skriv {where}economic_impact_waiver = "<begrundelse>".')
+        raise self.fail(f"{where}stages", "ruten har økonomiske konsekvenser (economic_impact = true), men går "
+                        "ikke forbi økonomiudvalget før sidste trin (Kommunestyrelseslovens § 18, stk. 2).", fix)
 
     # values
 

@@ -34,6 +34,14 @@ JOURNAL_NUMBER = re.compile(r"^\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ]\d{2}-\d+-\d{2}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def check_journal_number(value: str) -> str:
+    """`value` stripped, or a ValueError (Danish) that shows the KLE form."""
+    if not isinstance(value, str) or not JOURNAL_NUMBER.match(value.strip()):
+        raise ValueError(f"'{value}' er ikke et journalnummer i KLE-form. Skriv det som "
+                         "emne-handlingsfacet-løbenummer-år, fx 27.00.00-G01-1-24.")
+    return value.strip()
+
+
 class CaseStatus(enum.StrEnum):
     OPEN = "åben"
     CLOSED = "afsluttet"
@@ -153,9 +161,7 @@ class Case(SQLModel, table=True):
 
     @validates("journal_number")
     def _check_journal_number(self, _key: str, value: str) -> str:
-        if not isinstance(value, str) or not JOURNAL_NUMBER.match(value.strip()):
-            raise ValueError(f"'{value}' er ikke et journalnummer i KLE-form. Skriv det som fx 27.00.00-G01-1-24.")
-        return value.strip()
+        return check_journal_number(value)
 
     @validates("owner_email", "manager_email")
     def _check_email(self, key: str, value: str) -> str:
