@@ -18,6 +18,7 @@ e2e: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/planner.py
+	$(BIN)/python bench/feeds.py
 
 # The virtual environment holds exactly what requirements.lock pins (with hashes),
 # then Sagsgang itself in editable mode with no further downloads.

@@ -1,0 +1,414 @@
+"""Benchmark: building calendar feeds, and serving them over HTTP next to nginx.
+
+What is measured
+    Build   5,000 events (meetings, timed deadlines with an alarm, all-day agenda days, a few
+            cancelled and provisional ones, Danish texts) rendered to iCalendar bytes by
+            calendars.ical.render, and the same events through icalendar 7 (Event.new +
+            Calendar.to_ical) as the baseline. Then, from a SQLite database with Slagelse's
+            2027 meetings and 500 planned cases, a personal feed of 5,000 events through
+            sagsgang.feeds.render_feed: the query, the published ledger (first run: 5,000 inserts;
+            again: reads only) and rendering.
+    Serve   `sagsgang serve` (uvicorn, a real subprocess) and nginx serving the very same bytes as a
+            static file (published by `sagsgang feeds publish` logic into a temporary folder), both
+            on 127.0.0.1, one worker each, in the same run, alternating rounds, measured by the
+            same load client: a bounded asyncio client in this process (8 keep-alive connections,
+            at most ROUND_SECONDS and ROUND_LIMIT requests per round), and wrk when installed.
+            Full 200 responses and conditional 304 polls (If-None-Match), which is what calendar
+            clients mostly send. The ratio is ours / nginx; the issue's target is ≥ 0.5.
+
+Cross-checks (exit 1 on a mismatch): icalendar reads our 5,000 events back with the same UIDs,
+titles and start instants as the input; nginx and `sagsgang serve` return byte-identical feeds.
+Only loopback traffic; every server is started here, wrapped in `timeout`, and stopped here.
+
+Run:  .venv/bin/python bench/feeds.py      (nginx: apt-get install nginx-light; wrk: apt-get install wrk)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from calendars import ical  # noqa: E402
+from calendars.clock import FixedClock  # noqa: E402
+
+EVENTS = 5_000
+CASES = 500  # × 5 stages × (deadline + meeting) = 5,000 events in one person's feed
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+CONNECTIONS, ROUNDS, ROUND_SECONDS, ROUND_LIMIT = 8, 3, 3.0, 150_000
+FEED = "slagelse/organ/byraadet.ics"
+CLOCK = FixedClock.on(dt.date(2027, 1, 4))
+
+
+def best(function, repeats: int) -> tuple[float, object]:
+    timings, result = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = function()
+        timings.append(time.perf_counter() - start)
+    return min(timings), result
+
+
+# --- build --------------------------------------------------------------------------------------
+
+
+def sample_events(count: int) -> list[ical.FeedEvent]:
+    stamp = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.timezone.utc)
+    bodies = ["Byrådet", "Økonomiudvalget", "Erhvervs-, Beskæftigelses- og Uddannelsesudvalget", "Direktionen"]
+    events = []
+    for i in range(count):
+        body = bodies[i % len(bodies)]
+        day = dt.date(2027, 1, 4) + dt.timedelta(days=(i * 7) % 720)
+        status = ical.Status.CANCELLED if i % 97 == 0 else ical.Status.TENTATIVE if i % 5 == 0 else ical.Status.CONFIRMED
+        kind = i % 3
+        if kind == 0:
+            start = dt.datetime.combine(day, dt.time(15), COPENHAGEN)
+            events.append(ical.FeedEvent(
+                key=f"bench/{i}", summary=f"Sag på møde i {body}: Helhedsplan for Slagelse Bymidte (sag {i})",
+                start=start, end=start + dt.timedelta(hours=2), status=status, location="Rådhuset, byrådssalen",
+                description=f"Sag: Helhedsplan for Slagelse Bymidte\nJournalnr.: 01.02.03-G01-{i}-27\n"
+                            f"Trin 3 af 5 (Politisk sag): {body}\nSe sagen: https://sagsgang.slagelse.dk/sager/{i}",
+                url=f"https://sagsgang.slagelse.dk/sager/slagelse/{i}", categories=("Møde", body), sequence=i % 3,
+                stamp=stamp))
+        elif kind == 1:
+            events.append(ical.FeedEvent(
+                key=f"bench/{i}", summary=f"Deadline for sag til {body}: Klimatilpasning af Tude Å (sag {i})",
+                start=dt.datetime.combine(day, dt.time(12), COPENHAGEN), status=status, transparent=True,
+                description="Sagsfrist: mandag 22. marts 2027 kl. 12:00\nMøde: tirsdag 6. april 2027 kl. 15:00",
+                categories=("Sagsfrist", body), alarm_before=dt.timedelta(days=1), stamp=stamp))
+        else:
+            events.append(ical.FeedEvent(
+                key=f"bench/{i}", summary=f"{body} – dagsorden udsendes", start=day, status=status, transparent=True,
+                description=f"Dagsordenen til {body}s møde udsendes senest i dag.", categories=("Dagsorden", body),
+                stamp=stamp))
+    return events
+
+
+def icalendar_baseline(events: list[ical.FeedEvent], namespace: uuid.UUID) -> bytes:
+    from icalendar import Alarm, Calendar, Event, Timezone
+
+    components = [Timezone.from_tzid("Europe/Copenhagen", first_date=dt.date(2027, 1, 1), last_date=dt.date(2028, 12, 31))]
+    for event in events:
+        alarms = []
+        if event.alarm_before is not None and event.status is not ical.Status.CANCELLED:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", event.summary)
+            alarm.add("trigger", -event.alarm_before)
+            alarms.append(alarm)
+        end = event.end if event.end is not None else (event.start + dt.timedelta(days=1) if event.all_day else None)
+        components.append(Event.new(
+            uid=ical.uid(namespace, event.key), stamp=event.stamp, sequence=event.sequence, summary=event.summary,
+            start=event.start, end=end, status=event.status.value, location=event.location or None,
+            description=event.description or None, url=event.url or None, categories=event.categories,
+            transparency="TRANSPARENT" if event.transparent else "OPAQUE", subcomponents=alarms))
+    calendar = Calendar.new(uid=ical.uid(namespace, "feed/bench"), prodid=ical.PRODID, name="Benchmark",
+                            refresh_interval=dt.timedelta(hours=1), subcomponents=components)
+    return calendar.to_ical()
+
+
+def check_round_trip(events: list[ical.FeedEvent], data: bytes, namespace: uuid.UUID) -> list[str]:
+    from icalendar import Calendar
+
+    read = Calendar.from_ical(data).walk("VEVENT")
+    problems = [] if len(read) == len(events) else [f"{len(read)} events read back, {len(events)} written"]
+    for event, back in zip(events, read):
+        start = back.decoded("DTSTART")
+        if (str(back["UID"]), str(back["SUMMARY"]), start) != (ical.uid(namespace, event.key), event.summary, event.start):
+            problems.append(f"{event.key}: read back as {back['UID']} {back['SUMMARY']!r} {start}")
+    return problems
+
+
+def seed(path: Path) -> str:
+    from calendars.meetings import Schedule, meeting_plan
+    from calendars.planner import plan
+    from calendars.profiles import load_profile
+    from models import db
+    from models.store import save_plan, sync_profile
+    from models.tables import Case
+
+    url = f"sqlite:///{path}"
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    profile = load_profile("slagelse")
+    meetings = meeting_plan(profile, dt.date(2027, 1, 1), dt.date(2028, 6, 30))
+    with db.session_scope(engine) as session:
+        sync_profile(session, profile, meetings)
+    schedule = Schedule.build(profile, meetings)
+    with db.session_scope(engine) as session:
+        for i in range(CASES):
+            ready = dt.date(2027, 1, 4) + dt.timedelta(days=i % 240)
+            case = Case(municipality="slagelse", journal_number=f"{i % 90 + 10:02d}.00.00-G01-{i + 1}-27",
+                        title=f"Helhedsplan for Slagelse Bymidte, delområde {i + 1}", route_key="politisk",
+                        ready_date=ready, owner_name="Mette Hansen", owner_email=f"ejer{i % 40}@slagelse.dk",
+                        manager_name="Lise Østergaard", manager_email="lioe@slagelse.dk", department="Teknik")
+            session.add(case)
+            session.flush()
+            save_plan(session, case, plan(profile.routes["politisk"], schedule, ready))
+    engine.dispose()
+    return url
+
+
+def build_from_database(url: str):
+    from models import db
+    from sagsgang import feeds, subscriptions
+
+    engine = db.make_engine(url)
+    context = feeds.FeedContext(base_url="https://sagsgang.slagelse.dk", clock=CLOCK)
+    with db.session_scope(engine) as session:
+        subscription, _ = subscriptions.create_subscription(session, "lioe@slagelse.dk", clock=CLOCK)
+
+    def render():
+        with db.session_scope(engine) as session:
+            return feeds.render_feed(session, feeds.FeedSpec("personlig", key=str(subscription.id)), context,
+                                     subscription)
+    first, rendered = best(render, 1)
+    again, _ = best(render, 3)
+    engine.dispose()
+    return first, again, rendered
+
+
+# --- serve --------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(port: int, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server on port {port} exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server on port {port} did not start")
+
+
+def fetch(port: int, path: str, headers: str = "") -> tuple[int, dict[str, str], bytes]:
+    async def run():
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}Connection: close\r\n\r\n".encode())
+        data = await reader.read()
+        writer.close()
+        return data
+    data = asyncio.run(run())
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    fields = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:])}
+    return int(lines[0].split()[1]), fields, body
+
+
+async def _connection(port: int, request: bytes, deadline: float, limit: int, counts: list) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    done = received = 0
+    while done < limit and time.perf_counter() < deadline:
+        writer.write(request)
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionResetError):  # closed a kept-alive connection: reconnect
+            writer.close()
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            continue
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        if length:
+            await reader.readexactly(length)
+        done += 1
+        received += length
+    writer.close()
+    counts.append((done, received))
+
+
+def load(port: int, path: str, headers: str = "") -> tuple[float, float]:
+    """Requests per second and MB/s over one bounded round."""
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{headers}\r\n".encode()
+    counts: list = []
+
+    async def run() -> float:
+        start = time.perf_counter()
+        deadline = start + ROUND_SECONDS
+        await asyncio.gather(*(_connection(port, request, deadline, ROUND_LIMIT // CONNECTIONS, counts)
+                               for _ in range(CONNECTIONS)))
+        return time.perf_counter() - start
+    elapsed = asyncio.run(run())
+    return sum(c[0] for c in counts) / elapsed, sum(c[1] for c in counts) / elapsed / 1e6
+
+
+def wrk(port: int, path: str, headers: str = "") -> float | None:
+    if not shutil.which("wrk"):
+        return None
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{int(ROUND_SECONDS)}s", f"http://127.0.0.1:{port}{path}"]
+    if headers:
+        command[1:1] = ["-H", headers.strip()]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=ROUND_SECONDS + 30)
+    match = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
+    return float(match.group(1)) if match else None
+
+
+def nginx_config(folder: Path, port: int, root: Path) -> Path:
+    config = folder / "nginx.conf"
+    temp = folder / "tmp"
+    temp.mkdir()
+    config.write_text(f"""
+worker_processes 1;
+daemon off;
+pid {folder / 'nginx.pid'};
+error_log {folder / 'error.log'};
+events {{ worker_connections 256; }}
+http {{
+  access_log off;
+  sendfile on; tcp_nopush on;
+  keepalive_requests 1000000;  # like uvicorn: no reconnects in the middle of a round
+  types {{ text/calendar ics; }}
+  charset utf-8; charset_types text/calendar;
+  client_body_temp_path {temp}; proxy_temp_path {temp}; fastcgi_temp_path {temp};
+  uwsgi_temp_path {temp}; scgi_temp_path {temp};
+  server {{ listen 127.0.0.1:{port}; location /kalender/ {{ alias {root}/; }} }}
+}}
+""")
+    return config
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def main() -> int:
+    problems: list[str] = []
+    namespace = ical.namespace_for("bench")
+    events = sample_events(EVENTS)
+    feed = ical.Feed(key="bench", name="Benchmark", events=tuple(events))
+    ours, data = best(lambda: ical.render(feed, namespace), 5)
+    baseline, baseline_data = best(lambda: icalendar_baseline(events, namespace), 2)
+    problems += check_round_trip(events, data, namespace)
+    try:
+        import httptools  # noqa: F401
+        import uvloop  # noqa: F401
+        stack = "httptools + uvloop"
+    except ImportError:
+        stack = "h11 + asyncio (pip install httptools uvloop for ~2×)"
+    print("Feed benchmark: building iCalendar feeds, and `sagsgang serve` vs nginx on loopback")
+    print(f"  machine          {platform.machine()}, nproc {os.cpu_count()}, Python {platform.python_version()}, "
+          f"load average {os.getloadavg()[0]:.2f}")
+    print(f"  uvicorn          {stack}")
+    print()
+    print(f"Build: {EVENTS:,} events (best of repeats)")
+    print(f"  calendars.ical.render       {ours * 1000:8.1f} ms  {EVENTS / ours:>9,.0f} events/s  {len(data) / 1e6:.2f} MB")
+    print(f"  icalendar 7 Event.new       {baseline * 1000:8.1f} ms  {EVENTS / baseline:>9,.0f} events/s  "
+          f"{len(baseline_data) / 1e6:.2f} MB   ({baseline / ours:.0f}× ours)")
+
+    with tempfile.TemporaryDirectory(prefix="sagsgang-bench-") as scratch:
+        folder = Path(scratch)
+        folder.chmod(0o755)  # nginx's workers run as nobody and must read the published files
+        start = time.perf_counter()
+        url = seed(folder / "sagsgang.db")
+        seeded = time.perf_counter() - start
+        first, again, rendered = build_from_database(url)
+        count = rendered.body.count(b"BEGIN:VEVENT")
+        print(f"  personal feed from database {first * 1000:8.1f} ms first (ledger inserts), {again * 1000:.1f} ms again; "
+              f"{count:,} events, {len(rendered.body) / 1e6:.2f} MB  (seeding {CASES} cases: {seeded:.1f} s)")
+        print()
+        serve_http(folder, url, problems)
+
+    if problems:
+        print(f"\nMISMATCHES: {len(problems)}")
+        for problem in problems[:10]:
+            print(f"    {problem}")
+        return 1
+    return 0
+
+
+def serve_http(folder: Path, url: str, problems: list[str]) -> None:
+    from models import db
+    from sagsgang import feeds
+
+    port, static_port = free_port(), free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, db.URL_VARIABLE: url, "SAGSGANG_TODAY": "2027-01-04"}
+    engine = db.make_engine(url)
+    with db.session_scope(engine) as session:  # the same bytes, the same ledger: what nginx serves
+        feeds.publish(session, folder / "static", feeds.FeedContext(base_url=base, clock=CLOCK))
+    engine.dispose()
+    processes = [subprocess.Popen(["timeout", "300", sys.executable, "-m", "sagsgang.cli", "serve", "--port", str(port)],
+                                  env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    try:
+        wait_for(port, processes[0])
+        servers = {"sagsgang serve": port}
+        if nginx:
+            config = nginx_config(folder, static_port, folder / "static")
+            processes.append(subprocess.Popen(["timeout", "300", nginx, "-c", str(config)],
+                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            wait_for(static_port, processes[1])
+            servers["nginx"] = static_port
+        path = f"/kalender/{FEED}"
+        answers = {name: fetch(p, path) for name, p in servers.items()}
+        size = len(answers["sagsgang serve"][2])
+        if any(status != 200 for status, _, _ in answers.values()):
+            problems.append(f"status: {[(n, a[0]) for n, a in answers.items()]}")
+        if len({body for _, _, body in answers.values()}) != 1:
+            problems.append("nginx and sagsgang serve return different bytes for the same feed")
+        etags = {name: answer[1].get("etag", "") for name, answer in answers.items()}
+
+        print(f"Serve: {path} ({size:,} bytes), {CONNECTIONS} keep-alive connections, {ROUNDS} alternating rounds "
+              f"of ≤ {ROUND_SECONDS:.0f} s / ≤ {ROUND_LIMIT:,} requests, one worker each")
+        if not nginx:
+            print("  nginx is not installed (apt-get install nginx-light): no comparison")
+        for label, conditional in (("200 full feed", False), ("304 conditional poll", True)):
+            rates: dict[str, list[float]] = {name: [] for name in servers}
+            megabytes: dict[str, list[float]] = {name: [] for name in servers}
+            for _ in range(ROUNDS):
+                for name, p in servers.items():
+                    header = f"If-None-Match: {etags[name]}\r\n" if conditional else ""
+                    rate, mb = load(p, path, header)
+                    rates[name].append(rate)
+                    megabytes[name].append(mb)
+            for name in servers:
+                print(f"  {label:<21} {name:<15} best {max(rates[name]):>8,.0f} req/s  median "
+                      f"{statistics.median(rates[name]):>8,.0f} req/s  {max(megabytes[name]):7.1f} MB/s")
+            if "nginx" in servers:
+                print(f"  {label:<21} ratio ours/nginx: best {max(rates['sagsgang serve']) / max(rates['nginx']):.2f}×, "
+                      f"median {statistics.median(rates['sagsgang serve']) / statistics.median(rates['nginx']):.2f}× "
+                      "(Python client)")
+            if shutil.which("wrk") and "nginx" in servers:
+                measured = {name: wrk(p, path, f"If-None-Match: {etags[name]}" if conditional else "")
+                            for name, p in servers.items()}
+                if all(measured.values()):
+                    print(f"  {label:<21} wrk: ours {measured['sagsgang serve']:,.0f} req/s, nginx "
+                          f"{measured['nginx']:,.0f} req/s, ratio {measured['sagsgang serve'] / measured['nginx']:.2f}×")
+    finally:
+        for process in processes:
+            stop(process)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,188 @@
+"""`sagsgang serve` as calendar programs meet it: a real uvicorn process on 127.0.0.1, real HTTP.
+
+The server runs the command a municipality would run, on a copy of tests/feeds_world.py's data,
+and stops after the module (or after 180 s, whatever happens to the test run).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import httpx
+import icalendar
+import pytest
+
+from models import db
+from models.store import move_meeting
+from tests import feeds_world
+from tests.feeds_world import CLOSED_JOURNAL, CLOSED_OWNER, CLOSED_TITLE
+
+ROOT = Path(__file__).resolve().parents[1]
+COUNCIL = "/kalender/slagelse/organ/byraadet.ics"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> feeds_world.World:
+    return feeds_world.build(tmp_path_factory.mktemp("served") / "sagsgang.db")
+
+
+@pytest.fixture(scope="module")
+def env(world) -> dict[str, str]:
+    return {**os.environ, db.URL_VARIABLE: world.url, "SAGSGANG_TODAY": feeds_world.TODAY}
+
+
+@pytest.fixture(scope="module")
+def server(world, env, tmp_path_factory):
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("log") / "serve.log").open("w+")
+    process = subprocess.Popen(
+        ["timeout", "180", sys.executable, "-m", "sagsgang.cli", "serve", "--port", str(port), "--tjek", "0.2"],
+        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(url + "/kalender/", timeout=5).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            pytest.fail(f"sagsgang serve did not start:\n{log.read()}")
+        time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()
+
+
+def sagsgang(env, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sagsgang.cli", *args], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=120)
+
+
+def events(data: bytes) -> dict[str, icalendar.Event]:
+    return {str(event["UID"]): event for event in icalendar.Calendar.from_ical(data).walk("VEVENT")}
+
+
+def test_a_feed_is_served_as_utf8_icalendar_with_validators(server):
+    response = httpx.get(server + COUNCIL)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert re.fullmatch(r'"[0-9a-f]{32}"', response.headers["etag"])
+    modified = parsedate_to_datetime(response.headers["last-modified"])
+    assert modified.tzinfo is not None
+    council = events(response.content)
+    assert len(council) == 33 and "Byrådet – møde" in {str(e["SUMMARY"]) for e in council.values()}
+    # Every event's DTSTAMP is at or before the feed's Last-Modified (to the second).
+    assert max(e.decoded("DTSTAMP") for e in council.values()).replace(microsecond=0) <= modified
+
+    head = httpx.head(server + COUNCIL)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == response.headers["etag"]
+    assert int(head.headers["content-length"]) == len(response.content)
+
+
+def test_a_repeated_conditional_request_gets_304_without_a_body(server):
+    first = httpx.get(server + COUNCIL)
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    for _ in range(3):  # a calendar program polling: every answer after the first is 304
+        again = httpx.get(server + COUNCIL, headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.content == b""
+        assert again.headers["etag"] == etag
+    by_date = httpx.get(server + COUNCIL, headers={"If-Modified-Since": modified})
+    assert by_date.status_code == 304
+    weak = httpx.get(server + COUNCIL, headers={"If-None-Match": f'"older", W/{etag}'})
+    assert weak.status_code == 304
+    stale = httpx.get(server + COUNCIL, headers={"If-None-Match": '"0000"'})
+    assert stale.status_code == 200 and stale.content == first.content
+
+
+def test_a_moved_meeting_reaches_subscribers_at_their_next_poll(server, world):
+    first = httpx.get(server + COUNCIL)
+    before = events(first.content)
+    (uid, meeting), = [(uid, e) for uid, e in before.items()
+                       if str(e["SUMMARY"]) == "Byrådet – møde" and e.decoded("DTSTART").date() == dt.date(2027, 10, 25)]
+    engine = world.engine()
+    with db.session_scope(engine) as session:  # the secretariat moves the meeting, in another process
+        move_meeting(session, "slagelse", "byraadet/2027-10-25", dt.date(2027, 10, 26))
+    engine.dispose()
+    deadline = time.monotonic() + 10
+    while True:
+        poll = httpx.get(server + COUNCIL, headers={"If-None-Match": first.headers["etag"]})
+        if poll.status_code == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert poll.status_code == 200 and poll.headers["etag"] != first.headers["etag"]
+    assert parsedate_to_datetime(poll.headers["last-modified"]) > parsedate_to_datetime(first.headers["last-modified"])
+    moved = events(poll.content)[uid]
+    assert moved.decoded("DTSTART").date() == dt.date(2027, 10, 26)
+    assert int(moved["SEQUENCE"]) == int(meeting["SEQUENCE"]) + 1
+
+
+def test_a_personal_feed_works_until_it_is_revoked(server, env, world):
+    created = sagsgang(env, "abonnement", "opret", CLOSED_OWNER, "--base-url", server)
+    assert created.returncode == 0, created.stderr
+    links = re.findall(r"(https?|webcal)://\S+", created.stdout)
+    url = re.search(r"http://\S+\.ics", created.stdout).group(0)
+    assert f"webcal://{url.split('://', 1)[1]}" in created.stdout and len(links) == 2
+    token = url.rsplit("/", 1)[1].removesuffix(".ics")
+    assert len(token) >= 22  # ≥ 128 bits in URL-safe base64
+    assert token.encode() not in Path(world.path).read_bytes()  # only its hash is stored
+
+    response = httpx.get(url)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert "private" in response.headers["cache-control"]
+    mine = events(response.content)
+    # The owner sees her closed item in full: five stages, each with deadline and meeting.
+    assert len(mine) == 10 and all(CLOSED_TITLE in str(e["SUMMARY"]) for e in mine.values())
+    again = httpx.get(url, headers={"If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304
+
+    listed = sagsgang(env, "abonnement", "vis")
+    assert CLOSED_OWNER in listed.stdout and token not in listed.stdout
+    revoked = sagsgang(env, "abonnement", "tilbagekald", CLOSED_OWNER)
+    assert revoked.returncode == 0 and "Tilbagekaldt" in revoked.stdout
+    gone = httpx.get(url)
+    assert gone.status_code == 404 and CLOSED_TITLE not in gone.text
+    assert "findes ikke" in gone.text
+    twice = sagsgang(env, "abonnement", "tilbagekald", CLOSED_OWNER)
+    assert twice.returncode == 2 and "intet aktivt abonnement" in twice.stderr
+
+
+def test_unknown_tokens_and_paths_outside_the_feeds_get_404(server):
+    # A personal feed's number (shown by `abonnement vis`) is not its address.
+    for path in ("/", "/kalender/personlig/" + "A" * 43 + ".ics", "/kalender/personlig/kort.ics",
+                 "/kalender/personlig/1.ics", "/kalender/token:1", "/kalender/personlig/token:1.ics",
+                 "/kalender/slagelse/organ/ukendt.ics", "/kalender/albertslund/sekretariat.ics",
+                 f"/kalender/slagelse/sag/{CLOSED_JOURNAL}.ics", "/kalender/../models/db.py",
+                 "/kalender/slagelse/organ/byraadet.ics/..%2f..%2fetc%2fpasswd", "/docs", "/openapi.json",
+                 "/etc/passwd"):
+        response = httpx.get(server + path)
+        assert response.status_code == 404, path
+        assert "findes ikke" in response.text, path
+
+
+def test_the_index_page_offers_webcal_links_in_danish_and_hides_closed_items(server):
+    response = httpx.get(server + "/kalender/")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    page = response.text
+    assert '<html lang="da">' in page and "Abonnér" in page
+    assert f'href="webcal://{server.split("://")[1]}{COUNCIL}"' in page
+    assert "Byrådet – møder og frister" in page
+    assert CLOSED_TITLE not in page and CLOSED_JOURNAL not in page
