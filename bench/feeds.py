@@ -3,11 +3,13 @@
 What is measured
     Build   5,000 events (meetings, timed deadlines with an alarm, all-day agenda days, a few
             cancelled and provisional ones, Danish texts) rendered to iCalendar bytes by
-            calendars.ical.render, and the same events through icalendar 7 (Event.new +
-            Calendar.to_ical) as the baseline. Then, from a SQLite database with Slagelse's
-            2027 meetings and 500 planned cases, a personal feed of 5,000 events through
-            sagsgang.feeds.render_feed: the query, the published ledger (first run: 5,000 inserts;
-            again: reads only) and rendering.
+            calendars.ical.render, which builds every event with icalendar 7 (Event.new) and
+            keeps each VEVENT's serialized bytes: with an empty cache (a fresh process), with
+            nothing changed, and with 50 events changed (1 %). The baseline is icalendar without
+            the cache: calendars.ical.calendar(...).to_ical(), the whole component tree serialized
+            at once. Then, from a SQLite database with Slagelse's 2027 meetings and 500 planned
+            cases, a personal feed of 5,000 events through sagsgang.feeds.render_feed: the query,
+            the published ledger (first run: 5,000 inserts; again: reads only) and rendering.
     Serve   `sagsgang serve` (uvicorn, a real subprocess) and nginx serving the very same bytes as a
             static file (published by `sagsgang feeds publish` logic into a temporary folder), both
             on 127.0.0.1, one worker each, in the same run, alternating rounds, measured by the
@@ -17,7 +19,8 @@ What is measured
             clients mostly send. The ratio is ours / nginx; the issue's target is ≥ 0.5.
 
 Cross-checks (exit 1 on a mismatch): icalendar reads our 5,000 events back with the same UIDs,
-titles and start instants as the input; nginx and `sagsgang serve` return byte-identical feeds.
+titles and start instants as the input; render's bytes, from an empty cache, a full one and after
+a change, equal the uncached tree's to_ical(); nginx and `sagsgang serve` return byte-identical feeds.
 Only loopback traffic; every server is started here, wrapped in `timeout`, and stopped here.
 
 Run:  .venv/bin/python bench/feeds.py      (nginx: apt-get install nginx-light; wrk: apt-get install wrk)
@@ -38,6 +41,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -49,6 +53,7 @@ from calendars.clock import FixedClock  # noqa: E402
 
 EVENTS = 5_000
 CASES = 500  # × 5 stages × (deadline + meeting) = 5,000 events in one person's feed
+CHANGED = 50  # events changed between two builds (1 %)
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 CONNECTIONS, ROUNDS, ROUND_SECONDS, ROUND_LIMIT = 8, 3, 3.0, 150_000
 FEED = "slagelse/organ/byraadet.ics"
@@ -99,27 +104,39 @@ def sample_events(count: int) -> list[ical.FeedEvent]:
     return events
 
 
-def icalendar_baseline(events: list[ical.FeedEvent], namespace: uuid.UUID) -> bytes:
-    from icalendar import Alarm, Calendar, Event, Timezone
+def changed(events: list[ical.FeedEvent], count: int, round_: int) -> list[ical.FeedEvent]:
+    """The events with `count` of them, spread over the feed, moved by a day (a new SEQUENCE and
+    DTSTAMP): a different `round_` gives values not seen before, so they miss the cache."""
+    step = len(events) // count
+    stamp = dt.datetime(2026, 12, 1, 8, tzinfo=dt.timezone.utc) + dt.timedelta(minutes=round_)
+    return [replace(event, start=event.start + dt.timedelta(days=1), sequence=event.sequence + 1 + round_,
+                    stamp=stamp,
+                    end=event.end + dt.timedelta(days=1) if event.end is not None else None)
+            if i % step == 0 and i // step < count else event
+            for i, event in enumerate(events)]
 
-    components = [Timezone.from_tzid("Europe/Copenhagen", first_date=dt.date(2027, 1, 1), last_date=dt.date(2028, 12, 31))]
-    for event in events:
-        alarms = []
-        if event.alarm_before is not None and event.status is not ical.Status.CANCELLED:
-            alarm = Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", event.summary)
-            alarm.add("trigger", -event.alarm_before)
-            alarms.append(alarm)
-        end = event.end if event.end is not None else (event.start + dt.timedelta(days=1) if event.all_day else None)
-        components.append(Event.new(
-            uid=ical.uid(namespace, event.key), stamp=event.stamp, sequence=event.sequence, summary=event.summary,
-            start=event.start, end=end, status=event.status.value, location=event.location or None,
-            description=event.description or None, url=event.url or None, categories=event.categories,
-            transparency="TRANSPARENT" if event.transparent else "OPAQUE", subcomponents=alarms))
-    calendar = Calendar.new(uid=ical.uid(namespace, "feed/bench"), prodid=ical.PRODID, name="Benchmark",
-                            refresh_interval=dt.timedelta(hours=1), subcomponents=components)
-    return calendar.to_ical()
+
+def measure_build(events: list[ical.FeedEvent], namespace: uuid.UUID, problems: list[str]):
+    """(seconds, bytes) of: the uncached tree, render cold, render warm, render after a change."""
+    def feed(items) -> ical.Feed:
+        return ical.Feed(key="bench", name="Benchmark – møder og frister", events=tuple(items))
+
+    tree, tree_data = best(lambda: ical.calendar(feed(events), namespace).to_ical(), 2)
+
+    def cold() -> bytes:
+        ical.clear_cache()
+        return ical.render(feed(events), namespace)
+    cold_time, cold_data = best(cold, 2)
+    warm_time, warm_data = best(lambda: ical.render(feed(events), namespace), 5)
+    edits = [changed(events, CHANGED, round_) for round_ in range(3)]  # each repeat: new changes
+    pending = iter(edits)
+    edit_time, edit_data = best(lambda: ical.render(feed(next(pending)), namespace), 3)
+    for label, data in (("cold", cold_data), ("warm", warm_data)):
+        if data != tree_data:
+            problems.append(f"render ({label} cache) differs from calendar(...).to_ical()")
+    if edit_data != ical.calendar(feed(edits[-1]), namespace).to_ical():
+        problems.append("render after a change differs from calendar(...).to_ical()")
+    return (tree, tree_data), (cold_time, cold_data), (warm_time, warm_data), (edit_time, edit_data)
 
 
 def check_round_trip(events: list[ical.FeedEvent], data: bytes, namespace: uuid.UUID) -> list[str]:
@@ -177,10 +194,15 @@ def build_from_database(url: str):
         with db.session_scope(engine) as session:
             return feeds.render_feed(session, feeds.FeedSpec("personlig", key=str(subscription.id)), context,
                                      subscription)
-    first, rendered = best(render, 1)
+
+    def render_cold():
+        ical.clear_cache()
+        return render()
+    first, rendered = best(render_cold, 1)
+    again_cold, _ = best(render_cold, 2)
     again, _ = best(render, 3)
     engine.dispose()
-    return first, again, rendered
+    return first, again_cold, again, rendered
 
 
 # --- serve --------------------------------------------------------------------------------------
@@ -306,9 +328,7 @@ def main() -> int:
     problems: list[str] = []
     namespace = ical.namespace_for("bench")
     events = sample_events(EVENTS)
-    feed = ical.Feed(key="bench", name="Benchmark", events=tuple(events))
-    ours, data = best(lambda: ical.render(feed, namespace), 5)
-    baseline, baseline_data = best(lambda: icalendar_baseline(events, namespace), 2)
+    (tree, _), (cold, data), (warm, _), (edit, _) = measure_build(events, namespace, problems)
     problems += check_round_trip(events, data, namespace)
     try:
         import httptools  # noqa: F401
@@ -322,9 +342,12 @@ def main() -> int:
     print(f"  uvicorn          {stack}")
     print()
     print(f"Build: {EVENTS:,} events (best of repeats)")
-    print(f"  calendars.ical.render       {ours * 1000:8.1f} ms  {EVENTS / ours:>9,.0f} events/s  {len(data) / 1e6:.2f} MB")
-    print(f"  icalendar 7 Event.new       {baseline * 1000:8.1f} ms  {EVENTS / baseline:>9,.0f} events/s  "
-          f"{len(baseline_data) / 1e6:.2f} MB   ({baseline / ours:.0f}× ours)")
+    print(f"  icalendar tree, no cache    {tree * 1000:8.1f} ms  {EVENTS / tree:>9,.0f} events/s  "
+          f"{tree / EVENTS * 1e6:6.0f} µs/event  {len(data) / 1e6:.2f} MB  (calendar(...).to_ical())")
+    for label, seconds in (("render, empty cache", cold), ("render, nothing changed", warm),
+                           (f"render, {CHANGED} events changed", edit)):
+        print(f"  {label:<27} {seconds * 1000:8.1f} ms  {EVENTS / seconds:>9,.0f} events/s  "
+              f"{seconds / EVENTS * 1e6:6.0f} µs/event  ({tree / seconds:.1f}× faster than no cache)")
 
     with tempfile.TemporaryDirectory(prefix="sagsgang-bench-") as scratch:
         folder = Path(scratch)
@@ -332,10 +355,11 @@ def main() -> int:
         start = time.perf_counter()
         url = seed(folder / "sagsgang.db")
         seeded = time.perf_counter() - start
-        first, again, rendered = build_from_database(url)
+        first, again_cold, again, rendered = build_from_database(url)
         count = rendered.body.count(b"BEGIN:VEVENT")
-        print(f"  personal feed from database {first * 1000:8.1f} ms first (ledger inserts), {again * 1000:.1f} ms again; "
-              f"{count:,} events, {len(rendered.body) / 1e6:.2f} MB  (seeding {CASES} cases: {seeded:.1f} s)")
+        print(f"  personal feed from database {first * 1000:8.1f} ms first (ledger inserts, empty cache), "
+              f"{again_cold * 1000:.1f} ms again with an empty cache, {again * 1000:.1f} ms again with a full one;")
+        print(f"  {'':<27} {count:,} events, {len(rendered.body) / 1e6:.2f} MB  (seeding {CASES} cases: {seeded:.1f} s)")
         print()
         serve_http(folder, url, problems)
 

@@ -1,21 +1,32 @@
 """iCalendar feeds (RFC 5545, RFC 7986) from values: Feed and FeedEvent in, UTF-8 bytes out.
 
-Pure: no database, no clock. What a subscriber must be able to rely on (DESIGN.md § 5):
+Pure: no database, no clock. Every feed is built with the icalendar library's component model
+(Calendar.new, Event.new, Alarm.new_display, Timezone / TimezoneStandard / TimezoneDaylight) and
+serialized by its to_ical, which escapes TEXT values, writes CRLF line ends and folds lines at 75
+octets without splitting a UTF-8 character. What a subscriber must be able to rely on
+(DESIGN.md § 5):
 
 - every UID is a uuid5 of the installation's namespace and the object's key, so regenerating a
-  feed never changes it (icalendar's Event.new/Calendar.new would invent random ones);
+  feed never changes it; it is always passed explicitly (icalendar's Event.new/Calendar.new would
+  otherwise invent random ones);
 - SEQUENCE and DTSTAMP come from the caller, who knows what changed and when (see
   sagsgang.feeds: the published ledger); DTSTAMP is that last change, in UTC;
 - timed events carry TZID=Europe/Copenhagen with a VTIMEZONE built from the zoneinfo data for the
   years the feed covers (icalendar 7.3's Timezone.from_tzid gives the spring onset as 03:00, the
-  local time after the change; RFC 5545 wants 02:00, the time before it); all-day events use VALUE=DATE with an exclusive DTEND;
+  local time after the change; RFC 5545 wants 02:00, the time before it); all-day events use
+  VALUE=DATE with an exclusive DTEND;
 - REFRESH-INTERVAL;VALUE=DURATION (icalendar 7.3 drops the VALUE parameter, which RFC 7986
-  requires) and X-PUBLISHED-TTL (what Outlook reads);
-- CRLF line ends, lines folded at 75 octets without splitting a UTF-8 character.
+  requires: it is added to the property's parameters here) and X-PUBLISHED-TTL (what Outlook
+  reads).
 
-The content lines are written here rather than through icalendar's component tree: icalendar
-needs 200–400 µs per event (bench/feeds.py), ~20× what this takes, and a municipality's
-feeds together hold tens of thousands of events that are rebuilt on every change. icalendar,
+Speed: icalendar needs 200–400 µs to build and serialize one event, and a municipality's feeds
+together hold tens of thousands of events that are rebuilt on every change. So `render` keeps
+each VEVENT's serialized bytes in a bounded cache keyed by the event's whole value (its key, hence
+its UID; SEQUENCE; DTSTAMP; every field) and the namespace, and places them between the calendar's
+own properties and time zone (serialized by icalendar too) and END:VCALENDAR. The bytes are the
+same as `calendar(feed, namespace).to_ical()`, the whole tree serialized at once (bench/feeds.py
+checks it); only events that are new or changed are built again. A fresh process (`sagsgang
+feeds publish`, the first request to `sagsgang serve`) still pays the full cost once. icalendar,
 vobject, Mozilla's ical.js and Radicale check the output in tests/test_feeds.py.
 """
 
@@ -31,11 +42,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vText
+from icalendar.enums import CLASS
+
 from calendars.danish import TIMEZONE
 
 COPENHAGEN = ZoneInfo(TIMEZONE)
 PRODID = "-//Sagsgang//Sagsgang kalender//DA"
 MEDIA_TYPE = "text/calendar; charset=utf-8"
+# Serialized VEVENTs kept by `render`: about 0.8 kB of bytes each, plus the FeedEvent that is its
+# key (0.6 kB), so at most ~70 MB. Enough for every event of a large municipality's feeds, so a
+# rebuild after a change only builds what changed.
+EVENT_CACHE_SIZE = 50_000
 
 
 class Status(enum.StrEnum):
@@ -97,158 +115,116 @@ def fingerprints(event: FeedEvent) -> tuple[str, str]:
     return first, hashlib.sha256(repr((first, rest)).encode()).hexdigest()[:32]
 
 
+# --- the component tree -------------------------------------------------------------------------
+
+
 def render(feed: Feed, namespace: uuid.UUID) -> bytes:
-    """The feed as an iCalendar stream: UTF-8, CRLF, folded."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"UID:{uid(namespace, 'feed/' + feed.key)}",
-        f"NAME:{escape(feed.name)}",
-        f"X-WR-CALNAME:{escape(feed.name)}",
-    ]
-    if feed.description:
-        lines += [f"DESCRIPTION:{escape(feed.description)}", f"X-WR-CALDESC:{escape(feed.description)}"]
-    lines.append(f"X-WR-TIMEZONE:{TIMEZONE}")
+    """The feed as an iCalendar stream: UTF-8, CRLF, folded. Byte for byte
+    `calendar(feed, namespace).to_ical()`, with each VEVENT's bytes from the cache when that
+    exact event was serialized before."""
+    head = _head(feed, namespace).to_ical()
+    end = b"END:VCALENDAR\r\n"
+    if not head.endswith(end):  # icalendar always ends a component so; anything else is a bug
+        raise AssertionError(f"unexpected end of VCALENDAR: {head[-40:]!r}")
+    return b"".join([head[:-len(end)], *(_serialized(event, namespace) for event in feed.events), end])
+
+
+def calendar(feed: Feed, namespace: uuid.UUID) -> Calendar:
+    """The whole feed as one icalendar Calendar (VTIMEZONE and every VEVENT), nothing cached."""
+    tree = _head(feed, namespace)
+    for event in feed.events:
+        tree.add_component(vevent(event, namespace))
+    return tree
+
+
+def _head(feed: Feed, namespace: uuid.UUID) -> Calendar:
+    """The VCALENDAR's properties, and its VTIMEZONE when it has timed events."""
+    tree = Calendar.new(
+        uid=uid(namespace, "feed/" + feed.key), prodid=PRODID, version="2.0", calscale="GREGORIAN",
+        method="PUBLISH", url=feed.url or None, source=feed.url or None, refresh_interval=feed.refresh)
+    # Calendar.new(name=…, description=…) would store NAME, X-WR-CALNAME and X-WR-CALDESC as
+    # vUnknown, written without TEXT escaping (icalendar 7.3): a comma, semicolon or line break in a
+    # case title would go out raw. As vText they are escaped like every other TEXT value.
+    names = ("NAME", "X-WR-CALNAME") + (("DESCRIPTION", "X-WR-CALDESC") if feed.description else ())
+    for name in names:
+        tree.add(name, vText(_text(feed.description if "DESC" in name else feed.name)))
+    tree["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"  # RFC 7986 § 5.7 requires it
     if feed.url:
-        lines += [f"URL:{feed.url}", f"SOURCE;VALUE=URI:{feed.url}"]
-    refresh = duration(feed.refresh)
-    lines += [f"REFRESH-INTERVAL;VALUE=DURATION:{refresh}", f"X-PUBLISHED-TTL:{refresh}"]
+        tree["SOURCE"].params["VALUE"] = "URI"  # as in RFC 7986 § 5.8's example
+    tree.add("X-PUBLISHED-TTL", vDuration(feed.refresh))
+    tree.add("X-WR-TIMEZONE", TIMEZONE)
     years = {moment.year for event in feed.events if not event.all_day
              for moment in (event.start, event.end) if moment is not None}
-    head = "".join(fold(line) for line in lines)
-    timezone = _vtimezone(min(years), max(years)) if years else ""
-    body = "".join(_event(event, namespace) for event in feed.events)
-    return (head + timezone + body + "END:VCALENDAR\r\n").encode("utf-8")
+    if years:
+        tree.add_component(vtimezone(min(years), max(years)))
+    return tree
 
 
-def _event(event: FeedEvent, namespace: uuid.UUID) -> str:
-    event_uid = uid(namespace, event.key)
+def vevent(event: FeedEvent, namespace: uuid.UUID) -> Event:
+    """One event as an icalendar Event, with its VALARM."""
     stamp = _utc(event.stamp)
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{event_uid}",
-        f"DTSTAMP:{stamp}",
-        f"LAST-MODIFIED:{stamp}",
-        f"SEQUENCE:{event.sequence}",
-    ]
     if event.all_day:
-        end = event.end or event.start + dt.timedelta(days=1)
-        lines += [f"DTSTART;VALUE=DATE:{event.start:%Y%m%d}", f"DTEND;VALUE=DATE:{end:%Y%m%d}"]
+        start = event.start
+        end = event.end if event.end is not None and event.end > start else start + dt.timedelta(days=1)
     else:
-        lines.append(f"DTSTART;TZID={TIMEZONE}:{_local(event.start)}")
-        if event.end is not None and event.end > event.start:
-            lines.append(f"DTEND;TZID={TIMEZONE}:{_local(event.end)}")
-    lines.append(f"SUMMARY:{escape(event.summary)}")
-    if event.location:
-        lines.append(f"LOCATION:{escape(event.location)}")
-    if event.description:
-        lines.append(f"DESCRIPTION:{escape(event.description)}")
-    if event.url:
-        lines.append(f"URL:{event.url}")
-    if event.categories:
-        lines.append("CATEGORIES:" + ",".join(escape(category) for category in event.categories))
-    lines += [
-        f"STATUS:{event.status}",
-        f"TRANSP:{'TRANSPARENT' if event.transparent else 'OPAQUE'}",
-        "CLASS:PUBLIC",
-    ]
+        start = _local(event.start)
+        end = _local(event.end) if event.end is not None and event.end > event.start else None
+    alarms = []
     # A cancelled event must not ring (RFC 5545 leaves it to the client; Thunderbird would).
-    if event.alarm_before is not None and event.status is not Status.CANCELLED:
-        lines += [
-            "BEGIN:VALARM",
-            "ACTION:DISPLAY",
-            f"DESCRIPTION:{escape(event.summary)}",
-            f"TRIGGER:{duration(-event.alarm_before)}",
-            "END:VALARM",
-        ]
-    lines.append("END:VEVENT")
-    return "".join(fold(line) for line in lines)
+    if event.alarm_before is not None and event.status != Status.CANCELLED:
+        alarms.append(Alarm.new_display(description=_text(event.summary), trigger=-event.alarm_before))
+    return Event.new(
+        uid=uid(namespace, event.key), stamp=stamp, last_modified=stamp, sequence=event.sequence,
+        start=start, end=end, summary=_text(event.summary), location=_text(event.location) or None,
+        description=_text(event.description) or None, url=event.url or None,
+        categories=tuple(_text(category) for category in event.categories),  # [] would write CATEGORIES:
+        status=str(event.status),
+        transparency="TRANSPARENT" if event.transparent else "OPAQUE", classification=CLASS.PUBLIC,
+        subcomponents=alarms)
 
 
-# --- value formats ----------------------------------------------------------------------------
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # not allowed in TEXT (RFC 5545 § 3.3.11)
-
-
-def escape(text: str) -> str:
-    """A TEXT value: backslash, semicolon, comma and line breaks escaped, control characters gone."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,"))
-    return text.replace("\n", "\\n")
+@lru_cache(maxsize=EVENT_CACHE_SIZE)
+def _serialized(event: FeedEvent, namespace: uuid.UUID) -> bytes:
+    # FeedEvent is frozen, so its value (key, sequence, stamp, every field) is the cache key.
+    return vevent(event, namespace).to_ical()
 
 
-def fold(line: str) -> str:
-    """One content line, folded at 75 octets (RFC 5545 § 3.1), never inside a UTF-8 character."""
-    data = line.encode("utf-8")
-    if len(data) <= 75:
-        return line + "\r\n"
-    parts, start, limit = [], 0, 75
-    while len(data) - start > limit:
-        cut = start + limit
-        while data[cut] & 0xC0 == 0x80:  # a continuation byte: cut before its character
-            cut -= 1
-        parts.append(data[start:cut])
-        start, limit = cut, 74  # continuation lines begin with a space
-    parts.append(data[start:])
-    return b"\r\n ".join(parts).decode("utf-8") + "\r\n"
+def clear_cache() -> None:
+    """Forget every serialized VEVENT (for benchmarks; never needed for correctness)."""
+    _serialized.cache_clear()
 
 
-def duration(delta: dt.timedelta) -> str:
-    """A DURATION value: PT1H, P1D, -PT15H, -P1DT12H."""
-    seconds = int(delta.total_seconds())
-    sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
-    days, seconds = divmod(seconds, 86400)
-    hours, seconds = divmod(seconds, 3600)
-    minutes, seconds = divmod(seconds, 60)
-    time = "".join(f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M"), (seconds, "S")) if n)
-    if not days and not time:
-        return "PT0S"
-    return f"{sign}P{f'{days}D' if days else ''}{'T' + time if time else ''}"
-
-
-def _utc(moment: dt.datetime) -> str:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"{moment!r} has no time zone; DTSTAMP needs an instant.")
-    return moment.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _local(moment: dt.datetime) -> str:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"{moment!r} has no time zone; a timed event needs an instant.")
-    return moment.astimezone(COPENHAGEN).strftime("%Y%m%dT%H%M%S")
-
-
-def _when(moment: dt.datetime | dt.date | None) -> str:
-    if moment is None:
-        return ""
-    return _utc(moment) if isinstance(moment, dt.datetime) else moment.isoformat()
-
-
-@lru_cache(maxsize=64)
-def _vtimezone(first_year: int, last_year: int) -> str:
+def vtimezone(first_year: int, last_year: int) -> Timezone:
     """Europe/Copenhagen from the zoneinfo data: the offset on 1 January of `first_year`, then
     every transition up to the end of `last_year`, each with its onset in the local time before
     it (RFC 5545 § 3.6.5: 02:00 for the spring change, 03:00 for the autumn one)."""
+    zone = Timezone()
+    zone.add("TZID", TIMEZONE)
+    for daylight, onset, name, before, after in _zone_parts(first_year, last_year):
+        part = TimezoneDaylight() if daylight else TimezoneStandard()
+        part.add("DTSTART", onset)
+        part.add("TZNAME", name)
+        part.add("TZOFFSETFROM", before)
+        part.add("TZOFFSETTO", after)
+        zone.add_component(part)
+    return zone
+
+
+@lru_cache(maxsize=64)
+def _zone_parts(first_year: int, last_year: int) -> tuple[tuple[bool, dt.datetime, str, dt.timedelta, dt.timedelta], ...]:
+    """(daylight?, local onset, TZNAME, TZOFFSETFROM, TZOFFSETTO) of each STANDARD/DAYLIGHT part."""
     start = dt.datetime(first_year, 1, 1, tzinfo=COPENHAGEN).astimezone(dt.timezone.utc)
     end = dt.datetime(last_year + 1, 1, 1, tzinfo=COPENHAGEN).astimezone(dt.timezone.utc)
-    lines = ["BEGIN:VTIMEZONE", f"TZID:{TIMEZONE}"]
 
-    def part(at_utc: dt.datetime, before: dt.timedelta, after: dt.datetime) -> list[str]:
-        kind = "DAYLIGHT" if after.dst() else "STANDARD"
-        return [f"BEGIN:{kind}", f"DTSTART:{(at_utc + before).replace(tzinfo=None):%Y%m%dT%H%M%S}",
-                f"TZNAME:{after.tzname()}", f"TZOFFSETFROM:{_offset(before)}",
-                f"TZOFFSETTO:{_offset(after.utcoffset())}", f"END:{kind}"]
+    def part(at_utc: dt.datetime, before: dt.timedelta, after: dt.datetime):
+        return (bool(after.dst()), (at_utc + before).replace(tzinfo=None), after.tzname(), before, after.utcoffset())
 
     first = start.astimezone(COPENHAGEN)
-    lines += part(start, first.utcoffset(), first)
+    parts = [part(start, first.utcoffset(), first)]
     for at in _transitions(start, end):
         before = (at - dt.timedelta(seconds=1)).astimezone(COPENHAGEN).utcoffset()
-        lines += part(at, before, at.astimezone(COPENHAGEN))
-    lines.append("END:VTIMEZONE")
-    return "".join(fold(line) for line in lines)
+        parts.append(part(at, before, at.astimezone(COPENHAGEN)))
+    return tuple(parts)
 
 
 def _transitions(start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
@@ -269,10 +245,34 @@ def _transitions(start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
     return found
 
 
-def _offset(delta: dt.timedelta) -> str:
-    minutes = int(delta.total_seconds()) // 60
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+# --- values -------------------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # not allowed in TEXT (RFC 5545 § 3.3.11)
+
+
+def _text(text: str) -> str:
+    """A TEXT value before icalendar escapes it: line breaks as \\n, control characters gone."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{moment!r} has no time zone; DTSTAMP needs an instant.")
+    return moment.astimezone(dt.timezone.utc).replace(microsecond=0)
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{moment!r} has no time zone; a timed event needs an instant.")
+    return moment.astimezone(COPENHAGEN).replace(microsecond=0)
+
+
+def _when(moment: dt.datetime | dt.date | None) -> str:
+    if moment is None:
+        return ""
+    if isinstance(moment, dt.datetime):
+        return _utc(moment).strftime("%Y%m%dT%H%M%SZ")
+    return moment.isoformat()
 
 
 def sorted_events(events: Iterable[FeedEvent]) -> tuple[FeedEvent, ...]:
