@@ -1,0 +1,160 @@
+"""The end-to-end world: PostgreSQL (Debian's package, on 127.0.0.1, run as a non-root user),
+a Prefect server on it, `sagsgang worker` serving the deployments, and an SMTP server. Sagsgang's
+own data lives in a second database on the same PostgreSQL.
+
+Everything is started here and stopped afterwards; tests/e2e/run.sh installs what is missing
+(apt-get install postgresql) and runs `pytest -m e2e`.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MailServer
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def postgres_bindir() -> Path:
+    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
+        if Path(candidate, "initdb").exists():
+            return Path(candidate)
+    pytest.fail("PostgreSQL mangler. Kør tests/e2e/run.sh, som installerer Debians pakke postgresql.")
+
+
+def as_postgres_user(command: list[str], **options) -> subprocess.CompletedProcess:
+    """PostgreSQL refuses to run as root: run as the package's 'postgres' user then."""
+    if os.geteuid() == 0:
+        command = ["runuser", "-u", "postgres", "--", *command]
+    return subprocess.run(command, check=True, capture_output=True, text=True, **options)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster on 127.0.0.1; yields (host, port, user)."""
+    bindir = postgres_bindir()
+    folder = Path(tempfile.mkdtemp(prefix="sagsgang-pg-"))
+    if os.geteuid() == 0:
+        user = pwd.getpwnam("postgres")
+        os.chown(folder, user.pw_uid, user.pw_gid)
+    data, port = folder / "data", free_port()
+    as_postgres_user([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "sagsgang", "-E", "UTF8",
+                      "--locale=C.UTF-8"])
+    as_postgres_user([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "postgres.log"), "-w", "start",
+                      "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off"])
+    try:
+        for database in ("prefect", "sagsgang"):
+            as_postgres_user([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "sagsgang", database])
+        yield "127.0.0.1", port, "sagsgang"
+    finally:
+        as_postgres_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"])
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def e2e_env(postgres, tmp_path_factory):
+    host, port, user = postgres
+    home = tmp_path_factory.mktemp("e2e")
+    return {
+        **os.environ,
+        "PREFECT_HOME": str(home / "prefect"),
+        "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"postgresql+asyncpg://{user}@{host}:{port}/prefect",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "SAGSGANG_DATABASE_URL": f"postgresql+psycopg://{user}@{host}:{port}/sagsgang",
+        "SAGSGANG_HOME": str(home / "sagsgang"),
+        "SAGSGANG_FEEDS_DIR": str(home / "kalender"),
+    }
+
+
+@pytest.fixture(scope="session")
+def prefect_server(e2e_env):
+    """`prefect server start` on PostgreSQL; yields the API URL."""
+    port = free_port()
+    log = open(Path(e2e_env["PREFECT_HOME"]).parent / "prefect-server.log", "w")
+    process = subprocess.Popen([str(VENV_BIN / "prefect"), "server", "start", "--host", "127.0.0.1",
+                                "--port", str(port)], env=e2e_env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                pytest.fail("Prefect-serveren startede ikke:\n" + Path(log.name).read_text()[-3000:])
+            time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def mailbox():
+    server = MailServer()
+    server.controller.start()
+    yield server
+    server.release.set()
+    server.controller.stop()
+
+
+@pytest.fixture(scope="session")
+def world(e2e_env, prefect_server, mailbox):
+    """The environment every command of the test runs with, and a running `sagsgang worker`."""
+    env = {**e2e_env, "PREFECT_API_URL": prefect_server, "SAGSGANG_SMTP_HOST": "127.0.0.1",
+           "SAGSGANG_SMTP_PORT": str(mailbox.port), "SAGSGANG_SMTP_FROM": "Sagsgang <sagsgang@slagelse.dk>"}
+    log = open(Path(e2e_env["PREFECT_HOME"]).parent / "worker.log", "w")
+    worker = subprocess.Popen([str(VENV_BIN / "sagsgang"), "worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while deployments(prefect_server) < 4:
+            if worker.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                pytest.fail("sagsgang worker startede ikke:\n" + Path(log.name).read_text()[-3000:])
+            time.sleep(1)
+        yield env
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        log.close()
+
+
+def deployments(api_url: str) -> int:
+    """How many deployments the Prefect server knows (the worker registers four)."""
+    request = urllib.request.Request(f"{api_url}/deployments/count", data=b"{}", method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return int(response.read())
+    except OSError:
+        return 0

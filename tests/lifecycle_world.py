@@ -1,0 +1,69 @@
+"""Helpers for the lifecycle tests: a Slagelse case launched, decided, submitted and checked
+daily through the plain functions (no Prefect), as flows.lifecycle and flows.daily run them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from calendars.clock import FixedClock
+from models import db
+from sagsgang import lifecycle, mail, reminders
+
+J = "27.00.00-G01-1-27"
+
+
+def at(day: date, hour: int = 8) -> FixedClock:
+    return FixedClock.on(day, hour)
+
+
+def launch(journal_number: str = J, route: str = "politisk", ready: date = date(2027, 3, 1),
+           owner: str = "meha@slagelse.dk", **fields) -> None:
+    request = lifecycle.LaunchRequest(
+        municipality="slagelse", title=fields.pop("title", "Erhvervsstrategi 2027"), journal_number=journal_number,
+        owner_name="Mette Hansen", owner_email=owner, manager_name="Lars Berg",
+        manager_email="labe@slagelse.dk", department="Erhverv", route=route, ready=ready, **fields)
+    with db.session_scope() as session:
+        lifecycle.launch(session, request, at(ready))
+
+
+def plan_of(journal_number: str = J) -> list[tuple[str, date, date]]:
+    """(body, deadline, meeting day) of every undecided step, in route order."""
+    with db.session_scope() as session:
+        state = lifecycle.load_state(session, lifecycle.find_case(session, journal_number))
+        return [(t.body, t.consultation.deadline, t.meeting.day) for t in state.pending()]
+
+
+def decide(body: str, outcome: str, day: date, journal_number: str = J, **options) -> None:
+    with db.session_scope() as session:
+        lifecycle.record_decision(session, journal_number, body, outcome, "", at(day, 18), **options)
+    advance(journal_number, day)
+
+
+def submit(day: date, journal_number: str = J, body: str | None = None) -> None:
+    with db.session_scope() as session:
+        lifecycle.record_submission(session, journal_number, at(day), body)
+
+
+def advance(journal_number: str, day: date) -> None:
+    """What the lifecycle flow does, without Prefect: plan, and route on until it must wait."""
+    with db.session_scope() as session:
+        lifecycle.advance(session, lifecycle.find_case(session, journal_number))
+
+
+def daily(day: date, hour: int = 8) -> reminders.SendReport:
+    """The daily check's steps, as flows.daily runs them."""
+    now = at(day, hour).now()
+    with db.session_scope() as session:
+        reminders.obsolete_stale(session)
+    with db.session_scope() as session:
+        items = reminders.find_due(session, now)
+    for item in items:
+        with db.session_scope() as session:
+            (reminders.escalate if item.kind is reminders.MessageKind.ESCALATION else reminders.queue)(session, item, now)
+    with db.session_scope() as session:
+        reminders.queue_digests(session, now)
+    return reminders.send_pending(None, mail.transport_from_env(), now)
+
+
+def text(message) -> str:
+    return message.get_body(("plain",)).get_content()
