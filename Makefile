@@ -22,11 +22,13 @@ bench: $(STAMP)
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/lifecycle.py
 
-# The virtual environment holds exactly what requirements.lock pins (with hashes),
-# then Sagsgang itself in editable mode with no further downloads.
+# The virtual environment holds exactly what requirements.lock pins (with hashes; --no-deps,
+# because the lock is the whole resolution and pip check confirms it is consistent), then
+# Sagsgang itself in editable mode with no further downloads.
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip check --disable-pip-version-check
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
