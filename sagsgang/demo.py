@@ -89,10 +89,23 @@ def lifecycle_demo(today: dt.date, first_meeting: dt.date) -> int:
               f"{state.body_name(following.body)} {long_date(following.meeting.day)} "
               f"{clock_time(following.meeting.local_time)},\n  sagsfrist {long_date(following.consultation.deadline)}. "
               f"Databasen: {folder / 'sagsgang.db'}\n")
+        print_subscribe_links(folder)
     except Exception as error:  # noqa: BLE001 (the plan above stands; say what went wrong)
         print(f"  Prefect-delen kunne ikke køre her: {error}\n")
         return 1
     return 0
+
+
+def print_subscribe_links(folder: Path) -> None:
+    """The demo case's calendar, to paste into Outlook once `sagsgang serve` runs on its data."""
+    from sagsgang.feeds import FeedSpec, default_base_url, feed_url, webcal_url
+
+    base = default_base_url()
+    print(f"Abonnér på sagens frister og møder (start først: "
+          f"SAGSGANG_DATABASE_URL=sqlite:///{folder / 'sagsgang.db'} sagsgang serve):")
+    for spec in (FeedSpec("sag", PROFILE, JOURNAL_NUMBER), FeedSpec("organ", PROFILE, "byraadet")):
+        print(f"  {webcal_url(feed_url(base, spec.path))}")
+    print()
 
 
 def _clock(at: dt.datetime):
