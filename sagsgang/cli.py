@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "sagsgang.commands.cases",
     "sagsgang.commands.agenda",
     "sagsgang.commands.feeds",
+    "sagsgang.commands.users",
 )
 
 

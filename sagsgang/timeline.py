@@ -46,10 +46,26 @@ def rows(plan: Plan) -> list[Row]:
 
 def constraints(plan: Plan) -> list[str]:
     """One line per holiday, closing day and recess that fell inside the plan."""
-    lines = [f"{long_date(day.day)}: {day.name} ({day.kind})" for day in plan.days_off]
+    lines = []
+    for group in _runs_of_same_day_off(plan.days_off):
+        first, last = group[0], group[-1]
+        when = long_date(first.day) if first is last else f"{long_date(first.day)} – {long_date(last.day)}"
+        lines.append(f"{when}: {first.name} ({first.kind})")
     lines += [f"{recess.name}: {short_date(start)} – {short_date(end)} (ingen ordinære politiske møder)"
               for recess, start, end in plan.recesses]
     return lines
+
+
+def _runs_of_same_day_off(days_off) -> list[list]:
+    """Consecutive days off with the same name (a town hall closed 28–30 December) as one run."""
+    runs: list[list] = []
+    for day in days_off:
+        previous = runs[-1][-1] if runs else None
+        if previous and previous.name == day.name and (day.day - previous.day).days <= 3:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return runs
 
 
 @cache

@@ -13,6 +13,7 @@ import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 import models.content  # noqa: F401
 import models.feeds  # noqa: F401
 import models.outbox  # noqa: F401
+import models.users  # noqa: F401
 from models.db import make_engine
 from models.types import AwareDateTime
 

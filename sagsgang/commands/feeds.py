@@ -122,7 +122,8 @@ def serve_command(args) -> int:
         args.base_url = os.environ.get("SAGSGANG_BASE_URL") or f"http://{args.host}:{args.port}"
     _database()
     app = create_app(context=_context(args), check_every=args.tjek)
-    print(f"Sagsgang-kalendere på http://{args.host}:{args.port}/kalender/ – stop med Ctrl+C.", flush=True)
+    print(f"Sagsgang på http://{args.host}:{args.port}/ (log ind; brugere oprettes med 'sagsgang bruger opret'), "
+          f"kalendere på /kalender/ – stop med Ctrl+C.", flush=True)
     # uvicorn picks httptools and uvloop when they are installed (uvicorn[standard]): ~2× the polls.
     uvicorn.run(serving(app), host=args.host, port=args.port, log_level="warning", access_log=False,
                 server_header=False)
@@ -219,8 +220,9 @@ def register(commands) -> None:
     links.set_defaults(handler=links_command)
 
     serve = commands.add_parser(
-        "serve", help="kør webserveren med kalenderne",
-        description="Serverer kalenderne på /kalender/ (offentlige og personlige) med ETag og Last-Modified.")
+        "serve", help="kør webappen og kalenderne",
+        description="Serverer webappen til sekretariat og ledere (log ind; /api/ til andre systemer) og kalenderne "
+                    "på /kalender/ (offentlige og personlige) med ETag og Last-Modified.")
     serve.add_argument("--host", default="127.0.0.1", help="adressen, serveren lytter på (standard 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="porten (standard 8000)")
     serve.add_argument("--base-url", metavar="URL", help="den offentlige adresse (standard: http://HOST:PORT)")

@@ -15,4 +15,6 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
 
+tests/e2e/setup_browser.sh
+
 $BIN/pytest -q -m e2e "$@" || [ $? -eq 5 ]

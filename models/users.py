@@ -1,0 +1,38 @@
+"""Accounts for the web app: who may log in, and what they may do.
+
+Two roles: the secretariat (sekretariat) launches cases, records decisions and changes meetings;
+managers (leder) read and subscribe. Passwords are stored only as argon2id hashes
+(sagsgang.web.passwords); an account that is switched off keeps its row (who had access).
+
+No `from __future__ import annotations` here: SQLModel reads the annotations at class creation.
+"""
+
+import datetime as dt
+import enum
+
+import models.tables  # noqa: F401  (naming convention on SQLModel.metadata first)
+from sqlmodel import Field, SQLModel
+
+from models.types import AwareDateTime, enum_type, utcnow
+
+
+class Role(enum.StrEnum):
+    SECRETARIAT = "sekretariat"  # may write: launch, decide, move and cancel meetings
+    MANAGER = "leder"  # may read and subscribe
+
+    @property
+    def may_write(self) -> bool:
+        return self is Role.SECRETARIAT
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=100)  # stored lower-case
+    name: str = ""
+    email: str = ""  # for the personal calendar feed; the cases' owner/manager address
+    role: Role = Field(sa_type=enum_type(Role, "user_role"))
+    password_hash: str = ""  # argon2id (PHC string); empty: only single sign-on can log in
+    active: bool = True
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=AwareDateTime())

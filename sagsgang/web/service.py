@@ -1,0 +1,370 @@
+"""What the pages and the JSON API do, once: each operation reads input (sagsgang.web.forms),
+calls sagsgang.lifecycle / sagsgang.caseview / sagsgang.subscriptions like the CLI does, and
+returns plain values. Path functions in pages.py and api.py only parse and lay out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, select
+
+from calendars.clock import Clock
+from calendars.profiles import Profile, load_profile, shipped_profiles
+from models.db import get_engine, session_scope
+from models.feeds import FeedToken
+from models.tables import Body, Case, Meeting
+from models.users import Role
+from sagsgang import caseview, lifecycle
+from sagsgang.inputs import UserError
+from sagsgang.web.forms import FormErrors, field_for, read_decision, read_launch, read_meeting_change
+from sagsgang.web.runner import Runner
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The logged-in user, as the pages need them (not a database row)."""
+
+    id: int
+    username: str
+    name: str
+    email: str
+    role: Role
+
+    @property
+    def may_write(self) -> bool:
+        return self.role.may_write
+
+
+@dataclass
+class Web:
+    """Everything the web app's operations need, made once in create_app()."""
+
+    engine: Any
+    clock: Clock
+    runner: Runner
+    feed_context: Any  # sagsgang.feeds.FeedContext
+    settings: Any  # sagsgang.web.security.Settings
+    throttle: Any  # sagsgang.web.security.LoginThrottle
+    municipalities: list[str] = field(default_factory=shipped_profiles)
+
+    def session(self):
+        return session_scope(self.engine or get_engine())
+
+    def default_municipality(self) -> str:
+        """The first municipality with data here (most installations have one), else the first known."""
+        with self.session() as session:
+            stored = set(session.exec(select(Body.municipality).distinct()).all())
+        return next((m for m in self.municipalities if m in stored), self.municipalities[0])
+
+    def profile(self, key: str) -> Profile:
+        profile = self.feed_context.profiles.get(key)
+        if profile is None:
+            raise LookupError(key)
+        return profile
+
+
+class FlowWarning(str):
+    """The change is stored but the lifecycle flow could not run now (the daily check catches up)."""
+
+
+def _run(what: str, call) -> FlowWarning | None:
+    try:
+        call()
+    except UserError:
+        raise
+    except Exception as error:  # noqa: BLE001 (Prefect or SMTP trouble, as in the CLI)
+        return FlowWarning(f"{what} er gemt, men sagsforløbet kunne ikke køres nu ({type(error).__name__}). "
+                           "Den daglige kontrol tager det op.")
+    return None
+
+
+# --- launching --------------------------------------------------------------------------------
+
+
+def preview(web: Web, data: Mapping[str, Any]) -> list[caseview.Entry]:
+    """The timetable 'Start sag' would store, from what is filled in so far: lifecycle.launch in a
+    transaction that is rolled back. FormErrors on the fields the plan depends on."""
+    request, _text = read_launch(data, preview=True)
+    with Session(web.engine or get_engine()) as session:
+        try:
+            case = lifecycle.launch(session, request, web.clock)
+            return caseview.entries(session, lifecycle.load_state(session, case), web.clock.today())
+        except UserError as error:
+            raise FormErrors({field_for(str(error), request): str(error)}) from None
+        finally:
+            session.rollback()
+
+
+def launch(web: Web, data: Mapping[str, Any]) -> tuple[str, str, FlowWarning | None]:
+    """Validate everything, then run the launch flow (as `sagsgang sag opret`) and store the texts.
+    Returns (municipality, journal number, warning)."""
+    request, text = read_launch(data)
+    try:
+        lifecycle.check_launch(web.engine or get_engine(), request, web.clock)
+    except UserError as error:
+        raise FormErrors({field_for(str(error), request): str(error)}) from None
+    warning = _run("Sagen", lambda: web.runner.launch(request))
+    if text is not None:
+        from models.agenda import set_case_content
+
+        with web.session() as session:
+            case = lifecycle.find_case(session, request.journal_number, request.municipality)
+            set_case_content(session, case, text)
+    return request.municipality, request.journal_number, warning
+
+
+# --- following and deciding ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseView:
+    municipality: str
+    municipality_name: str
+    journal_number: str
+    title: str
+    route: str
+    status: str
+    closed_item: bool
+    owner_name: str
+    owner_email: str
+    manager_name: str
+    manager_email: str
+    department: str
+    ready_date: dt.date
+    target_date: dt.date | None
+    entries: list[caseview.Entry]
+    history: list[str]
+    standing: caseview.Standing
+    feed_url: str | None  # public case feed (not for closed items)
+
+
+def case_view(web: Web, municipality: str, journal_number: str) -> CaseView:
+    from sagsgang import feeds
+
+    with web.session() as session:
+        case = _case(session, municipality, journal_number)
+        state = lifecycle.load_state(session, case, web.profile(case.municipality))
+        today = web.clock.today()
+        timeline = caseview.entries(session, state, today)
+        url = None if case.closed_item else feeds.webcal_url(feeds.feed_url(
+            web.feed_context.base_url, f"{case.municipality}/sag/{case.journal_number}.ics"))
+        return CaseView(case.municipality, state.profile.name, case.journal_number, case.title,
+                        state.route.name, str(case.status), case.closed_item, case.owner_name, case.owner_email,
+                        case.manager_name, case.manager_email, case.department, case.ready_date, case.target_date,
+                        timeline, caseview.history(timeline), caseview.standing(state, today), url)
+
+
+def _case(session: Session, municipality: str, journal_number: str) -> Case:
+    case = session.exec(select(Case).where(Case.municipality == municipality,
+                                           Case.journal_number == journal_number)).first()
+    if case is None:
+        raise LookupError(journal_number)
+    return case
+
+
+def decide(web: Web, municipality: str, journal_number: str, data: Mapping[str, Any]) -> tuple[str, FlowWarning | None]:
+    """Record a body's decision (as `sagsgang sag beslut`), then run the case's flow. Returns a
+    Danish confirmation and maybe a warning."""
+    from calendars.danish import long_date
+
+    body, outcome, text, new_ready = read_decision(data)
+    with web.session() as session:
+        _case(session, municipality, journal_number)
+        try:
+            recorded = lifecycle.record_decision(session, journal_number, body, outcome, text, web.clock,
+                                                 new_ready, municipality)
+        except UserError as error:
+            raise FormErrors({"udfald" if "udfald" in str(error) else "organ" if "Organet" in str(error)
+                              else "ny_klar" if "klar-dato" in str(error) else "": str(error)}) from None
+        name = lifecycle.load_state(session, recorded.case).body_name(body)
+    message = f"Beslutning registreret: {name} {long_date(recorded.meeting_day)}: {recorded.outcome}."
+    return message, _run("Beslutningen", lambda: web.runner.advance(journal_number, municipality))
+
+
+def list_cases(web: Web, body: str = "", department: str = "", owner: str = "") -> list[caseview.Listed]:
+    with web.session() as session:
+        return caseview.open_cases(session, web.clock.today(), body, department, owner)
+
+
+def filter_choices(web: Web) -> dict[str, list[tuple[str, str]]]:
+    with web.session() as session:
+        bodies = session.exec(select(Body.key, Body.name).distinct().order_by(Body.name)).all()
+        departments = session.exec(select(Case.department).distinct().order_by(Case.department)).all()
+        owners = session.exec(select(Case.owner_email, Case.owner_name).distinct().order_by(Case.owner_name)).all()
+    return {"organ": list(dict.fromkeys((k, n) for k, n in bodies)),
+            "afdeling": [(d, d) for d in departments if d],
+            "ansvarlig": list(dict.fromkeys((e, n) for e, n in owners))}
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    municipality: str
+    body: str
+    body_name: str
+    key: str
+    day: dt.date
+    time: dt.time
+    place: str
+    status: str
+    moved_from: dt.date | None
+    cases: int  # cases planned on it that a change would re-plan
+
+
+def meetings(web: Web, municipality: str, body: str, start: dt.date, end: dt.date) -> list[MeetingView]:
+    profile = web.profile(municipality)
+    if body and body not in profile.bodies:
+        raise FormErrors({"organ": f"Organet '{body}' findes ikke i {profile.name}."})
+    with web.session() as session:
+        # The profile's meeting plan for the period is in the database (as when a case is launched).
+        lifecycle.ensure_meetings(session, profile, start, end)
+        query = (select(Meeting, Body.key, Body.name).join(Body, Body.id == Meeting.body_id)
+                 .where(Meeting.municipality == profile.key, Meeting.day >= start, Meeting.day <= end))
+        if body:
+            query = query.where(Body.key == body)
+        rows = session.exec(query.order_by(Meeting.day, Body.name)).all()
+        result = [MeetingView(profile.key, key, name, m.key, m.day, m.local_time, m.place, str(m.status),
+                              m.moved_from, 0) for m, key, name in rows]
+    counts = _counts(web, profile.key, [m.key for m in result])
+    return [MeetingView(**{**m.__dict__, "cases": counts.get(m.key, 0)}) for m in result]
+
+
+def _counts(web: Web, municipality: str, keys: list[str]) -> dict[str, int]:
+    from models.tables import Consultation, Decision
+
+    if not keys:
+        return {}
+    undecided = ~select(Decision.id).where(Decision.consultation_id == Consultation.id).exists()
+    with web.session() as session:
+        result: dict[str, set[int]] = {}
+        for column in (Consultation.meeting_id, Consultation.latest_meeting_id):
+            rows = session.exec(select(Meeting.key, Consultation.case_id)
+                                .join(Consultation, column == Meeting.id)
+                                .where(Meeting.municipality == municipality, Meeting.key.in_(keys), undecided)).all()
+            for key, case_id in rows:
+                result.setdefault(key, set()).add(case_id)
+    return {key: len(ids) for key, ids in result.items()}
+
+
+def find_meeting(web: Web, municipality: str, body: str, day: dt.date) -> MeetingView:
+    found = [m for m in meetings(web, municipality, body, day, day) if m.status != "aflyst"]
+    if not found:
+        raise LookupError(f"{body}/{day}")
+    return found[0]
+
+
+def change_meeting(web: Web, municipality: str, body: str, day: dt.date, data: Mapping[str, Any],
+                   moving: bool) -> tuple[str, list[str], FlowWarning | None]:
+    """Move or cancel the meeting (as `sagsgang mødeplan flyt|aflys`), then re-plan its cases."""
+    from calendars.danish import long_date
+
+    new_day, new_time = read_meeting_change(data, moving)
+    profile = web.profile(municipality)
+    with web.session() as session:
+        try:
+            meeting = lifecycle.change_meeting(session, profile, body, day, new_day, new_time)
+        except UserError as error:
+            raise FormErrors({"ny_dato" if moving else "": str(error)}) from None
+        key = meeting.key
+        what = f"flyttet til {long_date(meeting.day)} kl. {meeting.local_time:%H:%M}" if moving else "aflyst"
+    replanned: list[str] = []
+
+    def run() -> None:
+        replanned.extend(web.runner.meeting_changed(profile.key, key))
+
+    warning = _run("Mødeændringen", run)
+    return f"Mødet i {profile.bodies[body].name} {long_date(day)} er {what}.", replanned, warning
+
+
+def agenda_html(web: Web, municipality: str, body: str, day: dt.date, minutes: bool) -> str:
+    """The meeting's agenda or minutes (internal version), as `sagsgang dagsorden` makes them."""
+    from models.agenda import find_meeting as stored_meeting
+    from models.agenda import load_agenda
+    from sagsgang.agenda import compose
+    from sagsgang.agenda_render import render_html
+
+    profile = web.profile(municipality)
+    with web.session() as session:
+        stored = load_agenda(session, stored_meeting(session, body, day, profile.key))
+    document = compose(stored, profile, minutes=minutes, public=False, today=web.clock.today())
+    return render_html(document)
+
+
+# --- subscriptions ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    title: str
+    url: str
+    webcal: str
+
+
+def body_feeds(web: Web) -> list[FeedLink]:
+    from sagsgang import feeds
+
+    context = web.feed_context
+    with web.session() as session:
+        specs = feeds.public_feeds(session, context)
+        names = {(b.municipality, b.key): b.name for b in session.exec(select(Body))}
+    links = []
+    for spec in specs:
+        if spec.kind == "sag":  # a case's own feed is linked from its page
+            continue
+        profile = context.profiles.get(spec.municipality)
+        title = (f"{names.get((spec.municipality, spec.key), spec.key)} ({profile.name})" if spec.kind == "organ"
+                 else f"Alle sagsfrister ({profile.name})")
+        url = feeds.feed_url(context.base_url, spec.path)
+        links.append(FeedLink(title, url, feeds.webcal_url(url)))
+    return links
+
+
+@dataclass(frozen=True)
+class PersonalFeed:
+    id: int
+    department: str
+    created: dt.date
+
+
+def personal_feeds(web: Web, viewer: Viewer) -> list[PersonalFeed]:
+    from calendars.ical import COPENHAGEN
+
+    if not viewer.email:
+        return []
+    with web.session() as session:
+        rows = session.exec(select(FeedToken).where(FeedToken.email == viewer.email, FeedToken.revoked_at.is_(None))
+                            .order_by(FeedToken.id)).all()
+        return [PersonalFeed(r.id, r.department, r.created_at.astimezone(COPENHAGEN).date()) for r in rows]
+
+
+def subscribe(web: Web, viewer: Viewer, department: str) -> tuple[int, FeedLink]:
+    """A personal feed for the viewer's e-mail address; the link is shown only now."""
+    from sagsgang import feeds, subscriptions
+
+    if not viewer.email:
+        raise FormErrors({"": "Din konto har ingen e-mailadresse, så der er ingen sager at vise i en personlig "
+                              "kalender. Bed sekretariatet om at tilføje den (sagsgang bruger opret … --email)."})
+    if not isinstance(department, str) or len(department) > 200 or "\n" in department:
+        raise FormErrors({"afdeling": "Skriv afdelingens navn på én linje (højst 200 tegn), eller lad feltet stå tomt."})
+    with web.session() as session:
+        row, token = subscriptions.create_subscription(session, viewer.email, department, web.clock)
+        number = row.id
+    url = feeds.feed_url(web.feed_context.base_url, f"personlig/{token}.ics")
+    return number, FeedLink("Min kalender", url, feeds.webcal_url(url))
+
+
+def revoke(web: Web, viewer: Viewer, number: int) -> bool:
+    from sagsgang import subscriptions
+
+    with web.session() as session:
+        row = session.get(FeedToken, number)
+        if row is None or row.email != viewer.email or not viewer.email or not row.active:
+            return False
+        subscriptions.revoke_subscriptions(session, str(number), web.clock)
+    return True

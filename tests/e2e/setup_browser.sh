@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# What the browser tests (tests/e2e/test_web_browser.py) need besides requirements.lock: Debian's
+# Chromium (no `playwright install` download; Playwright's Python driver comes from the lock).
+# Installs only what is missing. Usage: tests/e2e/setup_browser.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "Chromium mangler: kør 'sudo apt-get install -y chromium' og prøv igen." >&2
+        exit 2
+    fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
