@@ -26,8 +26,23 @@ class MeetingStatus(enum.StrEnum):
     CANCELLED = "aflyst"
 
 
+class StatusFlags:
+    """What a meeting's `status` says, for the planned meetings here and the stored ones
+    (models.tables.Meeting) alike."""
+
+    __slots__ = ()
+
+    @property
+    def provisional(self) -> bool:
+        return self.status is MeetingStatus.PROVISIONAL
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status is MeetingStatus.CANCELLED
+
+
 @dataclass(frozen=True, slots=True)
-class Meeting:
+class Meeting(StatusFlags):
     body: str
     day: dt.date
     time: dt.time
@@ -40,14 +55,6 @@ class Meeting:
     def key(self) -> str:
         """Stable identity: the body and the date the meeting was first planned for."""
         return f"{self.body}/{(self.moved_from or self.day).isoformat()}"
-
-    @property
-    def provisional(self) -> bool:
-        return self.status is MeetingStatus.PROVISIONAL
-
-    @property
-    def cancelled(self) -> bool:
-        return self.status is MeetingStatus.CANCELLED
 
     @property
     def starts_at(self) -> pendulum.DateTime:

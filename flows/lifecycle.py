@@ -22,11 +22,10 @@ from calendars.clock import Clock, FixedClock, clock_from_env
 from calendars.danish import TIMEZONE
 from models.db import session_scope
 from models.tables import Case, Consultation, Decision, Meeting
-from sagsgang import lifecycle, mail, reminders
+from sagsgang import advance, lifecycle, mail, reminders
 from sagsgang.lifecycle import ConflictError, DecisionForm, LaunchRequest, StageStatus
 
 DEPLOYMENT = "sagsgang"
-MAX_STEPS = 50  # a route has a handful of stages; more loops than this is a bug, not a case
 
 
 def clock_at(now: dt.datetime | None) -> Clock:
@@ -204,24 +203,19 @@ def meeting_changed(municipality: str, meeting_key: str, now: dt.datetime | None
 
 
 def follow_route(case_id: int, now: dt.datetime | None) -> dict:
-    """The route, stage by stage, as far as the facts allow; then wait. (Steps of the calling
-    flow run, not a subflow: a subflow run costs a second or more of Prefect bookkeeping.)"""
-    stage, sent, changed = current_stage(case_id), [], False
-    for _ in range(MAX_STEPS):
-        if stage is None:
-            break
-        changed |= put_on_meetings(case_id)
-        sent += remind(case_id, now)
-        if decision_on(case_id, stage) is StageStatus.WAITING:
-            if changed:
-                publish_feeds()
-            return _summary(case_id, sent, wait_for_decision(case_id, now))
-        stage = route_on(case_id, stage)
-    else:
-        raise RuntimeError(f"Sag nr. {case_id} kom ikke til ro efter {MAX_STEPS} skridt.")
-    close_if_ended(case_id)  # the route is done, or a body rejected the case
-    publish_feeds()
-    return _summary(case_id, sent, None)
+    """For each stage: put it on the next meeting, remind the owner, wait for the decision, move on
+    (sagsgang.advance.follow_route with this module's steps). The steps run as tasks of the calling
+    flow run, not a subflow: a subflow run costs a second or more of Prefect bookkeeping."""
+    followed = advance.follow_route(case_id, now, advance.Steps(
+        current_stage=current_stage,
+        put_on_meetings=put_on_meetings,
+        remind=remind,
+        decision_on=decision_on,
+        wait_for_decision=wait_for_decision,
+        route_on=route_on,
+        close_if_ended=close_if_ended,
+        publish_feeds=publish_feeds))
+    return _summary(case_id, followed.sent, followed.wake)
 
 
 @step(name="sager på mødet")

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import declared_attr, validates
 from sqlmodel import Field, SQLModel
 
-from calendars.meetings import MeetingStatus
+from calendars.meetings import MeetingStatus, StatusFlags
 from calendars.profiles import BodyKind
 from models.types import COPENHAGEN, AwareDateTime, enum_type, utcnow
 
@@ -82,7 +82,7 @@ class Body(SQLModel, table=True):
     kind: BodyKind = Field(sa_type=enum_type(BodyKind, "body_kind"))
 
 
-class Meeting(SQLModel, table=True):
+class Meeting(StatusFlags, SQLModel, table=True):
     """One meeting of a body. `key` never changes, also when the meeting is moved.
 
     `day` is the local (Copenhagen) date, kept next to `starts_at` so that date queries need no
@@ -107,14 +107,6 @@ class Meeting(SQLModel, table=True):
     # Bumped on every change people must notice (iCal SEQUENCE, RFC 5545).
     sequence: int = 0
     updated_at: dt.datetime = _timestamp(onupdate=utcnow)
-
-    @property
-    def provisional(self) -> bool:
-        return self.status is MeetingStatus.PROVISIONAL
-
-    @property
-    def cancelled(self) -> bool:
-        return self.status is MeetingStatus.CANCELLED
 
     @property
     def local_time(self) -> dt.time:

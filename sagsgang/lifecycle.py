@@ -410,7 +410,7 @@ class Recorded:
 
 def record_decision(session: Session, journal_number: str, body: str, outcome: Outcome | str, text: str,
                     clock: Clock, new_ready: dt.date | None = None, municipality: str | None = None) -> Recorded:
-    """Store what `body` decided on the case at its meeting. Routing on it is advance()'s job."""
+    """Store what `body` decided on the case at its meeting. Routing on it is sagsgang.advance's job."""
     case = find_case(session, journal_number, municipality)
     outcome = read_outcome(outcome) if isinstance(outcome, str) else outcome
     state = load_state(session, case)
@@ -507,19 +507,6 @@ def close_if_ended(session: Session, case: Case) -> bool:
     case.status = CaseStatus.CLOSED
     _touch(session, case, "afslutningen")
     return True
-
-
-def advance(session: Session, case: Case) -> int | None:
-    """What flows.lifecycle.follow_route does, without Prefect and without mails: plan and route
-    on until the case must wait for a decision (returns that stage) or has ended (None)."""
-    stage = load_state(session, case).current_stage
-    while stage is not None:
-        put_on_meetings(session, case)
-        if load_state(session, case).status(stage) is StageStatus.WAITING:
-            return stage
-        stage = route_on(session, case, stage)
-    close_if_ended(session, case)
-    return None
 
 
 # --- telling people where the case is ----------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import date
 
 from calendars.clock import FixedClock
 from models import db
+from sagsgang import advance as route
 from sagsgang import lifecycle, mail, reminders
 
 J = "27.00.00-G01-1-27"
@@ -47,7 +48,7 @@ def submit(day: date, journal_number: str = J, body: str | None = None) -> None:
 def advance(journal_number: str, day: date) -> None:
     """What the lifecycle flow does, without Prefect: plan, and route on until it must wait."""
     with db.session_scope() as session:
-        lifecycle.advance(session, lifecycle.find_case(session, journal_number))
+        route.in_session(session, lifecycle.find_case(session, journal_number))
 
 
 def daily(day: date, hour: int = 8) -> reminders.SendReport:

@@ -12,6 +12,7 @@ import os
 from typing import Protocol
 
 from calendars.clock import Clock
+from sagsgang.advance import Steps, follow_route
 from sagsgang.lifecycle import LaunchRequest
 
 FLOWS_VARIABLE = "SAGSGANG_WEB_FLOWS"
@@ -46,10 +47,11 @@ class PrefectRunner:
 
 
 class DirectRunner:
-    """The flows' own steps (flows.lifecycle's tasks, called as plain functions), in the order
-    follow_route runs them, without Prefect's bookkeeping: store, plan, remind (missed deadlines
-    are escalated and re-planned; mails go to the outbox and out by SAGSGANG_SMTP_* settings),
-    route on until the case must wait. Uses the configured database, like the flows."""
+    """The flows' own steps (flows.lifecycle's tasks, called as plain functions) on the same route
+    (sagsgang.advance.follow_route), without Prefect's bookkeeping: store, plan, remind (missed
+    deadlines are escalated and re-planned; mails go to the outbox and out by SAGSGANG_SMTP_*
+    settings), route on until the case must wait; no next run is scheduled. Uses the configured
+    database, like the flows."""
 
     def __init__(self, engine, clock: Clock) -> None:
         self.engine, self.clock = engine, clock
@@ -77,20 +79,15 @@ class DirectRunner:
     def _follow(self, case_id: int) -> None:
         from flows import lifecycle as flows
 
-        now = self.clock.now()
-        stage, changed = flows.current_stage.fn(case_id), False
-        for _ in range(flows.MAX_STEPS):
-            if stage is None:
-                break
-            changed |= flows.put_on_meetings.fn(case_id)
-            flows.remind.fn(case_id, now)
-            if flows.decision_on.fn(case_id, stage) is flows.StageStatus.WAITING:
-                if changed:
-                    flows.publish_feeds.fn()
-                return
-            stage = flows.route_on.fn(case_id, stage)
-        flows.close_if_ended.fn(case_id)
-        flows.publish_feeds.fn()
+        follow_route(case_id, self.clock.now(), Steps(
+            current_stage=flows.current_stage.fn,
+            put_on_meetings=flows.put_on_meetings.fn,
+            remind=flows.remind.fn,
+            decision_on=flows.decision_on.fn,
+            wait_for_decision=lambda _case_id, _now: None,  # the daily check is the backstop
+            route_on=flows.route_on.fn,
+            close_if_ended=flows.close_if_ended.fn,
+            publish_feeds=flows.publish_feeds.fn))
 
 
 def runner_from_env(engine, clock: Clock) -> Runner:
