@@ -12,8 +12,9 @@ What is measured
             the published ledger (first run: 5,000 inserts; again: reads only) and rendering.
     Serve   `sagsgang serve` (uvicorn, a real subprocess) and nginx serving the very same bytes as a
             static file (published by `sagsgang feeds publish` logic into a temporary folder), both
-            on 127.0.0.1, one worker each, in the same run, alternating rounds, measured by the
-            same load client: a bounded asyncio client in this process (8 keep-alive connections,
+            on 127.0.0.1, the same number of workers each (--workers, default: one per CPU), in the
+            same run, alternating rounds, measured by the same load client: a bounded asyncio
+            client in this process (8 keep-alive connections,
             at most ROUND_SECONDS and ROUND_LIMIT requests per round), and wrk when installed.
             Full 200 responses and conditional 304 polls (If-None-Match), which is what calendar
             clients mostly send. The ratio is ours / nginx; the issue's target is ≥ 0.5.
@@ -56,6 +57,7 @@ CASES = 500  # × 5 stages × (deadline + meeting) = 5,000 events in one person'
 CHANGED = 50  # events changed between two builds (1 %)
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 CONNECTIONS, ROUNDS, ROUND_SECONDS, ROUND_LIMIT = 8, 3, 3.0, 150_000
+SERVER_SECONDS = 300  # every server is stopped by `timeout` after this, whatever happens here
 FEED = "slagelse/organ/byraadet.ics"
 CLOCK = FixedClock.on(dt.date(2027, 1, 4))
 
@@ -290,12 +292,12 @@ def wrk(port: int, path: str, headers: str = "") -> float | None:
     return float(match.group(1)) if match else None
 
 
-def nginx_config(folder: Path, port: int, root: Path) -> Path:
+def nginx_config(folder: Path, port: int, root: Path, workers: int) -> Path:
     config = folder / "nginx.conf"
     temp = folder / "tmp"
     temp.mkdir()
     config.write_text(f"""
-worker_processes 1;
+worker_processes {workers};
 daemon off;
 pid {folder / 'nginx.pid'};
 error_log {folder / 'error.log'};
@@ -325,7 +327,21 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def main() -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Feed benchmark: building feeds, and serving them next to nginx.")
+    parser.add_argument("--workers", type=int, default=default_workers(),
+                        help="worker processes of `sagsgang serve` and of nginx alike (default: one per CPU, "
+                             "like nginx's worker_processes auto and serve's default)")
+    parser.add_argument("--serve-only", action="store_true", help="skip the build figures (seeds the database only)")
+    options = parser.parse_args()
     problems: list[str] = []
+    if options.serve_only:
+        with tempfile.TemporaryDirectory(prefix="sagsgang-bench-") as scratch:
+            folder = Path(scratch)
+            folder.chmod(0o755)
+            serve_http(folder, seed(folder / "sagsgang.db"), problems, options.workers)
+        return report(problems)
     namespace = ical.namespace_for("bench")
     events = sample_events(EVENTS)
     (tree, _), (cold, data), (warm, _), (edit, _) = measure_build(events, namespace, problems)
@@ -361,8 +377,11 @@ def main() -> int:
               f"{again_cold * 1000:.1f} ms again with an empty cache, {again * 1000:.1f} ms again with a full one;")
         print(f"  {'':<27} {count:,} events, {len(rendered.body) / 1e6:.2f} MB  (seeding {CASES} cases: {seeded:.1f} s)")
         print()
-        serve_http(folder, url, problems)
+        serve_http(folder, url, problems, options.workers)
+    return report(problems)
 
+
+def report(problems: list[str]) -> int:
     if problems:
         print(f"\nMISMATCHES: {len(problems)}")
         for problem in problems[:10]:
@@ -371,31 +390,77 @@ def main() -> int:
     return 0
 
 
-def serve_http(folder: Path, url: str, problems: list[str]) -> None:
+def default_workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+class Servers:
+    """The servers under test: real processes, each wrapped in `timeout`, each writing its output
+    to a log file in the scratch folder; `check()` fails with the logs' tails when one has stopped."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.processes, self.logs = folder, {}, {}
+
+    def start(self, name: str, command: list[str], **options) -> subprocess.Popen:
+        log = self.logs[name] = self.folder / f"{name.replace(' ', '-')}.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen(["timeout", str(SERVER_SECONDS), *command], stdout=output,
+                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, **options)
+        self.processes[name] = process
+        return process
+
+    def check(self, when: str) -> None:
+        stopped = {name: p.returncode for name, p in self.processes.items() if p.poll() is not None}
+        if stopped:
+            raise RuntimeError(f"{when}: server stopped: {stopped}\n{self.tails()}")
+
+    def tails(self, lines: int = 30) -> str:
+        parts = []
+        for name, log in [*self.logs.items(), ("nginx error.log", self.folder / "error.log")]:
+            if log.exists():
+                text = log.read_text(errors="replace").splitlines()[-lines:]
+                process = self.processes.get(name)
+                state = "" if process is None else f", exit status {process.poll()}"
+                parts.append(f"--- {name} ({log}{state}):\n" + "\n".join(text))
+        return "\n".join(parts)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            stop(process)
+
+
+def serve_http(folder: Path, url: str, problems: list[str], workers: int) -> None:
     from models import db
     from sagsgang import feeds
 
     port, static_port = free_port(), free_port()
+    while static_port == port:
+        static_port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, db.URL_VARIABLE: url, "SAGSGANG_TODAY": "2027-01-04"}
+    env = {**os.environ, db.URL_VARIABLE: url, "SAGSGANG_TODAY": "2027-01-04",
+           "SAGSGANG_HOME": str(folder / "home")}
     engine = db.make_engine(url)
     with db.session_scope(engine) as session:  # the same bytes, the same ledger: what nginx serves
         feeds.publish(session, folder / "static", feeds.FeedContext(base_url=base, clock=CLOCK))
     engine.dispose()
-    processes = [subprocess.Popen(["timeout", "300", sys.executable, "-m", "sagsgang.cli", "serve", "--port", str(port)],
-                                  env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    servers = Servers(folder)
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     try:
-        wait_for(port, processes[0])
-        servers = {"sagsgang serve": port}
+        ours = servers.start("sagsgang serve", [sys.executable, "-m", "sagsgang.cli", "serve", "--port", str(port),
+                                                "--workers", str(workers)], env=env, cwd=ROOT)
+        ports = {"sagsgang serve": port}
         if nginx:
-            config = nginx_config(folder, static_port, folder / "static")
-            processes.append(subprocess.Popen(["timeout", "300", nginx, "-c", str(config)],
-                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            wait_for(static_port, processes[1])
-            servers["nginx"] = static_port
+            config = nginx_config(folder, static_port, folder / "static", workers)
+            wait_for(port, ours)  # one after the other: neither's start takes the other's port
+            servers.start("nginx", [nginx, "-c", str(config)])
+            ports["nginx"] = static_port
+        for name, p in ports.items():
+            wait_for(p, servers.processes[name])
         path = f"/kalender/{FEED}"
-        answers = {name: fetch(p, path) for name, p in servers.items()}
+        answers = {name: fetch(p, path) for name, p in ports.items()}
         size = len(answers["sagsgang serve"][2])
         if any(status != 200 for status, _, _ in answers.values()):
             problems.append(f"status: {[(n, a[0]) for n, a in answers.items()]}")
@@ -403,35 +468,44 @@ def serve_http(folder: Path, url: str, problems: list[str]) -> None:
             problems.append("nginx and sagsgang serve return different bytes for the same feed")
         etags = {name: answer[1].get("etag", "") for name, answer in answers.items()}
 
+        each = f"{workers} worker process{'es' if workers > 1 else ''} each (serve --workers {workers}, " \
+               f"nginx worker_processes {workers})"
         print(f"Serve: {path} ({size:,} bytes), {CONNECTIONS} keep-alive connections, {ROUNDS} alternating rounds "
-              f"of ≤ {ROUND_SECONDS:.0f} s / ≤ {ROUND_LIMIT:,} requests, one worker each")
+              f"of ≤ {ROUND_SECONDS:.0f} s / ≤ {ROUND_LIMIT:,} requests, {each}")
         if not nginx:
             print("  nginx is not installed (apt-get install nginx-light): no comparison")
         for label, conditional in (("200 full feed", False), ("304 conditional poll", True)):
-            rates: dict[str, list[float]] = {name: [] for name in servers}
-            megabytes: dict[str, list[float]] = {name: [] for name in servers}
+            rates: dict[str, list[float]] = {name: [] for name in ports}
+            megabytes: dict[str, list[float]] = {name: [] for name in ports}
             for _ in range(ROUNDS):
-                for name, p in servers.items():
+                for name, p in ports.items():
+                    servers.check(f"before a {label} round")
                     header = f"If-None-Match: {etags[name]}\r\n" if conditional else ""
                     rate, mb = load(p, path, header)
                     rates[name].append(rate)
                     megabytes[name].append(mb)
-            for name in servers:
+            for name in ports:
                 print(f"  {label:<21} {name:<15} best {max(rates[name]):>8,.0f} req/s  median "
                       f"{statistics.median(rates[name]):>8,.0f} req/s  {max(megabytes[name]):7.1f} MB/s")
-            if "nginx" in servers:
+            if "nginx" in ports:
                 print(f"  {label:<21} ratio ours/nginx: best {max(rates['sagsgang serve']) / max(rates['nginx']):.2f}×, "
                       f"median {statistics.median(rates['sagsgang serve']) / statistics.median(rates['nginx']):.2f}× "
                       "(Python client)")
-            if shutil.which("wrk") and "nginx" in servers:
+            if shutil.which("wrk") and "nginx" in ports:
+                servers.check(f"before wrk's {label} rounds")
                 measured = {name: wrk(p, path, f"If-None-Match: {etags[name]}" if conditional else "")
-                            for name, p in servers.items()}
+                            for name, p in ports.items()}
                 if all(measured.values()):
                     print(f"  {label:<21} wrk: ours {measured['sagsgang serve']:,.0f} req/s, nginx "
                           f"{measured['nginx']:,.0f} req/s, ratio {measured['sagsgang serve'] / measured['nginx']:.2f}×")
+        servers.check("after the last round")
+    except (OSError, RuntimeError, asyncio.IncompleteReadError) as error:
+        message = str(error) if isinstance(error, RuntimeError) and "\n---" in str(error) \
+            else f"{type(error).__name__}: {error}\n{servers.tails()}"
+        print(f"\nSERVING FAILED: {message}")
+        problems.append(f"serving failed: {type(error).__name__}: {str(error).splitlines()[0]}")
     finally:
-        for process in processes:
-            stop(process)
+        servers.stop()
 
 
 if __name__ == "__main__":

@@ -186,3 +186,74 @@ def test_the_index_page_offers_webcal_links_in_danish_and_hides_closed_items(ser
     assert f'href="webcal://{server.split("://")[1]}{COUNCIL}"' in page
     assert "Byrådet – møder og frister" in page
     assert CLOSED_TITLE not in page and CLOSED_JOURNAL not in page
+
+
+def test_clients_hanging_up_mid_answer_do_not_stop_the_server(server):
+    # Pipelined requests, then close without reading: the server writes to a closed socket (EPIPE).
+    # sagsgang.cli restores SIGPIPE's default for pipes into `head`; serve must ignore it again.
+    host, port = server.removeprefix("http://").split(":")
+    for _ in range(20):
+        with socket.socket() as client:
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            try:
+                client.connect((host, int(port)))
+                client.sendall(f"GET {COUNCIL} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode() * 200)
+                client.recv(1)
+                time.sleep(0.05)  # the server is writing, blocked on our full buffer: now hang up
+            except OSError:  # the server is gone: the request below says so
+                break
+    time.sleep(0.5)
+    assert httpx.get(server + COUNCIL).status_code == 200
+
+
+def test_several_worker_processes_serve_feeds_and_each_notices_changes(world, tmp_path):
+    """`sagsgang serve --workers 2`: uvicorn's worker processes each build the app from the
+    environment (sagsgang.web.app_from_env), keep their own feed cache and notice a change by
+    themselves; the server stops with its workers."""
+    copy = world.copy(tmp_path / "workers.db")
+    env = {**os.environ, db.URL_VARIABLE: copy.url, "SAGSGANG_TODAY": feeds_world.TODAY,
+           "SAGSGANG_HOME": str(tmp_path / "home")}
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            ["timeout", "120", sys.executable, "-m", "sagsgang.cli", "serve", "--port", str(port), "--workers", "2",
+             "--tjek", "0.2"], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + COUNCIL, timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.2)
+        assert "2 processer" in log_path.read_text()
+        first = httpx.get(url + COUNCIL)
+        assert first.status_code == 200 and first.headers["content-type"] == "text/calendar; charset=utf-8"
+        etag = first.headers["etag"]
+        # A fresh connection each time: the kernel hands them to either worker; all agree.
+        for _ in range(20):
+            again = httpx.get(url + COUNCIL, headers={"If-None-Match": etag})
+            assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+        assert httpx.get(url + "/kalender/personlig/" + "A" * 43 + ".ics").status_code == 404
+
+        (day,) = sorted(e.decoded("DTSTART").date() for e in events(first.content).values()
+                        if str(e["SUMMARY"]) == "Byrådet – møde" and e.decoded("DTSTART").month == 6)[:1]
+        engine = copy.engine()
+        with db.session_scope(engine) as session:  # in another process, as the secretariat would
+            move_meeting(session, "slagelse", f"byraadet/{day.isoformat()}", day + dt.timedelta(days=1))
+        engine.dispose()
+        time.sleep(1.5)  # > --tjek in every worker, with room for a busy machine
+        polls = [httpx.get(url + COUNCIL, headers={"If-None-Match": etag}) for _ in range(20)]
+        assert {poll.status_code for poll in polls} == {200}, log_path.read_text()
+        assert len({poll.headers["etag"] for poll in polls}) == 1 and polls[0].headers["etag"] != etag
+        assert day + dt.timedelta(days=1) in {e.decoded("DTSTART").date() for e in events(polls[0].content).values()
+                                              if str(e["SUMMARY"]) == "Byrådet – møde"}
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    with pytest.raises(httpx.TransportError):  # the workers are gone with it
+        httpx.get(url + COUNCIL, timeout=2)

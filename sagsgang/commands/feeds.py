@@ -109,25 +109,62 @@ def demo_command(args) -> int:
     return 0
 
 
+def default_workers() -> int:
+    """One worker per CPU this process may run on, like nginx's `worker_processes auto`."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def serve_command(args) -> int:
+    import json
+    import signal
+
     import uvicorn
 
-    from sagsgang.web import create_app, serving
+    from sagsgang import feeds
+    from sagsgang.web import CHECK_VARIABLE, PROFILES_VARIABLE, security
 
     if not 0 < args.port < 65536:
         raise UserError(f"--port skal være mellem 1 og 65535 (fik {args.port}).")
+    workers = default_workers() if args.workers is None else args.workers
+    if not 0 < workers <= 256:
+        raise UserError(f"--workers skal være mellem 1 og 256 (fik {workers}).")
+    if not args.tjek >= 0:
+        raise UserError(f"--tjek skal være et antal sekunder, 0 eller mere (fik {args.tjek}).")
     if args.base_url:
         _base_url(args.base_url)
     else:
         args.base_url = os.environ.get("SAGSGANG_BASE_URL") or f"http://{args.host}:{args.port}"
-    _database()
-    app = create_app(context=_context(args), check_every=args.tjek)
+    _database()  # migrations once, here, before any worker starts
+    _context(args)  # a wrong --kommune is told here, not by every worker
+    security.load_secret()  # made once here (if not set), so every worker signs sessions with the same key
+    # Every worker builds the same app from these (sagsgang.web.app_from_env).
+    os.environ[feeds.BASE_URL_VARIABLE] = args.base_url.rstrip("/")
+    os.environ[PROFILES_VARIABLE] = json.dumps(args.kommune or [])
+    os.environ[CHECK_VARIABLE] = repr(args.tjek)
     print(f"Sagsgang på http://{args.host}:{args.port}/ (log ind; brugere oprettes med 'sagsgang bruger opret'), "
-          f"kalendere på /kalender/ – stop med Ctrl+C.", flush=True)
-    # uvicorn picks httptools and uvloop when they are installed (uvicorn[standard]): ~2× the polls.
-    uvicorn.run(serving(app), host=args.host, port=args.port, log_level="warning", access_log=False,
-                server_header=False)
+          f"kalendere på /kalender/, {workers} {'proces' if workers == 1 else 'processer'} – stop med Ctrl+C.",
+          flush=True)
+    # httptools + uvloop (uvicorn[standard]) roughly double the polls a worker answers; uvicorn's own
+    # proxy-header handling is off because app_from_env applies it behind the feeds' fast path.
+    # sagsgang.cli lets SIGPIPE kill the process (quiet `sagsgang ... | head`); a server must instead
+    # shrug off a client that hangs up mid-answer (wrk at the end of a round, a calendar program
+    # closing), which otherwise kills it on the next write to that socket.
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    fast = _installed("httptools") and _installed("uvloop")
+    uvicorn.run("sagsgang.web:app_from_env", factory=True, workers=workers, host=args.host, port=args.port,
+                http="httptools" if fast else "auto", loop="uvloop" if fast else "auto", backlog=4096,
+                log_level="warning", access_log=False, server_header=False, proxy_headers=False,
+                timeout_worker_healthcheck=30)
     return 0
+
+
+def _installed(module: str) -> bool:
+    from importlib.util import find_spec
+
+    return find_spec(module) is not None
 
 
 def subscribe_command(args) -> int:
@@ -228,7 +265,9 @@ def register(commands) -> None:
     serve.add_argument("--base-url", metavar="URL", help="den offentlige adresse (standard: http://HOST:PORT)")
     serve.add_argument("--kommune", action="append", metavar="NAVN|STI", help=profile_help)
     serve.add_argument("--tjek", type=float, default=1.0, metavar="SEKUNDER",
-                       help="hvor ofte databasen tjekkes for ændringer (standard 1 sekund)")
+                       help="hvor ofte databasen tjekkes for ændringer (standard 1 sekund; hver proces for sig)")
+    serve.add_argument("--workers", type=int, metavar="ANTAL",
+                       help="antal serverprocesser (standard: én pr. CPU, som nginx' worker_processes auto)")
     serve.set_defaults(handler=serve_command)
 
     subscription = commands.add_parser(

@@ -153,9 +153,42 @@ def _page(request: Request, status: int, detail: str | None = None, headers=None
     return HTMLResponse(page, status_code=status, headers=headers)
 
 
-def serving(app: FastAPI):
+# `sagsgang serve` hands its settings to the application through the environment, so that each of
+# uvicorn's worker processes (which import the app by name) builds the same one: app_from_env().
+PROFILES_VARIABLE = "SAGSGANG_SERVE_KOMMUNER"  # JSON list of profile names or paths (--kommune)
+CHECK_VARIABLE = "SAGSGANG_SERVE_TJEK"  # seconds between checks for changes (--tjek)
+
+
+def app_from_env():
+    """The ASGI application of `sagsgang serve`, built from SAGSGANG_* settings (uvicorn's factory:
+    called once in every worker process). Each worker keeps its own feed cache and notices
+    database changes by itself within SAGSGANG_SERVE_TJEK seconds."""
+    import json
+    import os
+
+    from sagsgang.feeds import FeedContext, Profiles
+    from sagsgang.inputs import read_profile
+
+    names = json.loads(os.environ.get(PROFILES_VARIABLE) or "[]")
+    context = FeedContext(profiles=Profiles(read_profile(name) for name in names))
+    app = create_app(context=context, check_every=float(os.environ.get(CHECK_VARIABLE) or 1.0))
+    return serving(app, proxy_headers=True)
+
+
+def serving(app: FastAPI, proxy_headers: bool = False):
     """The ASGI application `sagsgang serve` runs: `app` with web.feeds.FastPath in front of all
-    of it (outside FastAPI's own middleware), where a calendar poll costs least."""
+    of it (outside FastAPI's own middleware), where a calendar poll costs least.
+
+    With `proxy_headers`, requests that pass FastPath get uvicorn's X-Forwarded-For/-Proto handling
+    (trusted: FORWARDED_ALLOW_IPS, default 127.0.0.1 and ::1, as uvicorn's own), which feeds don't need;
+    uvicorn's own is then turned off (proxy_headers=False), so it costs a feed poll nothing."""
     from sagsgang.web.feeds import FastPath
 
-    return FastPath(app, app.state.feeds)
+    inner = app
+    if proxy_headers:
+        import os
+
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        inner = ProxyHeadersMiddleware(app, trusted_hosts=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"))
+    return FastPath(inner, app.state.feeds)

@@ -35,7 +35,7 @@ class FeedCache:
     def __init__(self, engine, context: FeedContext, check_every: float = 1.0) -> None:
         self.engine, self.context, self.check_every = engine, context, check_every
         self._entries: dict[str, tuple[tuple, Rendered]] = {}
-        self._headers: dict[str, tuple[Rendered, list, list]] = {}  # path -> (feed, 200 headers, 304 headers)
+        self._headers: dict[str, Ready] = {}  # path -> the feed's responses, for FastPath
         self._version: tuple | None = None
         self._checked = float("-inf")
         self._lock = threading.Lock()
@@ -47,19 +47,14 @@ class FeedCache:
         entry = self._entries.get(path)
         return entry[1] if entry and entry[0] == self._version else None
 
-    def cached_response(self, path: str) -> tuple[Rendered, list, list] | None:
-        """A current public feed with its raw response headers (200 and 304), or None."""
+    def cached_response(self, path: str) -> Ready | None:
+        """A current public feed with its ASGI messages ready to send (200 and 304), or None."""
         rendered = self.cached(path)
         if rendered is None or rendered.spec.kind == "personlig":  # those only through their token
             return None
         ready = self._headers.get(path)
-        if ready is None or ready[0] is not rendered:
-            not_modified = [(name.lower().encode("latin-1"), value.encode("latin-1"))
-                            for name, value in _validators(rendered, personal=False).items()]
-            full = [*not_modified, (b"content-type", MEDIA_TYPE.encode()),
-                    (b"content-disposition", _disposition(rendered, personal=False).encode("latin-1")),
-                    (b"content-length", str(len(rendered.body)).encode())]
-            ready = self._headers[path] = (rendered, full, not_modified)
+        if ready is None or ready.rendered is not rendered:
+            ready = self._headers[path] = Ready(rendered)
         return ready
 
     def public(self, municipality: str, kind: str, key: str = "") -> Rendered | None:
@@ -106,6 +101,24 @@ class FeedCache:
         rendered = feeds.render_feed(session, spec, self.context, subscription)
         self._entries[key] = (self._version, rendered)
         return rendered
+
+
+class Ready:
+    """A public feed's answers as prepared ASGI messages: headers encoded once, not per request."""
+
+    __slots__ = ("rendered", "etag", "full", "body", "not_modified", "empty")
+
+    def __init__(self, rendered: Rendered) -> None:
+        validators = [(name.lower().encode("latin-1"), value.encode("latin-1"))
+                      for name, value in _validators(rendered, personal=False).items()]
+        full = [*validators, (b"content-type", MEDIA_TYPE.encode()),
+                (b"content-disposition", _disposition(rendered, personal=False).encode("latin-1")),
+                (b"content-length", str(len(rendered.body)).encode())]
+        self.rendered, self.etag = rendered, rendered.etag.encode("latin-1")
+        self.full = {"type": "http.response.start", "status": 200, "headers": full}
+        self.body = {"type": "http.response.body", "body": rendered.body}
+        self.not_modified = {"type": "http.response.start", "status": 304, "headers": validators}
+        self.empty = {"type": "http.response.body", "body": b""}
 
 
 def _cache(request: Request) -> FeedCache:
@@ -163,23 +176,25 @@ class FastPath:
         self.app, self.cache = app, cache
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and scope["path"].startswith("/kalender/"):
-            ready = self.cache.cached_response(scope["path"][len("/kalender/"):])
-            if ready is not None:
-                rendered, full, short = ready
-                tags = since = None
-                for name, value in scope["headers"]:
-                    if name == b"if-none-match":
-                        tags = value.decode("latin-1")
-                    elif name == b"if-modified-since":
-                        since = value.decode("latin-1")
-                if (tags is not None or since is not None) and not_modified(tags, since, rendered):
-                    await send({"type": "http.response.start", "status": 304, "headers": short})
-                    await send({"type": "http.response.body", "body": b""})
-                else:
-                    await send({"type": "http.response.start", "status": 200, "headers": full})
-                    await send({"type": "http.response.body", "body": rendered.body})
-                return
+        if scope["type"] == "http":
+            path = scope["path"]
+            if path.startswith("/kalender/") and scope["method"] in ("GET", "HEAD"):
+                ready = self.cache.cached_response(path[10:])
+                if ready is not None:
+                    tags = since = None
+                    for name, value in scope["headers"]:
+                        if name == b"if-none-match":
+                            tags = value
+                        elif name == b"if-modified-since":
+                            since = value
+                    if tags == ready.etag or ((tags is not None or since is not None) and not_modified(
+                            tags and tags.decode("latin-1"), since and since.decode("latin-1"), ready.rendered)):
+                        await send(ready.not_modified)
+                        await send(ready.empty)
+                    else:
+                        await send(ready.full)
+                        await send(ready.body)
+                    return
         await self.app(scope, receive, send)
 
 
