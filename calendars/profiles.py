@@ -117,6 +117,19 @@ class Route:
 
 
 @dataclass(frozen=True)
+class ReminderRules:
+    """When owners are reminded of a deadline, from the profile's optional [reminders] table."""
+
+    working_days_before: tuple[int, ...] = (5, 1)  # most distant first
+    time: dt.time = dt.time(8, 0)
+    escalate: bool = True  # the manager hears of a missed deadline the working day after
+    digest: bool = True  # Monday overview of the next two weeks' deadlines
+
+    def at(self, day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, self.time, ZoneInfo(TIMEZONE))
+
+
+@dataclass(frozen=True)
 class Profile:
     key: str
     name: str
@@ -127,6 +140,7 @@ class Profile:
     recesses: tuple[Recess, ...]
     weekmask: str
     gap_working_days: int = 1
+    reminders: ReminderRules = ReminderRules()
 
     @cached_property
     def calendar(self) -> MunicipalCalendar:
@@ -205,9 +219,24 @@ class _Reader:
         routes_table = self.get(self.data, "routes", "", dict, {})
         routes = {key: self.route(key, value, bodies) for key, value in routes_table.items()}
         profile = Profile(self.path.stem, name, self.path, bodies, routes, closing_days,
-                          recesses, weekmask, gap)
+                          recesses, weekmask, gap, self.reminder_rules())
         self.check_recesses_leave_room(profile)
         return profile
+
+    def reminder_rules(self) -> ReminderRules:
+        table = self.get(self.data, "reminders", "", dict, {})
+        where = "reminders."
+        before = self.get(table, "working_days_before", where, list, [5, 1])
+        if not before or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in before):
+            raise self.fail(f"{where}working_days_before", f"{before!r} er ikke hele arbejdsdage på 1 eller mere.",
+                            "angiv fx working_days_before = [5, 1].")
+        time = self.time(f"{where}time", table["time"]) if "time" in table else dt.time(8, 0)
+        return ReminderRules(
+            tuple(sorted(set(before), reverse=True)),
+            time,
+            self.get(table, "escalate", where, bool, True),
+            self.get(table, "digest", where, bool, True),
+        )
 
     # calendar
 

@@ -16,7 +16,6 @@ key, rule, deadline), so running twice, or again after a crash, never makes a se
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from calendars.danish import TIMEZONE, clock_time, long_date
-from calendars.profiles import Profile, ProfileError, resolve_profile_path
+from calendars.profiles import Profile, ProfileError, ReminderRules, resolve_profile_path
 from models.db import session_scope
 from models.outbox import MessageKind, MessageStatus, OutboxMessage, Submission
 from models.tables import Body, Case, CaseStatus, Consultation, Decision, Meeting
@@ -41,44 +40,8 @@ DIGEST_DAYS = 14
 KEY_PREFIX = {MessageKind.REMINDER: "reminder", MessageKind.ESCALATION: "escalation", MessageKind.DIGEST: "digest"}
 
 
-@dataclass(frozen=True)
-class ReminderRules:
-    working_days_before: tuple[int, ...] = (5, 1)
-    time: dt.time = dt.time(8, 0)
-    escalate: bool = True
-    digest: bool = True
-
-    def at(self, day: dt.date) -> dt.datetime:
-        return dt.datetime.combine(day, self.time, LOCAL)
-
-
 def rules_for(profile: Profile) -> ReminderRules:
-    return _rules(str(profile.path), profile.path.stat().st_mtime)
-
-
-@lru_cache(maxsize=32)
-def _rules(path: str, _mtime: float) -> ReminderRules:
-    with open(path, "rb") as file:
-        table = tomllib.load(file).get("reminders", {})
-
-    def fail(key: str, fix: str) -> UserError:
-        return UserError(f"Fejl i profilen {path}, nøglen 'reminders.{key}': {fix}")
-
-    before = table.get("working_days_before", [5, 1])
-    if not isinstance(before, list) or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1
-                                               for n in before):
-        raise fail("working_days_before", "angiv hele arbejdsdage på 1 eller mere, fx [5, 1].")
-    time = table.get("time", "08:00")
-    try:
-        time = time if isinstance(time, dt.time) else dt.time.fromisoformat(str(time))
-    except ValueError:
-        raise fail("time", 'skriv klokkeslættet som "tt:mm", fx "08:00".') from None
-    flags = {}
-    for key in ("escalate", "digest"):
-        flags[key] = table.get(key, True)
-        if not isinstance(flags[key], bool):
-            raise fail(key, "angiv true eller false.")
-    return ReminderRules(tuple(sorted(set(before), reverse=True)), time, **flags)
+    return profile.reminders
 
 
 def _profile(municipality: str) -> Profile:

@@ -307,3 +307,26 @@ def test_misspelled_closing_day_names_are_refused(filename, key, typo):
         load_profile(FIXTURES / filename)
     assert info.value.key.startswith(key)
     assert typo in str(info.value)
+
+
+def test_reminder_rules_come_from_the_profile_and_bad_ones_are_refused(tmp_path):
+    base = ('name = "Lilleby Kommune"\n[bodies.raad]\nname = "Byrådet"\nkind = "politisk"\n'
+            'cadence = "hver mandag kl. 18:00"\ndeadline = { working_days_before = 4 }\n')
+    default = tmp_path / "standard.toml"
+    default.write_text(base, encoding="utf-8")
+    # DESIGN §6: by default 5 and 1 working days before, at 08:00, with escalation and digest.
+    rules = load_profile(default).reminders
+    assert (rules.working_days_before, rules.time, rules.escalate, rules.digest) == ((5, 1), dt.time(8, 0), True, True)
+
+    custom = tmp_path / "egne.toml"
+    custom.write_text(base + '[reminders]\nworking_days_before = [1, 10, 3]\ntime = "07:30"\ndigest = false\n',
+                      encoding="utf-8")
+    rules = load_profile(custom).reminders
+    assert (rules.working_days_before, rules.time, rules.digest) == ((10, 3, 1), dt.time(7, 30), False)
+
+    broken = tmp_path / "forkert.toml"
+    broken.write_text(base + "[reminders]\nworking_days_before = [0]\n", encoding="utf-8")
+    with pytest.raises(ProfileError) as info:
+        load_profile(broken)
+    assert info.value.key == "reminders.working_days_before"
+    assert "forkert.toml" in str(info.value)
