@@ -147,15 +147,16 @@ def serve_command(args) -> int:
     print(f"Sagsgang på http://{args.host}:{args.port}/ (log ind; brugere oprettes med 'sagsgang bruger opret'), "
           f"kalendere på /kalender/, {workers} {'proces' if workers == 1 else 'processer'} – stop med Ctrl+C.",
           flush=True)
-    # httptools + uvloop (uvicorn[standard]) roughly double the polls a worker answers; uvicorn's own
-    # proxy-header handling is off because app_from_env applies it behind the feeds' fast path.
+    # httptools + uvloop (uvicorn[standard]) roughly double the polls a worker answers, and with
+    # httptools our own protocol (sagsgang.web.feed_protocol) answers polls of cached feeds itself;
+    # uvicorn's proxy-header handling is off because app_from_env applies it behind the feeds' fast path.
     # sagsgang.cli lets SIGPIPE kill the process (quiet `sagsgang ... | head`); a server must instead
     # shrug off a client that hangs up mid-answer (wrk at the end of a round, a calendar program
     # closing), which otherwise kills it on the next write to that socket.
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     fast = _installed("httptools") and _installed("uvloop")
     uvicorn.run("sagsgang.web:app_from_env", factory=True, workers=workers, host=args.host, port=args.port,
-                http="httptools" if fast else "auto", loop="uvloop" if fast else "auto", backlog=4096,
+                http="sagsgang.web.feed_protocol:FeedProtocol" if fast else "auto", loop="uvloop" if fast else "auto", backlog=4096,
                 log_level="warning", access_log=False, server_header=False, proxy_headers=False,
                 timeout_worker_healthcheck=30)
     return 0

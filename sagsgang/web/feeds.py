@@ -104,9 +104,10 @@ class FeedCache:
 
 
 class Ready:
-    """A public feed's answers as prepared ASGI messages: headers encoded once, not per request."""
+    """A public feed's answers, prepared once: ASGI messages for FastPath, and the raw header
+    lines for sagsgang.web.feed_protocol, which writes them to the socket itself."""
 
-    __slots__ = ("rendered", "etag", "full", "body", "not_modified", "empty")
+    __slots__ = ("rendered", "etag", "full", "body", "not_modified", "empty", "lines_200", "lines_304")
 
     def __init__(self, rendered: Rendered) -> None:
         validators = [(name.lower().encode("latin-1"), value.encode("latin-1"))
@@ -119,6 +120,21 @@ class Ready:
         self.body = {"type": "http.response.body", "body": rendered.body}
         self.not_modified = {"type": "http.response.start", "status": 304, "headers": validators}
         self.empty = {"type": "http.response.body", "body": b""}
+        self.lines_200 = b"".join(name + b": " + value + b"\r\n" for name, value in full)
+        self.lines_304 = b"".join(name + b": " + value + b"\r\n" for name, value in validators)
+
+    def unchanged_for(self, headers) -> bool:
+        """Whether a request with these (lower-case name, value) byte pairs gets 304."""
+        tags = since = None
+        for name, value in headers:
+            if name == b"if-none-match":
+                tags = value
+            elif name == b"if-modified-since":
+                since = value
+        if tags == self.etag:  # what a calendar program sends back: no parsing needed
+            return True
+        return (tags is not None or since is not None) and not_modified(
+            tags and tags.decode("latin-1"), since and since.decode("latin-1"), self.rendered)
 
 
 def _cache(request: Request) -> FeedCache:
@@ -170,7 +186,9 @@ class FastPath:
     """ASGI middleware: answers GET/HEAD of a public feed that is current in the cache straight
     from prepared bytes, before routing. Everything else (misses, personal feeds, pages) goes on
     to the application, which gives the same answer more slowly. Calendar clients poll often,
-    and a poll should cost little more than a static file server's answer (bench/feeds.py)."""
+    and a poll should cost little more than a static file server's answer (bench/feeds.py).
+    Under `sagsgang serve`, sagsgang.web.feed_protocol answers most of these polls before ASGI;
+    the ones it leaves (queued behind another answer, or without httptools) are answered here."""
 
     def __init__(self, app, cache: FeedCache) -> None:
         self.app, self.cache = app, cache
@@ -181,14 +199,7 @@ class FastPath:
             if path.startswith("/kalender/") and scope["method"] in ("GET", "HEAD"):
                 ready = self.cache.cached_response(path[10:])
                 if ready is not None:
-                    tags = since = None
-                    for name, value in scope["headers"]:
-                        if name == b"if-none-match":
-                            tags = value
-                        elif name == b"if-modified-since":
-                            since = value
-                    if tags == ready.etag or ((tags is not None or since is not None) and not_modified(
-                            tags and tags.decode("latin-1"), since and since.decode("latin-1"), ready.rendered)):
+                    if ready.unchanged_for(scope["headers"]):
                         await send(ready.not_modified)
                         await send(ready.empty)
                     else:
