@@ -38,8 +38,9 @@ def build_parser() -> DanishArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # Piped into `head`: stop quietly like other command-line tools.
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if argv is None:  # run as a command (not called by tests or other code in their process)
+        # Piped into `head`: stop quietly like other command-line tools.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = build_parser().parse_args(argv)
     handler: Callable[..., int] = args.handler
     try:
