@@ -155,3 +155,15 @@ def test_demo_shows_a_plan_from_today_and_how_to_go_on():
     assert "Sag på møde i Byrådet" in result.stdout
     assert "sagsgang plan --kommune" in result.stdout
     assert len(result.stdout.splitlines()) <= 45  # under a screenful
+
+
+def test_output_piped_into_head_stops_quietly():
+    # `sagsgang møder … | head -3` on ~19 years of meetings (more than a pipe holds): the reader stops
+    # early; the command ends without a traceback.
+    command = (f"{sys.executable} -m sagsgang.cli møder --kommune slagelse --fra 01-01-2027 --til 31-12-2045 "
+               "| head -3")
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True,
+                            env={**os.environ, "SAGSGANG_TODAY": "2027-01-04"}, timeout=60)
+    assert len(result.stdout.splitlines()) == 3
+    assert result.stderr == ""
+    assert result.returncode in (0, 141)  # 141: ended by SIGPIPE, as `yes | head` is
