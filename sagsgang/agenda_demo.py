@@ -20,6 +20,7 @@ from pathlib import Path
 from calendars.meetings import MeetingStatus, meeting_plan
 from calendars.profiles import load_profile
 from sagsgang.case_text import read_case_text
+from sagsgang.cli import command_name
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "albertslund-chefforum-2024-04-10"
 
@@ -94,8 +95,9 @@ def main(argv: list[str]) -> int:
         if sagsgang(args) != 0:
             return 1
     print(f"\nPrøv selv:\n  export SAGSGANG_DATABASE_URL={url} SAGSGANG_TODAY={os.environ['SAGSGANG_TODAY']}")
+    command = command_name()
     for args in runs:
-        print("  sagsgang " + " ".join(args))
+        print(f"  {command} " + " ".join(args))
     return 0
 
 

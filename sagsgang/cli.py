@@ -8,9 +8,11 @@ and the database layer are imported inside the commands that need them.
 from __future__ import annotations
 
 import importlib
+import shutil
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from sagsgang.argparse_da import DanishArgumentParser
 from sagsgang.inputs import EXIT_BAD_INPUT, UserError
@@ -35,6 +37,20 @@ def build_parser() -> DanishArgumentParser:
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(commands)
     return parser
+
+
+def command_name() -> str:
+    """The command as the reader can type it: `sagsgang` where that is on PATH (an activated
+    virtual environment), else the one installed next to this Python, e.g. `.venv/bin/sagsgang`
+    after `make demo` in a fresh checkout."""
+    installed = Path(sys.executable).parent / "sagsgang"
+    found = shutil.which("sagsgang")
+    if not installed.exists() or (found and Path(found).resolve() == installed.resolve()):
+        return "sagsgang"
+    try:
+        return str(installed.relative_to(Path.cwd()))
+    except ValueError:
+        return str(installed)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,6 +19,7 @@ from calendars.meetings import Schedule
 from calendars.planner import plan
 from calendars.profiles import load_profile
 from sagsgang import timeline
+from sagsgang.cli import command_name
 
 PROFILE, ROUTE = "slagelse", "politisk"
 JOURNAL_NUMBER = "27.00.00-G01-1-27"
@@ -34,13 +35,15 @@ def run() -> int:
           f"({long_date(today)}).\n")
     print(timeline.render(result, profile.name, "tabel"))
     status = lifecycle_demo(today, result.steps[0].meeting.day)
+    command = command_name()
     print("Prøv selv:")
-    print(f"  sagsgang plan --kommune {PROFILE} --rute politisk_oekonomi --klar {today:%d-%m-%Y}")
-    print(f"  sagsgang plan --kommune {PROFILE} --rute {ROUTE} --senest byraadet:"
+    print(f"  {command} plan --kommune {PROFILE} --rute politisk_oekonomi --klar {today:%d-%m-%Y}")
+    print(f"  {command} plan --kommune {PROFILE} --rute {ROUTE} --senest byraadet:"
           f"{result.final.latest_meeting.day + dt.timedelta(days=120):%d-%m-%Y} --format md")
-    print("  sagsgang kommuner        (profiler, organer og ruter)")
-    print("  sagsgang sag --help      (opret sager, registrér materiale og beslutninger)")
+    print(f"  {command} kommuner        (profiler, organer og ruter)")
+    print(f"  {command} sag --help      (opret sager, registrér materiale og beslutninger)")
     return status
+
 
 
 def lifecycle_demo(today: dt.date, first_meeting: dt.date) -> int:
@@ -102,7 +105,7 @@ def print_subscribe_links(folder: Path) -> None:
 
     base = default_base_url()
     print(f"Abonnér på sagens frister og møder (start først: "
-          f"SAGSGANG_DATABASE_URL=sqlite:///{folder / 'sagsgang.db'} sagsgang serve):")
+          f"SAGSGANG_DATABASE_URL=sqlite:///{folder / 'sagsgang.db'} {command_name()} serve):")
     for spec in (FeedSpec("sag", PROFILE, JOURNAL_NUMBER), FeedSpec("organ", PROFILE, "byraadet")):
         print(f"  {webcal_url(feed_url(base, spec.path))}")
     print()

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -153,8 +154,17 @@ def test_demo_shows_a_plan_from_today_and_how_to_go_on():
     assert result.returncode == 0, result.stderr
     assert "mandag 23. november 2026" in result.stdout
     assert "Sag på møde i Byrådet" in result.stdout
-    assert "sagsgang plan --kommune" in result.stdout
     assert len(result.stdout.splitlines()) <= 45  # under a screenful
+    # The commands it suggests work when typed as printed, in the same place, with no venv activated.
+    suggested = result.stdout.split("Prøv selv:\n", 1)[1].splitlines()
+    commands = [line.split("  (")[0].strip() for line in suggested if line.strip()]
+    assert len(commands) == 4 and all("sagsgang plan --kommune" in c for c in commands[:2])
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                           if not (Path(p) / "sagsgang").exists())
+    for command in commands:
+        tried = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60,
+                               env={**os.environ, "PATH": path, "SAGSGANG_TODAY": "2026-11-23"})
+        assert tried.returncode == 0 and tried.stdout, (command, tried.stderr)
 
 
 def test_output_piped_into_head_stops_quietly():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from sagsgang.cli import command_name
 from sagsgang.inputs import UserError, read_profile
 
 OUTLOOK_HINT = ("Outlook: Tilføj kalender → Abonner fra internettet. Google Kalender: Andre kalendere → "
@@ -97,7 +98,7 @@ def demo_command(args) -> int:
           f"(én af dem et lukket punkt), et flyttet og et aflyst byrådsmøde.")
     print(f"Udgav {shown['published']} offentlige kalendere i {folder / 'kalender'}.")
     print("Start serveren:")
-    print(f"  SAGSGANG_DATABASE_URL={shown['url']} sagsgang serve --port {port}")
+    print(f"  SAGSGANG_DATABASE_URL={shown['url']} {command_name()} serve --port {port}")
     print("Abonnér så på byrådets møder og frister:")
     print(f"  {shown['council']}")
     print(f"  {feeds.webcal_url(shown['council'])}")
