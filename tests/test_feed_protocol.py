@@ -27,6 +27,7 @@ from sagsgang.web.feed_protocol import FeedProtocol
 from tests import feeds_world
 
 COUNCIL = "/kalender/slagelse/organ/byraadet.ics"
+SERVERS: list[uvicorn.Server] = []  # the running one, for a look at its connections' write buffers
 
 
 class Counting:
@@ -45,7 +46,8 @@ class Counting:
 def served(tmp_path_factory):
     world = feeds_world.build(tmp_path_factory.mktemp("protocol") / "sagsgang.db")
     app = create_app(engine=world.engine(), check_every=600.0,
-                     context=FeedContext(base_url="http://127.0.0.1", clock=FixedClock.on(dt.date.fromisoformat(feeds_world.TODAY))))
+                     context=FeedContext(base_url="http://127.0.0.1",
+                                         clock=FixedClock.on(dt.date.fromisoformat(feeds_world.TODAY))))
     counting = Counting(serving(app))  # what reaches the application, the ASGI fast path included
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -58,6 +60,7 @@ def served(tmp_path_factory):
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
+    SERVERS.append(server)
     yield f"http://127.0.0.1:{port}", port, counting
     server.should_exit = True
     thread.join(timeout=10)
@@ -200,3 +203,24 @@ def test_many_concurrent_pollers_all_get_complete_answers(served):
             return await asyncio.gather(*(poller(client) for _ in range(16)))
     results = [answer for answers in asyncio.run(run()) for answer in answers]
     assert len(results) == 400 and set(results) == {(200, first.content)}
+
+
+def test_a_client_that_asks_for_thousands_of_answers_without_reading_does_not_fill_the_servers_memory(served):
+    url, port, _ = served
+    full = httpx.get(url + COUNCIL).content
+    requests = 2000  # answered all at once, that would be 2,000 × 30 KB = 60 MB in one write buffer
+    status = b"HTTP/1.1 200 OK\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+        client.sendall(get(COUNCIL) * requests)
+        time.sleep(1.0)  # the server has read all of it; the client has read nothing
+        open_ = [c.transport for c in list(SERVERS[-1].server_state.connections) if not c.transport.is_closing()]
+        buffered = [transport.get_write_buffer_size() for transport in open_]
+        assert buffered and max(buffered) < 2_000_000, buffered
+        answers, received, tail = 0, 0, b""
+        while answers < requests:  # and every answer still arrives, once the client reads
+            chunk = client.recv(1 << 20)
+            assert chunk, f"closed after {answers} of {requests} answers"
+            received += len(chunk)
+            answers += (tail + chunk).count(status)
+            tail = chunk[-(len(status) - 1):]
+        assert received > requests * len(full)

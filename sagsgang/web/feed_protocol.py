@@ -8,7 +8,8 @@ and uvicorn's per-header checks; here a GET or HEAD whose feed is current in the
 with header lines prepared when the feed was built. That brings a poll to within the issue's
 target of nginx serving the same file (bench/feeds.py). Everything else — a feed not yet cached
 or changed in the database, personal feeds, pages, the API, a request pipelined behind one of
-those, `Expect: 100-continue`, an upgrade — goes to the application as uvicorn would send it.
+those or sent while the client is not reading its answers, `Expect: 100-continue`, an upgrade —
+goes to the application as uvicorn would send it.
 
 This leans on uvicorn's HttpToolsProtocol (its parser callbacks and on_response_complete), so
 pyproject.toml pins uvicorn to the minor version it was written against; tests/test_feeds_http.py
@@ -53,6 +54,10 @@ class FeedProtocol(HttpToolsProtocol):
         """The prepared answers if this request may be answered here, else None."""
         if self.pipeline or (self.cycle is not None and not self.cycle.response_complete):
             return None  # an answer from the app is still to come: ours must wait behind it
+        if self.flow.write_paused:
+            # The client is not reading what it asked for (say, thousands of pipelined requests):
+            # the app's path waits for the socket to drain instead of buffering answers unbounded.
+            return None
         if self.expect_100_continue or self.parser.get_method() not in (b"GET", b"HEAD") \
                 or self.parser.should_upgrade():
             return None
