@@ -73,6 +73,10 @@ def test_logged_out_pages_go_to_login_and_the_api_answers_401(client):
     assert client.post("/api/sager", json={"kommune": "slagelse", "rute": "politisk"}).status_code == 401
     # The public calendar feeds stay public.
     assert client.get("/kalender/").status_code == 200
+    # The address `sagsgang serve` prints leads to the login, and from there to the case list.
+    front = client.get("/")
+    assert front.status_code == 200 and front.url.path == "/login" and "Log ind" in front.text
+    assert front.url.params["naeste"] == "/sager"
 
 
 def test_login_sends_you_where_you_were_going_and_logout_ends_the_session(client):

@@ -36,6 +36,12 @@ async def _form(request: Request, found: Viewer | None) -> dict[str, str]:
 # --- Sager ------------------------------------------------------------------------------------
 
 
+@router.get("/", include_in_schema=False)
+async def front_door() -> Response:
+    """`sagsgang serve` prints the server's address: there, the case list (or the login first)."""
+    return RedirectResponse("/sager", status_code=303)
+
+
 @router.get("/sager", response_class=HTMLResponse)
 async def cases(request: Request, organ: str = "", afdeling: str = "", ansvarlig: str = "",
                 viewer: Viewer = Depends(page_viewer)) -> Response:
