@@ -12,7 +12,7 @@ those or sent while the client is not reading its answers, `Expect: 100-continue
 goes to the application as uvicorn would send it.
 
 This leans on uvicorn's HttpToolsProtocol (its parser callbacks and on_response_complete), so
-pyproject.toml pins uvicorn to the minor version it was written against; tests/test_feeds_http.py
+pyproject.toml pins uvicorn to the minor version it was written against; tests/test_feed_protocol.py
 checks the behaviour a client sees (pipelining order, HTTP/1.0, HEAD, Date) on a real server.
 """
 
