@@ -55,6 +55,7 @@ sys.path.insert(0, str(ROOT))
 
 from calendars import ical  # noqa: E402
 from calendars.clock import FixedClock  # noqa: E402
+from sagsgang.web import default_workers  # noqa: E402  (serve's default, and nginx's here)
 
 EVENTS = 5_000
 CASES = 500  # × 5 stages × (deadline + meeting) = 5,000 events in one person's feed
@@ -393,13 +394,6 @@ def report(problems: list[str]) -> int:
             print(f"    {problem}")
         return 1
     return 0
-
-
-def default_workers() -> int:
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 class Servers:

@@ -4,12 +4,14 @@ ask for it (the lifecycle flows): it takes ~12 s, so the other tests never pay f
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
+
+from calendars.profiles import load_profile
+from tests.servers import free_port
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +29,21 @@ def prefect_harness():
                     "needs fastapi<0.155 (pin fastapi==0.154.0).")
     with prefect_test_harness(server_startup_timeout=60):
         yield PREFECT_API_URL.value()
+
+
+@pytest.fixture(scope="module")
+def slagelse():
+    return load_profile("slagelse")
+
+
+@pytest.fixture(scope="module")
+def albertslund():
+    return load_profile("albertslund")
+
+
+@pytest.fixture(scope="module")
+def skanderborg():
+    return load_profile("skanderborg")
 
 
 @pytest.fixture
@@ -55,7 +72,7 @@ class MailServer:
 
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
-        self.port = _free_port()
+        self.port = free_port()
         self._hold_at: int | None = None
         self._seen = 0
         self.holding = threading.Event()
@@ -85,12 +102,6 @@ class MailServer:
 
     def subjects(self) -> list[str]:
         return [m["Subject"] for m in self.messages]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

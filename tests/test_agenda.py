@@ -117,11 +117,6 @@ def new_case(session, **fields) -> Case:
     return case
 
 
-@pytest.fixture(scope="module")
-def albertslund():
-    return load_profile("albertslund")
-
-
 @pytest.fixture
 def url(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'sagsgang.db'}"

@@ -25,6 +25,7 @@ from sagsgang.feeds import FeedContext
 from sagsgang.web import create_app, serving
 from sagsgang.web.feed_protocol import FeedProtocol
 from tests import feeds_world
+from tests.servers import free_port
 
 COUNCIL = "/kalender/slagelse/organ/byraadet.ics"
 SERVERS: list[uvicorn.Server] = []  # the running one, for a look at its connections' write buffers
@@ -49,9 +50,7 @@ def served(tmp_path_factory):
                      context=FeedContext(base_url="http://127.0.0.1",
                                          clock=FixedClock.on(dt.date.fromisoformat(feeds_world.TODAY))))
     counting = Counting(serving(app))  # what reaches the application, the ASGI fast path included
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(counting, host="127.0.0.1", port=port, http=FeedProtocol, loop="uvloop",
                                            log_level="warning", access_log=False, lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)

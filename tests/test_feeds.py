@@ -15,10 +15,8 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -39,6 +37,7 @@ from models.feeds import FeedToken
 from sagsgang import feeds, subscriptions
 from tests import feeds_world
 from tests.feeds_world import CLOSED_DECISION, CLOSED_JOURNAL, CLOSED_OWNER, CLOSED_TITLE
+from tests.servers import free_port, listening, stop, wait_for
 
 UTC = dt.timezone.utc
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -535,38 +534,23 @@ def test_icaljs_reads_every_event_as_icalendar_does(icaljs, published, tmp_path)
     assert [e["start"] for e in moved] == ["2027-03-31T13:00:00.000Z"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def radicale(tmp_path_factory):
     """A real Radicale CalDAV server on loopback, stopped after the module (or after 180 s)."""
     folder = tmp_path_factory.mktemp("radicale")
-    port = _free_port()
+    port = free_port()
     config = folder / "config"
     config.write_text(f"[server]\nhosts = 127.0.0.1:{port}\n[auth]\ntype = none\n"
                       f"[storage]\nfilesystem_folder = {folder / 'collections'}\n"
                       "[web]\ntype = none\n[logging]\nlevel = warning\n")
-    log = (folder / "log").open("w")
-    process = subprocess.Popen(["timeout", "180", sys.executable, "-m", "radicale", "--config", str(config)],
-                               stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Radicale did not start: {(folder / 'log').read_text()}")
-            time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    with (folder / "log").open("w") as log:
+        process = subprocess.Popen(["timeout", "180", sys.executable, "-m", "radicale", "--config", str(config)],
+                                   stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for(listening(port), process, folder / "log", "Radicale", seconds=20, pause=0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)
 
 
 def _split_events(data: bytes) -> list[bytes]:

@@ -24,15 +24,10 @@ from models import db
 from models.store import move_meeting
 from tests import feeds_world
 from tests.feeds_world import CLOSED_JOURNAL, CLOSED_OWNER, CLOSED_TITLE
+from tests.servers import answers, free_port, stop, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNCIL = "/kalender/slagelse/organ/byraadet.ics"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -47,27 +42,18 @@ def env(world) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def server(world, env, tmp_path_factory):
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("log") / "serve.log").open("w+")
-    process = subprocess.Popen(
-        ["timeout", "180", sys.executable, "-m", "sagsgang.cli", "serve", "--port", str(port), "--tjek", "0.2"],
-        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("log") / "serve.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            ["timeout", "180", sys.executable, "-m", "sagsgang.cli", "serve", "--port", str(port), "--tjek", "0.2"],
+            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(url + "/kalender/", timeout=5).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            log.seek(0)
-            pytest.fail(f"sagsgang serve did not start:\n{log.read()}")
-        time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    try:
+        wait_for(answers(url + "/kalender/"), process, log_path, "sagsgang serve")
+        yield url
+    finally:
+        stop(process)
 
 
 def sagsgang(env, *args: str) -> subprocess.CompletedProcess[str]:
@@ -213,7 +199,7 @@ def test_several_worker_processes_serve_feeds_and_each_notices_changes(world, tm
     copy = world.copy(tmp_path / "workers.db")
     env = {**os.environ, db.URL_VARIABLE: copy.url, "SAGSGANG_TODAY": feeds_world.TODAY,
            "SAGSGANG_HOME": str(tmp_path / "home")}
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "serve.log"
     with log_path.open("w") as log:
@@ -221,15 +207,7 @@ def test_several_worker_processes_serve_feeds_and_each_notices_changes(world, tm
             ["timeout", "120", sys.executable, "-m", "sagsgang.cli", "serve", "--port", str(port), "--workers", "2",
              "--tjek", "0.2"], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=ROOT)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + COUNCIL, timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()
-            time.sleep(0.2)
+        wait_for(answers(url + COUNCIL), process, log_path, "sagsgang serve --workers 2", seconds=60)
         assert "2 processer" in log_path.read_text()
         first = httpx.get(url + COUNCIL)
         assert first.status_code == 200 and first.headers["content-type"] == "text/calendar; charset=utf-8"
@@ -253,7 +231,6 @@ def test_several_worker_processes_serve_feeds_and_each_notices_changes(world, tm
         assert day + dt.timedelta(days=1) in {e.decoded("DTSTART").date() for e in events(polls[0].content).values()
                                               if str(e["SUMMARY"]) == "Byrådet – møde"}
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        stop(process, seconds=20)
     with pytest.raises(httpx.TransportError):  # the workers are gone with it
         httpx.get(url + COUNCIL, timeout=2)

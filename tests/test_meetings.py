@@ -19,21 +19,6 @@ from calendars.profiles import load_profile
 DAY = dt.timedelta(days=1)
 
 
-@pytest.fixture(scope="module")
-def slagelse():
-    return load_profile("slagelse")
-
-
-@pytest.fixture(scope="module")
-def albertslund():
-    return load_profile("albertslund")
-
-
-@pytest.fixture(scope="module")
-def skanderborg():
-    return load_profile("skanderborg")
-
-
 def days(plan, body):
     return [m.day for m in plan if m.body == body]
 

@@ -23,18 +23,13 @@ from sqlmodel import Session, SQLModel, select
 
 from calendars.meetings import MeetingStatus, Schedule, meeting_plan
 from calendars.planner import plan
-from calendars.profiles import BodyKind, load_profile
+from calendars.profiles import BodyKind
 from models import db
 from models.store import cancel_meeting, consultations, load_meetings, move_meeting, save_plan, sync_profile
 from models.tables import Body, Case, Consultation, Decision, Meeting, Outcome
 
 TABLES = {"bodies", "meetings", "cases", "consultations", "decisions"}
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
-
-
-@pytest.fixture(scope="module")
-def slagelse():
-    return load_profile("slagelse")
 
 
 @pytest.fixture(scope="module")

@@ -18,21 +18,6 @@ from calendars.profiles import BodyKind, ProfileError, load_profile, shipped_pro
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-@pytest.fixture(scope="module")
-def slagelse():
-    return load_profile("slagelse")
-
-
-@pytest.fixture(scope="module")
-def albertslund():
-    return load_profile("albertslund")
-
-
-@pytest.fixture(scope="module")
-def skanderborg():
-    return load_profile("skanderborg")
-
-
 def stage_names(profile, route_key):
     return [tuple(profile.bodies[b].name for b in stage) for stage in profile.routes[route_key].stages]
 

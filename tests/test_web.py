@@ -9,13 +9,13 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.servers import answers, free_port, stop, wait_for
 from tests.web_world import LAUNCH, MANAGER, SECRETARY, MovableClock, counts, login, make_app, meeting_rows, text, token
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -491,24 +491,17 @@ def test_bruger_opret_makes_an_account_that_can_log_in(database, clock):
 
 
 def test_sagsgang_serve_behind_https_proxy_sets_secure_cookies(database, tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "SAGSGANG_TODAY": "2027-03-20", "SAGSGANG_WEB_FLOWS": "direkte"}
     assert sagsgang("bruger", "opret", "meha", "--rolle", "sekretariat", "--adgangskode-fra-stdin",
                     stdin="sekretariat-kode\n", env=env).returncode == 0
-    log = (tmp_path / "serve.log").open("w+")
-    process = subprocess.Popen(["timeout", "120", sys.executable, "-m", "sagsgang.cli", "serve", "--port", str(port)],
-                               stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(["timeout", "120", sys.executable, "-m", "sagsgang.cli", "serve", "--port",
+                                    str(port)], stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url + "/login", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, log.read()
-            time.sleep(0.2)
+        wait_for(answers(url + "/login"), process, log_path, "sagsgang serve")
         for proto, secure in (("http", False), ("https", True)):
             with httpx.Client(base_url=url, headers={"X-Forwarded-Proto": proto}) as browser:
                 page = browser.get("/login")
@@ -527,14 +520,4 @@ def test_sagsgang_serve_behind_https_proxy_sets_secure_cookies(database, tmp_pat
             assert browser.get("/api/sager").status_code == 401
             assert browser.get("/kalender/").status_code == 200
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        stop(process)

@@ -110,14 +110,6 @@ def demo_command(args) -> int:
     return 0
 
 
-def default_workers() -> int:
-    """One worker per CPU this process may run on, like nginx's `worker_processes auto`."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def serve_command(args) -> int:
     import json
     import signal
@@ -125,7 +117,7 @@ def serve_command(args) -> int:
     import uvicorn
 
     from sagsgang import feeds
-    from sagsgang.web import CHECK_VARIABLE, PROFILES_VARIABLE, security
+    from sagsgang.web import CHECK_VARIABLE, PROFILES_VARIABLE, default_workers, security
 
     if not 0 < args.port < 65536:
         raise UserError(f"--port skal være mellem 1 og 65535 (fik {args.port}).")

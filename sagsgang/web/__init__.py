@@ -159,6 +159,17 @@ PROFILES_VARIABLE = "SAGSGANG_SERVE_KOMMUNER"  # JSON list of profile names or p
 CHECK_VARIABLE = "SAGSGANG_SERVE_TJEK"  # seconds between checks for changes (--tjek)
 
 
+def default_workers() -> int:
+    """`sagsgang serve`'s worker processes: one per CPU this process may run on, like nginx's
+    `worker_processes auto`."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def app_from_env():
     """The ASGI application of `sagsgang serve`, built from SAGSGANG_* settings (uvicorn's factory:
     called once in every worker process). Each worker keeps its own feed cache and notices

@@ -12,25 +12,18 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import MailServer
+from tests.servers import answers, free_port, stop, wait_for
 
 VENV_BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def postgres_bindir() -> Path:
@@ -94,25 +87,10 @@ def prefect_server(e2e_env):
                                 "--port", str(port)], env=e2e_env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/api"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail("Prefect-serveren startede ikke:\n" + Path(log.name).read_text()[-3000:])
-            time.sleep(0.5)
+        wait_for(answers(f"{url}/health"), process, Path(log.name), "prefect server", seconds=120, pause=0.5)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, seconds=20)
         log.close()
 
 
@@ -133,19 +111,11 @@ def world(e2e_env, prefect_server, mailbox):
     log = open(Path(e2e_env["PREFECT_HOME"]).parent / "worker.log", "w")
     worker = subprocess.Popen([str(VENV_BIN / "sagsgang"), "worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 120
-        while deployments(prefect_server) < 4:
-            if worker.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail("sagsgang worker startede ikke:\n" + Path(log.name).read_text()[-3000:])
-            time.sleep(1)
+        wait_for(lambda: deployments(prefect_server) >= 4, worker, Path(log.name), "sagsgang worker",
+                 seconds=120, pause=1)
         yield env
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        stop(worker, seconds=30)
         log.close()
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests import servers
 
 pytestmark = pytest.mark.e2e
 
@@ -31,17 +31,11 @@ USER, PASSWORD = "meha@slagelse.dk", "en-lang-adgangskode-2027"
 FLOW_TIMEOUT = 180_000  # ms: the first flow run starts Prefect's temporary server
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Server:
     """`sagsgang serve` on one port and one database; restarted on another day as days pass."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder, self.port = folder, _free_port()
+        self.folder, self.port = folder, servers.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "SAGSGANG_DATABASE_URL": f"sqlite:///{folder / 'sagsgang.db'}",
                     "SAGSGANG_HOME": str(folder / "home"), "PREFECT_HOME": str(folder / "prefect")}
@@ -56,23 +50,12 @@ class Server:
         env = {**self.env, "SAGSGANG_TODAY": today}
         self.process = subprocess.Popen(["timeout", "900", sys.executable, "-m", "sagsgang.cli", "serve", "--port",
                                          str(self.port)], stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(self.url + "/login", timeout=5).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.log.seek(0)
-                pytest.fail(f"sagsgang serve did not start:\n{self.log.read()}")
-            time.sleep(0.3)
+        servers.wait_for(servers.answers(self.url + "/login"), self.process, Path(self.log.name), "sagsgang serve", seconds=60,
+                 pause=0.3)
 
     def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-            self.process = None
+        servers.stop(self.process, seconds=30)
+        self.process = None
 
 
 @pytest.fixture(scope="module")
