@@ -8,7 +8,7 @@ What is measured
             nothing changed, and with 50 events changed (1 %). The baseline is icalendar without
             the cache: calendars.ical.calendar(...).to_ical(), the whole component tree serialized
             at once. Then, from a SQLite database with Slagelse's 2027 meetings and 500 planned
-            cases, a personal feed of 5,000 events through sagsgang.feeds.render_feed: the query,
+            cases, a personal feed of 5,000 events through sagsgang.publishing.feeds.render_feed: the query,
             the published ledger (first run: 5,000 inserts; again: reads only) and rendering.
     Serve   `sagsgang serve` (uvicorn with sagsgang.web.feed_protocol, a real subprocess) and nginx
             serving the very same bytes as a static file (published by `sagsgang feeds publish`
@@ -55,7 +55,7 @@ sys.path.insert(0, str(ROOT))
 
 from calendars import ical  # noqa: E402
 from calendars.clock import FixedClock  # noqa: E402
-from sagsgang.web import default_workers  # noqa: E402  (serve's default, and nginx's here)
+from sagsgang.web.app import default_workers  # noqa: E402  (serve's default, and nginx's here)
 
 EVENTS = 5_000
 CASES = 500  # × 5 stages × (deadline + meeting) = 5,000 events in one person's feed
@@ -81,34 +81,61 @@ def best(function, repeats: int) -> tuple[float, object]:
 
 
 def sample_events(count: int) -> list[ical.FeedEvent]:
-    stamp = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.timezone.utc)
+    stamp = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC)
     bodies = ["Byrådet", "Økonomiudvalget", "Erhvervs-, Beskæftigelses- og Uddannelsesudvalget", "Direktionen"]
     events = []
     for i in range(count):
         body = bodies[i % len(bodies)]
         day = dt.date(2027, 1, 4) + dt.timedelta(days=(i * 7) % 720)
-        status = ical.Status.CANCELLED if i % 97 == 0 else ical.Status.TENTATIVE if i % 5 == 0 else ical.Status.CONFIRMED
+        status = (
+            ical.Status.CANCELLED if i % 97 == 0 else ical.Status.TENTATIVE if i % 5 == 0 else ical.Status.CONFIRMED
+        )
         kind = i % 3
         if kind == 0:
             start = dt.datetime.combine(day, dt.time(15), COPENHAGEN)
-            events.append(ical.FeedEvent(
-                key=f"bench/{i}", summary=f"Sag på møde i {body}: Helhedsplan for Slagelse Bymidte (sag {i})",
-                start=start, end=start + dt.timedelta(hours=2), status=status, location="Rådhuset, byrådssalen",
-                description=f"Sag: Helhedsplan for Slagelse Bymidte\nJournalnr.: 01.02.03-G01-{i}-27\n"
-                            f"Trin 3 af 5 (Politisk sag): {body}\nSe sagen: https://sagsgang.slagelse.dk/sager/{i}",
-                url=f"https://sagsgang.slagelse.dk/sager/slagelse/{i}", categories=("Møde", body), sequence=i % 3,
-                stamp=stamp))
+            events.append(
+                ical.FeedEvent(
+                    key=f"bench/{i}",
+                    summary=f"Sag på møde i {body}: Helhedsplan for Slagelse Bymidte (sag {i})",
+                    start=start,
+                    end=start + dt.timedelta(hours=2),
+                    status=status,
+                    location="Rådhuset, byrådssalen",
+                    description=f"Sag: Helhedsplan for Slagelse Bymidte\nJournalnr.: 01.02.03-G01-{i}-27\n"
+                    f"Trin 3 af 5 (Politisk sag): {body}\nSe sagen: https://sagsgang.slagelse.dk/sager/{i}",
+                    url=f"https://sagsgang.slagelse.dk/sager/slagelse/{i}",
+                    categories=("Møde", body),
+                    sequence=i % 3,
+                    stamp=stamp,
+                )
+            )
         elif kind == 1:
-            events.append(ical.FeedEvent(
-                key=f"bench/{i}", summary=f"Deadline for sag til {body}: Klimatilpasning af Tude Å (sag {i})",
-                start=dt.datetime.combine(day, dt.time(12), COPENHAGEN), status=status, transparent=True,
-                description="Sagsfrist: mandag 22. marts 2027 kl. 12:00\nMøde: tirsdag 6. april 2027 kl. 15:00",
-                categories=("Sagsfrist", body), alarm_before=dt.timedelta(days=1), stamp=stamp))
+            events.append(
+                ical.FeedEvent(
+                    key=f"bench/{i}",
+                    summary=f"Deadline for sag til {body}: Klimatilpasning af Tude Å (sag {i})",
+                    start=dt.datetime.combine(day, dt.time(12), COPENHAGEN),
+                    status=status,
+                    transparent=True,
+                    description="Sagsfrist: mandag 22. marts 2027 kl. 12:00\nMøde: tirsdag 6. april 2027 kl. 15:00",
+                    categories=("Sagsfrist", body),
+                    alarm_before=dt.timedelta(days=1),
+                    stamp=stamp,
+                )
+            )
         else:
-            events.append(ical.FeedEvent(
-                key=f"bench/{i}", summary=f"{body} – dagsorden udsendes", start=day, status=status, transparent=True,
-                description=f"Dagsordenen til {body}s møde udsendes senest i dag.", categories=("Dagsorden", body),
-                stamp=stamp))
+            events.append(
+                ical.FeedEvent(
+                    key=f"bench/{i}",
+                    summary=f"{body} – dagsorden udsendes",
+                    start=day,
+                    status=status,
+                    transparent=True,
+                    description=f"Dagsordenen til {body}s møde udsendes senest i dag.",
+                    categories=("Dagsorden", body),
+                    stamp=stamp,
+                )
+            )
     return events
 
 
@@ -116,16 +143,24 @@ def changed(events: list[ical.FeedEvent], count: int, round_: int) -> list[ical.
     """The events with `count` of them, spread over the feed, moved by a day (a new SEQUENCE and
     DTSTAMP): a different `round_` gives values not seen before, so they miss the cache."""
     step = len(events) // count
-    stamp = dt.datetime(2026, 12, 1, 8, tzinfo=dt.timezone.utc) + dt.timedelta(minutes=round_)
-    return [replace(event, start=event.start + dt.timedelta(days=1), sequence=event.sequence + 1 + round_,
-                    stamp=stamp,
-                    end=event.end + dt.timedelta(days=1) if event.end is not None else None)
-            if i % step == 0 and i // step < count else event
-            for i, event in enumerate(events)]
+    stamp = dt.datetime(2026, 12, 1, 8, tzinfo=dt.UTC) + dt.timedelta(minutes=round_)
+    return [
+        replace(
+            event,
+            start=event.start + dt.timedelta(days=1),
+            sequence=event.sequence + 1 + round_,
+            stamp=stamp,
+            end=event.end + dt.timedelta(days=1) if event.end is not None else None,
+        )
+        if i % step == 0 and i // step < count
+        else event
+        for i, event in enumerate(events)
+    ]
 
 
 def measure_build(events: list[ical.FeedEvent], namespace: uuid.UUID, problems: list[str]):
     """(seconds, bytes) of: the uncached tree, render cold, render warm, render after a change."""
+
     def feed(items) -> ical.Feed:
         return ical.Feed(key="bench", name="Benchmark – møder og frister", events=tuple(items))
 
@@ -134,6 +169,7 @@ def measure_build(events: list[ical.FeedEvent], namespace: uuid.UUID, problems: 
     def cold() -> bytes:
         ical.clear_cache()
         return ical.render(feed(events), namespace)
+
     cold_time, cold_data = best(cold, 2)
     warm_time, warm_data = best(lambda: ical.render(feed(events), namespace), 5)
     edits = [changed(events, CHANGED, round_) for round_ in range(3)]  # each repeat: new changes
@@ -154,7 +190,11 @@ def check_round_trip(events: list[ical.FeedEvent], data: bytes, namespace: uuid.
     problems = [] if len(read) == len(events) else [f"{len(read)} events read back, {len(events)} written"]
     for event, back in zip(events, read):
         start = back.decoded("DTSTART")
-        if (str(back["UID"]), str(back["SUMMARY"]), start) != (ical.uid(namespace, event.key), event.summary, event.start):
+        if (str(back["UID"]), str(back["SUMMARY"]), start) != (
+            ical.uid(namespace, event.key),
+            event.summary,
+            event.start,
+        ):
             problems.append(f"{event.key}: read back as {back['UID']} {back['SUMMARY']!r} {start}")
     return problems
 
@@ -178,10 +218,18 @@ def seed(path: Path) -> str:
     with db.session_scope(engine) as session:
         for i in range(CASES):
             ready = dt.date(2027, 1, 4) + dt.timedelta(days=i % 240)
-            case = Case(municipality="slagelse", journal_number=f"{i % 90 + 10:02d}.00.00-G01-{i + 1}-27",
-                        title=f"Helhedsplan for Slagelse Bymidte, delområde {i + 1}", route_key="politisk",
-                        ready_date=ready, owner_name="Mette Hansen", owner_email=f"ejer{i % 40}@slagelse.dk",
-                        manager_name="Lise Østergaard", manager_email="lioe@slagelse.dk", department="Teknik")
+            case = Case(
+                municipality="slagelse",
+                journal_number=f"{i % 90 + 10:02d}.00.00-G01-{i + 1}-27",
+                title=f"Helhedsplan for Slagelse Bymidte, delområde {i + 1}",
+                route_key="politisk",
+                ready_date=ready,
+                owner_name="Mette Hansen",
+                owner_email=f"ejer{i % 40}@slagelse.dk",
+                manager_name="Lise Østergaard",
+                manager_email="lioe@slagelse.dk",
+                department="Teknik",
+            )
             session.add(case)
             session.flush()
             save_plan(session, case, plan(profile.routes["politisk"], schedule, ready))
@@ -191,7 +239,8 @@ def seed(path: Path) -> str:
 
 def build_from_database(url: str):
     from models import db
-    from sagsgang import feeds, subscriptions
+    from sagsgang.accounts import subscriptions
+    from sagsgang.publishing import feeds
 
     engine = db.make_engine(url)
     context = feeds.FeedContext(base_url="https://sagsgang.slagelse.dk", clock=CLOCK)
@@ -200,12 +249,14 @@ def build_from_database(url: str):
 
     def render():
         with db.session_scope(engine) as session:
-            return feeds.render_feed(session, feeds.FeedSpec("personlig", key=str(subscription.id)), context,
-                                     subscription)
+            return feeds.render_feed(
+                session, feeds.FeedSpec("personlig", key=str(subscription.id)), context, subscription
+            )
 
     def render_cold():
         ical.clear_cache()
         return render()
+
     first, rendered = best(render_cold, 1)
     again_cold, _ = best(render_cold, 2)
     again, _ = best(render, 3)
@@ -242,6 +293,7 @@ def fetch(port: int, path: str, headers: str = "") -> tuple[int, dict[str, str],
         data = await reader.read()
         writer.close()
         return data
+
     data = asyncio.run(run())
     head, _, body = data.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
@@ -280,9 +332,11 @@ def load(port: int, path: str, headers: str = "") -> tuple[float, float]:
     async def run() -> float:
         start = time.perf_counter()
         deadline = start + ROUND_SECONDS
-        await asyncio.gather(*(_connection(port, request, deadline, ROUND_LIMIT // CONNECTIONS, counts)
-                               for _ in range(CONNECTIONS)))
+        await asyncio.gather(
+            *(_connection(port, request, deadline, ROUND_LIMIT // CONNECTIONS, counts) for _ in range(CONNECTIONS))
+        )
         return time.perf_counter() - start
+
     elapsed = asyncio.run(run())
     return sum(c[0] for c in counts) / elapsed, sum(c[1] for c in counts) / elapsed / 1e6
 
@@ -305,8 +359,8 @@ def nginx_config(folder: Path, port: int, root: Path, workers: int) -> Path:
     config.write_text(f"""
 worker_processes {workers};
 daemon off;
-pid {folder / 'nginx.pid'};
-error_log {folder / 'error.log'};
+pid {folder / "nginx.pid"};
+error_log {folder / "error.log"};
 events {{ worker_connections 256; }}
 http {{
   access_log off;
@@ -336,9 +390,13 @@ def main() -> int:
     import argparse
 
     parser = argparse.ArgumentParser(description="Feed benchmark: building feeds, and serving them next to nginx.")
-    parser.add_argument("--workers", type=int, default=default_workers(),
-                        help="worker processes of `sagsgang serve` and of nginx alike (default: one per CPU, "
-                             "like nginx's worker_processes auto and serve's default)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="worker processes of `sagsgang serve` and of nginx alike (default: one per CPU, "
+        "like nginx's worker_processes auto and serve's default)",
+    )
     parser.add_argument("--serve-only", action="store_true", help="skip the build figures (seeds the database only)")
     options = parser.parse_args()
     problems: list[str] = []
@@ -355,21 +413,31 @@ def main() -> int:
     try:
         import httptools  # noqa: F401
         import uvloop  # noqa: F401
+
         stack = "httptools + uvloop; cached feeds answered by sagsgang.web.feed_protocol"
     except ImportError:
         stack = "h11 + asyncio (pip install httptools uvloop for ~2×)"
     print("Feed benchmark: building iCalendar feeds, and `sagsgang serve` vs nginx on loopback")
-    print(f"  machine          {platform.machine()}, nproc {os.cpu_count()}, Python {platform.python_version()}, "
-          f"load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"  machine          {platform.machine()}, nproc {os.cpu_count()}, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
     print(f"  uvicorn          {stack}")
     print()
     print(f"Build: {EVENTS:,} events (best of repeats)")
-    print(f"  icalendar tree, no cache    {tree * 1000:8.1f} ms  {EVENTS / tree:>9,.0f} events/s  "
-          f"{tree / EVENTS * 1e6:6.0f} µs/event  {len(data) / 1e6:.2f} MB  (calendar(...).to_ical())")
-    for label, seconds in (("render, empty cache", cold), ("render, nothing changed", warm),
-                           (f"render, {CHANGED} events changed", edit)):
-        print(f"  {label:<27} {seconds * 1000:8.1f} ms  {EVENTS / seconds:>9,.0f} events/s  "
-              f"{seconds / EVENTS * 1e6:6.0f} µs/event  ({tree / seconds:.1f}× faster than no cache)")
+    print(
+        f"  icalendar tree, no cache    {tree * 1000:8.1f} ms  {EVENTS / tree:>9,.0f} events/s  "
+        f"{tree / EVENTS * 1e6:6.0f} µs/event  {len(data) / 1e6:.2f} MB  (calendar(...).to_ical())"
+    )
+    for label, seconds in (
+        ("render, empty cache", cold),
+        ("render, nothing changed", warm),
+        (f"render, {CHANGED} events changed", edit),
+    ):
+        print(
+            f"  {label:<27} {seconds * 1000:8.1f} ms  {EVENTS / seconds:>9,.0f} events/s  "
+            f"{seconds / EVENTS * 1e6:6.0f} µs/event  ({tree / seconds:.1f}× faster than no cache)"
+        )
 
     with tempfile.TemporaryDirectory(prefix="sagsgang-bench-") as scratch:
         folder = Path(scratch)
@@ -379,9 +447,13 @@ def main() -> int:
         seeded = time.perf_counter() - start
         first, again_cold, again, rendered = build_from_database(url)
         count = rendered.body.count(b"BEGIN:VEVENT")
-        print(f"  personal feed from database {first * 1000:8.1f} ms first (ledger inserts, empty cache), "
-              f"{again_cold * 1000:.1f} ms again with an empty cache, {again * 1000:.1f} ms again with a full one;")
-        print(f"  {'':<27} {count:,} events, {len(rendered.body) / 1e6:.2f} MB  (seeding {CASES} cases: {seeded:.1f} s)")
+        print(
+            f"  personal feed from database {first * 1000:8.1f} ms first (ledger inserts, empty cache), "
+            f"{again_cold * 1000:.1f} ms again with an empty cache, {again * 1000:.1f} ms again with a full one;"
+        )
+        print(
+            f"  {'':<27} {count:,} events, {len(rendered.body) / 1e6:.2f} MB  (seeding {CASES} cases: {seeded:.1f} s)"
+        )
         print()
         serve_http(folder, url, problems, options.workers)
     return report(problems)
@@ -406,8 +478,13 @@ class Servers:
     def start(self, name: str, command: list[str], **options) -> subprocess.Popen:
         log = self.logs[name] = self.folder / f"{name.replace(' ', '-')}.log"
         with log.open("wb") as output:
-            process = subprocess.Popen(["timeout", str(SERVER_SECONDS), *command], stdout=output,
-                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, **options)
+            process = subprocess.Popen(
+                ["timeout", str(SERVER_SECONDS), *command],
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                **options,
+            )
         self.processes[name] = process
         return process
 
@@ -433,14 +510,13 @@ class Servers:
 
 def serve_http(folder: Path, url: str, problems: list[str], workers: int) -> None:
     from models import db
-    from sagsgang import feeds
+    from sagsgang.publishing import feeds
 
     port, static_port, plain_port = free_port(), free_port(), free_port()
     while len({port, static_port, plain_port}) < 3:
         static_port, plain_port = free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, db.URL_VARIABLE: url, "SAGSGANG_TODAY": "2027-01-04",
-           "SAGSGANG_HOME": str(folder / "home")}
+    env = {**os.environ, db.URL_VARIABLE: url, "SAGSGANG_TODAY": "2027-01-04", "SAGSGANG_HOME": str(folder / "home")}
     engine = db.make_engine(url)
     with db.session_scope(engine) as session:  # the same bytes, the same ledger: what nginx serves
         feeds.publish(session, folder / "static", feeds.FeedContext(base_url=base, clock=CLOCK))
@@ -448,18 +524,46 @@ def serve_http(folder: Path, url: str, problems: list[str], workers: int) -> Non
     servers = Servers(folder)
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     try:
-        ours = servers.start("sagsgang serve", [sys.executable, "-m", "sagsgang.cli", "serve", "--port", str(port),
-                                                "--workers", str(workers)], env=env, cwd=ROOT)
+        ours = servers.start(
+            "sagsgang serve",
+            [sys.executable, "-m", "sagsgang.cli.main", "serve", "--port", str(port), "--workers", str(workers)],
+            env=env,
+            cwd=ROOT,
+        )
         ports = {"sagsgang serve": port}
         wait_for(port, ours)
         # The baseline from our side: the same application under uvicorn's own httptools protocol, as
         # `sagsgang serve` ran before sagsgang.web.feed_protocol (polls answered by the ASGI FastPath).
         # The same base URL as ours, so that the feed's bytes are the same.
-        servers.start(PLAIN, [sys.executable, "-m", "uvicorn", "sagsgang.web:app_from_env", "--factory",
-                              "--host", "127.0.0.1", "--port", str(plain_port), "--workers", str(workers),
-                              "--http", "httptools", "--loop", "uvloop", "--backlog", "4096", "--log-level",
-                              "warning", "--no-access-log", "--no-server-header", "--no-proxy-headers"],
-                      env={**env, feeds.BASE_URL_VARIABLE: base}, cwd=ROOT)
+        servers.start(
+            PLAIN,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "sagsgang.web.app:app_from_env",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(plain_port),
+                "--workers",
+                str(workers),
+                "--http",
+                "httptools",
+                "--loop",
+                "uvloop",
+                "--backlog",
+                "4096",
+                "--log-level",
+                "warning",
+                "--no-access-log",
+                "--no-server-header",
+                "--no-proxy-headers",
+            ],
+            env={**env, feeds.BASE_URL_VARIABLE: base},
+            cwd=ROOT,
+        )
         ports[PLAIN] = plain_port
         if nginx:
             config = nginx_config(folder, static_port, folder / "static", workers)
@@ -477,10 +581,14 @@ def serve_http(folder: Path, url: str, problems: list[str], workers: int) -> Non
             problems.append(f"{', '.join(answers)} return different bytes for the same feed")
         etags = {name: answer[1].get("etag", "") for name, answer in answers.items()}
 
-        each = f"{workers} worker process{'es' if workers > 1 else ''} each (serve --workers {workers}, " \
-               f"nginx worker_processes {workers})"
-        print(f"Serve: {path} ({size:,} bytes), {CONNECTIONS} keep-alive connections, {ROUNDS} alternating rounds "
-              f"of ≤ {ROUND_SECONDS:.0f} s / ≤ {ROUND_LIMIT:,} requests, {each}")
+        each = (
+            f"{workers} worker process{'es' if workers > 1 else ''} each (serve --workers {workers}, "
+            f"nginx worker_processes {workers})"
+        )
+        print(
+            f"Serve: {path} ({size:,} bytes), {CONNECTIONS} keep-alive connections, {ROUNDS} alternating rounds "
+            f"of ≤ {ROUND_SECONDS:.0f} s / ≤ {ROUND_LIMIT:,} requests, {each}"
+        )
         if not nginx:
             print("  nginx is not installed (apt-get install nginx-light): no comparison")
         for label, conditional in (("200 full feed", False), ("304 conditional poll", True)):
@@ -494,25 +602,43 @@ def serve_http(folder: Path, url: str, problems: list[str], workers: int) -> Non
                     rates[name].append(rate)
                     megabytes[name].append(mb)
             for name in ports:
-                print(f"  {label:<21} {name:<15} best {max(rates[name]):>8,.0f} req/s  median "
-                      f"{statistics.median(rates[name]):>8,.0f} req/s  {max(megabytes[name]):7.1f} MB/s")
+                print(
+                    f"  {label:<21} {name:<15} best {max(rates[name]):>8,.0f} req/s  median "
+                    f"{statistics.median(rates[name]):>8,.0f} req/s  {max(megabytes[name]):7.1f} MB/s"
+                )
             for other in (name for name in ("nginx", PLAIN) if name in ports):
-                print(f"  {label:<21} ratio ours/{other}: best {max(rates['sagsgang serve']) / max(rates[other]):.2f}×, "
-                      f"median {statistics.median(rates['sagsgang serve']) / statistics.median(rates[other]):.2f}× "
-                      "(Python client)")
+                print(
+                    f"  {label:<21} ratio ours/{other}: best {max(rates['sagsgang serve']) / max(rates[other]):.2f}×, "
+                    f"median {statistics.median(rates['sagsgang serve']) / statistics.median(rates[other]):.2f}× "
+                    "(Python client)"
+                )
             if shutil.which("wrk"):
                 servers.check(f"before wrk's {label} rounds")
-                measured = {name: wrk(p, path, f"If-None-Match: {etags[name]}" if conditional else "")
-                            for name, p in ports.items()}
+                measured = {
+                    name: wrk(p, path, f"If-None-Match: {etags[name]}" if conditional else "")
+                    for name, p in ports.items()
+                }
                 if all(measured.values()):
                     ours = measured["sagsgang serve"]
-                    print(f"  {label:<21} wrk: " + ", ".join(f"{name} {rate:,.0f} req/s" for name, rate in measured.items()))
-                    print(f"  {label:<21} wrk: " + ", ".join(f"ratio ours/{name} {ours / measured[name]:.2f}×"
-                                                           for name in ("nginx", PLAIN) if name in measured))
+                    print(
+                        f"  {label:<21} wrk: "
+                        + ", ".join(f"{name} {rate:,.0f} req/s" for name, rate in measured.items())
+                    )
+                    print(
+                        f"  {label:<21} wrk: "
+                        + ", ".join(
+                            f"ratio ours/{name} {ours / measured[name]:.2f}×"
+                            for name in ("nginx", PLAIN)
+                            if name in measured
+                        )
+                    )
         servers.check("after the last round")
     except (OSError, RuntimeError, asyncio.IncompleteReadError) as error:
-        message = str(error) if isinstance(error, RuntimeError) and "\n---" in str(error) \
+        message = (
+            str(error)
+            if isinstance(error, RuntimeError) and "\n---" in str(error)
             else f"{type(error).__name__}: {error}\n{servers.tails()}"
+        )
         print(f"\nSERVING FAILED: {message}")
         problems.append(f"serving failed: {type(error).__name__}: {str(error).splitlines()[0]}")
     finally:

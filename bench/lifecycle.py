@@ -2,7 +2,7 @@
 case through Prefect compared with an empty flow run.
 
 What is measured
-    1. sagsgang.reminders.find_due(session, now) on SQLite with 20,000 open Slagelse cases on
+    1. sagsgang.notifications.reminders.find_due(session, now) on SQLite with 20,000 open Slagelse cases on
        route `politisk` (5 stages: 100,000 undecided consultations), planned by plan_many from
        seeded ready dates from two weeks before `now` to a year after it and stored with bulk inserts. 10 % of the treatments
        have their material in; 2,000 reminders are already in the outbox. `now` is Wednesday
@@ -31,9 +31,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import holidays  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
-from sqlmodel import Session, select  # noqa: E402
+import holidays
+import sqlalchemy as sa
+from sqlmodel import Session, select
 
 CASES = 20_000
 ROUTE = "politisk"
@@ -70,11 +70,27 @@ def build(url: str) -> int:
     ready = [NOW_DAY - dt.timedelta(days=14) + dt.timedelta(days=rng.randrange(365)) for _ in range(CASES)]
     table = plan_many(route, schedule, ready)
     now = utcnow()
-    cases = [dict(id=i + 1, municipality="slagelse", journal_number=f"27.00.00-G01-{i + 1}-27", title=f"Sag {i + 1}",
-                  route_key=ROUTE, ready_date=ready[i], closed_item=False, owner_name="Ejer",
-                  owner_email=f"ejer{i % 400}@slagelse.dk", manager_name="Leder",
-                  manager_email=f"leder{i % 40}@slagelse.dk", department="", status="åben", version=1,
-                  created_at=now, updated_at=now) for i in range(CASES)]
+    cases = [
+        dict(
+            id=i + 1,
+            municipality="slagelse",
+            journal_number=f"27.00.00-G01-{i + 1}-27",
+            title=f"Sag {i + 1}",
+            route_key=ROUTE,
+            ready_date=ready[i],
+            closed_item=False,
+            owner_name="Ejer",
+            owner_email=f"ejer{i % 400}@slagelse.dk",
+            manager_name="Leder",
+            manager_email=f"leder{i % 40}@slagelse.dk",
+            department="",
+            status="åben",
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        for i in range(CASES)
+    ]
     consultations, submissions, outbox = [], [], []
     for stage_index, stage in enumerate(route.stages):
         for key in stage:
@@ -82,22 +98,47 @@ def build(url: str) -> int:
             for case in range(CASES):
                 first, last = table.earliest[stage_index][key][case], table.latest[stage_index][key][case]
                 deadline = profile.calendar.day_at(by_body.deadline_pos[first])
-                consultations.append(dict(
-                    case_id=case + 1, stage=stage_index + 1, body_id=bodies[key], round=1,
-                    meeting_id=meetings[by_body.meetings[first].key], deadline=deadline,
-                    latest_meeting_id=meetings[by_body.meetings[last].key],
-                    latest_deadline=profile.calendar.day_at(by_body.deadline_pos[last]),
-                    slack_working_days=by_body.deadline_pos[last] - by_body.deadline_pos[first],
-                    agenda_due=None, created_at=now))
+                consultations.append(
+                    dict(
+                        case_id=case + 1,
+                        stage=stage_index + 1,
+                        body_id=bodies[key],
+                        round=1,
+                        meeting_id=meetings[by_body.meetings[first].key],
+                        deadline=deadline,
+                        latest_meeting_id=meetings[by_body.meetings[last].key],
+                        latest_deadline=profile.calendar.day_at(by_body.deadline_pos[last]),
+                        slack_working_days=by_body.deadline_pos[last] - by_body.deadline_pos[first],
+                        agenda_due=None,
+                        created_at=now,
+                    )
+                )
                 if rng.random() < 0.10:
-                    submissions.append(dict(case_id=case + 1, stage=stage_index + 1, body_id=bodies[key], round=1,
-                                            submitted_at=now))
+                    submissions.append(
+                        dict(case_id=case + 1, stage=stage_index + 1, body_id=bodies[key], round=1, submitted_at=now)
+                    )
     for row in rng.sample(consultations, 2_000):  # reminders already sent in earlier runs
-        outbox.append(dict(
-            key=f"reminder/{row['case_id']}/{row['stage']}/{row['body_id']}/1/frist-{row['deadline'].isoformat()}/regel-5",
-            kind=MessageKind.REMINDER.value, case_id=row["case_id"], stage=row["stage"], body_id=row["body_id"],
-            round=1, rule="5", deadline=row["deadline"], due_at=now, recipient="x@slagelse.dk", subject="",
-            message="", status="sendt", attempts=1, last_error="", created_at=now, sent_at=now))
+        outbox.append(
+            dict(
+                key=f"reminder/{row['case_id']}/{row['stage']}/{row['body_id']}/1/frist-{row['deadline'].isoformat()}/regel-5",
+                kind=MessageKind.REMINDER.value,
+                case_id=row["case_id"],
+                stage=row["stage"],
+                body_id=row["body_id"],
+                round=1,
+                rule="5",
+                deadline=row["deadline"],
+                due_at=now,
+                recipient="x@slagelse.dk",
+                subject="",
+                message="",
+                status="sendt",
+                attempts=1,
+                last_error="",
+                created_at=now,
+                sent_at=now,
+            )
+        )
     with engine.begin() as connection:
         connection.execute(sa.insert(Case.__table__), cases)
         connection.execute(sa.insert(Consultation.__table__), consultations)
@@ -113,7 +154,7 @@ def naive_due(url: str, now: dt.datetime) -> set[str]:
     from models import db
     from models.outbox import OutboxMessage, Submission
     from models.tables import Case, Consultation, Decision
-    from sagsgang.reminders import rules_for
+    from sagsgang.notifications.reminders import rules_for
 
     profile = load_profile("slagelse")
     rules = rules_for(profile)
@@ -123,7 +164,9 @@ def naive_due(url: str, now: dt.datetime) -> set[str]:
     today = now.date()
     engine = db.make_engine(url)
     with Session(engine) as session:
-        submitted = set(session.exec(select(Submission.case_id, Submission.stage, Submission.body_id, Submission.round)))
+        submitted = set(
+            session.exec(select(Submission.case_id, Submission.stage, Submission.body_id, Submission.round))
+        )
         decided = set(session.exec(select(Decision.consultation_id)))
         open_cases = set(session.exec(select(Case.id).where(Case.status == "åben")))
         known = set(session.exec(select(OutboxMessage.key)))
@@ -131,7 +174,11 @@ def naive_due(url: str, now: dt.datetime) -> set[str]:
     engine.dispose()
     due = set()
     for row in rows:
-        if row.case_id not in open_cases or row.id in decided or (row.case_id, row.stage, row.body_id, row.round) in submitted:
+        if (
+            row.case_id not in open_cases
+            or row.id in decided
+            or (row.case_id, row.stage, row.body_id, row.round) in submitted
+        ):
             continue
         place = f"{row.case_id}/{row.stage}/{row.body_id}/{row.round}/frist-{row.deadline.isoformat()}"
         if row.deadline < today:
@@ -139,8 +186,11 @@ def naive_due(url: str, now: dt.datetime) -> set[str]:
             if dt.datetime.combine(escalate, rules.time, now.tzinfo) <= now:
                 due.add(f"escalation/{place}")
             continue
-        ready = [n for n in rules.working_days_before
-                 if dt.datetime.combine(days_off.get_nth_working_day(row.deadline, -n), rules.time, now.tzinfo) <= now]
+        ready = [
+            n
+            for n in rules.working_days_before
+            if dt.datetime.combine(days_off.get_nth_working_day(row.deadline, -n), rules.time, now.tzinfo) <= now
+        ]
         if ready:
             due.add(f"reminder/{place}/regel-{min(ready)}")
     return due - known
@@ -150,12 +200,14 @@ def bench_find_due(folder: Path) -> bool:
     from zoneinfo import ZoneInfo
 
     from models import db
-    from sagsgang import reminders
+    from sagsgang.notifications import reminders
 
     url = f"sqlite:///{folder / 'bench.db'}"
     started = time.perf_counter()
     count = build(url)
-    print(f"Opbygning: {count:,} åbne behandlinger i {CASES:,} sager ({time.perf_counter() - started:.1f} s, ikke målt)")
+    print(
+        f"Opbygning: {count:,} åbne behandlinger i {CASES:,} sager ({time.perf_counter() - started:.1f} s, ikke målt)"
+    )
     now = dt.datetime.combine(NOW_DAY, dt.time(8, 0), ZoneInfo("Europe/Copenhagen"))
     engine = db.make_engine(url)
     timings, result = [], []
@@ -167,13 +219,17 @@ def bench_find_due(folder: Path) -> bool:
     engine.dispose()
     best = min(timings[1:])
     kinds = {kind: sum(1 for item in result if item.kind.value == kind) for kind in ("påmindelse", "eskalering")}
-    print(f"find_due over {count:,} behandlinger: bedst {best:.3f} s, første (kold) {timings[0]:.3f} s "
-          f"(mål ≤ {TARGET_FIND_DUE} s) → {kinds['påmindelse']:,} påmindelser, {kinds['eskalering']:,} eskaleringer")
+    print(
+        f"find_due over {count:,} behandlinger: bedst {best:.3f} s, første (kold) {timings[0]:.3f} s "
+        f"(mål ≤ {TARGET_FIND_DUE} s) → {kinds['påmindelse']:,} påmindelser, {kinds['eskalering']:,} eskaleringer"
+    )
     expected = naive_due(url, now)
     found = {item.key for item in result}
     if found != expected:
-        print(f"FEJL: find_due afviger fra den naive beregning: {len(found - expected)} for meget, "
-              f"{len(expected - found)} mangler, fx {sorted(found ^ expected)[:3]}")
+        print(
+            f"FEJL: find_due afviger fra den naive beregning: {len(found - expected)} for meget, "
+            f"{len(expected - found)} mangler, fx {sorted(found ^ expected)[:3]}"
+        )
         return False
     print(f"Kontrol: samme {len(found):,} nøgler som den naive beregning med python-holidays.")
     return True
@@ -183,13 +239,13 @@ def bench_launch(folder: Path) -> None:
     os.environ["SAGSGANG_DATABASE_URL"] = f"sqlite:///{folder / 'launch.db'}"
     os.environ["SAGSGANG_HOME"] = str(folder)
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
-    import flows  # noqa: F401
     from prefect import flow
     from prefect.testing.utilities import prefect_test_harness
 
+    import flows  # noqa: F401
     from flows.lifecycle import launch_case
     from models import db
-    from sagsgang.lifecycle import LaunchRequest
+    from sagsgang.cases.lifecycle import LaunchRequest
 
     db.upgrade()
 
@@ -198,9 +254,17 @@ def bench_launch(folder: Path) -> None:
         return None
 
     def request(number: int) -> LaunchRequest:
-        return LaunchRequest(municipality="slagelse", title=f"Sag {number}", journal_number=f"27.00.00-G01-{number}-27",
-                             owner_name="Ejer", owner_email="ejer@slagelse.dk", manager_name="Leder",
-                             manager_email="leder@slagelse.dk", route=ROUTE, ready=dt.date(2027, 3, 1))
+        return LaunchRequest(
+            municipality="slagelse",
+            title=f"Sag {number}",
+            journal_number=f"27.00.00-G01-{number}-27",
+            owner_name="Ejer",
+            owner_email="ejer@slagelse.dk",
+            manager_name="Leder",
+            manager_email="leder@slagelse.dk",
+            route=ROUTE,
+            ready=dt.date(2027, 3, 1),
+        )
 
     when = dt.datetime(2027, 3, 1, 9, 0)
     with prefect_test_harness(server_startup_timeout=60):
@@ -215,8 +279,10 @@ def bench_launch(folder: Path) -> None:
             launch_case(request(number + 1), now=when)
             launch_times.append(time.perf_counter() - start)
     empty_median, launch_median = statistics.median(empty_times), statistics.median(launch_times)
-    print(f"Prefect: tom flow-kørsel {empty_median:.2f} s, opret-sag {launch_median:.2f} s (medianer af 5) "
-          f"→ {launch_median / empty_median:.1f}× (mål ≤ {TARGET_LAUNCH_RATIO}×)")
+    print(
+        f"Prefect: tom flow-kørsel {empty_median:.2f} s, opret-sag {launch_median:.2f} s (medianer af 5) "
+        f"→ {launch_median / empty_median:.1f}× (mål ≤ {TARGET_LAUNCH_RATIO}×)"
+    )
 
 
 def main() -> int:

@@ -46,12 +46,12 @@ from typing import Any, NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import holidays  # noqa: E402
+import holidays
 
-from calendars.meetings import Schedule  # noqa: E402
-from calendars.planner import PlanTable, plan, plan_many  # noqa: E402
-from calendars.profiles import DeadlineRule, Profile, Route, load_profile  # noqa: E402
-from calendars.workdays import MunicipalCalendar  # noqa: E402
+from calendars.meetings import Schedule
+from calendars.planner import PlanTable, plan, plan_many
+from calendars.profiles import DeadlineRule, Profile, Route, load_profile
+from calendars.workdays import MunicipalCalendar
 
 PROFILE, ROUTE = "slagelse", "politisk_oekonomi"
 PLAN_START, PLAN_END = dt.date(2026, 1, 1), dt.date(2028, 12, 31)

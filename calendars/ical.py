@@ -10,7 +10,7 @@ octets without splitting a UTF-8 character. What a subscriber must be able to re
   feed never changes it; it is always passed explicitly (icalendar's Event.new/Calendar.new would
   otherwise invent random ones);
 - SEQUENCE and DTSTAMP come from the caller, who knows what changed and when (see
-  sagsgang.feeds: the published ledger); DTSTAMP is that last change, in UTC;
+  sagsgang.publishing.feeds: the published ledger); DTSTAMP is that last change, in UTC;
 - timed events carry TZID=Europe/Copenhagen with a VTIMEZONE built from the zoneinfo data for the
   years the feed covers (icalendar 7.3's Timezone.from_tzid gives the spring onset as 03:00, the
   local time after the change; RFC 5545 wants 02:00, the time before it); all-day events use
@@ -98,7 +98,7 @@ class Feed:
 
 
 def namespace_for(installation: str) -> uuid.UUID:
-    """The UUID namespace of one Sagsgang installation (see sagsgang.feeds.installation)."""
+    """The UUID namespace of one Sagsgang installation (see sagsgang.publishing.feeds.installation)."""
     return uuid.uuid5(uuid.NAMESPACE_URL, f"urn:sagsgang:{installation}")
 
 
@@ -213,8 +213,8 @@ def vtimezone(first_year: int, last_year: int) -> Timezone:
 @lru_cache(maxsize=64)
 def _zone_parts(first_year: int, last_year: int) -> tuple[tuple[bool, dt.datetime, str, dt.timedelta, dt.timedelta], ...]:
     """(daylight?, local onset, TZNAME, TZOFFSETFROM, TZOFFSETTO) of each STANDARD/DAYLIGHT part."""
-    start = dt.datetime(first_year, 1, 1, tzinfo=COPENHAGEN).astimezone(dt.timezone.utc)
-    end = dt.datetime(last_year + 1, 1, 1, tzinfo=COPENHAGEN).astimezone(dt.timezone.utc)
+    start = dt.datetime(first_year, 1, 1, tzinfo=COPENHAGEN).astimezone(dt.UTC)
+    end = dt.datetime(last_year + 1, 1, 1, tzinfo=COPENHAGEN).astimezone(dt.UTC)
 
     def part(at_utc: dt.datetime, before: dt.timedelta, after: dt.datetime):
         return (bool(after.dst()), (at_utc + before).replace(tzinfo=None), after.tzname(), before, after.utcoffset())
@@ -258,7 +258,7 @@ def _text(text: str) -> str:
 def _utc(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{moment!r} has no time zone; DTSTAMP needs an instant.")
-    return moment.astimezone(dt.timezone.utc).replace(microsecond=0)
+    return moment.astimezone(dt.UTC).replace(microsecond=0)
 
 
 def _local(moment: dt.datetime) -> dt.datetime:

@@ -22,11 +22,10 @@ planning again with new facts: a later ready date, `held_after`, or a new Schedu
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
-
-from bisect import bisect_left, bisect_right
 
 from calendars.danish import long_date, short_date
 from calendars.meetings import BodyMeetings, Meeting, Schedule

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from calendars.cadence import CadenceError, ParsedCadence, WeekBefore, parse_cadence
-from calendars.danish import TIMEZONE, WEEKDAY_NUMBERS, DateFormatError, parse_date, parse_time
 from holidays.countries.denmark import Denmark
 
+from calendars.cadence import CadenceError, ParsedCadence, WeekBefore, parse_cadence
+from calendars.danish import TIMEZONE, WEEKDAY_NUMBERS, DateFormatError, parse_date, parse_time
 from calendars.workdays import WITH_SATURDAY, ClosingDays, MunicipalCalendar, Recess
 
 SHIPPED = Path(__file__).parent / "profiles"

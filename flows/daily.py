@@ -11,8 +11,8 @@ from prefect import flow, get_run_logger
 
 from flows.lifecycle import clock_at, publish_feeds, step
 from models.db import session_scope
-from sagsgang import mail, reminders
-from sagsgang.lifecycle import ConflictError
+from sagsgang.cases.lifecycle import ConflictError
+from sagsgang.notifications import mail, reminders
 
 
 @step(name="drop forældede påmindelser")
@@ -73,5 +73,10 @@ def daily_check(now: dt.datetime | None = None) -> dict:
     report = send_mails(at)
     if counts["eskaleringer"]:
         publish_feeds()  # escalated cases moved to later meetings
-    return {**counts, "ugeoversigter": digests, "forældede": obsolete, "sendt": len(report.sent),
-            "ikke_sendt": len(report.failed)}
+    return {
+        **counts,
+        "ugeoversigter": digests,
+        "forældede": obsolete,
+        "sendt": len(report.sent),
+        "ikke_sendt": len(report.failed),
+    }

@@ -1,9 +1,9 @@
 """The deployments `sagsgang worker` serves, so the Prefect UI can run them (with Danish forms):
 
-    opret-sag/sagsgang        launch a case (form: Ny sag)
-    sagsforloeb/sagsgang      advance a case, optionally recording a decision (form: Beslutning)
-    moedeaendring/sagsgang    re-plan the cases on a moved or cancelled meeting
-    daglig-kontrol/sagsgang   the daily backstop, Cron 08:00 Europe/Copenhagen
+opret-sag/sagsgang        launch a case (form: Ny sag)
+sagsforloeb/sagsgang      advance a case, optionally recording a decision (form: Beslutning)
+moedeaendring/sagsgang    re-plan the cases on a moved or cancelled meeting
+daglig-kontrol/sagsgang   the daily backstop, Cron 08:00 Europe/Copenhagen
 """
 
 from __future__ import annotations
@@ -23,10 +23,15 @@ def deployments() -> list:
     return [
         launch_case.to_deployment(DEPLOYMENT, description="Opret en sag og start dens forløb.", **options),
         advance_case.to_deployment(DEPLOYMENT, description="Registrér en beslutning og før sagen videre.", **options),
-        meeting_changed.to_deployment(DEPLOYMENT, description="Planlæg sagerne på et flyttet eller aflyst møde igen.",
-                                      **options),
-        daily_check.to_deployment(DEPLOYMENT, schedules=[DAILY], **options,
-                                  description="Daglig kontrol: påmindelser, eskaleringer og mandagsoversigt."),
+        meeting_changed.to_deployment(
+            DEPLOYMENT, description="Planlæg sagerne på et flyttet eller aflyst møde igen.", **options
+        ),
+        daily_check.to_deployment(
+            DEPLOYMENT,
+            schedules=[DAILY],
+            **options,
+            description="Daglig kontrol: påmindelser, eskaleringer og mandagsoversigt.",
+        ),
     ]
 
 

@@ -1,5 +1,5 @@
 """The case lifecycle as Prefect flows. They read like the route; the work is in plain functions
-(sagsgang.lifecycle, sagsgang.reminders), each task a thin call in a transaction of its own.
+(sagsgang.cases.lifecycle, sagsgang.notifications.reminders), each task a thin call in a transaction of its own.
 
 Each run is short and idempotent: it advances what the facts in our database allow, then waits.
 It waits for a decision (recorded with `sagsgang sag beslut` or the Prefect UI, which runs this
@@ -22,8 +22,9 @@ from calendars.clock import Clock, FixedClock, clock_from_env
 from calendars.danish import TIMEZONE
 from models.db import session_scope
 from models.tables import Case, Consultation, Decision, Meeting
-from sagsgang import advance, lifecycle, mail, reminders
-from sagsgang.lifecycle import ConflictError, DecisionForm, LaunchRequest, StageStatus
+from sagsgang.cases import advance, lifecycle
+from sagsgang.cases.lifecycle import ConflictError, DecisionForm, LaunchRequest, StageStatus
+from sagsgang.notifications import mail, reminders
 
 DEPLOYMENT = "sagsgang"
 
@@ -42,7 +43,7 @@ def _retry_on_conflict(_task, _task_run, state) -> bool:
         state.result()
     except ConflictError:
         return True
-    except Exception:  # noqa: BLE001 (anything else is not ours to retry)
+    except Exception:
         return False
     return False
 
@@ -60,11 +61,20 @@ def store_case(request: LaunchRequest, now: dt.datetime | None) -> int:
 
 
 @step(name="registrér beslutningen")
-def record_decision(journal_number: str, decision: DecisionForm, municipality: str | None,
-                    now: dt.datetime | None) -> int:
+def record_decision(
+    journal_number: str, decision: DecisionForm, municipality: str | None, now: dt.datetime | None
+) -> int:
     with session_scope() as session:
-        return lifecycle.record_decision(session, journal_number, decision.body, decision.outcome, decision.text,
-                                         clock_at(now), decision.new_ready, municipality).case.id
+        return lifecycle.record_decision(
+            session,
+            journal_number,
+            decision.body,
+            decision.outcome,
+            decision.text,
+            clock_at(now),
+            decision.new_ready,
+            municipality,
+        ).case.id
 
 
 @step(name="find sagen")
@@ -137,18 +147,23 @@ def wait_for_decision(case_id: int, now: dt.datetime | None) -> dt.datetime | No
     if wake is not None and deployment.get_id():
         from prefect.deployments import run_deployment
 
-        run_deployment(f"{advance_case.name}/{DEPLOYMENT}", timeout=0, as_subflow=False,
-                       parameters={"journal_number": journal_number, "municipality": municipality},
-                       scheduled_time=wake, idempotency_key=f"{municipality}/{journal_number}@{wake.isoformat()}")
+        run_deployment(
+            f"{advance_case.name}/{DEPLOYMENT}",
+            timeout=0,
+            as_subflow=False,
+            parameters={"journal_number": journal_number, "municipality": municipality},
+            scheduled_time=wake,
+            idempotency_key=f"{municipality}/{journal_number}@{wake.isoformat()}",
+        )
     return wake
 
 
 @step(name="offentliggør kalendere")
 def publish_feeds() -> bool:
-    """The feeds hook: sagsgang.feeds.regenerate() republishes the static calendar feeds (when
+    """The feeds hook: sagsgang.publishing.feeds.regenerate() republishes the static calendar feeds (when
     SAGSGANG_FEEDS_DIR is set) after a plan changed. False when there is nothing to call."""
     try:
-        from sagsgang import feeds
+        from sagsgang.publishing import feeds
     except ImportError:
         return False
     regenerate = getattr(feeds, "regenerate", None)
@@ -174,8 +189,12 @@ def launch_case(request: LaunchRequest, now: dt.datetime | None = None) -> dict:
 
 
 @flow(name="sagsforloeb", log_prints=True)
-def advance_case(journal_number: str, decision: DecisionForm | None = None, municipality: str | None = None,
-                 now: dt.datetime | None = None) -> dict:
+def advance_case(
+    journal_number: str,
+    decision: DecisionForm | None = None,
+    municipality: str | None = None,
+    now: dt.datetime | None = None,
+) -> dict:
     """Før sagen videre: for hvert trin sæt den på næste møde, påmind, vent på beslutningen, gå videre.
 
     Args:
@@ -198,41 +217,58 @@ def meeting_changed(municipality: str, meeting_key: str, now: dt.datetime | None
         meeting_key: Mødets nøgle, fx direktion/2027-03-09 (organ/oprindelig dato)
         now: Tidspunkt – kun til afprøvning; tomt betyder nu
     """
-    return {"sager": {journal_number: follow_route(find_case(journal_number, municipality), now)
-                      for journal_number in cases_on_meeting(municipality, meeting_key)}}
+    return {
+        "sager": {
+            journal_number: follow_route(find_case(journal_number, municipality), now)
+            for journal_number in cases_on_meeting(municipality, meeting_key)
+        }
+    }
 
 
 def follow_route(case_id: int, now: dt.datetime | None) -> dict:
     """For each stage: put it on the next meeting, remind the owner, wait for the decision, move on
-    (sagsgang.advance.follow_route with this module's steps). The steps run as tasks of the calling
+    (sagsgang.cases.advance.follow_route with this module's steps). The steps run as tasks of the calling
     flow run, not a subflow: a subflow run costs a second or more of Prefect bookkeeping."""
-    followed = advance.follow_route(case_id, now, advance.Steps(
-        current_stage=current_stage,
-        put_on_meetings=put_on_meetings,
-        remind=remind,
-        decision_on=decision_on,
-        wait_for_decision=wait_for_decision,
-        route_on=route_on,
-        close_if_ended=close_if_ended,
-        publish_feeds=publish_feeds))
+    followed = advance.follow_route(
+        case_id,
+        now,
+        advance.Steps(
+            current_stage=current_stage,
+            put_on_meetings=put_on_meetings,
+            remind=remind,
+            decision_on=decision_on,
+            wait_for_decision=wait_for_decision,
+            route_on=route_on,
+            close_if_ended=close_if_ended,
+            publish_feeds=publish_feeds,
+        ),
+    )
     return _summary(case_id, followed.sent, followed.wake)
 
 
 @step(name="sager på mødet")
 def cases_on_meeting(municipality: str, meeting_key: str) -> list[str]:
     with session_scope() as session:
-        meeting = session.exec(select(Meeting.id).where(Meeting.municipality == municipality,
-                                                        Meeting.key == meeting_key)).one()
+        meeting = session.exec(
+            select(Meeting.id).where(Meeting.municipality == municipality, Meeting.key == meeting_key)
+        ).one()
         undecided = select(Decision.id).where(Decision.consultation_id == Consultation.id).exists()
-        rows = session.exec(select(Case.journal_number).join(Consultation, Consultation.case_id == Case.id)
-                            .where((Consultation.meeting_id == meeting) | (Consultation.latest_meeting_id == meeting),
-                                   ~undecided).distinct()).all()
+        rows = session.exec(
+            select(Case.journal_number)
+            .join(Consultation, Consultation.case_id == Case.id)
+            .where((Consultation.meeting_id == meeting) | (Consultation.latest_meeting_id == meeting), ~undecided)
+            .distinct()
+        ).all()
     return sorted(rows)
 
 
 def _summary(case_id: int, sent: list[str], wake: dt.datetime | None) -> dict:
     with session_scope() as session:
         case = session.get(Case, case_id)
-        return {"sag": case.journal_number, "status": str(case.status), "sendt": sent,
-                "naeste_koersel": wake.isoformat() if wake else None,
-                "beskrivelse": lifecycle.describe(session, case)}
+        return {
+            "sag": case.journal_number,
+            "status": str(case.status),
+            "sendt": sent,
+            "naeste_koersel": wake.isoformat() if wake else None,
+            "beskrivelse": lifecycle.describe(session, case),
+        }

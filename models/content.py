@@ -33,8 +33,10 @@ class ItemKind(enum.StrEnum):
 
 def check_slot(minutes: int | None) -> int | None:
     if minutes is not None and not (isinstance(minutes, int) and 0 < minutes <= MAX_SLOT_MINUTES):
-        raise ValueError(f"Tidsrammen {minutes!r} er ikke et antal minutter mellem 1 og {MAX_SLOT_MINUTES}. "
-                         "Skriv fx 20 for (20 min.).")
+        raise ValueError(
+            f"Tidsrammen {minutes!r} er ikke et antal minutter mellem 1 og {MAX_SLOT_MINUTES}. "
+            "Skriv fx 20 for (20 min.)."
+        )
     return minutes
 
 
@@ -52,8 +54,9 @@ class CaseContent(SQLModel, table=True):
     recommender: str = ""  # who recommends: "Kommunaldirektøren" (indstiller, 1. at …)
     economy: str = ""  # Økonomi
     legal_basis: str = ""  # Lovgrundlag
-    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=AwareDateTime(),
-                                    sa_column_kwargs={"onupdate": utcnow})
+    updated_at: dt.datetime = Field(
+        default_factory=utcnow, sa_type=AwareDateTime(), sa_column_kwargs={"onupdate": utcnow}
+    )
 
     @validates("slot_minutes")
     def _check_slot(self, _key: str, value: int | None) -> int | None:

@@ -48,7 +48,7 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
-def _sqlite_foreign_keys_on(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API objects)
+def _sqlite_foreign_keys_on(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

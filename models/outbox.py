@@ -2,7 +2,7 @@
 
 A row is written in the same transaction as the facts that made it due, under a unique key, so
 running the daily check twice, or again after a crash, finds the row instead of making a second
-one. The sender marks a row sent in the same transaction that claimed it (see sagsgang.mail).
+one. The sender marks a row sent in the same transaction that claimed it (see sagsgang.notifications.mail).
 
 Reminders belong to a consultation by its natural key (case, stage, body, round), not by its id:
 re-planning replaces undecided consultation rows, and the reminders already sent for the same

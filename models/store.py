@@ -35,8 +35,9 @@ class SyncReport:
     meetings_withdrawn: tuple[str, ...] = ()  # no longer in the profile's plan: marked cancelled
 
 
-def sync_profile(session: Session, profile: Profile, meetings: Iterable[MeetingValue],
-                 period: tuple[dt.date, dt.date] | None = None) -> SyncReport:
+def sync_profile(
+    session: Session, profile: Profile, meetings: Iterable[MeetingValue], period: tuple[dt.date, dt.date] | None = None
+) -> SyncReport:
     """Store the profile's bodies and `meetings` (e.g. from calendars.meetings.meeting_plan).
 
     Bodies are matched by (municipality, key) and meetings by their key, so running this again
@@ -66,8 +67,9 @@ def sync_profile(session: Session, profile: Profile, meetings: Iterable[MeetingV
     meetings_added = meetings_updated = 0
     for value in meetings:
         if value.body not in profile.bodies:
-            raise ValueError(f"Mødet {value.key} hører til organet '{value.body}', "
-                             f"som ikke findes i profilen {municipality}.")
+            raise ValueError(
+                f"Mødet {value.key} hører til organet '{value.body}', som ikke findes i profilen {municipality}."
+            )
         seen.add(value.key)
         row = stored.get(value.key)
         if row is None:
@@ -84,8 +86,7 @@ def sync_profile(session: Session, profile: Profile, meetings: Iterable[MeetingV
     withdrawn = []
     if period is not None:
         for row in stored.values():
-            if (row.key not in seen and not row.overridden and not row.cancelled
-                    and period[0] <= row.day <= period[1]):
+            if row.key not in seen and not row.overridden and not row.cancelled and period[0] <= row.day <= period[1]:
                 row.status = MeetingStatus.CANCELLED
                 row.sequence += 1
                 withdrawn.append(row.key)
@@ -106,12 +107,12 @@ def _copy(value: MeetingValue, row: Meeting) -> bool:
     return before != (row.day, row.starts_at, row.place, row.status, row.duration_minutes, row.moved_from)
 
 
-def load_meetings(session: Session, municipality: str, start: dt.date | None = None,
-                  end: dt.date | None = None) -> list[MeetingValue]:
+def load_meetings(
+    session: Session, municipality: str, start: dt.date | None = None, end: dt.date | None = None
+) -> list[MeetingValue]:
     """The municipality's meetings as planner values, cancelled ones included, ordered like
     calendars.meetings.meeting_plan; optionally only those in [start, end]."""
-    query = (select(Meeting, Body.key).join(Body, Meeting.body_id == Body.id)
-             .where(Meeting.municipality == municipality))
+    query = select(Meeting, Body.key).join(Body, Meeting.body_id == Body.id).where(Meeting.municipality == municipality)
     if start is not None:
         query = query.where(Meeting.day >= start)
     if end is not None:
@@ -121,8 +122,15 @@ def load_meetings(session: Session, municipality: str, start: dt.date | None = N
 
 
 def to_value(row: Meeting, body_key: str) -> MeetingValue:
-    return MeetingValue(body=body_key, day=row.day, time=row.local_time, place=row.place,
-                        status=row.status, duration_minutes=row.duration_minutes, moved_from=row.moved_from)
+    return MeetingValue(
+        body=body_key,
+        day=row.day,
+        time=row.local_time,
+        place=row.place,
+        status=row.status,
+        duration_minutes=row.duration_minutes,
+        moved_from=row.moved_from,
+    )
 
 
 def _meeting(session: Session, municipality: str, key: str) -> Meeting:
@@ -132,20 +140,25 @@ def _meeting(session: Session, municipality: str, key: str) -> Meeting:
     return row
 
 
-def move_meeting(session: Session, municipality: str, key: str, new_day: dt.date,
-                 new_time: dt.time | None = None) -> Meeting:
+def move_meeting(
+    session: Session, municipality: str, key: str, new_day: dt.date, new_time: dt.time | None = None
+) -> Meeting:
     """Move a meeting to `new_day` (and `new_time`; default: the same time of day).
 
     The key stays, so cases, reminders and calendar subscribers keep following the same meeting.
     Refused when the body already has another meeting that day.
     """
     row = _meeting(session, municipality, key)
-    clash = session.exec(select(Meeting.key).where(
-        Meeting.body_id == row.body_id, Meeting.day == new_day, Meeting.id != row.id,
-        Meeting.status != MeetingStatus.CANCELLED)).first()
+    clash = session.exec(
+        select(Meeting.key).where(
+            Meeting.body_id == row.body_id,
+            Meeting.day == new_day,
+            Meeting.id != row.id,
+            Meeting.status != MeetingStatus.CANCELLED,
+        )
+    ).first()
     if clash is not None:
-        raise ValueError(f"Organet har allerede mødet '{clash}' den {new_day.isoformat()}; "
-                         "flyt eller aflys det først.")
+        raise ValueError(f"Organet har allerede mødet '{clash}' den {new_day.isoformat()}; flyt eller aflys det først.")
     original = row.moved_from or row.day
     row.set_start(new_day, new_time or row.local_time)
     row.moved_from = None if new_day == original else original
@@ -178,22 +191,26 @@ def save_plan(session: Session, case: Case, plan: Plan, redo_from_stage: int | N
     Saving bumps the case's version, so two planners saving the same case cannot both win.
     """
     if plan.route.key != case.route_key:
-        raise ValueError(f"Planen følger ruten '{plan.route.key}', men sagen {case.journal_number} "
-                         f"følger '{case.route_key}'.")
+        raise ValueError(
+            f"Planen følger ruten '{plan.route.key}', men sagen {case.journal_number} følger '{case.route_key}'."
+        )
     if case.id is None:
         session.add(case)
         session.flush()
     bodies = _bodies(session, case.municipality)
     if missing := sorted({step.body.key for step in plan.steps} - bodies.keys()):
-        raise LookupError(f"Organerne {', '.join(missing)} findes ikke for {case.municipality}. "
-                          "Synkronisér profilen først.")
-    meetings = _meetings_by_key(session, case.municipality,
-                                {m.key for step in plan.steps for m in (step.meeting, step.latest_meeting)})
+        raise LookupError(
+            f"Organerne {', '.join(missing)} findes ikke for {case.municipality}. Synkronisér profilen først."
+        )
+    meetings = _meetings_by_key(
+        session, case.municipality, {m.key for step in plan.steps for m in (step.meeting, step.latest_meeting)}
+    )
 
     decided = session.exec(
         select(Consultation.stage, Consultation.body_id, Consultation.round, Decision.outcome)
         .join(Decision, Decision.consultation_id == Consultation.id)
-        .where(Consultation.case_id == case.id)).all()
+        .where(Consultation.case_id == case.id)
+    ).all()
     last_round = {}
     passed = set()
     for stage, body_id, round_, outcome in decided:
@@ -201,8 +218,11 @@ def save_plan(session: Session, case: Case, plan: Plan, redo_from_stage: int | N
         if Outcome(outcome).advances:
             passed.add((stage, body_id))
 
-    undecided = (select(Consultation.id).outerjoin(Decision, Decision.consultation_id == Consultation.id)
-                 .where(Consultation.case_id == case.id, Decision.id.is_(None)))
+    undecided = (
+        select(Consultation.id)
+        .outerjoin(Decision, Decision.consultation_id == Consultation.id)
+        .where(Consultation.case_id == case.id, Decision.id.is_(None))
+    )
     # A Core DELETE runs now; the ORM would order it after the INSERTs below.
     session.exec(sa.delete(Consultation).where(Consultation.id.in_(undecided.scalar_subquery())))
 
@@ -213,10 +233,16 @@ def save_plan(session: Session, case: Case, plan: Plan, redo_from_stage: int | N
         if place in passed and (redo_from_stage is None or step.stage < redo_from_stage):
             continue
         row = Consultation(
-            case_id=case.id, stage=step.stage, body_id=body.id, round=last_round.get(place, 0) + 1,
-            meeting_id=meetings[step.meeting.key].id, deadline=step.deadline,
-            latest_meeting_id=meetings[step.latest_meeting.key].id, latest_deadline=step.latest_deadline,
-            slack_working_days=step.slack_working_days, agenda_due=step.agenda_due,
+            case_id=case.id,
+            stage=step.stage,
+            body_id=body.id,
+            round=last_round.get(place, 0) + 1,
+            meeting_id=meetings[step.meeting.key].id,
+            deadline=step.deadline,
+            latest_meeting_id=meetings[step.latest_meeting.key].id,
+            latest_deadline=step.latest_deadline,
+            slack_working_days=step.slack_working_days,
+            agenda_due=step.agenda_due,
         )
         session.add(row)
         rows.append(row)
@@ -226,15 +252,22 @@ def save_plan(session: Session, case: Case, plan: Plan, redo_from_stage: int | N
 
 
 def _meetings_by_key(session: Session, municipality: str, keys: set[str]) -> dict[str, Meeting]:
-    found = {row.key: row for row in session.exec(
-        select(Meeting).where(Meeting.municipality == municipality, Meeting.key.in_(keys)))}
+    found = {
+        row.key: row
+        for row in session.exec(select(Meeting).where(Meeting.municipality == municipality, Meeting.key.in_(keys)))
+    }
     if missing := sorted(keys - found.keys()):
-        raise LookupError(f"Planen bruger møder, der ikke findes i databasen for {municipality}: "
-                          f"{', '.join(missing)}. Synkronisér mødeplanen først.")
+        raise LookupError(
+            f"Planen bruger møder, der ikke findes i databasen for {municipality}: "
+            f"{', '.join(missing)}. Synkronisér mødeplanen først."
+        )
     return found
 
 
 def consultations(session: Session, case: Case) -> Sequence[Consultation]:
     """The case's consultations in route order, earlier rounds first."""
-    return session.exec(select(Consultation).where(Consultation.case_id == case.id)
-                        .order_by(Consultation.stage, Consultation.body_id, Consultation.round)).all()
+    return session.exec(
+        select(Consultation)
+        .where(Consultation.case_id == case.id)
+        .order_by(Consultation.stage, Consultation.body_id, Consultation.round)
+    ).all()

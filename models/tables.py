@@ -37,8 +37,10 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def check_journal_number(value: str) -> str:
     """`value` stripped, or a ValueError (Danish) that shows the KLE form."""
     if not isinstance(value, str) or not JOURNAL_NUMBER.match(value.strip()):
-        raise ValueError(f"'{value}' er ikke et journalnummer i KLE-form. Skriv det som "
-                         "emne-handlingsfacet-løbenummer-år, fx 27.00.00-G01-1-24.")
+        raise ValueError(
+            f"'{value}' er ikke et journalnummer i KLE-form. Skriv det som "
+            "emne-handlingsfacet-løbenummer-år, fx 27.00.00-G01-1-24."
+        )
     return value.strip()
 
 
@@ -148,7 +150,7 @@ class Case(SQLModel, table=True):
     updated_at: dt.datetime = _timestamp(onupdate=utcnow)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict:  # noqa: N805 (SQLAlchemy's declarative hook)
+    def __mapper_args__(cls) -> dict:
         return {"version_id_col": cls.__table__.c.version}
 
     @validates("journal_number")

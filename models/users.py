@@ -10,9 +10,9 @@ No `from __future__ import annotations` here: SQLModel reads the annotations at 
 import datetime as dt
 import enum
 
-import models.tables  # noqa: F401  (naming convention on SQLModel.metadata first)
 from sqlmodel import Field, SQLModel
 
+import models.tables  # noqa: F401  (naming convention on SQLModel.metadata first)
 from models.types import AwareDateTime, enum_type, utcnow
 
 

@@ -42,6 +42,5 @@ def read_target(profile: Profile, text: str):
     if not sep:
         raise UserError(f"--senest skal skrives <organ>:<dato>, fx byraadet:24-06-2027 (fik '{text}').")
     if body not in profile.bodies:
-        raise UserError(f"Organet '{body}' findes ikke i {profile.name}. "
-                        f"Vælg et af: {', '.join(profile.bodies)}.")
+        raise UserError(f"Organet '{body}' findes ikke i {profile.name}. Vælg et af: {', '.join(profile.bodies)}.")
     return Target(body, read_date(day))

@@ -25,8 +25,10 @@ def prefect_harness():
     try:
         import prefect.server.api.server  # noqa: F401  (what the harness's server process imports)
     except TypeError as error:
-        pytest.fail(f"Prefect's server cannot start with the installed fastapi ({error}): Prefect 3.8.8 "
-                    "needs fastapi<0.155 (pin fastapi==0.154.0).")
+        pytest.fail(
+            f"Prefect's server cannot start with the installed fastapi ({error}): Prefect 3.8.8 "
+            "needs fastapi<0.155 (pin fastapi==0.154.0)."
+        )
     with prefect_test_harness(server_startup_timeout=60):
         yield PREFECT_API_URL.value()
 
@@ -85,7 +87,7 @@ class MailServer:
         self.holding.clear()
         self.release.clear()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope):
         with self._lock:
             self._seen += 1
             hold = self._hold_at is not None and self._seen == self._hold_at

@@ -45,9 +45,15 @@ OWNERS = [
 ]
 MANAGER = ("Lise Østergaard", "lioe@slagelse.dk")
 TOPICS = [
-    "Erhvervsstrategi 2027–2030", "Ny skolestruktur i Korsør", "Helhedsplan for Slagelse Bymidte",
-    "Kunstgræsbane i Skælskør", "Klimatilpasning af Tude Å", "Udbud af vintertjeneste",
-    "Budgetopfølgning pr. 31. marts", "Ændret åbningstid på biblioteker", "Cykelsti langs Næstvedvej",
+    "Erhvervsstrategi 2027–2030",
+    "Ny skolestruktur i Korsør",
+    "Helhedsplan for Slagelse Bymidte",
+    "Kunstgræsbane i Skælskør",
+    "Klimatilpasning af Tude Å",
+    "Udbud af vintertjeneste",
+    "Budgetopfølgning pr. 31. marts",
+    "Ændret åbningstid på biblioteker",
+    "Cykelsti langs Næstvedvej",
     "Ungdomsuddannelse for alle – handleplan",
 ]
 ROUTES = ["politisk", "udvalgssag", "politisk_oekonomi", "erhvervsudvikling"]
@@ -103,16 +109,32 @@ def build(path: Path) -> World:
             title = CLOSED_TITLE if closed else f"{TOPICS[i % len(TOPICS)]} (sag {i + 1})"
             journal = CLOSED_JOURNAL if closed else f"{(i % 9) + 1:02d}.00.00-G01-{i + 1}-27"
             ready = dt.date(2027, 1, 4) + dt.timedelta(days=3 * i)
-            case = Case(municipality="slagelse", journal_number=journal, title=title, route_key=route,
-                        ready_date=ready, closed_item=closed, owner_name=owner_name, owner_email=owner_email,
-                        manager_name=MANAGER[0], manager_email=MANAGER[1], department=department)
+            case = Case(
+                municipality="slagelse",
+                journal_number=journal,
+                title=title,
+                route_key=route,
+                ready_date=ready,
+                closed_item=closed,
+                owner_name=owner_name,
+                owner_email=owner_email,
+                manager_name=MANAGER[0],
+                manager_email=MANAGER[1],
+                department=department,
+            )
             session.add(case)
             session.flush()
             rows = save_plan(session, case, plan(profile.routes[route], schedule, ready))
             if closed:
                 first = rows[0]
-                session.add(Decision(consultation_id=first.id, outcome=Outcome.APPROVED, text=CLOSED_DECISION,
-                                     decided_at=dt.datetime(2027, 1, 12, 11, 0, tzinfo=COPENHAGEN)))
+                session.add(
+                    Decision(
+                        consultation_id=first.id,
+                        outcome=Outcome.APPROVED,
+                        text=CLOSED_DECISION,
+                        decided_at=dt.datetime(2027, 1, 12, 11, 0, tzinfo=COPENHAGEN),
+                    )
+                )
             infos.append(CaseInfo(journal, title, route, owner_email, department, closed))
     engine.dispose()
     return World(path, tuple(infos))

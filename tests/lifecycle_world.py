@@ -7,8 +7,9 @@ from datetime import date
 
 from calendars.clock import FixedClock
 from models import db
-from sagsgang import advance as route
-from sagsgang import lifecycle, mail, reminders
+from sagsgang.cases import advance as route
+from sagsgang.cases import lifecycle
+from sagsgang.notifications import mail, reminders
 
 J = "27.00.00-G01-1-27"
 
@@ -17,12 +18,26 @@ def at(day: date, hour: int = 8) -> FixedClock:
     return FixedClock.on(day, hour)
 
 
-def launch(journal_number: str = J, route: str = "politisk", ready: date = date(2027, 3, 1),
-           owner: str = "meha@slagelse.dk", **fields) -> None:
+def launch(
+    journal_number: str = J,
+    route: str = "politisk",
+    ready: date = date(2027, 3, 1),
+    owner: str = "meha@slagelse.dk",
+    **fields,
+) -> None:
     request = lifecycle.LaunchRequest(
-        municipality="slagelse", title=fields.pop("title", "Erhvervsstrategi 2027"), journal_number=journal_number,
-        owner_name="Mette Hansen", owner_email=owner, manager_name="Lars Berg",
-        manager_email="labe@slagelse.dk", department="Erhverv", route=route, ready=ready, **fields)
+        municipality="slagelse",
+        title=fields.pop("title", "Erhvervsstrategi 2027"),
+        journal_number=journal_number,
+        owner_name="Mette Hansen",
+        owner_email=owner,
+        manager_name="Lars Berg",
+        manager_email="labe@slagelse.dk",
+        department="Erhverv",
+        route=route,
+        ready=ready,
+        **fields,
+    )
     with db.session_scope() as session:
         lifecycle.launch(session, request, at(ready))
 
@@ -60,7 +75,9 @@ def daily(day: date, hour: int = 8) -> reminders.SendReport:
         items = reminders.find_due(session, now)
     for item in items:
         with db.session_scope() as session:
-            (reminders.escalate if item.kind is reminders.MessageKind.ESCALATION else reminders.queue)(session, item, now)
+            (reminders.escalate if item.kind is reminders.MessageKind.ESCALATION else reminders.queue)(
+                session, item, now
+            )
     with db.session_scope() as session:
         reminders.queue_digests(session, now)
     return reminders.send_pending(None, mail.transport_from_env(), now)

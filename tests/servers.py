@@ -21,27 +21,32 @@ def free_port() -> int:
 
 def answers(url: str) -> Callable[[], bool]:
     """A readiness check: `url` answers 200."""
+
     def check() -> bool:
         try:
             return httpx.get(url, timeout=5).status_code == 200
         except httpx.TransportError:
             return False
+
     return check
 
 
 def listening(port: int) -> Callable[[], bool]:
     """A readiness check: something accepts connections on 127.0.0.1:`port`."""
+
     def check() -> bool:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return True
         except OSError:
             return False
+
     return check
 
 
-def wait_for(ready: Callable[[], bool], process: subprocess.Popen, log: Path, what: str,
-             seconds: float = 30, pause: float = 0.2) -> None:
+def wait_for(
+    ready: Callable[[], bool], process: subprocess.Popen, log: Path, what: str, seconds: float = 30, pause: float = 0.2
+) -> None:
     """Until `ready()`; fails the test with the end of `log` if `process` exits or time runs out."""
     deadline = time.monotonic() + seconds
     while not ready():

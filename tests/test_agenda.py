@@ -22,79 +22,102 @@ import pytest
 from calendars.meetings import MeetingStatus, meeting_plan
 from calendars.profiles import ProfileError, load_profile
 from models import db
-from models.agenda import (AttachmentText, CaseText, find_meeting, load_agenda, put_on_agenda, record_decision,
-                           set_case_content, set_meeting_notes)
+from models.agenda_items import (
+    AttachmentText,
+    CaseText,
+    find_meeting,
+    load_agenda,
+    put_on_agenda,
+    record_decision,
+    set_case_content,
+    set_meeting_notes,
+)
 from models.content import ItemKind
 from models.store import cancel_meeting, sync_profile
 from models.tables import Case, Outcome
-from sagsgang.agenda import compose
-from sagsgang.agenda_render import render_html, render_markdown
+from sagsgang.publishing.agenda import compose
+from sagsgang.publishing.agenda_render import render_html, render_markdown
 
 MEETING_DAY = dt.date(2024, 4, 10)
 AFTER_MEETING = dt.date(2024, 4, 15)
 
-OUTLOOK = dict(
-    journal_number="00.01.00-A00-11-24", title="CF - Ændringer i de tekniske indstillinger i Outlook")
+OUTLOOK = dict(journal_number="00.01.00-A00-11-24", title="CF - Ændringer i de tekniske indstillinger i Outlook")
 OUTLOOK_TEXT = CaseText(
-    kind=ItemKind.ORIENTATION, slot_minutes=5,
+    kind=ItemKind.ORIENTATION,
+    slot_minutes=5,
     occasion="Der er brug for at gennemføre en række tiltag for at minimere risikoen for databrud af både "
-             "personhenførbare data såvel som data af forretningskritisk karakter for kommunen.",
-    presentation="Datatilsynet skærpede den 28. august 2023 praksis i forhold til anvendelsen af \"auto-complete\" "
-                 "i mailprogrammer.\n\nDertil har en række af de databrud været forårsaget af større interne "
-                 "distributionsgrupper som:\n\n- AK – Alle (ak.alle@albertslund.dk)\n"
-                 "- AK – Rådhuset (ak.radhuset@albertslund.dk)",
+    "personhenførbare data såvel som data af forretningskritisk karakter for kommunen.",
+    presentation='Datatilsynet skærpede den 28. august 2023 praksis i forhold til anvendelsen af "auto-complete" '
+    "i mailprogrammer.\n\nDertil har en række af de databrud været forårsaget af større interne "
+    "distributionsgrupper som:\n\n- AK – Alle (ak.alle@albertslund.dk)\n"
+    "- AK – Rådhuset (ak.radhuset@albertslund.dk)",
     recommender="Afdelingschefen for Økonomi & Stab",
     points=("at Chefforum tager orienteringen til efterretning.",),
     attachments=(AttachmentText("Datatilsynets skærpede praksis"), AttachmentText("Adgang", "bilag/adgang.xlsx")),
 )
-OUTLOOK_DECISION = ("Chefforum tog orienteringen til efterretning.\n\nDe enkelte chefer kan efterfølgende via "
-                    "it-helpdesk få tilføjet yderligere medarbejdere som særligt bemyndigede.")
+OUTLOOK_DECISION = (
+    "Chefforum tog orienteringen til efterretning.\n\nDe enkelte chefer kan efterfølgende via "
+    "it-helpdesk få tilføjet yderligere medarbejdere som særligt bemyndigede."
+)
 
 TIME_REGISTRATION = dict(journal_number="81.10.00-A26-1-24", title="CF - Lov om tidsregistrering")
 TIME_REGISTRATION_TEXT = CaseText(
-    kind=ItemKind.ORIENTATION, slot_minutes=20,
+    kind=ItemKind.ORIENTATION,
+    slot_minutes=20,
     occasion="Der er den 23. januar 2024 vedtaget Lov om ændring af lov om gennemførelse af dele af "
-             "arbejdstidsdirektivet og lov om Arbejdsretten og faglige voldgiftsretter. Loven træder i kraft "
-             "den 1. juli 2024.",
+    "arbejdstidsdirektivet og lov om Arbejdsretten og faglige voldgiftsretter. Loven træder i kraft "
+    "den 1. juli 2024.",
     presentation="Følgende sag blev behandlet på Direktørforum den 19. marts 2024.\n\nMinimumskrav til "
-                 "arbejdstidsregistrering:\n\n- Arbejdsgiver skal sikre overholdelse af gældende regler om "
-                 "daglig og ugentlig hviletid\n- Arbejdsgiver skal sørge for, at lønmodtageren kan tilgå egne "
-                 "oplysninger",
+    "arbejdstidsregistrering:\n\n- Arbejdsgiver skal sikre overholdelse af gældende regler om "
+    "daglig og ugentlig hviletid\n- Arbejdsgiver skal sørge for, at lønmodtageren kan tilgå egne "
+    "oplysninger",
     recommender="Kommunaldirektøren",
     points=("at Chefforum tager orienteringen til efterretning.",),
     economy="Såfremt et nyt system skal indkøbes vil der være en udgift til dette. Se sagsfremstilling.",
     legal_basis="<https://www.ft.dk/samling/20231/lovforslag/l68/index.htm>",
 )
-TIME_REGISTRATION_HISTORY = ("Kommunaldirektøren godkendte indstillingen.\n\nKommunaldirektøren besluttede "
-                             "endvidere, at indstillingen skal inkluderes på Chefforum 20. marts 2024 som "
-                             "orienteringspunkt.")
-TIME_REGISTRATION_DECISION = ("Chefforum tog orienteringen til efterretning.\n\nChefforum oplyste, at enkelte "
-                              "chefer kan have behov for at tilmelde flere deltagere til arbejdsgruppen.")
+TIME_REGISTRATION_HISTORY = (
+    "Kommunaldirektøren godkendte indstillingen.\n\nKommunaldirektøren besluttede "
+    "endvidere, at indstillingen skal inkluderes på Chefforum 20. marts 2024 som "
+    "orienteringspunkt."
+)
+TIME_REGISTRATION_DECISION = (
+    "Chefforum tog orienteringen til efterretning.\n\nChefforum oplyste, at enkelte "
+    "chefer kan have behov for at tilmelde flere deltagere til arbejdsgruppen."
+)
 
 PREPAREDNESS = dict(
     journal_number="27.00.00-A00-5-24",
     title="CF - Implementering af Albertslund Kommunes beredskabsplan om æresrelaterede konflikter og "
-          "negativ social kontrol")
+    "negativ social kontrol",
+)
 PREPAREDNESS_TEXT = CaseText(
-    kind=ItemKind.DECISION, slot_minutes=30,
+    kind=ItemKind.DECISION,
+    slot_minutes=30,
     occasion="Chefforum skal drøfte og beslutte, hvordan det sikres, at beredskabsplanen om æresrelaterede "
-             "konflikter og negativ social kontrol bliver implementeret i Albertslund Kommune.",
+    "konflikter og negativ social kontrol bliver implementeret i Albertslund Kommune.",
     presentation="Barnets lov, som trådte i kraft den 1. januar 2024, indeholder bestemmelser, som forpligter "
-                 "kommunerne til at udarbejde et beredskab.",
+    "kommunerne til at udarbejde et beredskab.",
     recommender="Konst. direktør for Børn, Sundhed & Velfærd",
-    points=("at Chefforum drøfter og tager stilling til, hvordan det sikres, at beredskab for negativ social "
-            "kontrol og æresrelaterede konflikter samt ekstremisme bliver implementeret.",),
+    points=(
+        "at Chefforum drøfter og tager stilling til, hvordan det sikres, at beredskab for negativ social "
+        "kontrol og æresrelaterede konflikter samt ekstremisme bliver implementeret.",
+    ),
     legal_basis="Barnets Lov.",
     attachments=(AttachmentText("Beredskabsplan 10.10.23"),),
 )
-PREPAREDNESS_DECISION = ("Chefforum besluttede, at de fire relevante afdelinger fortsat skal arbejde med at "
-                         "sikre implementering og drift af beredskabsplanen.")
+PREPAREDNESS_DECISION = (
+    "Chefforum besluttede, at de fire relevante afdelinger fortsat skal arbejde med at "
+    "sikre implementering og drift af beredskabsplanen."
+)
 
 # Not in the seed: a closed personnel item (Kommunestyrelsesloven § 10).
-CLOSED = dict(journal_number="81.03.00-G01-3-24", title="CF - Ansættelse af afdelingschef for Voksensocial",
-              closed_item=True)
+CLOSED = dict(
+    journal_number="81.03.00-G01-3-24", title="CF - Ansættelse af afdelingschef for Voksensocial", closed_item=True
+)
 CLOSED_TEXT = CaseText(
-    kind=ItemKind.DECISION, slot_minutes=10,
+    kind=ItemKind.DECISION,
+    slot_minutes=10,
     occasion="Ansættelsesudvalget indstiller Birgitte Sørensen til stillingen.",
     presentation="Der var 14 ansøgere til stillingen; tre blev indkaldt til anden samtale.",
     recommender="Kommunaldirektøren",
@@ -102,16 +125,27 @@ CLOSED_TEXT = CaseText(
     attachments=(AttachmentText("Ansættelsesudvalgets vurdering af kandidaterne"),),
 )
 CLOSED_DECISION = "Chefforum godkendte ansættelsen af Birgitte Sørensen pr. 1. juni 2024."
-CLOSED_SECRETS = ("Ansættelse af afdelingschef", "81.03.00-G01-3-24", "Birgitte Sørensen", "14 ansøgere",
-                  "Ansættelsesudvalgets vurdering", "1. juni 2024")
+CLOSED_SECRETS = (
+    "Ansættelse af afdelingschef",
+    "81.03.00-G01-3-24",
+    "Birgitte Sørensen",
+    "14 ansøgere",
+    "Ansættelsesudvalgets vurdering",
+    "1. juni 2024",
+)
 
-APPROVAL_DECISION = ("Chefforum godkendte dagsordenen til dette møde samt referat fra Chefforum den "
-                     "20. marts 2024.")
+APPROVAL_DECISION = "Chefforum godkendte dagsordenen til dette møde samt referat fra Chefforum den 20. marts 2024."
 
 
 def new_case(session, **fields) -> Case:
-    case = Case(municipality="albertslund", route_key="orientering", ready_date=dt.date(2024, 3, 13),
-                owner_name="Lise Holm", owner_email="lise.holm@albertslund.dk", **fields)
+    case = Case(
+        municipality="albertslund",
+        route_key="orientering",
+        ready_date=dt.date(2024, 3, 13),
+        owner_name="Lise Holm",
+        owner_email="lise.holm@albertslund.dk",
+        **fields,
+    )
     session.add(case)
     session.flush()
     return case
@@ -129,8 +163,10 @@ def url(tmp_path, monkeypatch):
 def seed(url, albertslund):
     """The Chefforum meeting of 10 April 2024 and the Direktørforum meeting before it."""
     # The meetings were held, so they stand as planned (the shipped profile has no adopted plan).
-    meetings = [dataclasses.replace(m, status=MeetingStatus.PLANNED)
-                for m in meeting_plan(albertslund, dt.date(2024, 3, 1), dt.date(2024, 4, 30))]
+    meetings = [
+        dataclasses.replace(m, status=MeetingStatus.PLANNED)
+        for m in meeting_plan(albertslund, dt.date(2024, 3, 1), dt.date(2024, 4, 30))
+    ]
     with db.session_scope() as session:
         sync_profile(session, albertslund, meetings)
         # Chefforum did not meet between 20 March and 10 April 2024: the minutes approved on
@@ -142,16 +178,22 @@ def seed(url, albertslund):
         closed = new_case(session, **CLOSED)
         time_registration = new_case(session, **TIME_REGISTRATION)
         preparedness = new_case(session, **PREPAREDNESS)
-        for case, text in ((outlook, OUTLOOK_TEXT), (closed, CLOSED_TEXT),
-                           (time_registration, TIME_REGISTRATION_TEXT), (preparedness, PREPAREDNESS_TEXT)):
+        for case, text in (
+            (outlook, OUTLOOK_TEXT),
+            (closed, CLOSED_TEXT),
+            (time_registration, TIME_REGISTRATION_TEXT),
+            (preparedness, PREPAREDNESS_TEXT),
+        ):
             set_case_content(session, case, text)
 
         at_directors = put_on_agenda(session, albertslund, time_registration, "direktoerforum", dt.date(2024, 3, 19))
         record_decision(session, at_directors, Outcome.APPROVED, TIME_REGISTRATION_HISTORY)
 
         # Put on the meeting in this order; the closed item must still come after the open ones.
-        on_meeting = {case.journal_number: put_on_agenda(session, albertslund, case, "chefforum", MEETING_DAY)
-                      for case in (outlook, closed, time_registration, preparedness)}
+        on_meeting = {
+            case.journal_number: put_on_agenda(session, albertslund, case, "chefforum", MEETING_DAY)
+            for case in (outlook, closed, time_registration, preparedness)
+        }
         meeting = find_meeting(session, "chefforum", MEETING_DAY)
         set_meeting_notes(session, meeting, journal_number="00.01.00-P35-7-23")
     return on_meeting
@@ -160,19 +202,24 @@ def seed(url, albertslund):
 @pytest.fixture
 def decided(seed):
     with db.session_scope() as session:
-        decisions = {OUTLOOK["journal_number"]: (Outcome.NOTED, OUTLOOK_DECISION),
-                     CLOSED["journal_number"]: (Outcome.APPROVED, CLOSED_DECISION),
-                     TIME_REGISTRATION["journal_number"]: (Outcome.NOTED, TIME_REGISTRATION_DECISION),
-                     PREPAREDNESS["journal_number"]: (Outcome.DISCUSSED, PREPAREDNESS_DECISION)}
+        decisions = {
+            OUTLOOK["journal_number"]: (Outcome.NOTED, OUTLOOK_DECISION),
+            CLOSED["journal_number"]: (Outcome.APPROVED, CLOSED_DECISION),
+            TIME_REGISTRATION["journal_number"]: (Outcome.NOTED, TIME_REGISTRATION_DECISION),
+            PREPAREDNESS["journal_number"]: (Outcome.DISCUSSED, PREPAREDNESS_DECISION),
+        }
         for journal_number, (outcome, text) in decisions.items():
             record_decision(session, session.merge(seed[journal_number]), outcome, text)
-        set_meeting_notes(session, find_meeting(session, "chefforum", MEETING_DAY),
-                          approval_decision=APPROVAL_DECISION, other_business_decision="Intet.")
+        set_meeting_notes(
+            session,
+            find_meeting(session, "chefforum", MEETING_DAY),
+            approval_decision=APPROVAL_DECISION,
+            other_business_decision="Intet.",
+        )
     return seed
 
 
-def document(profile, *, minutes=True, public=False, today=AFTER_MEETING, day=MEETING_DAY, body="chefforum",
-             **options):
+def document(profile, *, minutes=True, public=False, today=AFTER_MEETING, day=MEETING_DAY, body="chefforum", **options):
     with db.session_scope() as session:
         stored = load_agenda(session, find_meeting(session, body, day))
     return compose(stored, profile, minutes=minutes, public=public, today=today, **options)
@@ -215,7 +262,7 @@ def in_order(lines: list[str], *expected: str) -> None:
     """Each expected line appears, in this order."""
     position = 0
     for line in expected:
-        assert line in lines[position:], f"{line!r} missing after line {position}: {lines[position:position + 8]}"
+        assert line in lines[position:], f"{line!r} missing after line {position}: {lines[position : position + 8]}"
         position = lines.index(line, position) + 1
 
 
@@ -226,45 +273,77 @@ def test_minutes_carry_the_seed_meetings_structure_and_facts(decided, albertslun
     lines = visible_lines(render_html(document(albertslund)))
     in_order(
         lines,
-        "Albertslund Kommune", "Referat – Chefforum",
-        "Mødedato", "onsdag 10. april 2024 kl. 09:00", "Mødested", "915",
+        "Albertslund Kommune",
+        "Referat – Chefforum",
+        "Mødedato",
+        "onsdag 10. april 2024 kl. 09:00",
+        "Mødested",
+        "915",
         "Indholdsfortegnelse",
         "Punkt 1: Godkendelse af dagsorden og referat",
-        f"Punkt 2: {OUTLOOK['title']}", f"Punkt 3: {TIME_REGISTRATION['title']}",
-        f"Punkt 4: {PREPAREDNESS['title']}", f"Punkt 5: {CLOSED['title']}", "Punkt 6: Eventuelt",
-
-        "Punkt 1: Godkendelse af dagsorden og referat", "00.01.00-P35-7-23",
-        "Indstilling", "Kommunaldirektøren indstiller,",
+        f"Punkt 2: {OUTLOOK['title']}",
+        f"Punkt 3: {TIME_REGISTRATION['title']}",
+        f"Punkt 4: {PREPAREDNESS['title']}",
+        f"Punkt 5: {CLOSED['title']}",
+        "Punkt 6: Eventuelt",
+        "Punkt 1: Godkendelse af dagsorden og referat",
+        "00.01.00-P35-7-23",
+        "Indstilling",
+        "Kommunaldirektøren indstiller,",
         "at dagsorden til dette møde godkendes",
         # Chefforum's meetings of 27 March and 3 April were cancelled: the one before is 20 March.
         "at referat fra mødet den 20. marts 2024 godkendes",
-        "Beslutning", APPROVAL_DECISION,
-
-        f"Punkt 2: {OUTLOOK['title']}", "00.01.00-A00-11-24 Orientering",
-        "Anledning (5 min.)", OUTLOOK_TEXT.occasion,
-        "Sagsfremstilling", "AK – Alle (ak.alle@albertslund.dk)",
-        "Indstilling", "Afdelingschefen for Økonomi & Stab indstiller,",
+        "Beslutning",
+        APPROVAL_DECISION,
+        f"Punkt 2: {OUTLOOK['title']}",
+        "00.01.00-A00-11-24 Orientering",
+        "Anledning (5 min.)",
+        OUTLOOK_TEXT.occasion,
+        "Sagsfremstilling",
+        "AK – Alle (ak.alle@albertslund.dk)",
+        "Indstilling",
+        "Afdelingschefen for Økonomi & Stab indstiller,",
         "at Chefforum tager orienteringen til efterretning.",
-        "Beslutning", "Chefforum tog orienteringen til efterretning.",
+        "Beslutning",
+        "Chefforum tog orienteringen til efterretning.",
         "De enkelte chefer kan efterfølgende via it-helpdesk få tilføjet yderligere medarbejdere som særligt "
         "bemyndigede.",
-        "Bilag", "Datatilsynets skærpede praksis", "Adgang",
-
-        f"Punkt 3: {TIME_REGISTRATION['title']}", "81.10.00-A26-1-24 Orientering",
-        "Anledning (20 min.)", TIME_REGISTRATION_TEXT.occasion,
-        "Sagsfremstilling", "Økonomi", TIME_REGISTRATION_TEXT.economy,
-        "Lovgrundlag", "https://www.ft.dk/samling/20231/lovforslag/l68/index.htm",
-        "Indstilling", "Kommunaldirektøren indstiller,",
-        "Historik", "Direktørforum den 19. marts 2024:", "Kommunaldirektøren godkendte indstillingen.",
-        "Beslutning", "Chefforum tog orienteringen til efterretning.",
-
-        f"Punkt 4: {PREPAREDNESS['title']}", "27.00.00-A00-5-24 Beslutning",
-        "Anledning (30 min.)", "Lovgrundlag", "Barnets Lov.",
-        "Indstilling", "Konst. direktør for Børn, Sundhed & Velfærd indstiller,",
-        "Beslutning", PREPAREDNESS_DECISION, "Bilag", "Beredskabsplan 10.10.23",
-
-        f"Punkt 5: {CLOSED['title']}", "Punkt 6: Eventuelt", "Kommunaldirektøren indstiller,",
-        "at punktet drøftes", "Beslutning", "Intet.",
+        "Bilag",
+        "Datatilsynets skærpede praksis",
+        "Adgang",
+        f"Punkt 3: {TIME_REGISTRATION['title']}",
+        "81.10.00-A26-1-24 Orientering",
+        "Anledning (20 min.)",
+        TIME_REGISTRATION_TEXT.occasion,
+        "Sagsfremstilling",
+        "Økonomi",
+        TIME_REGISTRATION_TEXT.economy,
+        "Lovgrundlag",
+        "https://www.ft.dk/samling/20231/lovforslag/l68/index.htm",
+        "Indstilling",
+        "Kommunaldirektøren indstiller,",
+        "Historik",
+        "Direktørforum den 19. marts 2024:",
+        "Kommunaldirektøren godkendte indstillingen.",
+        "Beslutning",
+        "Chefforum tog orienteringen til efterretning.",
+        f"Punkt 4: {PREPAREDNESS['title']}",
+        "27.00.00-A00-5-24 Beslutning",
+        "Anledning (30 min.)",
+        "Lovgrundlag",
+        "Barnets Lov.",
+        "Indstilling",
+        "Konst. direktør for Børn, Sundhed & Velfærd indstiller,",
+        "Beslutning",
+        PREPAREDNESS_DECISION,
+        "Bilag",
+        "Beredskabsplan 10.10.23",
+        f"Punkt 5: {CLOSED['title']}",
+        "Punkt 6: Eventuelt",
+        "Kommunaldirektøren indstiller,",
+        "at punktet drøftes",
+        "Beslutning",
+        "Intet.",
     )
     assert lines.count("Historik") == 1  # only the case that Direktørforum treated first
 
@@ -276,14 +355,18 @@ def test_minutes_in_markdown_number_the_indstilling_and_keep_lists(decided, albe
     assert "## Punkt 3: CF - Lov om tidsregistrering\n\n81.10.00-A26-1-24" in text
     assert "### Anledning (20 min.)" in text
     assert "Kommunaldirektøren indstiller,\n\n1. at Chefforum tager orienteringen til efterretning." in text
-    assert ("Kommunaldirektøren indstiller,\n\n1. at dagsorden til dette møde godkendes\n"
-            "2. at referat fra mødet den 20. marts 2024 godkendes") in text
+    assert (
+        "Kommunaldirektøren indstiller,\n\n1. at dagsorden til dette møde godkendes\n"
+        "2. at referat fra mødet den 20. marts 2024 godkendes"
+    ) in text
     assert "*Direktørforum den 19. marts 2024:*\n\nKommunaldirektøren godkendte indstillingen." in text
     assert "- AK – Alle (ak.alle@albertslund.dk)\n- AK – Rådhuset" in text
     assert "1. Datatilsynets skærpede praksis\n2. [Adgang](<bilag/adgang.xlsx>)" in text
-    assert text.rstrip().endswith("## Punkt 6: Eventuelt\n\n00.01.00-P35-7-23\n\n### Indstilling\n\n"
-                                  "Kommunaldirektøren indstiller,\n\n1. at punktet drøftes\n\n### Beslutning\n\n"
-                                  "Intet.")
+    assert text.rstrip().endswith(
+        "## Punkt 6: Eventuelt\n\n00.01.00-P35-7-23\n\n### Indstilling\n\n"
+        "Kommunaldirektøren indstiller,\n\n1. at punktet drøftes\n\n### Beslutning\n\n"
+        "Intet."
+    )
 
 
 def test_the_agenda_has_history_but_no_decisions(decided, albertslund):
@@ -341,8 +424,14 @@ def test_public_agenda_hides_the_closed_item_too(decided, albertslund):
 def test_titles_and_texts_are_escaped_in_html(seed, albertslund):
     with db.session_scope() as session:
         case = new_case(session, journal_number="05.01.08-G01-9-24", title="Vej & park <script>alert(1)</script>")
-        set_case_content(session, case, CaseText(occasion="Fliser <b>og</b> bænke & \"træer\"",
-                                                 attachments=(AttachmentText("Kort <img src=x>", "a\"b.pdf"),)))
+        set_case_content(
+            session,
+            case,
+            CaseText(
+                occasion='Fliser <b>og</b> bænke & "træer"',
+                attachments=(AttachmentText("Kort <img src=x>", 'a"b.pdf'),),
+            ),
+        )
         put_on_agenda(session, load_profile("albertslund"), case, "chefforum", MEETING_DAY)
     html = render_html(document(albertslund))
     assert "<script>" not in html and "<b>og</b>" not in html and "<img" not in html
@@ -375,15 +464,29 @@ IN_TIME, LATE = dt.date(2026, 5, 12), dt.date(2026, 5, 13)
 def council(url, albertslund):
     with db.session_scope() as session:
         sync_profile(session, albertslund, meeting_plan(albertslund, dt.date(2026, 5, 1), dt.date(2026, 5, 31)))
-        case = Case(municipality="albertslund", journal_number="00.22.00-A00-4-26", title="Regnskab 2025",
-                    route_key="politisk", ready_date=dt.date(2026, 3, 2), owner_name="Lise Holm",
-                    owner_email="lise.holm@albertslund.dk")
+        case = Case(
+            municipality="albertslund",
+            journal_number="00.22.00-A00-4-26",
+            title="Regnskab 2025",
+            route_key="politisk",
+            ready_date=dt.date(2026, 3, 2),
+            owner_name="Lise Holm",
+            owner_email="lise.holm@albertslund.dk",
+        )
         put_on_agenda(session, albertslund, case, "kommunalbestyrelsen", COUNCIL_DAY)
 
 
 def council_agenda(profile, published, reason="", public=True):
-    return document(profile, minutes=False, public=public, today=dt.date(2026, 5, 11), day=COUNCIL_DAY,
-                    body="kommunalbestyrelsen", published=published, reason=reason)
+    return document(
+        profile,
+        minutes=False,
+        public=public,
+        today=dt.date(2026, 5, 11),
+        day=COUNCIL_DAY,
+        body="kommunalbestyrelsen",
+        published=published,
+        reason=reason,
+    )
 
 
 def test_council_agenda_four_working_days_before_is_in_time(council, albertslund):
@@ -393,7 +496,7 @@ def test_council_agenda_four_working_days_before_is_in_time(council, albertslund
 
 
 def test_council_agenda_three_working_days_before_is_flagged_and_needs_a_reason(council, albertslund):
-    from sagsgang.agenda import AgendaError
+    from sagsgang.publishing.agenda import AgendaError
 
     with pytest.raises(AgendaError, match=r"§ 8, stk\. 4") as refused:
         council_agenda(albertslund, LATE)
@@ -405,8 +508,9 @@ def test_council_agenda_three_working_days_before_is_flagged_and_needs_a_reason(
 
     reason = "Regnskabet blev først påtegnet af revisionen den 12. maj 2026."
     public = visible_lines(render_html(council_agenda(albertslund, LATE, reason)))
-    assert any("Dagsordenen udsendes onsdag 13. maj 2026" in line and f"Begrundelse: {reason}" in line
-               for line in public)
+    assert any(
+        "Dagsordenen udsendes onsdag 13. maj 2026" in line and f"Begrundelse: {reason}" in line for line in public
+    )
 
 
 def test_bodies_without_an_agenda_rule_are_never_flagged(decided, albertslund):
@@ -499,8 +603,9 @@ def sagsgang(*args: str, database: str | None, today: str = "2024-04-15") -> sub
     env = {**os.environ, "SAGSGANG_TODAY": today}
     if database:
         env[db.URL_VARIABLE] = database
-    return subprocess.run([sys.executable, "-m", "sagsgang.cli", *args], capture_output=True, text=True,
-                          env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "sagsgang.cli.main", *args], capture_output=True, text=True, env=env, timeout=60
+    )
 
 
 CASE_TEXT = '''
@@ -541,16 +646,26 @@ def test_case_texts_from_a_file_then_the_public_minutes_to_a_file(decided, url, 
     assert "punkt 5." in made.stderr  # the new item has no decision yet
     lines = visible_lines(out.read_text(encoding="utf-8"))
     # The new open item comes before the closed one.
-    in_order(lines, "Referat – Chefforum", "Punkt 5: CF - StoreMED - og Lederdag",
-             "81.38.04-P00-2-24 Drøftelse", "Anledning (20 min.)", "Dagen forventes opdelt som nedenfor:",
-             "09.00-12.00: Store MED dag", "Kommunaldirektøren indstiller,",
-             "Bilag", "Program for StoreMED- og Lederdag", "Punkt 6: Lukket punkt", "Punkt 7: Eventuelt")
+    in_order(
+        lines,
+        "Referat – Chefforum",
+        "Punkt 5: CF - StoreMED - og Lederdag",
+        "81.38.04-P00-2-24 Drøftelse",
+        "Anledning (20 min.)",
+        "Dagen forventes opdelt som nedenfor:",
+        "09.00-12.00: Store MED dag",
+        "Kommunaldirektøren indstiller,",
+        "Bilag",
+        "Program for StoreMED- og Lederdag",
+        "Punkt 6: Lukket punkt",
+        "Punkt 7: Eventuelt",
+    )
     assert not any(secret in line for secret in CLOSED_SECRETS for line in lines)
 
 
 def run(capsys, monkeypatch, *args: str, today: str = "2024-04-15") -> tuple[int, str, str]:
     """The command in this process (fast); the database is the fixture's."""
-    from sagsgang.cli import main
+    from sagsgang.cli.main import main
 
     monkeypatch.setenv("SAGSGANG_TODAY", today)
     code = main(list(args))
@@ -572,8 +687,9 @@ def test_bad_input_gets_a_danish_message_exit_code_2_and_writes_nothing(decided,
     assert run(capsys, monkeypatch, "sagstekst", "81.10.00-A26-1-24", str(texts))[0] == 2
 
     out = tmp_path / "referat.html"
-    code, _, err = run(capsys, monkeypatch, "dagsorden", "chefforum", "10-04-2024", "--referat", "-o", str(out),
-                       today="2024-04-09")
+    code, _, err = run(
+        capsys, monkeypatch, "dagsorden", "chefforum", "10-04-2024", "--referat", "-o", str(out), today="2024-04-09"
+    )
     assert code == 2 and "ikke holdt endnu" in err
     code, _, err = run(capsys, monkeypatch, "dagsorden", "chefforum", "03-04-2024")
     assert code == 2 and "aflyst" in err
@@ -593,17 +709,35 @@ def test_bad_input_gets_a_danish_message_exit_code_2_and_writes_nothing(decided,
 def test_standing_items_decisions_from_the_command_line(seed, capsys, monkeypatch):
     code, _, err = run(capsys, monkeypatch, "faste-punkter", "chefforum", "10-04-2024", "--journalnr", "00.01.00-P35")
     assert code == 2 and "27.00.00-G01-1-24" in err
-    code, _, _ = run(capsys, monkeypatch, "faste-punkter", "chefforum", "10-04-2024",
-                     "--godkendelse", APPROVAL_DECISION, "--eventuelt", "Intet.")
+    code, _, _ = run(
+        capsys,
+        monkeypatch,
+        "faste-punkter",
+        "chefforum",
+        "10-04-2024",
+        "--godkendelse",
+        APPROVAL_DECISION,
+        "--eventuelt",
+        "Intet.",
+    )
     assert code == 0
     lines = visible_lines(render_html(document(load_profile("albertslund"))))
-    in_order(lines, "Punkt 1: Godkendelse af dagsorden og referat", "00.01.00-P35-7-23", "Beslutning",
-             APPROVAL_DECISION, "Punkt 6: Eventuelt", "Beslutning", "Intet.")
+    in_order(
+        lines,
+        "Punkt 1: Godkendelse af dagsorden og referat",
+        "00.01.00-P35-7-23",
+        "Beslutning",
+        APPROVAL_DECISION,
+        "Punkt 6: Eventuelt",
+        "Beslutning",
+        "Intet.",
+    )
 
 
 def test_agenda_to_the_screen_is_markdown(decided, capsys, monkeypatch):
-    code, out, _ = run(capsys, monkeypatch, "dagsorden", "chefforum", "10-04-2024", "--kommune", "albertslund",
-                       today="2024-04-04")
+    code, out, _ = run(
+        capsys, monkeypatch, "dagsorden", "chefforum", "10-04-2024", "--kommune", "albertslund", today="2024-04-04"
+    )
     assert code == 0
     assert out.startswith("# Dagsorden – Chefforum\n") and "## Punkt 3: CF - Lov om tidsregistrering" in out
 

@@ -16,8 +16,9 @@ from calendars.workdays import MunicipalCalendar
 
 def sagsgang(*args: str, today: str = "2027-01-04") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SAGSGANG_TODAY": today}
-    return subprocess.run([sys.executable, "-m", "sagsgang.cli", *args], capture_output=True,
-                          text=True, env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "sagsgang.cli.main", *args], capture_output=True, text=True, env=env, timeout=60
+    )
 
 
 def test_plan_prints_danish_timetable_with_deadlines_meetings_and_holidays():
@@ -35,8 +36,9 @@ def test_plan_prints_danish_timetable_with_deadlines_meetings_and_holidays():
 
 
 def test_plan_json_has_one_step_per_body_with_iso_dates():
-    result = sagsgang("plan", "--kommune", "slagelse", "--rute", "politisk_oekonomi",
-                      "--klar", "2027-03-01", "--format", "json")
+    result = sagsgang(
+        "plan", "--kommune", "slagelse", "--rute", "politisk_oekonomi", "--klar", "2027-03-01", "--format", "json"
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     profile = load_profile("slagelse")
@@ -62,23 +64,36 @@ def test_plan_json_has_one_step_per_body_with_iso_dates():
 
 
 def test_plan_markdown_is_a_table_to_paste():
-    result = sagsgang("plan", "--kommune", "albertslund", "--rute", "orientering", "--klar",
-                      "2027-01-04", "--format", "md")
+    result = sagsgang(
+        "plan", "--kommune", "albertslund", "--rute", "orientering", "--klar", "2027-01-04", "--format", "md"
+    )
     assert result.returncode == 0, result.stderr
     assert "| Dato | Aktivitet |" in result.stdout
     assert "Sag på møde i Chefforum" in result.stdout
 
 
 def test_target_gives_latest_ready_date_and_unreachable_target_says_what_is_reachable():
-    ok = sagsgang("plan", "--kommune", "slagelse", "--rute", "politisk", "--klar", "2027-01-04",
-                  "--senest", "byraadet:28-06-2027", "--format", "json")
+    ok = sagsgang(
+        "plan",
+        "--kommune",
+        "slagelse",
+        "--rute",
+        "politisk",
+        "--klar",
+        "2027-01-04",
+        "--senest",
+        "byraadet:28-06-2027",
+        "--format",
+        "json",
+    )
     assert ok.returncode == 0, ok.stderr
     data = json.loads(ok.stdout)
     assert data["steps"][-1]["latest_meeting"].startswith("2027-06-28")
     assert data["latest_ready"] > data["ready"]
 
-    late = sagsgang("plan", "--kommune", "slagelse", "--rute", "politisk", "--klar", "2027-05-20",
-                    "--senest", "byraadet:28-06-2027")
+    late = sagsgang(
+        "plan", "--kommune", "slagelse", "--rute", "politisk", "--klar", "2027-05-20", "--senest", "byraadet:28-06-2027"
+    )
     assert late.returncode == 2
     assert "kan ikke nås" in late.stderr and "Tidligst mulige møde i Byrådet" in late.stderr
     assert "Traceback" not in late.stderr
@@ -119,8 +134,7 @@ def test_a_profile_file_given_by_path_is_used(tmp_path):
         '[routes.kort]\nname = "Kort rute"\nstages = ["direktion"]\n',
         encoding="utf-8",
     )
-    result = sagsgang("plan", "--kommune", str(profile), "--rute", "kort", "--klar", "2027-01-04",
-                      "--format", "json")
+    result = sagsgang("plan", "--kommune", str(profile), "--rute", "kort", "--klar", "2027-01-04", "--format", "json")
     assert result.returncode == 0, result.stderr
     step = json.loads(result.stdout)["steps"][0]
     # Ready Monday 4 January 2027; Wednesday 6 January's deadline (2 working days before) is
@@ -140,7 +154,7 @@ def test_help_is_danish():
 def test_planning_path_does_not_import_prefect_or_the_database_layer():
     code = (
         "import sys, io, contextlib\n"
-        "from sagsgang.cli import main\n"
+        "from sagsgang.cli.main import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    main(['plan', '--kommune', 'slagelse', '--rute', 'politisk', '--klar', '2027-01-04'])\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'prefect', 'sqlmodel', 'sqlalchemy', 'models'}))\n"
@@ -159,21 +173,31 @@ def test_demo_shows_a_plan_from_today_and_how_to_go_on():
     suggested = result.stdout.split("Prøv selv:\n", 1)[1].splitlines()
     commands = [line.split("  (")[0].strip() for line in suggested if line.strip()]
     assert len(commands) == 4 and all("sagsgang plan --kommune" in c for c in commands[:2])
-    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
-                           if not (Path(p) / "sagsgang").exists())
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "sagsgang").exists())
     for command in commands:
-        tried = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60,
-                               env={**os.environ, "PATH": path, "SAGSGANG_TODAY": "2026-11-23"})
+        tried = subprocess.run(
+            ["bash", "-c", command],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "PATH": path, "SAGSGANG_TODAY": "2026-11-23"},
+        )
         assert tried.returncode == 0 and tried.stdout, (command, tried.stderr)
 
 
 def test_output_piped_into_head_stops_quietly():
     # `sagsgang møder … | head -3` on ~19 years of meetings (more than a pipe holds): the reader stops
     # early; the command ends without a traceback.
-    command = (f"{sys.executable} -m sagsgang.cli møder --kommune slagelse --fra 01-01-2027 --til 31-12-2045 "
-               "| head -3")
-    result = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True,
-                            env={**os.environ, "SAGSGANG_TODAY": "2027-01-04"}, timeout=60)
+    command = (
+        f"{sys.executable} -m sagsgang.cli.main møder --kommune slagelse --fra 01-01-2027 --til 31-12-2045 | head -3"
+    )
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SAGSGANG_TODAY": "2027-01-04"},
+        timeout=60,
+    )
     assert len(result.stdout.splitlines()) == 3
     assert result.stderr == ""
     assert result.returncode in (0, 141)  # 141: ended by SIGPIPE, as `yes | head` is

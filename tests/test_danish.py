@@ -12,8 +12,20 @@ from calendars.danish import DateFormatError, long_date, parse_date, short_date
 
 # Danish weekday and month names, written out here (Monday first).
 UGEDAGE = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"]
-MAANEDER = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-            "september", "oktober", "november", "december"]
+MAANEDER = [
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
 
 
 def test_long_date_as_in_the_kommissorium():

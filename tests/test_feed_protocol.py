@@ -21,8 +21,8 @@ import pytest
 import uvicorn
 
 from calendars.clock import FixedClock
-from sagsgang.feeds import FeedContext
-from sagsgang.web import create_app, serving
+from sagsgang.publishing.feeds import FeedContext
+from sagsgang.web.app import create_app, serving
 from sagsgang.web.feed_protocol import FeedProtocol
 from tests import feeds_world
 from tests.servers import free_port
@@ -46,13 +46,25 @@ class Counting:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     world = feeds_world.build(tmp_path_factory.mktemp("protocol") / "sagsgang.db")
-    app = create_app(engine=world.engine(), check_every=600.0,
-                     context=FeedContext(base_url="http://127.0.0.1",
-                                         clock=FixedClock.on(dt.date.fromisoformat(feeds_world.TODAY))))
+    app = create_app(
+        engine=world.engine(),
+        check_every=600.0,
+        context=FeedContext(base_url="http://127.0.0.1", clock=FixedClock.on(dt.date.fromisoformat(feeds_world.TODAY))),
+    )
     counting = Counting(serving(app))  # what reaches the application, the ASGI fast path included
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(counting, host="127.0.0.1", port=port, http=FeedProtocol, loop="uvloop",
-                                           log_level="warning", access_log=False, lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            counting,
+            host="127.0.0.1",
+            port=port,
+            http=FeedProtocol,
+            loop="uvloop",
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -112,8 +124,9 @@ def test_polls_of_a_cached_feed_get_the_applications_answer_without_reaching_it(
     for _ in range(20):
         again = httpx.get(url + COUNCIL)
         assert again.status_code == 200 and again.content == first.content
-        assert {k: v for k, v in again.headers.items() if k != "date"} == \
-               {k: v for k, v in first.headers.items() if k != "date"}
+        assert {k: v for k, v in again.headers.items() if k != "date"} == {
+            k: v for k, v in first.headers.items() if k != "date"
+        }
         poll = httpx.get(url + COUNCIL, headers={"If-None-Match": etag})
         assert poll.status_code == 304 and poll.content == b""
         assert poll.headers["etag"] == etag and poll.headers["last-modified"] == first.headers["last-modified"]
@@ -140,8 +153,9 @@ def test_head_gets_the_headers_of_get_and_no_body(served):
     full = httpx.get(url + COUNCIL)
     data = exchange(port, get(COUNCIL, method="HEAD") + get(COUNCIL), responses=2)
     head, _, rest = data.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 200 ") and int(dict(
-        line.split(": ", 1) for line in head.decode().split("\r\n")[1:])["content-length"]) == len(full.content)
+    assert head.startswith(b"HTTP/1.1 200 ") and int(
+        dict(line.split(": ", 1) for line in head.decode().split("\r\n")[1:])["content-length"]
+    ) == len(full.content)
     # Right after HEAD's blank line comes the next answer, not a body.
     assert rest.startswith(b"HTTP/1.1 200 ") and rest.endswith(full.content)
 
@@ -150,9 +164,15 @@ def test_pipelined_requests_are_answered_in_the_order_they_were_sent(served):
     url, port, counting = served
     etag = httpx.get(url + COUNCIL).headers["etag"]
     before = len(counting.paths)
-    requests = [get(COUNCIL), get("/kalender/"), get(COUNCIL, f"If-None-Match: {etag}"),
-                get("/kalender/personlig/" + "A" * 43 + ".ics"), get(COUNCIL, f"If-None-Match: {etag}"),
-                get("/kalender/slagelse/sekretariat.ics"), get(COUNCIL)]
+    requests = [
+        get(COUNCIL),
+        get("/kalender/"),
+        get(COUNCIL, f"If-None-Match: {etag}"),
+        get("/kalender/personlig/" + "A" * 43 + ".ics"),
+        get(COUNCIL, f"If-None-Match: {etag}"),
+        get("/kalender/slagelse/sekretariat.ics"),
+        get(COUNCIL),
+    ]
     answers = split(exchange(port, b"".join(requests), responses=len(requests)))
     assert [status for status, _, _ in answers] == [200, 200, 304, 404, 304, 200, 200]
     kinds = [fields.get("content-type", "").split(";")[0] for _, fields, _ in answers]
@@ -169,9 +189,12 @@ def test_http_10_and_connection_close_get_their_answer_and_then_the_connection_i
     url, port, _ = served
     full = httpx.get(url + COUNCIL).content
     # HTTP/1.0 closes after each answer (as uvicorn does for the application, keep-alive or not).
-    for request in (get(COUNCIL, version="1.0"), get(COUNCIL, "Connection: keep-alive", version="1.0"),
-                    get(COUNCIL, "Connection: close"),
-                    get(COUNCIL, "Connection: close") + get(COUNCIL)):  # nothing after a close is answered
+    for request in (
+        get(COUNCIL, version="1.0"),
+        get(COUNCIL, "Connection: keep-alive", version="1.0"),
+        get(COUNCIL, "Connection: close"),
+        get(COUNCIL, "Connection: close") + get(COUNCIL),
+    ):  # nothing after a close is answered
         answers = split(exchange(port, request, until_closed=True))
         assert len(answers) == 1
         status, fields, body = answers[0]
@@ -200,6 +223,7 @@ def test_many_concurrent_pollers_all_get_complete_answers(served):
     async def run():
         async with httpx.AsyncClient(base_url=url, limits=httpx.Limits(max_connections=16)) as client:
             return await asyncio.gather(*(poller(client) for _ in range(16)))
+
     results = [answer for answers in asyncio.run(run()) for answer in answers]
     assert len(results) == 400 and set(results) == {(200, first.content)}
 
@@ -221,5 +245,5 @@ def test_a_client_that_asks_for_thousands_of_answers_without_reading_does_not_fi
             assert chunk, f"closed after {answers} of {requests} answers"
             received += len(chunk)
             answers += (tail + chunk).count(status)
-            tail = chunk[-(len(status) - 1):]
+            tail = chunk[-(len(status) - 1) :]
         assert received > requests * len(full)

@@ -31,15 +31,16 @@ from calendars.meetings import MeetingStatus, Schedule, meeting_plan
 from calendars.planner import plan
 from calendars.profiles import load_profile
 from models import db
+from models.feed_ledger import FeedToken
 from models.store import cancel_meeting, consultations, load_meetings, move_meeting, save_plan, sync_profile
 from models.tables import Case, Decision, Meeting, Outcome
-from models.feeds import FeedToken
-from sagsgang import feeds, subscriptions
+from sagsgang.accounts import subscriptions
+from sagsgang.publishing import feeds
 from tests import feeds_world
 from tests.feeds_world import CLOSED_DECISION, CLOSED_JOURNAL, CLOSED_OWNER, CLOSED_TITLE
 from tests.servers import free_port, listening, stop, wait_for
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 BASE = "https://sagsgang.slagelse.dk"
 CONTEXT = feeds.FeedContext(base_url=BASE, clock=FixedClock.on(dt.date(2027, 1, 4)))
@@ -85,24 +86,28 @@ def parse(data: bytes) -> list[dict]:
     for event in calendar.walk("VEVENT"):
         start = event.decoded("DTSTART")
         end = event.decoded("DTEND") if "DTEND" in event else None
-        result.append({
-            "uid": str(event["UID"]),
-            "summary": str(event["SUMMARY"]),
-            "start": start.astimezone(UTC) if isinstance(start, dt.datetime) else start,
-            "end": end.astimezone(UTC) if isinstance(end, dt.datetime) else end,
-            "status": str(event.get("STATUS", "")),
-            "sequence": int(event.get("SEQUENCE", 0)),
-            "stamp": event.decoded("DTSTAMP"),
-            "location": str(event.get("LOCATION", "")),
-            "description": str(event.get("DESCRIPTION", "")),
-            "alarms": [alarm.decoded("TRIGGER") for alarm in event.walk("VALARM")],
-        })
+        result.append(
+            {
+                "uid": str(event["UID"]),
+                "summary": str(event["SUMMARY"]),
+                "start": start.astimezone(UTC) if isinstance(start, dt.datetime) else start,
+                "end": end.astimezone(UTC) if isinstance(end, dt.datetime) else end,
+                "status": str(event.get("STATUS", "")),
+                "sequence": int(event.get("SEQUENCE", 0)),
+                "stamp": event.decoded("DTSTAMP"),
+                "location": str(event.get("LOCATION", "")),
+                "description": str(event.get("DESCRIPTION", "")),
+                "alarms": [alarm.decoded("TRIGGER") for alarm in event.walk("VALARM")],
+            }
+        )
     return result
 
 
 def one(events: list[dict], summary: str, day: dt.date) -> dict:
     found = [e for e in events if e["summary"] == summary and _day(e["start"]) == day]
-    assert len(found) == 1, f"{summary} {day}: {[(e['summary'], e['start']) for e in events if _day(e['start']) == day]}"
+    assert len(found) == 1, (
+        f"{summary} {day}: {[(e['summary'], e['start']) for e in events if _day(e['start']) == day]}"
+    )
     return found[0]
 
 
@@ -165,14 +170,18 @@ def test_a_meeting_moved_across_the_switch_to_summer_time_keeps_its_wall_clock_t
 
 def test_the_time_zone_definition_follows_eu_summer_time(published):
     lines = content_lines(published["slagelse/organ/byraadet.ics"])
-    zone = lines[lines.index("BEGIN:VTIMEZONE"):lines.index("END:VTIMEZONE") + 1]
+    zone = lines[lines.index("BEGIN:VTIMEZONE") : lines.index("END:VTIMEZONE") + 1]
     assert "TZID:Europe/Copenhagen" in zone
     # Summer time starts on the last Sunday of March at 02:00 (28 March 2027) and ends on the last
     # Sunday of October at 03:00 (31 October 2027); onsets are given in the local time before.
     spring = zone.index("DTSTART:20270328T020000")
-    assert zone[spring - 1] == "BEGIN:DAYLIGHT" and {"TZOFFSETFROM:+0100", "TZOFFSETTO:+0200"} <= set(zone[spring:spring + 4])
+    assert zone[spring - 1] == "BEGIN:DAYLIGHT" and {"TZOFFSETFROM:+0100", "TZOFFSETTO:+0200"} <= set(
+        zone[spring : spring + 4]
+    )
     autumn = zone.index("DTSTART:20271031T030000")
-    assert zone[autumn - 1] == "BEGIN:STANDARD" and {"TZOFFSETFROM:+0200", "TZOFFSETTO:+0100"} <= set(zone[autumn:autumn + 4])
+    assert zone[autumn - 1] == "BEGIN:STANDARD" and {"TZOFFSETFROM:+0200", "TZOFFSETTO:+0100"} <= set(
+        zone[autumn : autumn + 4]
+    )
 
 
 def test_every_file_is_well_formed_utf8_with_crlf_folded_lines_and_refresh_hints(published):
@@ -206,8 +215,9 @@ def test_deadlines_are_timed_at_the_profiles_hour_or_all_day_and_remind_the_day_
     committee = parse(published["slagelse/organ/erhverv.ics"])
     # Erhvervsudvalget: 8 working days before, at 12:00. For Tuesday 6 April 2027 (Easter Sunday is
     # 28 March; 25, 26 and 29 March are holidays): 5 Apr, 2, 1, 31 Mar, 30, 24, 23, 22 → Monday 22 March.
-    deadline = one(committee, "Erhvervs-, Beskæftigelses- og Uddannelsesudvalget – sagsfrist (foreløbig)",
-                   dt.date(2027, 3, 22))
+    deadline = one(
+        committee, "Erhvervs-, Beskæftigelses- og Uddannelsesudvalget – sagsfrist (foreløbig)", dt.date(2027, 3, 22)
+    )
     assert deadline["start"] == utc(2027, 3, 22, 11)
     assert deadline["alarms"] == [-dt.timedelta(days=1)]
 
@@ -240,8 +250,10 @@ def test_provisional_meetings_are_marked_and_firm_up_without_a_new_uid(changeabl
     assert provisional["status"] == "TENTATIVE"
 
     profile = load_profile("slagelse")
-    adopted = [dataclasses.replace(m, status=MeetingStatus.PLANNED) if m.key == "boern_unge/2027-02-01" else m
-               for m in meeting_plan(profile, *feeds_world.PERIOD)]
+    adopted = [
+        dataclasses.replace(m, status=MeetingStatus.PLANNED) if m.key == "boern_unge/2027-02-01" else m
+        for m in meeting_plan(profile, *feeds_world.PERIOD)
+    ]
     engine = changeable.engine()
     with db.session_scope(engine) as session:
         sync_profile(session, profile, adopted)
@@ -260,9 +272,13 @@ def test_uids_are_stable_across_processes_and_unique_within_a_feed(changeable, p
     # `sagsgang feeds publish` in a fresh process, on another copy of the same data.
     directory = tmp_path / "cli"
     result = subprocess.run(
-        [sys.executable, "-m", "sagsgang.cli", "feeds", "publish", str(directory), "--base-url", BASE],
-        capture_output=True, text=True, timeout=120, cwd=ROOT,
-        env={**os.environ, db.URL_VARIABLE: changeable.url, "SAGSGANG_TODAY": feeds_world.TODAY})
+        [sys.executable, "-m", "sagsgang.cli.main", "feeds", "publish", str(directory), "--base-url", BASE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, db.URL_VARIABLE: changeable.url, "SAGSGANG_TODAY": feeds_world.TODAY},
+    )
     assert result.returncode == 0, result.stderr
     assert "Udgav 60 kalendere" in result.stdout
     for name, data in published.items():
@@ -270,9 +286,13 @@ def test_uids_are_stable_across_processes_and_unique_within_a_feed(changeable, p
         assert [e["uid"] for e in parse(again)] == [e["uid"] for e in parse(data)], name
     # Nothing changed in between, so the second run found nothing new to say.
     second = subprocess.run(
-        [sys.executable, "-m", "sagsgang.cli", "feeds", "publish", str(directory), "--base-url", BASE],
-        capture_output=True, text=True, timeout=120, cwd=ROOT,
-        env={**os.environ, db.URL_VARIABLE: changeable.url, "SAGSGANG_TODAY": feeds_world.TODAY})
+        [sys.executable, "-m", "sagsgang.cli.main", "feeds", "publish", str(directory), "--base-url", BASE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, db.URL_VARIABLE: changeable.url, "SAGSGANG_TODAY": feeds_world.TODAY},
+    )
     assert "0 nye eller ændrede, 60 uændrede" in second.stdout
 
 
@@ -308,22 +328,40 @@ def test_a_postponed_case_sees_its_later_deadlines_move(changeable, tmp_path):
         rows = consultations(session, case)
         finance = next(row for row in rows if row.stage == 4)
         for row in rows[:3]:  # direktion, chefforum and the committee passed it on …
-            session.add(Decision(consultation_id=row.id, outcome=Outcome.APPROVED,
-                                 decided_at=dt.datetime.combine(row.deadline, dt.time(16), COPENHAGEN)))
+            session.add(
+                Decision(
+                    consultation_id=row.id,
+                    outcome=Outcome.APPROVED,
+                    decided_at=dt.datetime.combine(row.deadline, dt.time(16), COPENHAGEN),
+                )
+            )
         # … and Økonomiudvalget postponed it (udsat): it goes on ØU's next meeting, and so the council's.
         held = session.get(Meeting, finance.meeting_id).day
-        session.add(Decision(consultation_id=finance.id, outcome=Outcome.POSTPONED, text="Udsat til næste møde.",
-                             decided_at=dt.datetime.combine(held, dt.time(16), COPENHAGEN)))
+        session.add(
+            Decision(
+                consultation_id=finance.id,
+                outcome=Outcome.POSTPONED,
+                text="Udsat til næste møde.",
+                decided_at=dt.datetime.combine(held, dt.time(16), COPENHAGEN),
+            )
+        )
         session.flush()
-        replanned = plan(profile.routes["politisk"], Schedule.build(profile, load_meetings(session, "slagelse")),
-                         case.ready_date, held_after={"oekonomiudvalget": held})
+        replanned = plan(
+            profile.routes["politisk"],
+            Schedule.build(profile, load_meetings(session, "slagelse")),
+            case.ready_date,
+            held_after={"oekonomiudvalget": held},
+        )
         save_plan(session, case, replanned)
     engine.dispose()
     _, after = publish(changeable, tmp_path / "feeds")
     old = {e["uid"]: e for e in parse(before[f"slagelse/sag/{journal}.ics"])}
     new = {e["uid"]: e for e in parse(after[f"slagelse/sag/{journal}.ics"])}
-    council = [uid for uid, e in old.items() if e["summary"].startswith(("Deadline for sag til Byrådet",
-                                                                          "Sag på møde i Byrådet"))]
+    council = [
+        uid
+        for uid, e in old.items()
+        if e["summary"].startswith(("Deadline for sag til Byrådet", "Sag på møde i Byrådet"))
+    ]
     assert len(council) == 2
     for uid in council:  # the same events, a month later, with a higher SEQUENCE
         assert new[uid]["start"] > old[uid]["start"] + dt.timedelta(days=20)
@@ -341,8 +379,16 @@ def test_a_postponed_case_sees_its_later_deadlines_move(changeable, tmp_path):
 
 
 def test_a_closed_item_never_shows_its_title_or_text_in_any_public_feed(world, published, tmp_path):
-    secrets_ = [CLOSED_TITLE, "Ørnulf", "Ærøskøbing", CLOSED_DECISION, "fratrædelsesgodtgørelse", CLOSED_JOURNAL,
-                "Bente Brøndum", CLOSED_OWNER]
+    secrets_ = [
+        CLOSED_TITLE,
+        "Ørnulf",
+        "Ærøskøbing",
+        CLOSED_DECISION,
+        "fratrædelsesgodtgørelse",
+        CLOSED_JOURNAL,
+        "Bente Brøndum",
+        CLOSED_OWNER,
+    ]
     report, _ = publish(world.copy(tmp_path / "copy.db"), tmp_path / "feeds")
     everything = {path: path.read_bytes() for path in (tmp_path / "feeds").rglob("*") if path.is_file()}
     assert tmp_path / "feeds" / "index.html" in everything
@@ -365,11 +411,15 @@ def test_a_personal_feed_shows_the_persons_own_cases_in_full(world, tmp_path):
     with db.session_scope(engine) as session:
         owner, _ = subscriptions.create_subscription(session, CLOSED_OWNER.upper(), clock=CONTEXT.clock)
         mette, _ = subscriptions.create_subscription(session, "meha@slagelse.dk", clock=CONTEXT.clock)
-        manager, _ = subscriptions.create_subscription(session, feeds_world.MANAGER[1], "Kultur og Fritid",
-                                                       clock=CONTEXT.clock)
-        personal = {row.email: parse(feeds.render_feed(session, feeds.FeedSpec("personlig", key=str(row.id)),
-                                                       CONTEXT, row).body)
-                    for row in (owner, mette, manager)}
+        manager, _ = subscriptions.create_subscription(
+            session, feeds_world.MANAGER[1], "Kultur og Fritid", clock=CONTEXT.clock
+        )
+        personal = {
+            row.email: parse(
+                feeds.render_feed(session, feeds.FeedSpec("personlig", key=str(row.id)), CONTEXT, row).body
+            )
+            for row in (owner, mette, manager)
+        }
     engine.dispose()
     own = personal[CLOSED_OWNER.upper()]
     # Behind the token the owner sees the closed item with its title (five stages, deadline + meeting).
@@ -428,9 +478,14 @@ def test_regenerate_republishes_where_the_setting_points(changeable, tmp_path, m
 def test_publish_into_a_file_is_refused_in_danish_and_writes_nothing(world, tmp_path):
     target = tmp_path / "kalender"
     target.write_text("ikke en mappe")
-    result = subprocess.run([sys.executable, "-m", "sagsgang.cli", "feeds", "publish", str(target)],
-                            capture_output=True, text=True, timeout=120, cwd=ROOT,
-                            env={**os.environ, db.URL_VARIABLE: world.url})
+    result = subprocess.run(
+        [sys.executable, "-m", "sagsgang.cli.main", "feeds", "publish", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, db.URL_VARIABLE: world.url},
+    )
     assert result.returncode == 2
     assert "Fejl:" in result.stderr and "ikke en mappe" in result.stderr
     assert target.read_text() == "ikke en mappe"
@@ -438,9 +493,14 @@ def test_publish_into_a_file_is_refused_in_danish_and_writes_nothing(world, tmp_
 
 def test_a_subscription_for_a_bad_email_is_refused_and_nothing_is_stored(world, tmp_path):
     copy = world.copy(tmp_path / "copy.db")
-    result = subprocess.run([sys.executable, "-m", "sagsgang.cli", "abonnement", "opret", "meha.slagelse.dk"],
-                            capture_output=True, text=True, timeout=120, cwd=ROOT,
-                            env={**os.environ, db.URL_VARIABLE: copy.url})
+    result = subprocess.run(
+        [sys.executable, "-m", "sagsgang.cli.main", "abonnement", "opret", "meha.slagelse.dk"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, db.URL_VARIABLE: copy.url},
+    )
     assert result.returncode == 2 and "ikke en gyldig e-mailadresse" in result.stderr
     assert "kalender" not in result.stdout
     engine = copy.engine()
@@ -494,9 +554,22 @@ def icaljs(tmp_path_factory) -> Path:
         npm = shutil.which("npm")
         if npm is None:
             pytest.fail("npm is not installed: it is needed to install ical.js for this test.")
-        result = subprocess.run([npm, "install", "--no-package-lock", "--no-save", "--no-audit", "--no-fund",
-                                 "--prefix", str(folder), f"ical.js@{ICALJS_VERSION}"],
-                                capture_output=True, text=True, timeout=180)
+        result = subprocess.run(
+            [
+                npm,
+                "install",
+                "--no-package-lock",
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(folder),
+                f"ical.js@{ICALJS_VERSION}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
         if result.returncode != 0 or not package.is_file():
             pytest.fail(f"npm install ical.js@{ICALJS_VERSION} failed:\n{result.stdout}\n{result.stderr}")
     script = folder / "read_feeds.mjs"
@@ -520,13 +593,17 @@ def test_icaljs_reads_every_event_as_icalendar_does(icaljs, published, tmp_path)
         ours = parse(published[name])
         assert len(theirs) == len(ours), name
         for mozilla, python in zip(theirs, ours):
-            assert (mozilla["uid"], mozilla["summary"], mozilla["sequence"]) == \
-                   (python["uid"], python["summary"], python["sequence"])
+            assert (mozilla["uid"], mozilla["summary"], mozilla["sequence"]) == (
+                python["uid"],
+                python["summary"],
+                python["sequence"],
+            )
             assert mozilla["status"] == python["status"]
             assert mozilla["alarms"] == len(python["alarms"])
             start = python["start"]
-            expected = start.isoformat() if not isinstance(start, dt.datetime) else \
-                start.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+            expected = (
+                start.isoformat() if not isinstance(start, dt.datetime) else start.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+            )
             assert mozilla["start"] == expected, (name, python["summary"])
     # Thunderbird's parser puts the meeting moved into summer time at 13:00 UTC, like icalendar.
     erhverv = next(v for p, v in read.items() if paths[p] == "slagelse/organ/erhverv.ics")
@@ -540,12 +617,17 @@ def radicale(tmp_path_factory):
     folder = tmp_path_factory.mktemp("radicale")
     port = free_port()
     config = folder / "config"
-    config.write_text(f"[server]\nhosts = 127.0.0.1:{port}\n[auth]\ntype = none\n"
-                      f"[storage]\nfilesystem_folder = {folder / 'collections'}\n"
-                      "[web]\ntype = none\n[logging]\nlevel = warning\n")
+    config.write_text(
+        f"[server]\nhosts = 127.0.0.1:{port}\n[auth]\ntype = none\n"
+        f"[storage]\nfilesystem_folder = {folder / 'collections'}\n"
+        "[web]\ntype = none\n[logging]\nlevel = warning\n"
+    )
     with (folder / "log").open("w") as log:
-        process = subprocess.Popen(["timeout", "180", sys.executable, "-m", "radicale", "--config", str(config)],
-                                   stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            ["timeout", "180", sys.executable, "-m", "radicale", "--config", str(config)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_for(listening(port), process, folder / "log", "Radicale", seconds=20, pause=0.1)
         yield f"http://127.0.0.1:{port}"
@@ -567,8 +649,9 @@ def test_radicale_accepts_the_feeds_and_each_event_by_put(radicale, published):
     with httpx.Client(base_url=radicale, auth=auth, timeout=30) as client:
         for name in ("slagelse/organ/byraadet.ics", "slagelse/organ/erhverv.ics", "slagelse/sekretariat.ics"):
             collection = "/sekretariat/" + name.replace("/", "-").removesuffix(".ics") + "/"
-            response = client.put(collection, content=published[name],
-                                  headers={"Content-Type": "text/calendar; charset=utf-8"})
+            response = client.put(
+                collection, content=published[name], headers={"Content-Type": "text/calendar; charset=utf-8"}
+            )
             assert response.status_code == 201, (name, response.text)
             stored = client.get(collection)
             assert stored.status_code == 200
@@ -577,8 +660,11 @@ def test_radicale_accepts_the_feeds_and_each_event_by_put(radicale, published):
         council = published["slagelse/organ/byraadet.ics"]
         assert client.request("MKCALENDAR", "/sekretariat/byraadet-enkeltvis/").status_code == 201
         for index, resource in enumerate(_split_events(council)):
-            response = client.put(f"/sekretariat/byraadet-enkeltvis/{index}.ics", content=resource,
-                                  headers={"Content-Type": "text/calendar; charset=utf-8"})
+            response = client.put(
+                f"/sekretariat/byraadet-enkeltvis/{index}.ics",
+                content=resource,
+                headers={"Content-Type": "text/calendar; charset=utf-8"},
+            )
             assert response.status_code in (201, 204), response.text
         listing = client.request("PROPFIND", "/sekretariat/byraadet-enkeltvis/", headers={"Depth": "1"})
         assert listing.text.count(".ics</") == len(parse(council)) == 33
@@ -587,8 +673,14 @@ def test_radicale_accepts_the_feeds_and_each_event_by_put(radicale, published):
 def test_the_demo_publishes_example_feeds_and_prints_subscribe_links(tmp_path):
     folder = tmp_path / "demo"
     env = {**os.environ, "SAGSGANG_TODAY": feeds_world.TODAY, db.URL_VARIABLE: f"sqlite:///{tmp_path / 'other.db'}"}
-    result = subprocess.run([sys.executable, "-m", "sagsgang.cli", "feeds", "demo", str(folder)],
-                            capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "sagsgang.cli.main", "feeds", "demo", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     links = re.findall(r"webcal://127\.0\.0\.1:8000/kalender/\S+\.ics", result.stdout)
     assert "webcal://127.0.0.1:8000/kalender/slagelse/organ/byraadet.ics" in links
@@ -598,6 +690,12 @@ def test_the_demo_publishes_example_feeds_and_prints_subscribe_links(tmp_path):
     assert any("Flyttet fra" in e["description"] for e in council if e["summary"] == "Byrådet – møde")
     for path in (folder / "kalender").rglob("*.ics"):
         assert "Personalesag" not in readable_text(path.read_bytes())  # the example's closed item
-    again = subprocess.run([sys.executable, "-m", "sagsgang.cli", "feeds", "demo", str(folder)],
-                           capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
+    again = subprocess.run(
+        [sys.executable, "-m", "sagsgang.cli.main", "feeds", "demo", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=env,
+    )
     assert again.returncode == 2 and "allerede en demo" in again.stderr

@@ -46,8 +46,23 @@ def server(world, env, tmp_path_factory):
     log_path = tmp_path_factory.mktemp("log") / "serve.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            ["timeout", "180", sys.executable, "-m", "sagsgang.cli", "serve", "--port", str(port), "--tjek", "0.2"],
-            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+            [
+                "timeout",
+                "180",
+                sys.executable,
+                "-m",
+                "sagsgang.cli.main",
+                "serve",
+                "--port",
+                str(port),
+                "--tjek",
+                "0.2",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=ROOT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for(answers(url + "/kalender/"), process, log_path, "sagsgang serve")
@@ -57,8 +72,14 @@ def server(world, env, tmp_path_factory):
 
 
 def sagsgang(env, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sagsgang.cli", *args], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "sagsgang.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
 
 
 def events(data: bytes) -> dict[str, icalendar.Event]:
@@ -101,8 +122,11 @@ def test_a_repeated_conditional_request_gets_304_without_a_body(server):
 def test_a_moved_meeting_reaches_subscribers_at_their_next_poll(server, world):
     first = httpx.get(server + COUNCIL)
     before = events(first.content)
-    (uid, meeting), = [(uid, e) for uid, e in before.items()
-                       if str(e["SUMMARY"]) == "Byrådet – møde" and e.decoded("DTSTART").date() == dt.date(2027, 10, 25)]
+    ((uid, meeting),) = [
+        (uid, e)
+        for uid, e in before.items()
+        if str(e["SUMMARY"]) == "Byrådet – møde" and e.decoded("DTSTART").date() == dt.date(2027, 10, 25)
+    ]
     engine = world.engine()
     with db.session_scope(engine) as session:  # the secretariat moves the meeting, in another process
         move_meeting(session, "slagelse", "byraadet/2027-10-25", dt.date(2027, 10, 26))
@@ -153,12 +177,21 @@ def test_a_personal_feed_works_until_it_is_revoked(server, env, world):
 
 def test_unknown_tokens_and_paths_outside_the_feeds_get_404(server):
     # A personal feed's number (shown by `abonnement vis`) is not its address.
-    for path in ("/kalender/personlig/" + "A" * 43 + ".ics", "/kalender/personlig/kort.ics",
-                 "/kalender/personlig/1.ics", "/kalender/token:1", "/kalender/personlig/token:1.ics",
-                 "/kalender/slagelse/organ/ukendt.ics", "/kalender/albertslund/sekretariat.ics",
-                 f"/kalender/slagelse/sag/{CLOSED_JOURNAL}.ics", "/kalender/../models/db.py",
-                 "/kalender/slagelse/organ/byraadet.ics/..%2f..%2fetc%2fpasswd", "/docs", "/openapi.json",
-                 "/etc/passwd"):
+    for path in (
+        "/kalender/personlig/" + "A" * 43 + ".ics",
+        "/kalender/personlig/kort.ics",
+        "/kalender/personlig/1.ics",
+        "/kalender/token:1",
+        "/kalender/personlig/token:1.ics",
+        "/kalender/slagelse/organ/ukendt.ics",
+        "/kalender/albertslund/sekretariat.ics",
+        f"/kalender/slagelse/sag/{CLOSED_JOURNAL}.ics",
+        "/kalender/../models/db.py",
+        "/kalender/slagelse/organ/byraadet.ics/..%2f..%2fetc%2fpasswd",
+        "/docs",
+        "/openapi.json",
+        "/etc/passwd",
+    ):
         response = httpx.get(server + path)
         assert response.status_code == 404, path
         assert "findes ikke" in response.text, path
@@ -176,7 +209,7 @@ def test_the_index_page_offers_webcal_links_in_danish_and_hides_closed_items(ser
 
 def test_clients_hanging_up_mid_answer_do_not_stop_the_server(server):
     # Pipelined requests, then close without reading: the server writes to a closed socket (EPIPE).
-    # sagsgang.cli restores SIGPIPE's default for pipes into `head`; serve must ignore it again.
+    # sagsgang.cli.main restores SIGPIPE's default for pipes into `head`; serve must ignore it again.
     host, port = server.removeprefix("http://").split(":")
     for _ in range(20):
         with socket.socket() as client:
@@ -197,15 +230,37 @@ def test_several_worker_processes_serve_feeds_and_each_notices_changes(world, tm
     environment (sagsgang.web.app_from_env), keep their own feed cache and notice a change by
     themselves; the server stops with its workers."""
     copy = world.copy(tmp_path / "workers.db")
-    env = {**os.environ, db.URL_VARIABLE: copy.url, "SAGSGANG_TODAY": feeds_world.TODAY,
-           "SAGSGANG_HOME": str(tmp_path / "home")}
+    env = {
+        **os.environ,
+        db.URL_VARIABLE: copy.url,
+        "SAGSGANG_TODAY": feeds_world.TODAY,
+        "SAGSGANG_HOME": str(tmp_path / "home"),
+    }
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "serve.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            ["timeout", "120", sys.executable, "-m", "sagsgang.cli", "serve", "--port", str(port), "--workers", "2",
-             "--tjek", "0.2"], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=ROOT)
+            [
+                "timeout",
+                "120",
+                sys.executable,
+                "-m",
+                "sagsgang.cli.main",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "--tjek",
+                "0.2",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=ROOT,
+        )
     try:
         wait_for(answers(url + COUNCIL), process, log_path, "sagsgang serve --workers 2", seconds=60)
         assert "2 processer" in log_path.read_text()
@@ -218,8 +273,11 @@ def test_several_worker_processes_serve_feeds_and_each_notices_changes(world, tm
             assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
         assert httpx.get(url + "/kalender/personlig/" + "A" * 43 + ".ics").status_code == 404
 
-        (day,) = sorted(e.decoded("DTSTART").date() for e in events(first.content).values()
-                        if str(e["SUMMARY"]) == "Byrådet – møde" and e.decoded("DTSTART").month == 6)[:1]
+        (day,) = sorted(
+            e.decoded("DTSTART").date()
+            for e in events(first.content).values()
+            if str(e["SUMMARY"]) == "Byrådet – møde" and e.decoded("DTSTART").month == 6
+        )[:1]
         engine = copy.engine()
         with db.session_scope(engine) as session:  # in another process, as the secretariat would
             move_meeting(session, "slagelse", f"byraadet/{day.isoformat()}", day + dt.timedelta(days=1))
@@ -228,8 +286,11 @@ def test_several_worker_processes_serve_feeds_and_each_notices_changes(world, tm
         polls = [httpx.get(url + COUNCIL, headers={"If-None-Match": etag}) for _ in range(20)]
         assert {poll.status_code for poll in polls} == {200}, log_path.read_text()
         assert len({poll.headers["etag"] for poll in polls}) == 1 and polls[0].headers["etag"] != etag
-        assert day + dt.timedelta(days=1) in {e.decoded("DTSTART").date() for e in events(polls[0].content).values()
-                                              if str(e["SUMMARY"]) == "Byrådet – møde"}
+        assert day + dt.timedelta(days=1) in {
+            e.decoded("DTSTART").date()
+            for e in events(polls[0].content).values()
+            if str(e["SUMMARY"]) == "Byrådet – møde"
+        }
     finally:
         stop(process, seconds=20)
     with pytest.raises(httpx.TransportError):  # the workers are gone with it

@@ -29,8 +29,9 @@ from sqlmodel import Session, select
 from models import db
 from models.outbox import MessageStatus, OutboxMessage
 from models.tables import Case, CaseStatus, Consultation, Decision
-from sagsgang import lifecycle, reminders
+from sagsgang.cases import lifecycle
 from sagsgang.inputs import UserError
+from sagsgang.notifications import reminders
 from tests.lifecycle_world import J, advance, at, daily, decide, launch, plan_of, submit, text
 
 # --- launch --------------------------------------------------------------------------------------
@@ -47,12 +48,15 @@ def test_launch_plans_the_whole_route_from_the_ready_date(database):
     ]
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"journal_number": "2024-1234"}, "KLE"),
-    ({"owner": "meha.slagelse.dk"}, "e-mailadresse"),
-    ({"route": "ukendt"}, "Ruten 'ukendt' findes ikke"),
-    ({"target_body": "byraadet", "target_date": date(2027, 4, 26)}, "kan ikke nås"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"journal_number": "2024-1234"}, "KLE"),
+        ({"owner": "meha.slagelse.dk"}, "e-mailadresse"),
+        ({"route": "ukendt"}, "Ruten 'ukendt' findes ikke"),
+        ({"target_body": "byraadet", "target_date": date(2027, 4, 26)}, "kan ikke nås"),
+    ],
+)
 def test_bad_launch_input_is_refused_in_danish_and_nothing_is_stored(database, change, message):
     with pytest.raises(UserError, match=message):
         launch(**change)
@@ -97,7 +101,8 @@ def test_no_reminder_once_the_material_is_in(database, smtp):
     daily(date(2027, 3, 3))
     daily(date(2027, 3, 5))  # and no escalation either: the deadline was met
     assert [s for s in smtp.subjects() if not s.startswith("Ugeoversigt")] == [
-        "Påmindelse: sagsfrist 4. marts 2027 – «Erhvervsstrategi 2027» til Direktionen"]  # the one at launch
+        "Påmindelse: sagsfrist 4. marts 2027 – «Erhvervsstrategi 2027» til Direktionen"
+    ]  # the one at launch
 
 
 def test_a_missed_deadline_escalates_to_the_manager_and_moves_the_case_to_the_next_meeting(database, smtp):
@@ -124,8 +129,9 @@ def test_a_deadline_that_moves_makes_its_pending_reminder_obsolete(database, smt
     report = daily(date(2027, 3, 2))
     assert report.failed and not smtp.messages
     with db.session_scope() as session:  # Direktionen moves its meeting from 9 to 10 March
-        lifecycle.change_meeting(session, lifecycle.read_profile("slagelse"), "direktion", date(2027, 3, 9),
-                                 date(2027, 3, 10))
+        lifecycle.change_meeting(
+            session, lifecycle.read_profile("slagelse"), "direktion", date(2027, 3, 9), date(2027, 3, 10)
+        )
     advance(J, date(2027, 3, 2))
     monkeypatch.setenv("SAGSGANG_SMTP_PORT", str(smtp.port))
     daily(date(2027, 3, 2), hour=9)
@@ -183,8 +189,12 @@ def test_monday_digest_lists_each_persons_deadlines_for_the_next_two_weeks(datab
 
 def test_approval_moves_the_case_on_and_the_councils_decision_ends_it(database):
     launch()
-    for body, day in (("direktion", date(2027, 3, 9)), ("strategisk_chefforum", date(2027, 4, 8)),
-                      ("erhverv", date(2027, 5, 4)), ("oekonomiudvalget", date(2027, 5, 24))):
+    for body, day in (
+        ("direktion", date(2027, 3, 9)),
+        ("strategisk_chefforum", date(2027, 4, 8)),
+        ("erhverv", date(2027, 5, 4)),
+        ("oekonomiudvalget", date(2027, 5, 24)),
+    ):
         submit(day - dt.timedelta(days=10))
         decide(body, "godkendt" if body != "oekonomiudvalget" else "anbefalet", day)
     assert [body for body, _, _ in plan_of()] == ["byraadet"]
@@ -204,8 +214,11 @@ def test_postponed_goes_to_the_same_bodys_next_meeting_and_replans_what_follows(
     # (deadline 8 working days before: Thursday 20 May); ØU the Monday a week before the council
     # of 28 June: 21 June (deadline Friday 11 June); Byrådet 28 June (deadline Tuesday 22 June).
     assert [(body, meeting) for body, _, meeting in plan_of()] == [
-        ("strategisk_chefforum", date(2027, 5, 13)), ("erhverv", date(2027, 6, 1)),
-        ("oekonomiudvalget", date(2027, 6, 21)), ("byraadet", date(2027, 6, 28))]
+        ("strategisk_chefforum", date(2027, 5, 13)),
+        ("erhverv", date(2027, 6, 1)),
+        ("oekonomiudvalget", date(2027, 6, 21)),
+        ("byraadet", date(2027, 6, 28)),
+    ]
     assert plan_of()[1][1] == date(2027, 5, 20)
     # The postponed case keeps its material: no reminder for Chefforum's next deadline.
     with db.session_scope() as session:
@@ -238,11 +251,14 @@ def test_not_approved_ends_the_case_and_its_reminders(database, smtp):
     assert smtp.messages == []
 
 
-@pytest.mark.parametrize(("body", "outcome", "day", "message"), [
-    ("direktion", "godkendt", date(2027, 3, 8), "først tirsdag 9. marts 2027"),
-    ("byraadet", "godkendt", date(2027, 6, 1), "ikke til behandling i Byrådet nu; den venter på Direktionen"),
-    ("direktion", "vedtaget", date(2027, 3, 9), "ikke et udfald"),
-])
+@pytest.mark.parametrize(
+    ("body", "outcome", "day", "message"),
+    [
+        ("direktion", "godkendt", date(2027, 3, 8), "først tirsdag 9. marts 2027"),
+        ("byraadet", "godkendt", date(2027, 6, 1), "ikke til behandling i Byrådet nu; den venter på Direktionen"),
+        ("direktion", "vedtaget", date(2027, 3, 9), "ikke et udfald"),
+    ],
+)
 def test_a_decision_that_cannot_be_is_refused_in_danish(database, body, outcome, day, message):
     launch()
     with pytest.raises(UserError, match=message):
@@ -288,7 +304,9 @@ def test_two_decisions_at_the_same_time_one_wins_the_other_gets_a_conflict(datab
     monkeypatch.setattr(lifecycle, "load_state", real_load_state)
 
     assert sorted(str(type(r).__name__) if not isinstance(r, str) else r for r in results.values()) == [
-        "ConflictError", "gemt"]
+        "ConflictError",
+        "gemt",
+    ]
     loser = next(body for body, r in results.items() if not isinstance(r, str))
     assert "ændret af en anden samtidig" in str(results[loser])
     with Session(db.get_engine()) as session:  # the winner's decision is there, whole
@@ -349,5 +367,6 @@ def test_moving_a_meeting_onto_another_of_the_bodys_meetings_is_refused(database
     launch()
     with pytest.raises(UserError, match="har allerede mødet"):
         with db.session_scope() as session:
-            lifecycle.change_meeting(session, lifecycle.read_profile("slagelse"), "direktion", date(2027, 3, 9),
-                                     date(2027, 3, 16))
+            lifecycle.change_meeting(
+                session, lifecycle.read_profile("slagelse"), "direktion", date(2027, 3, 9), date(2027, 3, 16)
+            )

@@ -19,15 +19,27 @@ from sqlmodel import Session, select
 from models import db
 from models.outbox import MessageStatus, OutboxMessage
 from models.tables import Case, CaseStatus, Decision
-from sagsgang import lifecycle
+from sagsgang.cases import lifecycle
 from tests.lifecycle_world import J, plan_of, submit, text
 
 
-def request(journal_number: str = J, title: str = "Erhvervsstrategi 2027", owner: str = "meha@slagelse.dk",
-            ready: date = date(2027, 3, 1)) -> lifecycle.LaunchRequest:
+def request(
+    journal_number: str = J,
+    title: str = "Erhvervsstrategi 2027",
+    owner: str = "meha@slagelse.dk",
+    ready: date = date(2027, 3, 1),
+) -> lifecycle.LaunchRequest:
     return lifecycle.LaunchRequest(
-        municipality="slagelse", title=title, journal_number=journal_number, owner_name="Mette Hansen",
-        owner_email=owner, manager_name="Lars Berg", manager_email="labe@slagelse.dk", route="politisk", ready=ready)
+        municipality="slagelse",
+        title=title,
+        journal_number=journal_number,
+        owner_name="Mette Hansen",
+        owner_email=owner,
+        manager_name="Lars Berg",
+        manager_email="labe@slagelse.dk",
+        route="politisk",
+        ready=ready,
+    )
 
 
 def morning(day: date, hour: int = 8) -> dt.datetime:
@@ -56,18 +68,26 @@ def test_decisions_through_the_flow_carry_the_case_to_the_councils_decision(pref
     from flows.lifecycle import advance_case, launch_case
 
     launch_case(request(), now=morning(date(2027, 3, 1)))
-    meetings = [("direktion", date(2027, 3, 9), "godkendt"), ("strategisk_chefforum", date(2027, 4, 8), "godkendt"),
-                ("erhverv", date(2027, 5, 4), "anbefalet"), ("oekonomiudvalget", date(2027, 5, 24), "anbefalet"),
-                ("byraadet", date(2027, 5, 31), "godkendt")]
+    meetings = [
+        ("direktion", date(2027, 3, 9), "godkendt"),
+        ("strategisk_chefforum", date(2027, 4, 8), "godkendt"),
+        ("erhverv", date(2027, 5, 4), "anbefalet"),
+        ("oekonomiudvalget", date(2027, 5, 24), "anbefalet"),
+        ("byraadet", date(2027, 5, 31), "godkendt"),
+    ]
     for body, day, outcome in meetings:
         submit(day - dt.timedelta(days=12))
-        result = advance_case(J, decision=lifecycle.DecisionForm(body=body, outcome=outcome, text=f"{body}: {outcome}"),
-                              now=morning(day, 19))
+        result = advance_case(
+            J,
+            decision=lifecycle.DecisionForm(body=body, outcome=outcome, text=f"{body}: {outcome}"),
+            now=morning(day, 19),
+        )
     assert result["status"] == CaseStatus.CLOSED
     with Session(db.get_engine()) as session:
         assert session.exec(select(Case)).one().status == CaseStatus.CLOSED
         assert [d.text for d in session.exec(select(Decision).order_by(Decision.decided_at))] == [
-            f"{body}: {outcome}" for body, _, outcome in meetings]
+            f"{body}: {outcome}" for body, _, outcome in meetings
+        ]
     assert not [s for s in smtp.subjects() if s.startswith("Overskredet")]  # every deadline was met
 
 
@@ -76,7 +96,9 @@ def test_postponed_through_the_flow_goes_to_the_next_meeting(prefect_harness, da
 
     launch_case(request(), now=morning(date(2027, 3, 1)))
     submit(date(2027, 3, 2))
-    advance_case(J, decision=lifecycle.DecisionForm(body="direktion", outcome="udsat"), now=morning(date(2027, 3, 9), 12))
+    advance_case(
+        J, decision=lifecycle.DecisionForm(body="direktion", outcome="udsat"), now=morning(date(2027, 3, 9), 12)
+    )
     assert plan_of()[0] == ("direktion", date(2027, 3, 11), date(2027, 3, 16))  # the next Tuesday
 
 
@@ -85,13 +107,15 @@ def test_daily_flow_twice_on_the_same_day_sends_nothing_twice(prefect_harness, d
 
     for number in range(1, 4):
         with db.session_scope() as session:
-            lifecycle.launch(session, request(f"27.00.00-G01-{number}-27", f"Sag {number}"),
-                             lifecycle_clock(date(2027, 2, 26)))
+            lifecycle.launch(
+                session, request(f"27.00.00-G01-{number}-27", f"Sag {number}"), lifecycle_clock(date(2027, 2, 26))
+            )
     first = daily_check(now=morning(date(2027, 3, 3)))  # Wednesday: every case's 1-day reminder
     second = daily_check(now=morning(date(2027, 3, 3), 14))
     assert first["sendt"] == 3 and second["sendt"] == 0
     assert sorted(smtp.subjects()) == sorted(
-        f"Påmindelse: sagsfrist 4. marts 2027 – «Sag {n}» til Direktionen" for n in range(1, 4))
+        f"Påmindelse: sagsfrist 4. marts 2027 – «Sag {n}» til Direktionen" for n in range(1, 4)
+    )
 
 
 def lifecycle_clock(day: date):
@@ -101,17 +125,24 @@ def lifecycle_clock(day: date):
 
 
 def test_daily_run_killed_while_sending_sends_each_reminder_exactly_once_when_run_again(
-        prefect_harness, database, smtp):
+    prefect_harness, database, smtp
+):
     count = 5
     for number in range(1, count + 1):
         with db.session_scope() as session:
-            lifecycle.launch(session, request(f"27.00.00-G01-{number}-27", f"Sag {number}"),
-                             lifecycle_clock(date(2027, 2, 26)))
-    env = {**os.environ, "PREFECT_API_URL": prefect_harness, "SAGSGANG_TODAY": "2027-03-03",
-           "PREFECT_LOGGING_LEVEL": "WARNING"}
+            lifecycle.launch(
+                session, request(f"27.00.00-G01-{number}-27", f"Sag {number}"), lifecycle_clock(date(2027, 2, 26))
+            )
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": prefect_harness,
+        "SAGSGANG_TODAY": "2027-03-03",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }
     smtp.hold_at(3)  # the server stops while receiving the third mail
-    process = subprocess.Popen([sys.executable, "-m", "sagsgang.cli", "daglig"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sagsgang.cli.main", "daglig"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     try:
         assert smtp.holding.wait(timeout=90), "the daily run never got to the third mail"
         process.send_signal(signal.SIGKILL)
@@ -120,15 +151,19 @@ def test_daily_run_killed_while_sending_sends_each_reminder_exactly_once_when_ru
         smtp.release.set()
     assert len(smtp.messages) == 2
     with Session(db.get_engine()) as session:  # two marked sent, the interrupted one not
-        assert sorted(row.status for row in session.exec(select(OutboxMessage))) == [
-            MessageStatus.PENDING] * 3 + [MessageStatus.SENT] * 2
+        assert (
+            sorted(row.status for row in session.exec(select(OutboxMessage)))
+            == [MessageStatus.PENDING] * 3 + [MessageStatus.SENT] * 2
+        )
 
-    again = subprocess.run([sys.executable, "-m", "sagsgang.cli", "daglig"], env=env, capture_output=True,
-                           text=True, timeout=120)
+    again = subprocess.run(
+        [sys.executable, "-m", "sagsgang.cli.main", "daglig"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert again.returncode == 0, again.stdout + again.stderr
     assert "3 mails sendt" in again.stdout
     assert sorted(smtp.subjects()) == sorted(
-        f"Påmindelse: sagsfrist 4. marts 2027 – «Sag {n}» til Direktionen" for n in range(1, count + 1))
+        f"Påmindelse: sagsfrist 4. marts 2027 – «Sag {n}» til Direktionen" for n in range(1, count + 1)
+    )
     recipients = [to for _, tos in smtp.envelopes for to in tos]
     assert recipients == ["meha@slagelse.dk"] * count
 
@@ -152,8 +187,10 @@ def test_deployments_offer_danish_forms_and_run_daily_at_8_copenhagen_time(prefe
 
 
 def test_planning_commands_do_not_load_prefect():
-    code = ("import sys; from sagsgang.cli import build_parser; build_parser(); "
-            "import sagsgang.commands.planning; print('prefect' in sys.modules)")
+    code = (
+        "import sys; from sagsgang.cli.main import build_parser; build_parser(); "
+        "import sagsgang.cli.planning_commands; print('prefect' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False", result.stderr
 
@@ -163,11 +200,34 @@ def test_cli_launch_with_a_bad_journal_number_fails_fast_in_danish(database, tmp
     prefect_home = tmp_path / "prefect-home"
     env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
     result = subprocess.run(
-        [sys.executable, "-m", "sagsgang.cli", "sag", "opret", "--kommune", "slagelse", "--titel", "X",
-         "--journalnummer", "2024-1234", "--sagsbehandler", "Mette Hansen", "--sagsbehandler-email",
-         "meha@slagelse.dk", "--leder", "Lars Berg", "--leder-email", "labe@slagelse.dk", "--rute", "politisk"],
-        capture_output=True, text=True, timeout=60,
-        env={**env, "SAGSGANG_TODAY": "2027-03-01", "PREFECT_HOME": str(prefect_home)})
+        [
+            sys.executable,
+            "-m",
+            "sagsgang.cli.main",
+            "sag",
+            "opret",
+            "--kommune",
+            "slagelse",
+            "--titel",
+            "X",
+            "--journalnummer",
+            "2024-1234",
+            "--sagsbehandler",
+            "Mette Hansen",
+            "--sagsbehandler-email",
+            "meha@slagelse.dk",
+            "--leder",
+            "Lars Berg",
+            "--leder-email",
+            "labe@slagelse.dk",
+            "--rute",
+            "politisk",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**env, "SAGSGANG_TODAY": "2027-03-01", "PREFECT_HOME": str(prefect_home)},
+    )
     assert result.returncode == 2
     assert "ikke et journalnummer i KLE-form" in result.stderr
     assert not (prefect_home / "prefect.db").exists()
@@ -179,17 +239,42 @@ def test_cli_records_a_decision_and_moves_the_case_on(prefect_harness, database)
     with db.session_scope() as session:
         lifecycle.launch(session, request(), lifecycle_clock(date(2027, 3, 1)))
     submit(date(2027, 3, 2))
-    env = {**os.environ, "PREFECT_API_URL": prefect_harness, "SAGSGANG_TODAY": "2027-03-09",
-           "PREFECT_LOGGING_LEVEL": "WARNING"}
-    wrong = subprocess.run([sys.executable, "-m", "sagsgang.cli", "sag", "beslut", J, "direktion", "vedtaget"],
-                           env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": prefect_harness,
+        "SAGSGANG_TODAY": "2027-03-09",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }
+    wrong = subprocess.run(
+        [sys.executable, "-m", "sagsgang.cli.main", "sag", "beslut", J, "direktion", "vedtaget"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert wrong.returncode == 2 and "'vedtaget' er ikke et udfald" in wrong.stderr
-    result = subprocess.run([sys.executable, "-m", "sagsgang.cli", "sag", "beslut", J, "direktion", "godkendt",
-                             "--tekst", "Direktionen godkendte indstillingen."],
-                            env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sagsgang.cli.main",
+            "sag",
+            "beslut",
+            J,
+            "direktion",
+            "godkendt",
+            "--tekst",
+            "Direktionen godkendte indstillingen.",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "Beslutning registreret: Direktionen tirsdag 9. marts 2027: godkendt." in result.stdout
     assert "tirsdag 9. marts 2027: Direktionen: godkendt – Direktionen godkendte indstillingen." in result.stdout
     # Next: Strategisk Chefforum 8 April, its deadline Thursday 1 April 12:00 (over Easter).
-    assert ("Sagsfrist torsdag 1. april 2027 kl. 12:00 → møde i Strategisk Chefforum torsdag 8. april 2027"
-            in result.stdout)
+    assert (
+        "Sagsfrist torsdag 1. april 2027 kl. 12:00 → møde i Strategisk Chefforum torsdag 8. april 2027" in result.stdout
+    )

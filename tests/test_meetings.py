@@ -371,7 +371,7 @@ def test_start_times_are_copenhagen_wall_clock_with_summer_time(slagelse, day, o
     start = meeting.starts_at
     assert start.utcoffset() == dt.timedelta(hours=offset_hours)
     assert (start.date(), start.hour, start.minute) == (day, 9, 0)
-    assert start.astimezone(dt.timezone.utc).hour == 9 - offset_hours
+    assert start.astimezone(dt.UTC).hour == 9 - offset_hours
     assert "Copenhagen" in str(start.tzinfo)
     # Direktionen meets for 180 minutes.
     assert meeting.ends_at - start == dt.timedelta(minutes=180)

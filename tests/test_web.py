@@ -54,8 +54,11 @@ def at(client: TestClient, clock: MovableClock, day: dt.date, user=SECRETARY) ->
 
 def launch(client: TestClient, **changes) -> httpx.Response:
     page = client.get("/sager/ny")
-    return client.post("/sager/ny", data={**LAUNCH, **changes, "handling": "start", "csrf_token": token(page.text)},
-                       follow_redirects=False)
+    return client.post(
+        "/sager/ny",
+        data={**LAUNCH, **changes, "handling": "start", "csrf_token": token(page.text)},
+        follow_redirects=False,
+    )
 
 
 # --- access -----------------------------------------------------------------------------------
@@ -84,9 +87,16 @@ def test_login_sends_you_where_you_were_going_and_logout_ends_the_session(client
     wanted = response.headers["location"]
     page = client.get(wanted)
     assert 'name="naeste" value="/moeder?kommune=slagelse"' in page.text
-    response = client.post("/login", data={"brugernavn": SECRETARY[0].upper(), "adgangskode": SECRETARY[1],
-                                           "naeste": "/moeder?kommune=slagelse", "csrf_token": token(page.text)},
-                           follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={
+            "brugernavn": SECRETARY[0].upper(),
+            "adgangskode": SECRETARY[1],
+            "naeste": "/moeder?kommune=slagelse",
+            "csrf_token": token(page.text),
+        },
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/moeder?kommune=slagelse"
     page = client.get("/sager")
     assert "Mette Hansen (sekretariat)" in text(page.text)
@@ -96,9 +106,16 @@ def test_login_sends_you_where_you_were_going_and_logout_ends_the_session(client
 
 def test_login_to_another_site_is_not_followed(client):
     page = client.get("/login?naeste=//evil.example/x")
-    response = client.post("/login", data={"brugernavn": SECRETARY[0], "adgangskode": SECRETARY[1],
-                                           "naeste": "//evil.example/x", "csrf_token": token(page.text)},
-                           follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={
+            "brugernavn": SECRETARY[0],
+            "adgangskode": SECRETARY[1],
+            "naeste": "//evil.example/x",
+            "csrf_token": token(page.text),
+        },
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/sager"
 
 
@@ -141,8 +158,11 @@ def test_session_cookie_is_httponly_samesite_and_secure_over_https(database, clo
     for base, secure in (("http://testserver", False), ("https://testserver", True)):
         with TestClient(app, base_url=base) as client:
             page = client.get("/login")
-            response = client.post("/login", data={"brugernavn": SECRETARY[0], "adgangskode": SECRETARY[1],
-                                                   "csrf_token": token(page.text)}, follow_redirects=False)
+            response = client.post(
+                "/login",
+                data={"brugernavn": SECRETARY[0], "adgangskode": SECRETARY[1], "csrf_token": token(page.text)},
+                follow_redirects=False,
+            )
             cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("sagsgang_session="))
             assert "HttpOnly" in cookie and "SameSite=lax" in cookie
             assert ("Secure" in cookie) is secure
@@ -160,12 +180,16 @@ def test_a_manager_reads_and_subscribes_but_cannot_write(client):
     assert client.get("/sager/ny").status_code == 403
     csrf = token(page.text)
     refused = [
-        client.post("/sager/ny", data={**LAUNCH, "journalnummer": "27.00.00-G01-2-27", "handling": "start",
-                                       "csrf_token": csrf}),
+        client.post(
+            "/sager/ny", data={**LAUNCH, "journalnummer": "27.00.00-G01-2-27", "handling": "start", "csrf_token": csrf}
+        ),
         client.post(f"{CASE_PAGE}/beslutning", data={"organ": "direktion", "udfald": "godkendt", "csrf_token": csrf}),
         client.post("/moeder/slagelse/direktion/2027-04-06/aflys", data={"bekraeft": "ja", "csrf_token": csrf}),
-        client.post("/api/sager", json={**LAUNCH, "journalnummer": "27.00.00-G01-2-27"},
-                    headers={"X-CSRF-Token": client.get("/api/mig").json()["csrf_token"]}),
+        client.post(
+            "/api/sager",
+            json={**LAUNCH, "journalnummer": "27.00.00-G01-2-27"},
+            headers={"X-CSRF-Token": client.get("/api/mig").json()["csrf_token"]},
+        ),
     ]
     assert [r.status_code for r in refused] == [403] * 4
     assert "Kun sekretariatet" in text(refused[1].text)
@@ -199,8 +223,16 @@ def test_forms_and_api_calls_without_the_right_csrf_token_are_refused(secretary)
 
 def test_form_errors_are_danish_next_to_their_fields_and_nothing_is_stored(secretary):
     before, meetings = counts(), meeting_rows()
-    response = launch(secretary, journalnummer="27-G01-1", sagsbehandler_email="mette.slagelse.dk",
-                      klar="31-02-2027", maal_organ="byraadet", maal_dato="", tid="en time", titel=" ")
+    response = launch(
+        secretary,
+        journalnummer="27-G01-1",
+        sagsbehandler_email="mette.slagelse.dk",
+        klar="31-02-2027",
+        maal_organ="byraadet",
+        maal_dato="",
+        tid="en time",
+        titel=" ",
+    )
     assert response.status_code == 400
     page = response.text
     expected = {
@@ -212,8 +244,12 @@ def test_form_errors_are_danish_next_to_their_fields_and_nothing_is_stored(secre
         "titel": "Skriv sagens titel",
     }
     for field, message in expected.items():
-        error = re.search(rf'<p class="fejltekst" id="e-{field}">(.*?)</p>\s*<(input|textarea)[^>]*id="f-{field}"'
-                          rf'[^>]*aria-invalid="true"', page, re.S)
+        error = re.search(
+            rf'<p class="fejltekst" id="e-{field}">(.*?)</p>\s*<(input|textarea)[^>]*id="f-{field}"'
+            rf'[^>]*aria-invalid="true"',
+            page,
+            re.S,
+        )
         assert error, f"no error next to {field}"
         assert message in text(error.group(1))
     assert "Ret 6 fejl i formularen" in text(page)
@@ -236,8 +272,10 @@ def test_the_timetable_shows_while_typing_and_stores_nothing(secretary):
     before = counts()
     page = secretary.get("/sager/ny")
     assert 'data-preview="/sager/ny/tidsplan"' in page.text and "/static/web.js" in page.text
-    response = secretary.post("/sager/ny/tidsplan", data={"kommune": "slagelse", "rute": "politisk",
-                                                          "klar": "2027-03-01", "csrf_token": token(page.text)})
+    response = secretary.post(
+        "/sager/ny/tidsplan",
+        data={"kommune": "slagelse", "rute": "politisk", "klar": "2027-03-01", "csrf_token": token(page.text)},
+    )
     assert response.status_code == 200
     rows = re.findall(r"<tr class=\"fase-(\w+)\">(.*?)</tr>", response.text, re.S)
     bodies = [text(row).split()[1] for _, row in rows]
@@ -245,11 +283,15 @@ def test_the_timetable_shows_while_typing_and_stores_nothing(secretary):
     assert [phase for phase, _ in rows][0] == "next"
     assert "foreløbigt møde" in text(response.text)  # beyond the adopted plan: provisional
     # Typed the Danish way, the same plan.
-    danish = secretary.post("/sager/ny/tidsplan", data={"kommune": "slagelse", "rute": "politisk",
-                                                        "klar": "01-03-2027", "csrf_token": token(page.text)})
+    danish = secretary.post(
+        "/sager/ny/tidsplan",
+        data={"kommune": "slagelse", "rute": "politisk", "klar": "01-03-2027", "csrf_token": token(page.text)},
+    )
     assert text(danish.text) == text(response.text)
-    bad = secretary.post("/sager/ny/tidsplan", data={"kommune": "slagelse", "rute": "politisk", "klar": "1. marts",
-                                                     "csrf_token": token(page.text)})
+    bad = secretary.post(
+        "/sager/ny/tidsplan",
+        data={"kommune": "slagelse", "rute": "politisk", "klar": "1. marts", "csrf_token": token(page.text)},
+    )
     assert "er ikke en dato, vi kan læse" in text(bad.text)
     assert counts() == before
     # Without JavaScript, "Opdatér tidsplan" shows the same on the whole page.
@@ -278,8 +320,10 @@ def test_launch_decide_and_move_a_meeting(secretary, clock):
     direktion_day = re.search(r"tirsdag (\d+\. marts 2027) kl\. 09:00", rows[0][1]).group(1)
     at(secretary, clock, dt.date(2027, 3, 20))
     page = secretary.get(CASE_PAGE)
-    response = secretary.post(f"{CASE_PAGE}/beslutning", data={"organ": "direktion", "udfald": "godkendt",
-                                                              "tekst": "", "csrf_token": token(page.text)})
+    response = secretary.post(
+        f"{CASE_PAGE}/beslutning",
+        data={"organ": "direktion", "udfald": "godkendt", "tekst": "", "csrf_token": token(page.text)},
+    )
     assert response.status_code == 200
     assert "Beslutning registreret: Direktionen" in text(response.text)
     assert f"Direktionen den {direktion_day}: Direktionen godkendte indstillingen." in text(response.text)
@@ -297,8 +341,9 @@ def test_launch_decide_and_move_a_meeting(secretary, clock):
     unconfirmed = secretary.post(path, data={"ny_dato": new.strftime("%d-%m-%Y"), "csrf_token": token(confirm.text)})
     assert unconfirmed.status_code == 400 and "Sæt flueben" in text(unconfirmed.text)
     assert meeting_rows() == before
-    moved = secretary.post(path, data={"ny_dato": new.strftime("%d-%m-%Y"), "bekraeft": "ja",
-                                       "csrf_token": token(confirm.text)})
+    moved = secretary.post(
+        path, data={"ny_dato": new.strftime("%d-%m-%Y"), "bekraeft": "ja", "csrf_token": token(confirm.text)}
+    )
     assert moved.status_code == 200
     assert "1 sag er planlagt igen: 27.00.00-G01-1-27" in text(moved.text)
     rows = _timeline(secretary.get(CASE_PAGE).text)
@@ -310,25 +355,38 @@ def test_a_decision_before_the_meeting_or_with_a_stray_date_is_refused_at_its_fi
     page = secretary.get(CASE_PAGE)
     assert "Beslutningen kan registreres fra mødedagen" in text(page.text)
     before = counts()
-    response = secretary.post(f"{CASE_PAGE}/beslutning", data={"organ": "direktion", "udfald": "godkendt",
-                                                              "csrf_token": token(page.text)})
+    response = secretary.post(
+        f"{CASE_PAGE}/beslutning", data={"organ": "direktion", "udfald": "godkendt", "csrf_token": token(page.text)}
+    )
     assert response.status_code == 400 and "beslutningen kan registreres fra mødedagen" in text(response.text)
     at(secretary, clock, dt.date(2027, 5, 20))
     page = secretary.get(CASE_PAGE)
-    response = secretary.post(f"{CASE_PAGE}/beslutning", data={"organ": "direktion", "udfald": "godkendt",
-                                                              "ny_klar": "01-04-2027", "csrf_token": token(page.text)})
+    response = secretary.post(
+        f"{CASE_PAGE}/beslutning",
+        data={"organ": "direktion", "udfald": "godkendt", "ny_klar": "01-04-2027", "csrf_token": token(page.text)},
+    )
     assert response.status_code == 400
-    assert "kun til udfaldet 'tilbagesendt'" in text(re.search(r'id="e-ny_klar">(.*?)</p>', response.text, re.S).group(1))
-    response = secretary.post(f"{CASE_PAGE}/beslutning", data={"organ": "direktion", "udfald": "vedtaget",
-                                                              "csrf_token": token(page.text)})
+    assert "kun til udfaldet 'tilbagesendt'" in text(
+        re.search(r'id="e-ny_klar">(.*?)</p>', response.text, re.S).group(1)
+    )
+    response = secretary.post(
+        f"{CASE_PAGE}/beslutning", data={"organ": "direktion", "udfald": "vedtaget", "csrf_token": token(page.text)}
+    )
     assert response.status_code == 400 and "Vælg et af udfaldene" in text(response.text)
     assert counts() == before
 
 
 def test_the_case_list_shows_status_and_filters(secretary, clock):
     launch(secretary)
-    launch(secretary, journalnummer="00.01.00-A00-5-27", titel="Ny skolestruktur", afdeling="Børn og Unge",
-           sagsbehandler="Søren Ågård", sagsbehandler_email="soaa@slagelse.dk", klar="01-06-2027")
+    launch(
+        secretary,
+        journalnummer="00.01.00-A00-5-27",
+        titel="Ny skolestruktur",
+        afdeling="Børn og Unge",
+        sagsbehandler="Søren Ågård",
+        sagsbehandler_email="soaa@slagelse.dk",
+        klar="01-06-2027",
+    )
     listed = secretary.get("/api/sager").json()
     assert {c["titel"] for c in listed} == {"Erhvervsstrategi 2027–2030", "Ny skolestruktur"}
     only = secretary.get("/sager", params={"afdeling": "Børn og Unge"})
@@ -341,15 +399,21 @@ def test_the_case_list_shows_status_and_filters(secretary, clock):
     # Passed on by the Direktion, the strategy goes to the Chefforum, with no slack on that step.
     at(secretary, clock, dt.date(2027, 3, 20))
     csrf = secretary.get("/api/mig").json()["csrf_token"]
-    secretary.post(f"/api{CASE_PAGE}/beslutninger", json={"organ": "direktion", "udfald": "godkendt"},
-                   headers={"X-CSRF-Token": csrf})
+    secretary.post(
+        f"/api{CASE_PAGE}/beslutninger",
+        json={"organ": "direktion", "udfald": "godkendt"},
+        headers={"X-CSRF-Token": csrf},
+    )
     step = next(s for s in secretary.get(f"/api{CASE_PAGE}").json()["tidsplan"] if s["fase"] == "næste")
     assert step["organ"] == "strategisk_chefforum" and step["luft_arbejdsdage"] == 0
     deadline = dt.date.fromisoformat(step["sagsfrist"])
 
     def status() -> str:
-        row = re.search(r'<span class="status status-[\w-]+">([^<]+)</span>\s*</td>\s*<td><a href="/sager/slagelse/'
-                        r'27.00.00-G01-1-27', secretary.get("/sager").text)
+        row = re.search(
+            r'<span class="status status-[\w-]+">([^<]+)</span>\s*</td>\s*<td><a href="/sager/slagelse/'
+            r"27.00.00-G01-1-27",
+            secretary.get("/sager").text,
+        )
         return row.group(1)
 
     at(secretary, clock, deadline - dt.timedelta(days=12))
@@ -364,8 +428,9 @@ def test_the_case_list_shows_status_and_filters(secretary, clock):
 
 def test_an_agenda_of_a_meeting_opens_from_moeder(secretary):
     launch(secretary)
-    page = secretary.get("/moeder", params={"kommune": "slagelse", "organ": "direktion", "fra": "01-03-2027",
-                                            "til": "31-03-2027"})
+    page = secretary.get(
+        "/moeder", params={"kommune": "slagelse", "organ": "direktion", "fra": "01-03-2027", "til": "31-03-2027"}
+    )
     links = re.findall(r'href="(/moeder/slagelse/direktion/[\d-]+/dagsorden)"', page.text)
     agendas = [secretary.get(link) for link in links]
     with_case = [a for a in agendas if "Erhvervsstrategi 2027–2030" in a.text]
@@ -391,8 +456,12 @@ def test_a_personal_feed_is_shown_once_works_and_can_be_revoked(secretary):
     number = re.search(r"Tilbagekald nr\. (\d+)", again.text).group(1)
     with TestClient(secretary.app) as other:  # somebody else cannot revoke it
         login(other, MANAGER)
-        assert other.post(f"/abonner/{number}/tilbagekald",
-                          data={"csrf_token": token(other.get("/abonner").text)}).status_code == 404
+        assert (
+            other.post(
+                f"/abonner/{number}/tilbagekald", data={"csrf_token": token(other.get("/abonner").text)}
+            ).status_code
+            == 404
+        )
     assert secretary.get("/" + path).status_code == 200
     revoked = secretary.post(f"/abonner/{number}/tilbagekald", data={"csrf_token": token(again.text)})
     assert f"Abonnement nr. {number} er tilbagekaldt" in text(revoked.text)
@@ -421,25 +490,33 @@ def test_the_api_does_what_the_pages_do(client, clock):
     assert client.get("/api/mig").status_code == 401
     me = client.post("/api/login", json={"brugernavn": SECRETARY[0], "adgangskode": SECRETARY[1]}).json()
     headers = {"X-CSRF-Token": me["csrf_token"]}
-    decided = client.post("/api/sager/slagelse/27.00.00-G01-1-27/beslutninger",
-                          json={"organ": "direktion", "udfald": "udsat"}, headers=headers)
+    decided = client.post(
+        "/api/sager/slagelse/27.00.00-G01-1-27/beslutninger",
+        json={"organ": "direktion", "udfald": "udsat"},
+        headers=headers,
+    )
     assert decided.status_code == 200 and "udsat" in decided.json()["besked"]
     case = client.get(created.json()["adresse"]).json()
     assert case["tidsplan"][1]["organ"] == "direktion" and case["tidsplan"][1]["fase"] == "næste"
     assert case["tidsplan"][1]["runde"] == 2  # postponed: the Direktion's next meeting
     chef = case["tidsplan"][2]
-    ask = client.post(f"/api/moeder/slagelse/direktion/{case['tidsplan'][1]['moede']}",
-                      json={"handling": "aflys"}, headers=headers).json()
+    ask = client.post(
+        f"/api/moeder/slagelse/direktion/{case['tidsplan'][1]['moede']}", json={"handling": "aflys"}, headers=headers
+    ).json()
     assert not ask["udfoert"] and ask["besked"].startswith("1 sager planlægges igen")
-    done = client.post(f"/api/moeder/slagelse/direktion/{case['tidsplan'][1]['moede']}",
-                       json={"handling": "aflys", "bekraeft": True}, headers=headers).json()
+    done = client.post(
+        f"/api/moeder/slagelse/direktion/{case['tidsplan'][1]['moede']}",
+        json={"handling": "aflys", "bekraeft": True},
+        headers=headers,
+    ).json()
     assert done["udfoert"] and done["sager"] == ["27.00.00-G01-1-27"]
     after = client.get(created.json()["adresse"]).json()["tidsplan"]
     assert after[1]["moede"] > case["tidsplan"][1]["moede"]
     assert chef["organ"] == "strategisk_chefforum"
     document = client.get("/api/openapi.json").json()
-    assert {"/api/sager", "/api/sager/tidsplan", "/api/moeder/{kommune}/{organ}/{dato}",
-            "/api/abonnementer"} <= set(document["paths"])
+    assert {"/api/sager", "/api/sager/tidsplan", "/api/moeder/{kommune}/{organ}/{dato}", "/api/abonnementer"} <= set(
+        document["paths"]
+    )
     subscribed = client.post("/api/abonnementer", json={}, headers=headers)
     assert subscribed.status_code == 201 and subscribed.json()["webcal"].startswith("webcal://")
     assert client.delete(f"/api/abonnementer/{subscribed.json()['nummer']}", headers=headers).status_code == 204
@@ -458,25 +535,46 @@ def test_the_proxy_user_header_counts_only_when_enabled(database, clock):
 
 
 def _sso_app(clock):
-    from sagsgang.web import create_app
+    from sagsgang.web.app import create_app
     from sagsgang.web.runner import DirectRunner
     from sagsgang.web.security import Settings
 
-    return create_app(clock=clock, runner=DirectRunner(None, clock),
-                      settings=Settings(secret=b"test-secret", proxy_user_header="X-Remote-User"))
+    return create_app(
+        clock=clock,
+        runner=DirectRunner(None, clock),
+        settings=Settings(secret=b"test-secret", proxy_user_header="X-Remote-User"),
+    )
 
 
 # --- the command and the real server --------------------------------------------------------------
 
 
 def sagsgang(*args: str, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sagsgang.cli", *args], input=stdin, capture_output=True, text=True,
-                          cwd=ROOT, timeout=60, env=env or os.environ)
+    return subprocess.run(
+        [sys.executable, "-m", "sagsgang.cli.main", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        env=env or os.environ,
+    )
 
 
 def test_bruger_opret_makes_an_account_that_can_log_in(database, clock):
-    done = sagsgang("bruger", "opret", "jeko", "--rolle", "leder", "--navn", "Jens Kofoed", "--email",
-                    "jeko@slagelse.dk", "--adgangskode-fra-stdin", stdin="en-lang-adgangskode\n")
+    done = sagsgang(
+        "bruger",
+        "opret",
+        "jeko",
+        "--rolle",
+        "leder",
+        "--navn",
+        "Jens Kofoed",
+        "--email",
+        "jeko@slagelse.dk",
+        "--adgangskode-fra-stdin",
+        stdin="en-lang-adgangskode\n",
+    )
     assert done.returncode == 0, done.stderr
     assert "Brugeren jeko er oprettet med rollen leder" in done.stdout
     short = sagsgang("bruger", "opret", "kort", "--rolle", "leder", "--adgangskode-fra-stdin", stdin="kort\n")
@@ -493,12 +591,28 @@ def test_bruger_opret_makes_an_account_that_can_log_in(database, clock):
 def test_sagsgang_serve_behind_https_proxy_sets_secure_cookies(database, tmp_path):
     port = free_port()
     env = {**os.environ, "SAGSGANG_TODAY": "2027-03-20", "SAGSGANG_WEB_FLOWS": "direkte"}
-    assert sagsgang("bruger", "opret", "meha", "--rolle", "sekretariat", "--adgangskode-fra-stdin",
-                    stdin="sekretariat-kode\n", env=env).returncode == 0
+    assert (
+        sagsgang(
+            "bruger",
+            "opret",
+            "meha",
+            "--rolle",
+            "sekretariat",
+            "--adgangskode-fra-stdin",
+            stdin="sekretariat-kode\n",
+            env=env,
+        ).returncode
+        == 0
+    )
     log_path = tmp_path / "serve.log"
     with log_path.open("w") as log:
-        process = subprocess.Popen(["timeout", "120", sys.executable, "-m", "sagsgang.cli", "serve", "--port",
-                                    str(port)], stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+        process = subprocess.Popen(
+            ["timeout", "120", sys.executable, "-m", "sagsgang.cli.main", "serve", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=ROOT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for(answers(url + "/login"), process, log_path, "sagsgang serve")
@@ -509,9 +623,11 @@ def test_sagsgang_serve_behind_https_proxy_sets_secure_cookies(database, tmp_pat
                 assert nonce_cookie.startswith("sagsgang_csrf=") and ("Secure" in nonce_cookie) is secure
                 # This test talks plain HTTP to the server behind the "proxy": hand the cookie over ourselves.
                 browser.cookies.clear()
-                response = browser.post("/login", data={"brugernavn": "meha", "adgangskode": "sekretariat-kode",
-                                                        "csrf_token": token(page.text)},
-                                        headers={"Cookie": nonce_cookie.split(";")[0]})
+                response = browser.post(
+                    "/login",
+                    data={"brugernavn": "meha", "adgangskode": "sekretariat-kode", "csrf_token": token(page.text)},
+                    headers={"Cookie": nonce_cookie.split(";")[0]},
+                )
                 cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("sagsgang_session"))
                 assert "HttpOnly" in cookie and "SameSite=lax" in cookie and ("Secure" in cookie) is secure
                 assert response.status_code == 303

@@ -59,22 +59,37 @@ def test_the_json_api_survives_schemathesis(secretary):
         if operation.path == "/api/login":
             continue  # guessing passwords only feeds the login throttle; tested in test_web.py
         figures["operations"] += 1
-        strategy = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
-                             operation.as_strategy(GenerationMode.NEGATIVE))
+        strategy = st.one_of(
+            operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)
+        )
 
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=strategy)
         def run(case) -> None:
             kwargs = case.as_transport_kwargs(base_url="http://testserver")
-            headers = {k: str(v) for k, v in (kwargs.get("headers") or {}).items()
-                       if k.lower() not in ("cookie", "content-length", "host")}
+            headers = {
+                k: str(v)
+                for k, v in (kwargs.get("headers") or {}).items()
+                if k.lower() not in ("cookie", "content-length", "host")
+            }
             headers["X-CSRF-Token"] = csrf
             before = _state()
             try:
-                response = secretary.request(kwargs["method"], kwargs["url"], params=kwargs.get("params"),
-                                             headers=headers, json=kwargs.get("json"), data=kwargs.get("data"),
-                                             content=kwargs.get("content"))
+                response = secretary.request(
+                    kwargs["method"],
+                    kwargs["url"],
+                    params=kwargs.get("params"),
+                    headers=headers,
+                    json=kwargs.get("json"),
+                    data=kwargs.get("data"),
+                    content=kwargs.get("content"),
+                )
             except (UnicodeEncodeError, ValueError):  # not even sendable over HTTP (httpx refuses it)
                 return
             figures["requests"] += 1
@@ -95,10 +110,30 @@ def test_the_json_api_survives_schemathesis(secretary):
 
 
 FIELDS = list(LAUNCH) + ["maal_organ", "maal_dato", "lukket", "punkttype", "oekonomi", "bilag"]
-nasty = st.one_of(st.text(max_size=40), st.sampled_from(["", " ", "31-02-2027", "2027-13-01", "00-00-0000",
-                                                         "99.99.99-Z99-9-99", "<script>alert(1)</script>",
-                                                         "byraadet", "politisk", "x" * 600, "\x00", "'; DROP TABLE cases;--",
-                                                         "1e9", "-5", "0", "ja", "beslutning"]))
+nasty = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "31-02-2027",
+            "2027-13-01",
+            "00-00-0000",
+            "99.99.99-Z99-9-99",
+            "<script>alert(1)</script>",
+            "byraadet",
+            "politisk",
+            "x" * 600,
+            "\x00",
+            "'; DROP TABLE cases;--",
+            "1e9",
+            "-5",
+            "0",
+            "ja",
+            "beslutning",
+        ]
+    ),
+)
 
 
 def test_the_new_case_form_survives_hypothesis(secretary):
@@ -106,10 +141,17 @@ def test_the_new_case_form_survives_hypothesis(secretary):
     problems: list[str] = []
     csrf = token(secretary.get("/sager/ny").text)
 
-    @settings(max_examples=FORM_EXAMPLES, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
-    @given(changes=st.dictionaries(st.sampled_from(FIELDS), nasty, min_size=1, max_size=6),
-           path=st.sampled_from(["/sager/ny", "/sager/ny/tidsplan"]))
+    @settings(
+        max_examples=FORM_EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        changes=st.dictionaries(st.sampled_from(FIELDS), nasty, min_size=1, max_size=6),
+        path=st.sampled_from(["/sager/ny", "/sager/ny/tidsplan"]),
+    )
     def run(changes, path) -> None:
         data = {**LAUNCH, **changes, "handling": "start", "csrf_token": csrf}
         before = _state()

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calendars.workdays import (
-    WITH_SATURDAY,
     WEEKDAYS_ONLY,
+    WITH_SATURDAY,
     CalendarRangeError,
     ClosingDays,
     MunicipalCalendar,

@@ -12,15 +12,25 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from models import db
-from sagsgang import accounts
-from sagsgang.web import create_app
+from sagsgang.accounts import logins
+from sagsgang.web.app import create_app
 from sagsgang.web.runner import DirectRunner
 from sagsgang.web.security import Settings
 
 SECRETARY = ("meha@slagelse.dk", "sekretariat-kode-2027")
 MANAGER = ("labe@slagelse.dk", "leder-kode-2027-abc")
-TABLES = ("cases", "consultations", "decisions", "case_contents", "recommendation_points", "attachments",
-          "feed_tokens", "users", "outbox", "submissions")
+TABLES = (
+    "cases",
+    "consultations",
+    "decisions",
+    "case_contents",
+    "recommendation_points",
+    "attachments",
+    "feed_tokens",
+    "users",
+    "outbox",
+    "submissions",
+)
 
 
 class MovableClock:
@@ -42,10 +52,13 @@ class MovableClock:
 
 def make_app(clock: MovableClock, proxy_header: str | None = None):
     with db.session_scope() as session:
-        accounts.create_user(session, SECRETARY[0], "sekretariat", SECRETARY[1], "Mette Hansen")
-        accounts.create_user(session, MANAGER[0], "leder", MANAGER[1], "Lars Berg")
-    return create_app(clock=clock, runner=DirectRunner(None, clock),
-                      settings=Settings(secret=b"test-secret", proxy_user_header=proxy_header))
+        logins.create_user(session, SECRETARY[0], "sekretariat", SECRETARY[1], "Mette Hansen")
+        logins.create_user(session, MANAGER[0], "leder", MANAGER[1], "Lars Berg")
+    return create_app(
+        clock=clock,
+        runner=DirectRunner(None, clock),
+        settings=Settings(secret=b"test-secret", proxy_user_header=proxy_header),
+    )
 
 
 def token(html: str) -> str:
@@ -56,8 +69,11 @@ def token(html: str) -> str:
 
 def login(client: TestClient, user: tuple[str, str]) -> None:
     page = client.get("/login")
-    response = client.post("/login", data={"brugernavn": user[0], "adgangskode": user[1], "csrf_token": token(page.text),
-                                           "naeste": "/sager"}, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"brugernavn": user[0], "adgangskode": user[1], "csrf_token": token(page.text), "naeste": "/sager"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
 
 
@@ -77,8 +93,18 @@ def text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'").replace("&#34;", '"')
 
 
-LAUNCH = dict(kommune="slagelse", titel="Erhvervsstrategi 2027–2030", journalnummer="27.00.00-G01-1-27",
-              sagsbehandler="Mette Hansen", sagsbehandler_email="meha@slagelse.dk", leder="Lars Berg",
-              leder_email="labe@slagelse.dk", afdeling="Erhverv", rute="politisk", klar="01-03-2027",
-              anledning="Byrådet bad om en ny strategi.", indstilling="at strategien godkendes\nat den evalueres i 2029",
-              tid="20")
+LAUNCH = dict(
+    kommune="slagelse",
+    titel="Erhvervsstrategi 2027–2030",
+    journalnummer="27.00.00-G01-1-27",
+    sagsbehandler="Mette Hansen",
+    sagsbehandler_email="meha@slagelse.dk",
+    leder="Lars Berg",
+    leder_email="labe@slagelse.dk",
+    afdeling="Erhverv",
+    rute="politisk",
+    klar="01-03-2027",
+    anledning="Byrådet bad om en ny strategi.",
+    indstilling="at strategien godkendes\nat den evalueres i 2029",
+    tid="20",
+)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-import models.content  # noqa: F401
-import models.feeds  # noqa: F401
-import models.outbox  # noqa: F401
+import models.content
+import models.feed_ledger
+import models.outbox
+import models.tables
 import models.users  # noqa: F401
 from models.db import make_engine
 from models.types import AwareDateTime
@@ -21,7 +21,7 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
-def render_item(type_: str, obj: object, autogen_context) -> str | bool:  # noqa: ANN001
+def render_item(type_: str, obj: object, autogen_context) -> str | bool:
     """Write our column types as plain SQLAlchemy types, so revisions don't import models.*,
     which may change after the revision was written."""
     if type_ == "type" and isinstance(obj, AwareDateTime):
@@ -42,8 +42,9 @@ def _configure(**options: object) -> None:
 
 def run_migrations_offline() -> None:
     url = config.get_main_option("sqlalchemy.url")
-    _configure(url=url, literal_binds=True, dialect_opts={"paramstyle": "named"},
-               render_as_batch=url.startswith("sqlite"))
+    _configure(
+        url=url, literal_binds=True, dialect_opts={"paramstyle": "named"}, render_as_batch=url.startswith("sqlite")
+    )
     with context.begin_transaction():
         context.run_migrations()
 

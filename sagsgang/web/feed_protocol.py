@@ -4,7 +4,7 @@ public feeds on the socket itself.
 A calendar program polls its feed every few minutes, and most answers are the same bytes (or a
 304) as the last time. Through ASGI each of them would cost a task, a scope, a receive/send pair
 and uvicorn's per-header checks; here a GET or HEAD whose feed is current in the worker's cache
-(sagsgang.web.feeds.FeedCache.cached_response) is answered as soon as its headers are parsed,
+(sagsgang.web.routes.feed_http.FeedCache.cached_response) is answered as soon as its headers are parsed,
 with header lines prepared when the feed was built. That brings a poll to within the issue's
 target of nginx serving the same file (bench/feeds.py). Everything else — a feed not yet cached
 or changed in the database, personal feeds, pages, the API, a request pipelined behind one of
@@ -21,7 +21,7 @@ from __future__ import annotations
 import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
-from sagsgang.web.feeds import FastPath, Ready
+from sagsgang.web.routes.feed_http import FastPath, Ready
 
 PREFIX = b"/kalender/"
 CLOSE = b"connection: close\r\n"
@@ -33,8 +33,9 @@ class FeedProtocol(HttpToolsProtocol):
         fast_path = _find(self.app, FastPath)
         # Uvicorn's own request log and concurrency limit see only what goes through the app;
         # with either switched on (serve has both off), every request goes that way.
-        self.feeds = fast_path.cache if fast_path and config.access_log is False \
-            and self.limit_concurrency is None else None
+        self.feeds = (
+            fast_path.cache if fast_path and config.access_log is False and self.limit_concurrency is None else None
+        )
         self.answer: tuple[Ready, bool, bool] | None = None  # the request being answered here
 
     def on_message_begin(self) -> None:
@@ -58,13 +59,16 @@ class FeedProtocol(HttpToolsProtocol):
             # The client is not reading what it asked for (say, thousands of pipelined requests):
             # the app's path waits for the socket to drain instead of buffering answers unbounded.
             return None
-        if self.expect_100_continue or self.parser.get_method() not in (b"GET", b"HEAD") \
-                or self.parser.should_upgrade():
+        if (
+            self.expect_100_continue
+            or self.parser.get_method() not in (b"GET", b"HEAD")
+            or self.parser.should_upgrade()
+        ):
             return None
         path = httptools.parse_url(self.url).path
         if not path.startswith(PREFIX) or b"%" in path:
             return None
-        return self.feeds.cached_response(path[len(PREFIX):].decode("ascii"))
+        return self.feeds.cached_response(path[len(PREFIX) :].decode("ascii"))
 
     def on_body(self, body: bytes) -> None:
         if self.answer is None:

@@ -12,10 +12,10 @@ from typing import Any
 
 from calendars.danish import DateFormatError, parse_date, parse_time
 from calendars.profiles import Profile, ProfileError, load_profile, shipped_profiles
-from models.agenda import AttachmentText, CaseText
+from models.agenda_items import AttachmentText, CaseText
 from models.content import MAX_SLOT_MINUTES, ItemKind
 from models.tables import JOURNAL_NUMBER, Outcome
-from sagsgang.lifecycle import LaunchRequest
+from sagsgang.cases.lifecycle import LaunchRequest
 
 _EMAIL_HINT = "Skriv en e-mailadresse som fx meha@slagelse.dk."
 MAX_TEXT = 20_000  # characters in one text field: a long Sagsfremstilling, not a book
@@ -55,8 +55,14 @@ class _Reader:
         value = self.text(name, required)
         if value and name not in self.errors:
             at = value.split("@")
-            if len(at) != 2 or not at[0] or "." not in at[1] or any(c.isspace() for c in value) or \
-                    at[1].startswith(".") or at[1].endswith("."):
+            if (
+                len(at) != 2
+                or not at[0]
+                or "." not in at[1]
+                or any(c.isspace() for c in value)
+                or at[1].startswith(".")
+                or at[1].endswith(".")
+            ):
                 self.errors[name] = f"'{value}' er ikke en gyldig e-mailadresse. {_EMAIL_HINT}"
         return value
 
@@ -118,8 +124,10 @@ def read_launch(data: Mapping[str, Any], preview: bool = False) -> tuple[LaunchR
     title = r.text("titel", need("Skriv sagens titel."))
     journal_number = r.text("journalnummer", need("Skriv sagens journalnummer (KLE), fx 27.00.00-G01-1-24."))
     if journal_number and "journalnummer" not in r.errors and not JOURNAL_NUMBER.match(journal_number):
-        r.errors["journalnummer"] = (f"'{journal_number}' er ikke et journalnummer i KLE-form. Skriv det som "
-                                     "emne-handlingsfacet-løbenummer-år, fx 27.00.00-G01-1-24.")
+        r.errors["journalnummer"] = (
+            f"'{journal_number}' er ikke et journalnummer i KLE-form. Skriv det som "
+            "emne-handlingsfacet-løbenummer-år, fx 27.00.00-G01-1-24."
+        )
     owner = r.text("sagsbehandler", need("Skriv sagsbehandlerens navn."))
     owner_email = r.email("sagsbehandler_email", need("Skriv sagsbehandlerens e-mail: vedkommende får påmindelserne."))
     manager = r.text("leder", need("Skriv lederens navn."))
@@ -149,11 +157,20 @@ def read_launch(data: Mapping[str, Any], preview: bool = False) -> tuple[LaunchR
     text = _read_text(r, need)
     r.done()
     request = LaunchRequest(
-        municipality=profile.key, title=title or "Forhåndsvisning", journal_number=journal_number or "00.00.00-A00-0-00",
-        owner_name=owner or "-", owner_email=owner_email or "forhaandsvisning@sagsgang.invalid",
-        manager_name=manager or "-", manager_email=manager_email or "forhaandsvisning@sagsgang.invalid",
-        department=department, route=route, ready=ready, target_body=target_body or None,
-        target_date=target_date, closed_item=closed)
+        municipality=profile.key,
+        title=title or "Forhåndsvisning",
+        journal_number=journal_number or "00.00.00-A00-0-00",
+        owner_name=owner or "-",
+        owner_email=owner_email or "forhaandsvisning@sagsgang.invalid",
+        manager_name=manager or "-",
+        manager_email=manager_email or "forhaandsvisning@sagsgang.invalid",
+        department=department,
+        route=route,
+        ready=ready,
+        target_body=target_body or None,
+        target_date=target_date,
+        closed_item=closed,
+    )
     return request, text
 
 
@@ -169,16 +186,23 @@ def _read_text(r: _Reader, need) -> CaseText | None:
             r.errors["tid"] = f"Skriv tiden som et helt antal minutter mellem 1 og {MAX_SLOT_MINUTES}, fx 20."
         else:
             slot = int(slot_text)
-    texts = {field: r.text(name, limit=MAX_TEXT) for name, field in (
-        ("anledning", "occasion"), ("sagsfremstilling", "presentation"), ("oekonomi", "economy"),
-        ("lovgrundlag", "legal_basis"))}
+    texts = {
+        field: r.text(name, limit=MAX_TEXT)
+        for name, field in (
+            ("anledning", "occasion"),
+            ("sagsfremstilling", "presentation"),
+            ("oekonomi", "economy"),
+            ("lovgrundlag", "legal_basis"),
+        )
+    }
     recommender = r.text("indstiller")
     points = r.lines("indstilling")
     attachments = tuple(AttachmentText(title) for title in r.lines("bilag"))
     if not (slot or any(texts.values()) or recommender or points or attachments or r.data.get("punkttype")):
         return None
-    return CaseText(kind=ItemKind(kind), slot_minutes=slot, recommender=recommender, points=points,
-                    attachments=attachments, **texts)
+    return CaseText(
+        kind=ItemKind(kind), slot_minutes=slot, recommender=recommender, points=points, attachments=attachments, **texts
+    )
 
 
 OUTCOME_CHOICES = tuple(outcome.value for outcome in Outcome)

@@ -3,7 +3,7 @@ CLI runs (`sagsgang sag opret`, `sag beslut`, `mødeplan flyt`), called in this 
 
 SAGSGANG_WEB_FLOWS=direkte runs the flows' steps as plain functions instead (no Prefect server;
 reminder mails are then left to the daily check): for tests and for trying the app without
-Prefect. Both go through sagsgang.lifecycle; nothing is planned in the web layer.
+Prefect. Both go through sagsgang.cases.lifecycle; nothing is planned in the web layer.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import os
 from typing import Protocol
 
 from calendars.clock import Clock
-from sagsgang.advance import Steps, follow_route
-from sagsgang.lifecycle import LaunchRequest
+from sagsgang.cases.advance import Steps, follow_route
+from sagsgang.cases.lifecycle import LaunchRequest
 
 FLOWS_VARIABLE = "SAGSGANG_WEB_FLOWS"
 
@@ -48,7 +48,7 @@ class PrefectRunner:
 
 class DirectRunner:
     """The flows' own steps (flows.lifecycle's tasks, called as plain functions) on the same route
-    (sagsgang.advance.follow_route), without Prefect's bookkeeping: store, plan, remind (missed
+    (sagsgang.cases.advance.follow_route), without Prefect's bookkeeping: store, plan, remind (missed
     deadlines are escalated and re-planned; mails go to the outbox and out by SAGSGANG_SMTP_*
     settings), route on until the case must wait; no next run is scheduled. Uses the configured
     database, like the flows."""
@@ -79,15 +79,20 @@ class DirectRunner:
     def _follow(self, case_id: int) -> None:
         from flows import lifecycle as flows
 
-        follow_route(case_id, self.clock.now(), Steps(
-            current_stage=flows.current_stage.fn,
-            put_on_meetings=flows.put_on_meetings.fn,
-            remind=flows.remind.fn,
-            decision_on=flows.decision_on.fn,
-            wait_for_decision=lambda _case_id, _now: None,  # the daily check is the backstop
-            route_on=flows.route_on.fn,
-            close_if_ended=flows.close_if_ended.fn,
-            publish_feeds=flows.publish_feeds.fn))
+        follow_route(
+            case_id,
+            self.clock.now(),
+            Steps(
+                current_stage=flows.current_stage.fn,
+                put_on_meetings=flows.put_on_meetings.fn,
+                remind=flows.remind.fn,
+                decision_on=flows.decision_on.fn,
+                wait_for_decision=lambda _case_id, _now: None,  # the daily check is the backstop
+                route_on=flows.route_on.fn,
+                close_if_ended=flows.close_if_ended.fn,
+                publish_feeds=flows.publish_feeds.fn,
+            ),
+        )
 
 
 def runner_from_env(engine, clock: Clock) -> Runner:

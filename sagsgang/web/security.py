@@ -46,8 +46,11 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        return cls(secret=load_secret(), proxy_user_header=os.environ.get(PROXY_HEADER_VARIABLE) or None,
-                   secure_cookies=os.environ.get(SECURE_COOKIES_VARIABLE, "") in ("1", "true", "ja"))
+        return cls(
+            secret=load_secret(),
+            proxy_user_header=os.environ.get(PROXY_HEADER_VARIABLE) or None,
+            secure_cookies=os.environ.get(SECURE_COOKIES_VARIABLE, "") in ("1", "true", "ja"),
+        )
 
 
 def load_secret() -> bytes:
@@ -67,15 +70,18 @@ def load_secret() -> bytes:
 
 
 def _sign(secret: bytes, purpose: str, data: str) -> str:
-    return hmac.new(secret, f"{purpose}\n{data}".encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(secret, f"{purpose}\n{data}".encode(), hashlib.sha256).hexdigest()
 
 
 # --- sessions -------------------------------------------------------------------------------------
 
 
 def make_session(settings: Settings, user_id: int, now: float) -> str:
-    payload = base64.urlsafe_b64encode(json.dumps(
-        {"u": user_id, "n": secrets.token_urlsafe(16), "t": int(now)}).encode()).decode().rstrip("=")
+    payload = (
+        base64.urlsafe_b64encode(json.dumps({"u": user_id, "n": secrets.token_urlsafe(16), "t": int(now)}).encode())
+        .decode()
+        .rstrip("=")
+    )
     return f"{payload}.{_sign(settings.secret, 'session', payload)}"
 
 
@@ -138,8 +144,10 @@ class LoginThrottle:
         return self.clock.now().timestamp()
 
     def _keys(self, username: str, address: str) -> list[tuple[str, int]]:
-        return [(f"bruger:{username.strip().lower()[:100]}", self.FREE_PER_ACCOUNT),
-                (f"ip:{address}", self.FREE_PER_ADDRESS)]
+        return [
+            (f"bruger:{username.strip().lower()[:100]}", self.FREE_PER_ACCOUNT),
+            (f"ip:{address}", self.FREE_PER_ADDRESS),
+        ]
 
     def wait(self, username: str, address: str) -> float:
         """Seconds until the next try is allowed (0: now)."""

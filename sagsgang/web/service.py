@@ -1,5 +1,5 @@
 """What the pages and the JSON API do, once: each operation reads input (sagsgang.web.forms),
-calls sagsgang.lifecycle / sagsgang.caseview / sagsgang.subscriptions like the CLI does, and
+calls sagsgang.cases.lifecycle / sagsgang.cases.caseview / sagsgang.accounts.subscriptions like the CLI does, and
 returns plain values. Path functions in pages.py and api.py only parse and lay out.
 """
 
@@ -15,10 +15,10 @@ from sqlmodel import Session, select
 from calendars.clock import Clock
 from calendars.profiles import Profile, shipped_profiles
 from models.db import get_engine, session_scope
-from models.feeds import FeedToken
+from models.feed_ledger import FeedToken
 from models.tables import Body, Case, Meeting
 from models.users import Role
-from sagsgang import caseview, lifecycle
+from sagsgang.cases import caseview, lifecycle
 from sagsgang.inputs import UserError
 from sagsgang.web.forms import FormErrors, field_for, read_decision, read_launch, read_meeting_change
 from sagsgang.web.runner import Runner
@@ -46,7 +46,7 @@ class Web:
     engine: Any
     clock: Clock
     runner: Runner
-    feed_context: Any  # sagsgang.feeds.FeedContext
+    feed_context: Any  # sagsgang.publishing.feeds.FeedContext
     settings: Any  # sagsgang.web.security.Settings
     throttle: Any  # sagsgang.web.security.LoginThrottle
     municipalities: list[str] = field(default_factory=shipped_profiles)
@@ -76,9 +76,11 @@ def _run(what: str, call) -> FlowWarning | None:
         call()
     except UserError:
         raise
-    except Exception as error:  # noqa: BLE001 (Prefect or SMTP trouble, as in the CLI)
-        return FlowWarning(f"{what} er gemt, men sagsforløbet kunne ikke køres nu ({type(error).__name__}). "
-                           "Den daglige kontrol tager det op.")
+    except Exception as error:
+        return FlowWarning(
+            f"{what} er gemt, men sagsforløbet kunne ikke køres nu ({type(error).__name__}). "
+            "Den daglige kontrol tager det op."
+        )
     return None
 
 
@@ -109,7 +111,7 @@ def launch(web: Web, data: Mapping[str, Any]) -> tuple[str, str, FlowWarning | N
         raise FormErrors({field_for(str(error), request): str(error)}) from None
     warning = _run("Sagen", lambda: web.runner.launch(request))
     if text is not None:
-        from models.agenda import set_case_content
+        from models.agenda_items import set_case_content
 
         with web.session() as session:
             case = lifecycle.find_case(session, request.journal_number, request.municipality)
@@ -143,24 +145,46 @@ class CaseView:
 
 
 def case_view(web: Web, municipality: str, journal_number: str) -> CaseView:
-    from sagsgang import feeds
+    from sagsgang.publishing import feeds
 
     with web.session() as session:
         case = _case(session, municipality, journal_number)
         state = lifecycle.load_state(session, case, web.profile(case.municipality))
         today = web.clock.today()
         timeline = caseview.entries(session, state, today)
-        url = None if case.closed_item else feeds.webcal_url(feeds.feed_url(
-            web.feed_context.base_url, f"{case.municipality}/sag/{case.journal_number}.ics"))
-        return CaseView(case.municipality, state.profile.name, case.journal_number, case.title,
-                        state.route.name, str(case.status), case.closed_item, case.owner_name, case.owner_email,
-                        case.manager_name, case.manager_email, case.department, case.ready_date, case.target_date,
-                        timeline, caseview.history(timeline), caseview.standing(state, today), url)
+        url = (
+            None
+            if case.closed_item
+            else feeds.webcal_url(
+                feeds.feed_url(web.feed_context.base_url, f"{case.municipality}/sag/{case.journal_number}.ics")
+            )
+        )
+        return CaseView(
+            case.municipality,
+            state.profile.name,
+            case.journal_number,
+            case.title,
+            state.route.name,
+            str(case.status),
+            case.closed_item,
+            case.owner_name,
+            case.owner_email,
+            case.manager_name,
+            case.manager_email,
+            case.department,
+            case.ready_date,
+            case.target_date,
+            timeline,
+            caseview.history(timeline),
+            caseview.standing(state, today),
+            url,
+        )
 
 
 def _case(session: Session, municipality: str, journal_number: str) -> Case:
-    case = session.exec(select(Case).where(Case.municipality == municipality,
-                                           Case.journal_number == journal_number)).first()
+    case = session.exec(
+        select(Case).where(Case.municipality == municipality, Case.journal_number == journal_number)
+    ).first()
     if case is None:
         raise LookupError(journal_number)
     return case
@@ -175,11 +199,21 @@ def decide(web: Web, municipality: str, journal_number: str, data: Mapping[str, 
     with web.session() as session:
         _case(session, municipality, journal_number)
         try:
-            recorded = lifecycle.record_decision(session, journal_number, body, outcome, text, web.clock,
-                                                 new_ready, municipality)
+            recorded = lifecycle.record_decision(
+                session, journal_number, body, outcome, text, web.clock, new_ready, municipality
+            )
         except UserError as error:
-            raise FormErrors({"udfald" if "udfald" in str(error) else "organ" if "Organet" in str(error)
-                              else "ny_klar" if "klar-dato" in str(error) else "": str(error)}) from None
+            raise FormErrors(
+                {
+                    "udfald"
+                    if "udfald" in str(error)
+                    else "organ"
+                    if "Organet" in str(error)
+                    else "ny_klar"
+                    if "klar-dato" in str(error)
+                    else "": str(error)
+                }
+            ) from None
         name = lifecycle.load_state(session, recorded.case).body_name(body)
     message = f"Beslutning registreret: {name} {long_date(recorded.meeting_day)}: {recorded.outcome}."
     return message, _run("Beslutningen", lambda: web.runner.advance(journal_number, municipality))
@@ -195,9 +229,11 @@ def filter_choices(web: Web) -> dict[str, list[tuple[str, str]]]:
         bodies = session.exec(select(Body.key, Body.name).distinct().order_by(Body.name)).all()
         departments = session.exec(select(Case.department).distinct().order_by(Case.department)).all()
         owners = session.exec(select(Case.owner_email, Case.owner_name).distinct().order_by(Case.owner_name)).all()
-    return {"organ": list(dict.fromkeys((k, n) for k, n in bodies)),
-            "afdeling": [(d, d) for d in departments if d],
-            "ansvarlig": list(dict.fromkeys((e, n) for e, n in owners))}
+    return {
+        "organ": list(dict.fromkeys((k, n) for k, n in bodies)),
+        "afdeling": [(d, d) for d in departments if d],
+        "ansvarlig": list(dict.fromkeys((e, n) for e, n in owners)),
+    }
 
 
 # --- meetings ---------------------------------------------------------------------------------
@@ -224,13 +260,18 @@ def meetings(web: Web, municipality: str, body: str, start: dt.date, end: dt.dat
     with web.session() as session:
         # The profile's meeting plan for the period is in the database (as when a case is launched).
         lifecycle.ensure_meetings(session, profile, start, end)
-        query = (select(Meeting, Body.key, Body.name).join(Body, Body.id == Meeting.body_id)
-                 .where(Meeting.municipality == profile.key, Meeting.day >= start, Meeting.day <= end))
+        query = (
+            select(Meeting, Body.key, Body.name)
+            .join(Body, Body.id == Meeting.body_id)
+            .where(Meeting.municipality == profile.key, Meeting.day >= start, Meeting.day <= end)
+        )
         if body:
             query = query.where(Body.key == body)
         rows = session.exec(query.order_by(Meeting.day, Body.name)).all()
-        result = [MeetingView(profile.key, key, name, m.key, m.day, m.local_time, m.place, str(m.status),
-                              m.moved_from, 0) for m, key, name in rows]
+        result = [
+            MeetingView(profile.key, key, name, m.key, m.day, m.local_time, m.place, str(m.status), m.moved_from, 0)
+            for m, key, name in rows
+        ]
     counts = _counts(web, profile.key, [m.key for m in result])
     return [MeetingView(**{**m.__dict__, "cases": counts.get(m.key, 0)}) for m in result]
 
@@ -244,9 +285,11 @@ def _counts(web: Web, municipality: str, keys: list[str]) -> dict[str, int]:
     with web.session() as session:
         result: dict[str, set[int]] = {}
         for column in (Consultation.meeting_id, Consultation.latest_meeting_id):
-            rows = session.exec(select(Meeting.key, Consultation.case_id)
-                                .join(Consultation, column == Meeting.id)
-                                .where(Meeting.municipality == municipality, Meeting.key.in_(keys), undecided)).all()
+            rows = session.exec(
+                select(Meeting.key, Consultation.case_id)
+                .join(Consultation, column == Meeting.id)
+                .where(Meeting.municipality == municipality, Meeting.key.in_(keys), undecided)
+            ).all()
             for key, case_id in rows:
                 result.setdefault(key, set()).add(case_id)
     return {key: len(ids) for key, ids in result.items()}
@@ -259,8 +302,9 @@ def find_meeting(web: Web, municipality: str, body: str, day: dt.date) -> Meetin
     return found[0]
 
 
-def change_meeting(web: Web, municipality: str, body: str, day: dt.date, data: Mapping[str, Any],
-                   moving: bool) -> tuple[str, list[str], FlowWarning | None]:
+def change_meeting(
+    web: Web, municipality: str, body: str, day: dt.date, data: Mapping[str, Any], moving: bool
+) -> tuple[str, list[str], FlowWarning | None]:
     """Move or cancel the meeting (as `sagsgang mødeplan flyt|aflys`), then re-plan its cases."""
     from calendars.danish import long_date
 
@@ -284,10 +328,10 @@ def change_meeting(web: Web, municipality: str, body: str, day: dt.date, data: M
 
 def agenda_html(web: Web, municipality: str, body: str, day: dt.date, minutes: bool) -> str:
     """The meeting's agenda or minutes (internal version), as `sagsgang dagsorden` makes them."""
-    from models.agenda import find_meeting as stored_meeting
-    from models.agenda import load_agenda
-    from sagsgang.agenda import compose
-    from sagsgang.agenda_render import render_html
+    from models.agenda_items import find_meeting as stored_meeting
+    from models.agenda_items import load_agenda
+    from sagsgang.publishing.agenda import compose
+    from sagsgang.publishing.agenda_render import render_html
 
     profile = web.profile(municipality)
     with web.session() as session:
@@ -307,7 +351,7 @@ class FeedLink:
 
 
 def body_feeds(web: Web) -> list[FeedLink]:
-    from sagsgang import feeds
+    from sagsgang.publishing import feeds
 
     context = web.feed_context
     with web.session() as session:
@@ -318,8 +362,11 @@ def body_feeds(web: Web) -> list[FeedLink]:
         if spec.kind == "sag":  # a case's own feed is linked from its page
             continue
         profile = context.profiles.get(spec.municipality)
-        title = (f"{names.get((spec.municipality, spec.key), spec.key)} ({profile.name})" if spec.kind == "organ"
-                 else f"Alle sagsfrister ({profile.name})")
+        title = (
+            f"{names.get((spec.municipality, spec.key), spec.key)} ({profile.name})"
+            if spec.kind == "organ"
+            else f"Alle sagsfrister ({profile.name})"
+        )
         url = feeds.feed_url(context.base_url, spec.path)
         links.append(FeedLink(title, url, feeds.webcal_url(url)))
     return links
@@ -338,20 +385,30 @@ def personal_feeds(web: Web, viewer: Viewer) -> list[PersonalFeed]:
     if not viewer.email:
         return []
     with web.session() as session:
-        rows = session.exec(select(FeedToken).where(FeedToken.email == viewer.email, FeedToken.revoked_at.is_(None))
-                            .order_by(FeedToken.id)).all()
+        rows = session.exec(
+            select(FeedToken)
+            .where(FeedToken.email == viewer.email, FeedToken.revoked_at.is_(None))
+            .order_by(FeedToken.id)
+        ).all()
         return [PersonalFeed(r.id, r.department, r.created_at.astimezone(COPENHAGEN).date()) for r in rows]
 
 
 def subscribe(web: Web, viewer: Viewer, department: str) -> tuple[int, FeedLink]:
     """A personal feed for the viewer's e-mail address; the link is shown only now."""
-    from sagsgang import feeds, subscriptions
+    from sagsgang.accounts import subscriptions
+    from sagsgang.publishing import feeds
 
     if not viewer.email:
-        raise FormErrors({"": "Din konto har ingen e-mailadresse, så der er ingen sager at vise i en personlig "
-                              "kalender. Bed sekretariatet om at tilføje den (sagsgang bruger opret … --email)."})
+        raise FormErrors(
+            {
+                "": "Din konto har ingen e-mailadresse, så der er ingen sager at vise i en personlig "
+                "kalender. Bed sekretariatet om at tilføje den (sagsgang bruger opret … --email)."
+            }
+        )
     if not isinstance(department, str) or len(department) > 200 or "\n" in department:
-        raise FormErrors({"afdeling": "Skriv afdelingens navn på én linje (højst 200 tegn), eller lad feltet stå tomt."})
+        raise FormErrors(
+            {"afdeling": "Skriv afdelingens navn på én linje (højst 200 tegn), eller lad feltet stå tomt."}
+        )
     with web.session() as session:
         row, token = subscriptions.create_subscription(session, viewer.email, department, web.clock)
         number = row.id
@@ -360,7 +417,7 @@ def subscribe(web: Web, viewer: Viewer, department: str) -> tuple[int, FeedLink]
 
 
 def revoke(web: Web, viewer: Viewer, number: int) -> bool:
-    from sagsgang import subscriptions
+    from sagsgang.accounts import subscriptions
 
     with web.session() as session:
         row = session.get(FeedToken, number)

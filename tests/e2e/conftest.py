@@ -49,10 +49,22 @@ def postgres():
         user = pwd.getpwnam("postgres")
         os.chown(folder, user.pw_uid, user.pw_gid)
     data, port = folder / "data", free_port()
-    as_postgres_user([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "sagsgang", "-E", "UTF8",
-                      "--locale=C.UTF-8"])
-    as_postgres_user([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "postgres.log"), "-w", "start",
-                      "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off"])
+    as_postgres_user(
+        [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "sagsgang", "-E", "UTF8", "--locale=C.UTF-8"]
+    )
+    as_postgres_user(
+        [
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(folder / "postgres.log"),
+            "-w",
+            "start",
+            "-o",
+            f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off",
+        ]
+    )
     try:
         for database in ("prefect", "sagsgang"):
             as_postgres_user([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "sagsgang", database])
@@ -83,8 +95,12 @@ def prefect_server(e2e_env):
     """`prefect server start` on PostgreSQL; yields the API URL."""
     port = free_port()
     log = open(Path(e2e_env["PREFECT_HOME"]).parent / "prefect-server.log", "w")
-    process = subprocess.Popen([str(VENV_BIN / "prefect"), "server", "start", "--host", "127.0.0.1",
-                                "--port", str(port)], env=e2e_env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [str(VENV_BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=e2e_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}/api"
     try:
         wait_for(answers(f"{url}/health"), process, Path(log.name), "prefect server", seconds=120, pause=0.5)
@@ -106,13 +122,19 @@ def mailbox():
 @pytest.fixture(scope="session")
 def world(e2e_env, prefect_server, mailbox):
     """The environment every command of the test runs with, and a running `sagsgang worker`."""
-    env = {**e2e_env, "PREFECT_API_URL": prefect_server, "SAGSGANG_SMTP_HOST": "127.0.0.1",
-           "SAGSGANG_SMTP_PORT": str(mailbox.port), "SAGSGANG_SMTP_FROM": "Sagsgang <sagsgang@slagelse.dk>"}
+    env = {
+        **e2e_env,
+        "PREFECT_API_URL": prefect_server,
+        "SAGSGANG_SMTP_HOST": "127.0.0.1",
+        "SAGSGANG_SMTP_PORT": str(mailbox.port),
+        "SAGSGANG_SMTP_FROM": "Sagsgang <sagsgang@slagelse.dk>",
+    }
     log = open(Path(e2e_env["PREFECT_HOME"]).parent / "worker.log", "w")
     worker = subprocess.Popen([str(VENV_BIN / "sagsgang"), "worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_for(lambda: deployments(prefect_server) >= 4, worker, Path(log.name), "sagsgang worker",
-                 seconds=120, pause=1)
+        wait_for(
+            lambda: deployments(prefect_server) >= 4, worker, Path(log.name), "sagsgang worker", seconds=120, pause=1
+        )
         yield env
     finally:
         stop(worker, seconds=30)
@@ -121,8 +143,9 @@ def world(e2e_env, prefect_server, mailbox):
 
 def deployments(api_url: str) -> int:
     """How many deployments the Prefect server knows (the worker registers four)."""
-    request = urllib.request.Request(f"{api_url}/deployments/count", data=b"{}", method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{api_url}/deployments/count", data=b"{}", method="POST", headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
             return int(response.read())

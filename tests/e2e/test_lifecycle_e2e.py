@@ -26,25 +26,52 @@ pytestmark = pytest.mark.e2e
 
 VENV_BIN = Path(sys.executable).parent
 J = "27.00.00-G01-7-27"
-MEETINGS = [("direktion", "2027-03-09", "godkendt"), ("strategisk_chefforum", "2027-04-08", "godkendt"),
-            ("erhverv", "2027-05-04", "anbefalet"), ("oekonomiudvalget", "2027-05-24", "anbefalet"),
-            ("byraadet", "2027-05-31", "godkendt")]
+MEETINGS = [
+    ("direktion", "2027-03-09", "godkendt"),
+    ("strategisk_chefforum", "2027-04-08", "godkendt"),
+    ("erhverv", "2027-05-04", "anbefalet"),
+    ("oekonomiudvalget", "2027-05-24", "anbefalet"),
+    ("byraadet", "2027-05-31", "godkendt"),
+]
 
 
 def run_deployment(env: dict, name: str, params: dict) -> str:
     result = subprocess.run(
-        [str(VENV_BIN / "prefect"), "deployment", "run", name, "--params", json.dumps(params),
-         "--watch", "--watch-interval", "1", "--watch-timeout", "180"], env=env, capture_output=True, text=True, timeout=240)
+        [
+            str(VENV_BIN / "prefect"),
+            "deployment",
+            "run",
+            name,
+            "--params",
+            json.dumps(params),
+            "--watch",
+            "--watch-interval",
+            "1",
+            "--watch-timeout",
+            "180",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Completed" in result.stdout, result.stdout[-3000:]
     return result.stdout
 
 
 def scheduled_daily_runs(api_url: str) -> list[str]:
-    body = {"flows": {"name": {"any_": ["daglig-kontrol"]}},
-            "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}}, "limit": 10}
-    request = urllib.request.Request(f"{api_url}/flow_runs/filter", data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    body = {
+        "flows": {"name": {"any_": ["daglig-kontrol"]}},
+        "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}},
+        "limit": 10,
+    }
+    request = urllib.request.Request(
+        f"{api_url}/flow_runs/filter",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     deadline = time.monotonic() + 60
     while True:  # the scheduler service runs every few seconds
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -55,15 +82,28 @@ def scheduled_daily_runs(api_url: str) -> list[str]:
 
 
 def sagsgang(env: dict, *args: str, today: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(VENV_BIN / "sagsgang"), *args], env={**env, "SAGSGANG_TODAY": today},
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [str(VENV_BIN / "sagsgang"), *args],
+        env={**env, "SAGSGANG_TODAY": today},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_a_case_from_launch_to_the_councils_decision(world, mailbox):
-    launch = {"municipality": "slagelse", "title": "Erhvervsstrategi 2027", "journal_number": J,
-              "owner_name": "Mette Hansen", "owner_email": "meha@slagelse.dk", "manager_name": "Lars Berg",
-              "manager_email": "labe@slagelse.dk", "department": "Erhverv", "route": "politisk",
-              "ready": "2027-03-01"}
+    launch = {
+        "municipality": "slagelse",
+        "title": "Erhvervsstrategi 2027",
+        "journal_number": J,
+        "owner_name": "Mette Hansen",
+        "owner_email": "meha@slagelse.dk",
+        "manager_name": "Lars Berg",
+        "manager_email": "labe@slagelse.dk",
+        "department": "Erhverv",
+        "route": "politisk",
+        "ready": "2027-03-01",
+    }
     run_deployment(world, "opret-sag/sagsgang", {"request": launch, "now": "2027-03-01T09:00:00"})
 
     # Launched on 1 March: Direktionen's deadline of Thursday 4 March is 3 working days away, so
@@ -81,9 +121,15 @@ def test_a_case_from_launch_to_the_councils_decision(world, mailbox):
         before = (dt.date.fromisoformat(day) - dt.timedelta(days=12)).isoformat()
         submitted = sagsgang(world, "sag", "indsend", J, "--organ", body, today=before)
         assert submitted.returncode == 0, submitted.stderr
-        run_deployment(world, "sagsforloeb/sagsgang", {
-            "journal_number": J, "now": f"{day}T19:00:00",
-            "decision": {"body": body, "outcome": outcome, "text": f"{body} {outcome}"}})
+        run_deployment(
+            world,
+            "sagsforloeb/sagsgang",
+            {
+                "journal_number": J,
+                "now": f"{day}T19:00:00",
+                "decision": {"body": body, "outcome": outcome, "text": f"{body} {outcome}"},
+            },
+        )
 
     shown = sagsgang(world, "sag", "vis", J, today="2027-06-01")
     assert shown.returncode == 0, shown.stderr
@@ -93,9 +139,17 @@ def test_a_case_from_launch_to_the_councils_decision(world, mailbox):
     engine = sa.create_engine(world["SAGSGANG_DATABASE_URL"])
     with engine.connect() as connection:
         status = connection.execute(sa.text("SELECT status FROM cases WHERE journal_number = :j"), {"j": J}).scalar()
-        outcomes = connection.execute(sa.text(
-            "SELECT d.outcome FROM decisions d JOIN consultations c ON c.id = d.consultation_id "
-            "JOIN cases s ON s.id = c.case_id WHERE s.journal_number = :j ORDER BY d.decided_at"), {"j": J}).scalars().all()
+        outcomes = (
+            connection.execute(
+                sa.text(
+                    "SELECT d.outcome FROM decisions d JOIN consultations c ON c.id = d.consultation_id "
+                    "JOIN cases s ON s.id = c.case_id WHERE s.journal_number = :j ORDER BY d.decided_at"
+                ),
+                {"j": J},
+            )
+            .scalars()
+            .all()
+        )
         sent = connection.execute(sa.text("SELECT count(*) FROM outbox WHERE status = 'sendt'")).scalar()
     engine.dispose()
     assert status == "afsluttet"

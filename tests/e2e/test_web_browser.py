@@ -25,8 +25,15 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "web"
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 USER, PASSWORD = "meha@slagelse.dk", "en-lang-adgangskode-2027"
 FLOW_TIMEOUT = 180_000  # ms: the first flow run starts Prefect's temporary server
 
@@ -37,8 +44,12 @@ class Server:
     def __init__(self, folder: Path) -> None:
         self.folder, self.port = folder, servers.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "SAGSGANG_DATABASE_URL": f"sqlite:///{folder / 'sagsgang.db'}",
-                    "SAGSGANG_HOME": str(folder / "home"), "PREFECT_HOME": str(folder / "prefect")}
+        self.env = {
+            **os.environ,
+            "SAGSGANG_DATABASE_URL": f"sqlite:///{folder / 'sagsgang.db'}",
+            "SAGSGANG_HOME": str(folder / "home"),
+            "PREFECT_HOME": str(folder / "prefect"),
+        }
         # The real thing: Prefect flows, as `sagsgang sag opret` runs them.
         for name in ("SAGSGANG_WEB_FLOWS", "PREFECT_API_URL"):
             self.env.pop(name, None)
@@ -48,10 +59,21 @@ class Server:
     def start(self, today: str) -> None:
         self.stop()
         env = {**self.env, "SAGSGANG_TODAY": today}
-        self.process = subprocess.Popen(["timeout", "900", sys.executable, "-m", "sagsgang.cli", "serve", "--port",
-                                         str(self.port)], stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
-        servers.wait_for(servers.answers(self.url + "/login"), self.process, Path(self.log.name), "sagsgang serve", seconds=60,
-                 pause=0.3)
+        self.process = subprocess.Popen(
+            ["timeout", "900", sys.executable, "-m", "sagsgang.cli.main", "serve", "--port", str(self.port)],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=ROOT,
+        )
+        servers.wait_for(
+            servers.answers(self.url + "/login"),
+            self.process,
+            Path(self.log.name),
+            "sagsgang serve",
+            seconds=60,
+            pause=0.3,
+        )
 
     def stop(self) -> None:
         servers.stop(self.process, seconds=30)
@@ -63,9 +85,27 @@ def server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium mangler: kør tests/e2e/setup_browser.sh (apt-get install -y chromium).")
     served = Server(tmp_path_factory.mktemp("web-e2e"))
-    created = subprocess.run([sys.executable, "-m", "sagsgang.cli", "bruger", "opret", USER, "--rolle", "sekretariat",
-                              "--navn", "Mette Hansen", "--adgangskode-fra-stdin"], input=PASSWORD + "\n",
-                             capture_output=True, text=True, env=served.env, cwd=ROOT, timeout=60)
+    created = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sagsgang.cli.main",
+            "bruger",
+            "opret",
+            USER,
+            "--rolle",
+            "sekretariat",
+            "--navn",
+            "Mette Hansen",
+            "--adgangskode-fra-stdin",
+        ],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        env=served.env,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert created.returncode == 0, created.stderr
     yield served
     served.stop()
@@ -151,7 +191,8 @@ def test_secretary_launches_follows_decides_moves_and_subscribes(page, server):
     form.get_by_role("button", name="Registrér beslutning for Direktionen").click()
     expect(page.get_by_text("Beslutning registreret: Direktionen")).to_be_visible(timeout=FLOW_TIMEOUT)
     expect(page.locator("ul.historik")).to_contain_text(
-        f"Direktionen den {direktion_day}: Direktionen godkendte indstillingen.")
+        f"Direktionen den {direktion_day}: Direktionen godkendte indstillingen."
+    )
     expect(page.locator("tr.fase-next")).to_contain_text("Strategisk Chefforum")
     shot(page, "sag")
     chefforum = re.search(r"kl\. 12:00\s+\w+ (\d+)\. (\w+) 2027 kl\. 13:00", page.locator("tr.fase-next").inner_text())

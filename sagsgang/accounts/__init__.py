@@ -1,0 +1,1 @@
+"""Accounts: web users and their passwords, personal calendar subscriptions."""

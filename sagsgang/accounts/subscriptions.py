@@ -1,0 +1,111 @@
+"""Personal calendar subscriptions: a feed of the cases a person owns or manages, behind a token.
+
+The token (256 random bits, URL-safe) is shown once, when the subscription is made, and stored
+only as its SHA-256 hash: the database never holds it, so a copy of the database opens nothing.
+A token is looked up by its hash and compared in constant time; a revoked one opens nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from calendars.clock import Clock, clock_from_env
+from calendars.danish import long_date
+from calendars.ical import COPENHAGEN
+from models.feed_ledger import FeedToken
+from models.tables import Case, CaseStatus
+from models.types import UTC
+
+TOKEN_BYTES = 32  # 256 bits (secrets.token_urlsafe): at least 128 are needed to be unguessable
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,128}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def check_email(email: str) -> str:
+    email = email.strip()
+    if not _EMAIL.match(email):
+        raise ValueError(f"'{email}' er ikke en gyldig e-mailadresse. Skriv den som fx meha@slagelse.dk.")
+    return email
+
+
+def create_subscription(
+    session: Session, email: str, department: str = "", clock: Clock | None = None
+) -> tuple[FeedToken, str]:
+    """A new personal feed for `email`; returns the row and the token, which is shown once and
+    stored only as its hash."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    row = FeedToken(
+        token_hash=token_hash(token),
+        email=check_email(email),
+        department=department.strip(),
+        created_at=(clock or clock_from_env()).now().astimezone(UTC),
+    )
+    session.add(row)
+    session.flush()
+    return row, token
+
+
+def find_subscription(session: Session, token: str) -> FeedToken | None:
+    """The active subscription with this token, or None. Looked up by hash (the database never
+    sees the token) and compared in constant time."""
+    if not _TOKEN.match(token):
+        return None
+    wanted = token_hash(token)
+    row = session.exec(select(FeedToken).where(FeedToken.token_hash == wanted)).first()
+    if row is None or not row.active or not hmac.compare_digest(row.token_hash, wanted):
+        return None
+    return row
+
+
+def revoke_subscriptions(session: Session, who: str, clock: Clock | None = None) -> list[FeedToken]:
+    """Revoke the subscription with id `who`, or every active one of the e-mail address `who`."""
+    who = who.strip()
+    if who.isdigit():
+        rows = [row for row in [session.get(FeedToken, int(who))] if row is not None and row.active]
+    else:
+        rows = list(
+            session.exec(
+                select(FeedToken).where(sa.func.lower(FeedToken.email) == who.lower(), FeedToken.revoked_at.is_(None))
+            )
+        )
+    now = (clock or clock_from_env()).now().astimezone(UTC)
+    for row in rows:
+        row.revoked_at = now
+    session.flush()
+    return rows
+
+
+def active(session: Session) -> Sequence[FeedToken]:
+    return session.exec(select(FeedToken).where(FeedToken.revoked_at.is_(None)).order_by(FeedToken.id)).all()
+
+
+def cases_followed(session: Session, subscription: FeedToken) -> int:
+    """How many open cases the subscription shows (to warn about an empty calendar)."""
+    email = subscription.email.lower()
+    query = (
+        select(sa.func.count())
+        .select_from(Case)
+        .where(
+            Case.status == CaseStatus.OPEN,
+            sa.or_(sa.func.lower(Case.owner_email) == email, sa.func.lower(Case.manager_email) == email),
+        )
+    )
+    if subscription.department:
+        query = query.where(sa.func.lower(Case.department) == subscription.department.lower())
+    return session.exec(query).one()
+
+
+def describe_subscription(row: FeedToken) -> str:
+    scope = f", afdeling {row.department}" if row.department else ""
+    return f"nr. {row.id}: {row.email}{scope}, oprettet {long_date(row.created_at.astimezone(COPENHAGEN).date())}"

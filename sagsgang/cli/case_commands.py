@@ -1,0 +1,299 @@
+"""Case commands: sag opret | beslut | indsend | vis, mødeplan flyt | aflys, daglig, worker.
+
+Thin: parse, check the input against the database (a Danish message and exit code 2, nothing
+written), then run the Prefect flow in this process. Prefect and the database layer are imported
+inside the commands: the planning commands must stay fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from sagsgang.inputs import UserError, read_date, read_profile, read_target
+
+OUTCOMES = "godkendt, anbefalet, 'taget til efterretning', drøftet, udsat, tilbagesendt, 'ikke godkendt'"
+
+
+def _database():
+    from models import db
+
+    db.upgrade()  # a fresh database gets its tables; an existing one its new migrations
+    return db
+
+
+def _print_summary(result: dict) -> None:
+    for line in result.get("beskrivelse", []):
+        print(line)
+    for key in result.get("sendt", []):
+        print(f"  Mail sendt: {key}")
+    if result.get("naeste_koersel"):
+        import datetime as dt
+
+        from calendars.danish import long_date
+
+        at = dt.datetime.fromisoformat(result["naeste_koersel"])
+        print(f"  Næste påmindelse eller fristkontrol: {long_date(at.date())} kl. {at:%H:%M}")
+
+
+def _run_flow(what: str, call):
+    """Run a flow here; its failure after our own change was stored is not the user's input."""
+    try:
+        return call()
+    except UserError:
+        raise
+    except Exception as error:
+        print(
+            f"Advarsel: {what} er gemt, men sagsforløbet kunne ikke køres nu ({error}). "
+            "Den daglige kontrol tager det op.",
+            file=sys.stderr,
+        )
+        return None
+
+
+def launch_command(args) -> int:
+    from calendars.clock import clock_from_env
+    from sagsgang.cases import lifecycle
+
+    profile = read_profile(args.kommune)
+    target = read_target(profile, args.senest) if args.senest else None
+    from pydantic import ValidationError
+
+    try:
+        request = lifecycle.LaunchRequest(
+            municipality=profile.key,
+            title=args.titel,
+            journal_number=args.journalnummer,
+            owner_name=args.sagsbehandler,
+            owner_email=args.sagsbehandler_email,
+            manager_name=args.leder,
+            manager_email=args.leder_email,
+            department=args.afdeling,
+            route=args.rute,
+            ready=read_date(args.klar) if args.klar else None,
+            target_body=target and target.body,
+            target_date=target and target.day,
+            closed_item=args.lukket,
+        )
+    except ValidationError as error:
+        fields = lifecycle.LaunchRequest.model_fields
+        missing = ", ".join(fields[str(problem["loc"][0])].title for problem in error.errors())
+        raise UserError(f"Udfyld: {missing}.") from None
+    db = _database()
+    lifecycle.check_launch(db.get_engine(), request, clock_from_env())  # bad input: exit 2 before Prefect starts
+    from flows.lifecycle import launch_case
+
+    result = launch_case(request)
+    print(f"Sagen {request.journal_number} er oprettet og planlagt.")
+    _print_summary(result)
+    return 0
+
+
+def decide_command(args) -> int:
+    from calendars.clock import clock_from_env
+    from sagsgang.cases import lifecycle
+
+    db = _database()
+    new_ready = read_date(args.klar) if args.klar else None
+    with db.session_scope() as session:
+        recorded = lifecycle.record_decision(
+            session, args.sag, args.organ, args.udfald, args.tekst or "", clock_from_env(), new_ready, args.kommune
+        )
+        name = lifecycle.load_state(session, recorded.case).body_name(args.organ)
+        municipality, journal_number = recorded.case.municipality, recorded.case.journal_number
+    from calendars.danish import long_date
+
+    print(f"Beslutning registreret: {name} {long_date(recorded.meeting_day)}: {recorded.outcome}.")
+    from flows.lifecycle import advance_case
+
+    result = _run_flow("Beslutningen", lambda: advance_case(journal_number, municipality=municipality))
+    if result is None:
+        return 1
+    _print_summary(result)
+    return 0
+
+
+def submit_command(args) -> int:
+    from calendars.clock import clock_from_env
+    from calendars.danish import long_date
+    from sagsgang.cases import lifecycle
+
+    db = _database()
+    with db.session_scope() as session:
+        done = lifecycle.record_submission(session, args.sag, clock_from_env(), args.organ, args.kommune)
+        state = lifecycle.load_state(session, lifecycle.find_case(session, args.sag, args.kommune))
+        for treatment in done:
+            print(
+                f"Materialet til {state.body_name(treatment.body)} er modtaget (møde "
+                f"{long_date(treatment.meeting.day)}). Der kommer ikke flere påmindelser om den frist."
+            )
+    return 0
+
+
+def show_command(args) -> int:
+    from sagsgang.cases import lifecycle
+
+    db = _database()
+    with db.session_scope() as session:
+        for line in lifecycle.describe(session, lifecycle.find_case(session, args.sag, args.kommune)):
+            print(line)
+    return 0
+
+
+def move_command(args) -> int:
+    return _change_meeting(args, moving=True)
+
+
+def cancel_command(args) -> int:
+    return _change_meeting(args, moving=False)
+
+
+def _change_meeting(args, moving: bool) -> int:
+    from calendars.danish import DateFormatError, long_date, parse_time
+    from sagsgang.cases import lifecycle
+
+    profile = read_profile(args.kommune)
+    day = read_date(args.dato)
+    new_day = read_date(args.ny_dato) if moving else None
+    try:
+        new_time = parse_time(args.tid) if moving and args.tid else None
+    except DateFormatError as error:
+        raise UserError(str(error)) from None
+    db = _database()
+    with db.session_scope() as session:
+        meeting = lifecycle.change_meeting(session, profile, args.organ, day, new_day, new_time)
+        key = meeting.key
+        what = f"flyttet til {long_date(meeting.day)} kl. {meeting.local_time:%H:%M}" if moving else "aflyst"
+    print(f"Mødet i {profile.bodies[args.organ].name} {long_date(day)} er {what}.")
+    from flows.lifecycle import meeting_changed
+
+    result = _run_flow("Mødeændringen", lambda: meeting_changed(profile.key, key))
+    if result is None:
+        return 1
+    if not result["sager"]:
+        print("Ingen sager var planlagt på mødet.")
+    for journal_number, summary in result["sager"].items():
+        print(f"Sagen {journal_number} er planlagt igen:")
+        _print_summary(summary)
+    return 0
+
+
+def daily_command(args) -> int:
+    _database()
+    from flows.daily import daily_check
+
+    result = daily_check()
+    print(
+        f"Daglig kontrol: {result['påmindelser']} påmindelser, {result['eskaleringer']} eskaleringer, "
+        f"{result['ugeoversigter']} ugeoversigter lagt i udbakken; {result['sendt']} mails sendt"
+        + (f", {result['ikke_sendt']} venter på at kunne sendes" if result["ikke_sendt"] else "")
+        + "."
+    )
+    return 0 if not result["ikke_sendt"] else 1
+
+
+def worker_command(args) -> int:
+    import os
+
+    if not os.environ.get("PREFECT_API_URL"):
+        raise UserError(
+            "Sæt PREFECT_API_URL til jeres Prefect-server (fx http://127.0.0.1:4200/api, startet med "
+            "'prefect server start'), så brugerfladen kan køre sagsgangens flows."
+        )
+    _database()
+    from flows.deployments import serve_all
+
+    print("Sagsgang kører flows for Prefect: opret-sag, sagsforloeb, moedeaendring og daglig-kontrol (kl. 08:00).")
+    serve_all(limit=args.samtidige)
+    return 0
+
+
+def register(commands) -> None:
+    case = commands.add_parser(
+        "sag",
+        help="opret sager, registrér beslutninger og materiale",
+        description="En sags livsforløb: oprettelse, materiale, beslutninger.",
+    )
+    sub = case.add_subparsers(title="kommandoer", metavar="<kommando>", required=True)
+
+    launch = sub.add_parser(
+        "opret",
+        help="opret en sag og planlæg dens rute",
+        description="Opretter sagen, planlægger ruten og starter påmindelserne.",
+    )
+    launch.add_argument("--kommune", required=True, metavar="NAVN|STI", help="kommunens profil")
+    launch.add_argument("--titel", required=True, help="sagens titel")
+    launch.add_argument("--journalnummer", required=True, metavar="KLE", help="fx 27.00.00-G01-1-24")
+    launch.add_argument("--sagsbehandler", required=True, metavar="NAVN")
+    launch.add_argument("--sagsbehandler-email", required=True, metavar="E-MAIL")
+    launch.add_argument("--leder", required=True, metavar="NAVN")
+    launch.add_argument("--leder-email", required=True, metavar="E-MAIL")
+    launch.add_argument("--afdeling", default="", metavar="NAVN")
+    launch.add_argument("--rute", required=True, metavar="RUTE", help="rutens nøgle i profilen")
+    launch.add_argument("--klar", metavar="DATO", help="datoen sagen er klar (standard i dag)")
+    launch.add_argument("--senest", metavar="ORGAN:DATO", help="mål: organets seneste møde på eller før datoen")
+    launch.add_argument("--lukket", action="store_true", help="lukket punkt")
+    launch.set_defaults(handler=launch_command)
+
+    decide = sub.add_parser(
+        "beslut",
+        help="registrér et organs beslutning efter mødet",
+        description=f"Udfald: {OUTCOMES}. Godkendt og lignende fører sagen videre; "
+        "udsat giver organets næste møde; tilbagesendt planlægger fra en ny "
+        "klar-dato; ikke godkendt afslutter sagen.",
+    )
+    decide.add_argument("sag", metavar="SAG", help="sagens journalnummer")
+    decide.add_argument("organ", metavar="ORGAN", help="organets nøgle, fx direktion")
+    decide.add_argument("udfald", metavar="UDFALD", help=OUTCOMES)
+    decide.add_argument("--tekst", metavar="TEKST", help="beslutningens ordlyd")
+    decide.add_argument("--klar", metavar="DATO", help="ved tilbagesendt: hvornår sagen er klar igen")
+    decide.add_argument("--kommune", metavar="NAVN", help="kun nødvendig hvis journalnummeret findes i flere")
+    decide.set_defaults(handler=decide_command)
+
+    submit = sub.add_parser(
+        "indsend",
+        help="registrér at materialet er afleveret til sagsfristen",
+        description="Materialet er afleveret: påmindelserne om fristen stopper.",
+    )
+    submit.add_argument("sag", metavar="SAG", help="sagens journalnummer")
+    submit.add_argument("--organ", metavar="ORGAN", help="kun til dette organ (standard: hele det aktuelle trin)")
+    submit.add_argument("--kommune", metavar="NAVN")
+    submit.set_defaults(handler=submit_command)
+
+    show = sub.add_parser("vis", help="vis sagens historik og plan")
+    show.add_argument("sag", metavar="SAG", help="sagens journalnummer")
+    show.add_argument("--kommune", metavar="NAVN")
+    show.set_defaults(handler=show_command)
+
+    meetings = commands.add_parser(
+        "mødeplan",
+        help="flyt eller aflys et møde; sagerne på det planlægges igen",
+        description="Ændringer i mødeplanen. Sager på mødet planlægges igen.",
+    )
+    msub = meetings.add_subparsers(title="kommandoer", metavar="<kommando>", required=True)
+    move = msub.add_parser("flyt", help="flyt et møde til en ny dato")
+    move.add_argument("organ", metavar="ORGAN")
+    move.add_argument("dato", metavar="DATO", help="mødets nuværende dato")
+    move.add_argument("ny_dato", metavar="NY_DATO")
+    move.add_argument("--tid", metavar="TT:MM", help="nyt klokkeslæt (standard: det samme)")
+    move.add_argument("--kommune", required=True, metavar="NAVN|STI")
+    move.set_defaults(handler=move_command)
+    cancel = msub.add_parser("aflys", help="aflys et møde")
+    cancel.add_argument("organ", metavar="ORGAN")
+    cancel.add_argument("dato", metavar="DATO")
+    cancel.add_argument("--kommune", required=True, metavar="NAVN|STI")
+    cancel.set_defaults(handler=cancel_command)
+
+    daily = commands.add_parser(
+        "daglig",
+        help="kør den daglige kontrol nu (påmindelser, eskaleringer)",
+        description="Det samme som Prefect-deploymentet daglig-kontrol kører kl. 08:00.",
+    )
+    daily.set_defaults(handler=daily_command)
+
+    worker = commands.add_parser(
+        "worker",
+        help="kør sagsgangens flows for Prefect-brugerfladen",
+        description="Serverer deployments opret-sag, sagsforloeb, moedeaendring og daglig-kontrol mod PREFECT_API_URL.",
+    )
+    worker.add_argument("--samtidige", type=int, default=None, metavar="N", help="højst N kørsler ad gangen")
+    worker.set_defaults(handler=worker_command)

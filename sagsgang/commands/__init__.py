@@ -1,1 +1,0 @@
-"""Sub-commands of `sagsgang`, one module per group; each has register(commands)."""

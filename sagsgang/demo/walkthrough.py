@@ -1,0 +1,139 @@
+"""`sagsgang demo`: what Sagsgang does, on a shipped profile, in under a screenful.
+
+First the plan (no database, no Prefect); then the same case's life through the Prefect flows in
+local mode, in a database and mail folder of its own under the system's temporary folder: the
+case is launched, the owner gets a reminder (an .eml file: no mail leaves the machine), the
+material comes in, Direktionen approves it and the case moves on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+from calendars.clock import clock_from_env
+from calendars.danish import clock_time, long_date
+from calendars.meetings import Schedule
+from calendars.planner import plan
+from calendars.profiles import load_profile
+from sagsgang.cli.main import command_name
+from sagsgang.publishing import timeline
+
+PROFILE, ROUTE = "slagelse", "politisk"
+JOURNAL_NUMBER = "27.00.00-G01-1-27"
+
+
+def run() -> int:
+    profile = load_profile(PROFILE)
+    route = profile.routes[ROUTE]
+    today = clock_from_env().today()
+    schedule = Schedule.for_period(profile, today, today + dt.timedelta(days=3 * 365))
+    result = plan(route, schedule, today)
+    print(
+        f"Sagsgang – demo på {profile.name}, rute '{route.key}', med en sag der er klar i dag ({long_date(today)}).\n"
+    )
+    print(timeline.render(result, profile.name, "tabel"))
+    status = lifecycle_demo(today, result.steps[0].meeting.day)
+    command = command_name()
+    print("Prøv selv:")
+    print(f"  {command} plan --kommune {PROFILE} --rute politisk_oekonomi --klar {today:%d-%m-%Y}")
+    print(
+        f"  {command} plan --kommune {PROFILE} --rute {ROUTE} --senest byraadet:"
+        f"{result.final.latest_meeting.day + dt.timedelta(days=120):%d-%m-%Y} --format md"
+    )
+    print(f"  {command} kommuner        (profiler, organer og ruter)")
+    print(f"  {command} sag --help      (opret sager, registrér materiale og beslutninger)")
+    return status
+
+
+def lifecycle_demo(today: dt.date, first_meeting: dt.date) -> int:
+    """Launch the case through the flows, record a decision, show the reminder it produced."""
+    folder = Path(tempfile.mkdtemp(prefix="sagsgang-demo-"))
+    os.environ["SAGSGANG_DATABASE_URL"] = f"sqlite:///{folder / 'sagsgang.db'}"
+    os.environ["SAGSGANG_HOME"] = str(folder)  # mails become .eml files in <folder>/mail
+    for name in ("HOST", "PORT", "USER", "PASSWORD", "FROM", "TLS"):
+        os.environ.pop(f"SAGSGANG_SMTP_{name}", None)  # a demo never mails real people
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    print("Sagens forløb med Prefect-flows (lokal tilstand; første kørsel tager 7–15 sekunder) …")
+    try:
+        from email import message_from_bytes, policy
+
+        from flows.lifecycle import advance_case, launch_case
+        from models import db
+        from sagsgang.cases import lifecycle
+
+        db.upgrade()
+        morning = dt.datetime.combine(today, dt.time(9, 0))
+        launch_case(
+            lifecycle.LaunchRequest(
+                municipality=PROFILE,
+                title="Erhvervsstrategi 2027 (demo)",
+                journal_number=JOURNAL_NUMBER,
+                owner_name="Mette Hansen",
+                owner_email="meha@example.dk",
+                manager_name="Lars Berg",
+                manager_email="labe@example.dk",
+                department="Erhverv",
+                route=ROUTE,
+                ready=today,
+            ),
+            now=morning,
+        )
+        mails = sorted((folder / "mail").glob("*.eml"))
+        for path in mails:
+            mail = message_from_bytes(path.read_bytes(), policy=policy.default)
+            text = mail.get_body(("plain",)).get_content()
+            deadline_line = next(line for line in text.splitlines() if line.startswith("Sagsfristen"))
+            attachments = ", ".join(part.get_filename() for part in mail.iter_attachments())
+            print(f"  Mail til {mail['To']}: {mail['Subject']}")
+            print(f"    «{deadline_line}»  Vedhæftet: {attachments}")
+            print(f"    {path}")
+        if not mails:
+            print("  Ingen påmindelse i dag: sagsfristen er mere end 5 arbejdsdage væk.")
+        with db.session_scope() as session:
+            lifecycle.record_submission(session, JOURNAL_NUMBER, _clock(morning))
+            lifecycle.record_decision(
+                session,
+                JOURNAL_NUMBER,
+                "direktion",
+                "godkendt",
+                "Direktionen godkendte indstillingen.",
+                _clock(dt.datetime.combine(first_meeting, dt.time(12, 0))),
+            )
+        advance_case(JOURNAL_NUMBER, municipality=PROFILE, now=dt.datetime.combine(first_meeting, dt.time(12, 0)))
+        with db.session_scope() as session:
+            state = lifecycle.load_state(session, lifecycle.find_case(session, JOURNAL_NUMBER))
+            following = state.pending()[0]
+        print(
+            f"  Materialet kom ind; Direktionen godkendte sagen {long_date(first_meeting)}. Næste trin: "
+            f"{state.body_name(following.body)} {long_date(following.meeting.day)} "
+            f"{clock_time(following.meeting.local_time)},\n  sagsfrist {long_date(following.consultation.deadline)}. "
+            f"Databasen: {folder / 'sagsgang.db'}\n"
+        )
+        print_subscribe_links(folder)
+    except Exception as error:
+        print(f"  Prefect-delen kunne ikke køre her: {error}\n")
+        return 1
+    return 0
+
+
+def print_subscribe_links(folder: Path) -> None:
+    """The demo case's calendar, to paste into Outlook once `sagsgang serve` runs on its data."""
+    from sagsgang.publishing.feeds import FeedSpec, default_base_url, feed_url, webcal_url
+
+    base = default_base_url()
+    print(
+        f"Abonnér på sagens frister og møder (start først: "
+        f"SAGSGANG_DATABASE_URL=sqlite:///{folder / 'sagsgang.db'} {command_name()} serve):"
+    )
+    for spec in (FeedSpec("sag", PROFILE, JOURNAL_NUMBER), FeedSpec("organ", PROFILE, "byraadet")):
+        print(f"  {webcal_url(feed_url(base, spec.path))}")
+    print()
+
+
+def _clock(at: dt.datetime):
+    from flows.lifecycle import clock_at
+
+    return clock_at(at)

@@ -1,0 +1,1 @@
+"""Reminders, escalations and digests: what is due, the outbox, mail."""

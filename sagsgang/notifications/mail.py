@@ -1,0 +1,213 @@
+"""Mails to people: Danish texts from templates/mail_*.j2, deadlines as an .ics attachment, and
+delivery by SMTP or, with no SMTP configured, as .eml files in $SAGSGANG_HOME/mail.
+
+Settings (environment): SAGSGANG_SMTP_HOST, SAGSGANG_SMTP_PORT (default 25, or 465 = TLS from the
+start), SAGSGANG_SMTP_USER, SAGSGANG_SMTP_PASSWORD, SAGSGANG_SMTP_FROM, and SAGSGANG_SMTP_TLS
+(starttls | ssl | nej; default: ssl on port 465, starttls when a user is set, otherwise nej).
+
+A message is rendered once, when its outbox row is made, with a Message-ID derived from the
+row's key: a retry after a crash sends the very same mail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import smtplib
+import ssl
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from pathlib import Path
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from calendars.danish import TIMEZONE
+from models.db import home
+from sagsgang import rendering
+
+COPENHAGEN = ZoneInfo(TIMEZONE)
+# Stable UIDs and Message-IDs: uuid5 of this namespace and the object's key.
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "sagsgang.dk")
+PRODID = "-//Sagsgang//Sagsgang sagsfrister//DA"
+
+
+class DeliveryError(Exception):
+    """The mail could not be delivered now; the outbox keeps it for the next run."""
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    host: str | None
+    port: int
+    user: str | None
+    password: str | None
+    sender: str
+    tls: str  # 'starttls', 'ssl' or 'nej'
+    folder: Path
+
+    @classmethod
+    def from_env(cls) -> MailSettings:
+        env = os.environ
+        port = int(env.get("SAGSGANG_SMTP_PORT") or 25)
+        user = env.get("SAGSGANG_SMTP_USER") or None
+        tls = env.get("SAGSGANG_SMTP_TLS") or ("ssl" if port == 465 else "starttls" if user else "nej")
+        return cls(
+            host=env.get("SAGSGANG_SMTP_HOST") or None,
+            port=port,
+            user=user,
+            password=env.get("SAGSGANG_SMTP_PASSWORD") or None,
+            sender=env.get("SAGSGANG_SMTP_FROM") or "Sagsgang <sagsgang@localhost>",
+            tls=tls,
+            folder=home() / "mail",
+        )
+
+
+# --- the .ics attachment ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeadlineEvent:
+    key: str  # stable identity: the UID is derived from it, so a moved deadline updates the event
+    summary: str
+    day: dt.date
+    time: dt.time | None
+    description: str = ""
+    location: str = ""
+    sequence: int = 0
+
+
+def ics(events: Sequence[DeadlineEvent], stamp: dt.datetime) -> bytes:
+    """A calendar with one VEVENT per deadline: timed (Copenhagen time, with VTIMEZONE) when the
+    deadline has a time of day, otherwise all-day with an exclusive DTEND."""
+    components = []
+    for event in events:
+        if event.time is not None:
+            start, end = dt.datetime.combine(event.day, event.time, COPENHAGEN), None
+        else:
+            start, end = event.day, event.day + dt.timedelta(days=1)
+        components.append(
+            icalendar.Event.new(
+                uid=str(uuid.uuid5(NAMESPACE, event.key)),
+                summary=event.summary,
+                start=start,
+                end=end,
+                stamp=stamp.astimezone(dt.UTC),
+                sequence=event.sequence,
+                description=event.description or None,
+                location=event.location or None,
+            )
+        )
+    calendar = icalendar.Calendar.new(
+        prodid=PRODID,
+        method="PUBLISH",
+        subcomponents=components,
+        uid=uuid.uuid5(NAMESPACE, "|".join(event.key for event in events)),
+    )
+    days = [event.day for event in events]
+    # Only the years the deadlines fall in: icalendar's default VTIMEZONE spans 1970–2038.
+    calendar.add_missing_timezones(
+        first_date=dt.date(min(days).year, 1, 1), last_date=dt.date(max(days).year + 1, 1, 1)
+    )
+    return calendar.to_ical()
+
+
+# --- composing ----------------------------------------------------------------------------------
+
+
+def message_id(key: str) -> str:
+    return f"<{uuid.uuid5(NAMESPACE, key)}@sagsgang>"
+
+
+def compose(
+    template: str,
+    context: dict[str, Any],
+    *,
+    key: str,
+    to_name: str,
+    to_email: str,
+    sender: str,
+    now: dt.datetime,
+    events: Sequence[DeadlineEvent] = (),
+) -> EmailMessage:
+    """A mail from templates/<template>: the template sets `subject` and writes the text."""
+    module = rendering.environment().get_template(template).make_module(context)
+    message = EmailMessage(policy=policy.SMTP)
+    message["Subject"] = str(module.subject).strip()
+    message["From"] = sender
+    message["To"] = formataddr((to_name, to_email))
+    message["Date"] = format_datetime(now.astimezone(COPENHAGEN))
+    message["Message-ID"] = message_id(key)
+    message["X-Sagsgang-Key"] = key
+    message.set_content(str(module).strip() + "\n", charset="utf-8")
+    if events:
+        message.add_attachment(
+            ics(events, now),
+            maintype="text",
+            subtype="calendar",
+            filename="sagsfrist.ics",
+            params={"method": "PUBLISH"},
+        )
+    return message
+
+
+# --- delivery -----------------------------------------------------------------------------------
+
+
+class Transport(Protocol):
+    def send(self, raw: str, recipient: str, key: str) -> None: ...
+
+
+class SmtpTransport:
+    def __init__(self, settings: MailSettings, timeout: float = 20) -> None:
+        self.settings, self.timeout = settings, timeout
+
+    def send(self, raw: str, recipient: str, key: str) -> None:
+        s = self.settings
+        sender = _address(s.sender)
+        try:
+            if s.tls == "ssl":
+                client = smtplib.SMTP_SSL(s.host, s.port, timeout=self.timeout, context=ssl.create_default_context())
+            else:
+                client = smtplib.SMTP(s.host, s.port, timeout=self.timeout)
+            with client:
+                if s.tls == "starttls":
+                    client.starttls(context=ssl.create_default_context())
+                if s.user:
+                    client.login(s.user, s.password or "")
+                client.sendmail(sender, [recipient], raw.encode("utf-8"))
+        except (OSError, smtplib.SMTPException) as error:
+            raise DeliveryError(f"SMTP {s.host}:{s.port}: {error}") from error
+
+
+class FolderTransport:
+    """No SMTP configured: each mail becomes <folder>/<key>.eml (written whole, then renamed)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path_for(self, key: str) -> Path:
+        return self.folder / (re.sub(r"[^A-Za-z0-9_.-]+", "_", key) + ".eml")
+
+    def send(self, raw: str, recipient: str, key: str) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.path_for(key)
+        partial = path.with_suffix(".tmp")
+        partial.write_bytes(raw.encode("utf-8"))
+        partial.replace(path)
+
+
+def transport_from_env() -> Transport:
+    settings = MailSettings.from_env()
+    return SmtpTransport(settings) if settings.host else FolderTransport(settings.folder)
+
+
+def _address(header: str) -> str:
+    match = re.search(r"<([^>]+)>", header)
+    return match[1] if match else header.strip()

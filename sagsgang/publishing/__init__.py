@@ -1,0 +1,1 @@
+"""What Sagsgang publishes: calendar feeds, timetables, agendas and minutes, case texts."""

@@ -1,0 +1,244 @@
+"""Sagsgang on the web: `create_app()` builds the FastAPI application that `sagsgang serve` runs.
+
+Each part of the site is a router module of its own (feeds.py: the calendar feeds); path
+functions stay thin and call the same functions as the CLI. Everything a visitor sees is Danish,
+error pages included.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+
+_MESSAGES = {
+    404: "Siden findes ikke. Tjek adressen – en personlig kalender, der er tilbagekaldt, findes ikke længere.",
+    405: "Den handling er ikke tilladt her.",
+    400: "Forespørgslen kunne ikke læses.",
+    403: "Det har du ikke adgang til.",
+    409: "Det kan ikke lade sig gøre lige nu.",
+}
+
+
+def create_app(engine=None, context=None, check_every: float = 1.0, clock=None, runner=None, settings=None) -> FastAPI:
+    """The application. `engine` (default: the configured database) and `context`
+    (sagsgang.publishing.feeds.FeedContext: profiles, base URL, clock) are for tests and `sagsgang serve`;
+    changes in the database show in the feeds within `check_every` seconds.
+
+    The secretariat's pages and the JSON API (/api/, behind login) use `clock` (default: the
+    context's), `runner` (sagsgang.web.runner: the lifecycle flows) and `settings`
+    (sagsgang.web.security.Settings: secret key, single sign-on header, cookie flags).
+
+    `sagsgang serve` runs it behind `serving(app)`, which answers polls of cached feeds first.
+    """
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse, RedirectResponse
+    from fastapi.staticfiles import StaticFiles
+
+    from sagsgang.publishing.feeds import FeedContext
+    from sagsgang.web import deps, security
+    from sagsgang.web.routes import api, feed_http, login, pages
+    from sagsgang.web.runner import runner_from_env
+    from sagsgang.web.service import Web
+
+    context = context or FeedContext()
+    clock = clock or context.clock
+    app = FastAPI(
+        title="Sagsgang",
+        description="Sagsgangs JSON-API: sager, tidsplaner, beslutninger, møder og "
+        "kalenderabonnementer. Log ind med POST /api/login; skrivende kald sender X-CSRF-Token.",
+        version="1",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.feeds = feed_http.FeedCache(engine, context, check_every)
+    app.state.web = Web(
+        engine=engine,
+        clock=clock,
+        runner=runner or runner_from_env(engine, clock),
+        feed_context=context,
+        settings=settings or security.Settings.from_env(),
+        throttle=security.LoginThrottle(clock),
+    )
+    app.include_router(feed_http.router)
+    app.include_router(login.router)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+
+    @app.get("/api/openapi.json", include_in_schema=False)
+    async def openapi(request: Request) -> JSONResponse:
+        deps.api_viewer(request)
+        return JSONResponse(app.openapi())
+
+    @app.middleware("http")
+    async def csrf_cookie_and_headers(request: Request, call_next):
+        if request.url.path.startswith("/kalender/"):  # public, cached feeds: no cookies, as before
+            return await call_next(request)
+        new = None
+        if not request.cookies.get(security.CSRF_COOKIE):
+            new = request.state.csrf_nonce = security.new_csrf_nonce()
+        response = await call_next(request)
+        if new:
+            login.set_csrf_cookie(request, response, new)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+        )
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.exception_handler(deps.LoginRequired)
+    async def to_login(request: Request, _error: deps.LoginRequired):
+        wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?naeste={quote(deps.next_path(wanted), safe='')}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_input(request: Request, error: RequestValidationError):
+        if request.url.path.startswith("/api/"):
+            problems = {".".join(str(p) for p in e.get("loc", ())[1:]) or "": _danish(e) for e in error.errors()}
+            return JSONResponse({"detail": "Ret fejlene i felterne.", "fejl": problems}, status_code=422)
+        return _page(request, 404)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def danish_errors(request: Request, error: StarletteHTTPException):
+        if request.url.path.startswith("/api/"):
+            detail = (
+                error.detail
+                if isinstance(error.detail, str) and error.status_code in (401, 403, 404)
+                else _MESSAGES.get(error.status_code, "Der skete en fejl.")
+            )
+            return JSONResponse(
+                {"detail": detail}, status_code=error.status_code, headers=getattr(error, "headers", None)
+            )
+        return _page(
+            request,
+            error.status_code,
+            error.detail if error.status_code in (400, 403) else None,
+            getattr(error, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, _error: Exception):
+        # Logged by the server; the visitor gets a Danish page, never a traceback.
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(
+                {"detail": "Der skete en uventet fejl. Prøv igen, eller kontakt it-afdelingen."}, status_code=500
+            )
+        return _page(request, 500)
+
+    return app
+
+
+def _danish(error: dict) -> str:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return "Feltet skal udfyldes."
+    if kind == "extra_forbidden":
+        return "Feltet kendes ikke."
+    if kind in ("string_too_long", "too_long"):
+        return "Værdien er for lang."
+    if kind.startswith(("int", "greater", "less")):
+        return "Skriv et gyldigt helt tal."
+    if kind in ("enum", "literal_error", "string_pattern_mismatch"):
+        return "Værdien er ikke et af de tilladte valg."
+    if kind.startswith("bool"):
+        return "Skriv true eller false."
+    if kind in ("json_invalid", "model_attributes_type", "dict_type", "model_type"):
+        return "Indholdet skal være et JSON-objekt."
+    return "Værdien er ikke gyldig."
+
+
+_HEADINGS = {
+    400: "Fejl i forespørgslen",
+    401: "Log ind",
+    403: "Ikke tilladt",
+    404: "Siden findes ikke",
+    405: "Ikke tilladt",
+    409: "Ikke muligt",
+    500: "Der skete en fejl",
+}
+
+
+def _page(request: Request, status: int, detail: str | None = None, headers=None) -> HTMLResponse:
+    from sagsgang import rendering
+
+    message = (
+        detail
+        if isinstance(detail, str) and detail and detail not in ("Forbidden", "Bad Request")
+        else _MESSAGES.get(status, "Der skete en fejl.")
+    )
+    if status == 500:
+        message = "Der skete en uventet fejl. Intet er gemt af det, du sendte. Prøv igen, eller kontakt it-afdelingen."
+    page = rendering.render(
+        "web/error.j2",
+        heading=_HEADINGS.get(status, str(status)),
+        message=message,
+        back="/sager",
+        viewer=None,
+        notices=[],
+        warnings=[],
+        active="",
+        csrf_token="",
+    )
+    return HTMLResponse(page, status_code=status, headers=headers)
+
+
+# `sagsgang serve` hands its settings to the application through the environment, so that each of
+# uvicorn's worker processes (which import the app by name) builds the same one: app_from_env().
+PROFILES_VARIABLE = "SAGSGANG_SERVE_KOMMUNER"  # JSON list of profile names or paths (--kommune)
+CHECK_VARIABLE = "SAGSGANG_SERVE_TJEK"  # seconds between checks for changes (--tjek)
+
+
+def default_workers() -> int:
+    """`sagsgang serve`'s worker processes: one per CPU this process may run on, like nginx's
+    `worker_processes auto`."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def app_from_env():
+    """The ASGI application of `sagsgang serve`, built from SAGSGANG_* settings (uvicorn's factory:
+    called once in every worker process). Each worker keeps its own feed cache and notices
+    database changes by itself within SAGSGANG_SERVE_TJEK seconds."""
+    import json
+    import os
+
+    from sagsgang.inputs import read_profile
+    from sagsgang.publishing.feeds import FeedContext, Profiles
+
+    names = json.loads(os.environ.get(PROFILES_VARIABLE) or "[]")
+    context = FeedContext(profiles=Profiles(read_profile(name) for name in names))
+    app = create_app(context=context, check_every=float(os.environ.get(CHECK_VARIABLE) or 1.0))
+    return serving(app, proxy_headers=True)
+
+
+def serving(app: FastAPI, proxy_headers: bool = False):
+    """The ASGI application `sagsgang serve` runs: `app` with web.feeds.FastPath in front of all
+    of it (outside FastAPI's own middleware), where a calendar poll costs least.
+
+    With `proxy_headers`, requests that pass FastPath get uvicorn's X-Forwarded-For/-Proto handling
+    (trusted: FORWARDED_ALLOW_IPS, default 127.0.0.1 and ::1, as uvicorn's own), which feeds don't need;
+    uvicorn's own is then turned off (proxy_headers=False), so it costs a feed poll nothing."""
+    from sagsgang.web.routes.feed_http import FastPath
+
+    inner = app
+    if proxy_headers:
+        import os
+
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        inner = ProxyHeadersMiddleware(app, trusted_hosts=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"))
+    return FastPath(inner, app.state.feeds)

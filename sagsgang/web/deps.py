@@ -1,0 +1,113 @@
+"""Request-level helpers shared by the routers: the logged-in viewer, role and CSRF checks, and
+rendering pages from templates/web (jinja2, autoescaped)."""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from models.users import User
+from sagsgang import rendering
+from sagsgang.web import security
+from sagsgang.web.service import Viewer, Web
+
+
+class LoginRequired(Exception):
+    """A page was asked for without a login: the handler sends the browser to /login."""
+
+
+def web(request: Request) -> Web:
+    return request.app.state.web
+
+
+def viewer(request: Request) -> Viewer | None:
+    """Who is asking: the trusted proxy header (single sign-on, when enabled), else the session."""
+    if "viewer" in request.state._state:
+        return request.state.viewer
+    w = web(request)
+    found = None
+    with w.session() as session:
+        header = w.settings.proxy_user_header
+        if header and (name := request.headers.get(header)):
+            from sagsgang.accounts.logins import find_user
+
+            found = find_user(session, name)
+        elif user_id := security.read_session(
+            w.settings, request.cookies.get(security.SESSION_COOKIE), w.clock.now().timestamp()
+        ):
+            row = session.get(User, user_id)
+            found = row if row is not None and row.active else None
+        result = found and Viewer(found.id, found.username, found.name, found.email, found.role)
+    request.state.viewer = result
+    return result
+
+
+def page_viewer(request: Request) -> Viewer:
+    found = viewer(request)
+    if found is None:
+        raise LoginRequired()
+    return found
+
+
+def page_writer(request: Request) -> Viewer:
+    found = page_viewer(request)
+    if not found.may_write:
+        raise HTTPException(403, "Kun sekretariatet kan gøre det. Du er logget ind som leder: du kan se og abonnere.")
+    return found
+
+
+def api_viewer(request: Request) -> Viewer:
+    found = viewer(request)
+    if found is None:
+        raise HTTPException(401, "Log ind først (POST /login, eller via kommunens single sign-on).")
+    return found
+
+
+def api_writer(request: Request) -> Viewer:
+    """A secretariat user whose request carries the CSRF token in the X-CSRF-Token header."""
+    found = api_viewer(request)
+    if not found.may_write:
+        raise HTTPException(403, "Kun sekretariatet kan gøre det; rollen leder må se og abonnere.")
+    require_csrf(request, found, request.headers.get(security.CSRF_HEADER))
+    return found
+
+
+def api_subscriber(request: Request) -> Viewer:
+    """Any logged-in user (both roles may subscribe), with the CSRF header."""
+    found = api_viewer(request)
+    require_csrf(request, found, request.headers.get(security.CSRF_HEADER))
+    return found
+
+
+def csrf_nonce(request: Request) -> str | None:
+    return getattr(request.state, "csrf_nonce", None) or request.cookies.get(security.CSRF_COOKIE)
+
+
+def csrf_token_for(request: Request, found: Viewer | None) -> str:
+    nonce = csrf_nonce(request)
+    return security.csrf_token(web(request).settings, nonce, found.username if found else "") if nonce else ""
+
+
+def require_csrf(request: Request, found: Viewer | None, submitted: str | None) -> None:
+    # The cookie must have come with the request: a nonce made for this response proves nothing.
+    nonce = request.cookies.get(security.CSRF_COOKIE)
+    if not security.csrf_ok(web(request).settings, nonce, found.username if found else "", submitted):
+        raise HTTPException(
+            403,
+            "Formularen kunne ikke godkendes (sikkerhedsnøglen mangler eller passer ikke). "
+            "Genindlæs siden og prøv igen.",
+        )
+
+
+def next_path(path: str) -> str:
+    """Only a local path may be where the login sends the browser on."""
+    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else "/sager"
+
+
+def render(request: Request, template: str, status_code: int = 200, **values) -> HTMLResponse:
+    found = values.pop("viewer", None) or (viewer(request) if "viewer" in request.state._state else None)
+    defaults = {"errors": {}, "form": {}, "notices": [], "warnings": [], "active": ""}
+    page = rendering.render(
+        f"web/{template}", **{**defaults, **values}, viewer=found, csrf_token=csrf_token_for(request, found)
+    )
+    return HTMLResponse(page, status_code=status_code)

@@ -1,0 +1,397 @@
+"""The pages: Sager, Sag, Ny sag (with a live timetable), Møder, Abonnér. Server-rendered Danish
+HTML (templates/web); every path function parses, calls sagsgang.web.service, and lays out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from calendars.danish import DateFormatError, parse_date
+from models.content import ItemKind
+from sagsgang.publishing.agenda import AgendaError
+from sagsgang.web import security, service
+from sagsgang.web.deps import page_viewer, page_writer, render, require_csrf, web
+from sagsgang.web.forms import OUTCOME_CHOICES, FormErrors
+from sagsgang.web.service import Viewer
+
+router = APIRouter(include_in_schema=False)
+
+LAUNCHED = "Sagen er oprettet og planlagt. Sagsbehandleren får påmindelser før hver frist."
+
+
+async def _form(request: Request, found: Viewer | None) -> dict[str, str]:
+    """The submitted form as text fields, after its CSRF token was checked."""
+    try:
+        raw = await request.form(max_files=0, max_fields=100)
+    except Exception:
+        raise HTTPException(400, "Formularen kunne ikke læses. Genindlæs siden og prøv igen.") from None
+    data = {key: value for key, value in raw.items() if isinstance(value, str)}
+    require_csrf(request, found, data.pop(security.CSRF_FIELD, None))
+    return data
+
+
+# --- Sager ------------------------------------------------------------------------------------
+
+
+@router.get("/", include_in_schema=False)
+async def front_door() -> Response:
+    """`sagsgang serve` prints the server's address: there, the case list (or the login first)."""
+    return RedirectResponse("/sager", status_code=303)
+
+
+@router.get("/sager", response_class=HTMLResponse)
+async def cases(
+    request: Request, organ: str = "", afdeling: str = "", ansvarlig: str = "", viewer: Viewer = Depends(page_viewer)
+) -> Response:
+    w = web(request)
+    listed = await run_in_threadpool(service.list_cases, w, organ[:100], afdeling[:200], ansvarlig[:200])
+    choices = await run_in_threadpool(service.filter_choices, w)
+    return render(
+        request,
+        "cases.j2",
+        viewer=viewer,
+        active="sager",
+        cases=listed,
+        choices=choices,
+        filters={"organ": organ, "afdeling": afdeling, "ansvarlig": ansvarlig},
+    )
+
+
+# --- Ny sag -----------------------------------------------------------------------------------
+
+
+def _new_case_page(
+    request: Request,
+    viewer: Viewer,
+    form: dict[str, str],
+    errors: dict[str, str],
+    entries,
+    preview_errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    w = web(request)
+    key = form.get("kommune") if form.get("kommune") in w.municipalities else w.default_municipality()
+    profile = w.profile(key)
+    routes = [(route.key, route.name) for route in profile.routes.values()]
+    last = {body for route in profile.routes.values() for body in route.stages[-1]}
+    return render(
+        request,
+        "new_case.j2",
+        status_code=status_code,
+        viewer=viewer,
+        active="ny",
+        form={"kommune": key, **{k: v for k, v in form.items() if k != "kommune"}},
+        errors=errors,
+        municipalities=[(m, w.profile(m).name) for m in w.municipalities],
+        routes=routes,
+        target_bodies=sorted(((b, profile.bodies[b].name) for b in last), key=lambda x: x[1]),
+        kinds=[(kind.value, kind.value) for kind in ItemKind],
+        entries=entries,
+        preview_errors=preview_errors,
+    )
+
+
+async def _preview(request: Request, form: dict[str, str]):
+    if not form.get("rute"):
+        return None, {}
+    try:
+        return await run_in_threadpool(service.preview, web(request), form), {}
+    except FormErrors as error:
+        return None, error.errors
+
+
+@router.get("/sager/ny", response_class=HTMLResponse)
+async def new_case(request: Request, kommune: str = "", viewer: Viewer = Depends(page_writer)) -> Response:
+    return await run_in_threadpool(_new_case_page, request, viewer, {"kommune": kommune}, {}, None, {})
+
+
+@router.post("/sager/ny/tidsplan", response_class=HTMLResponse)
+async def new_case_preview(request: Request, viewer: Viewer = Depends(page_writer)) -> Response:
+    """The timetable fragment the form's script asks for while the secretary types."""
+    form = await _form(request, viewer)
+    entries, errors = await _preview(request, form)
+    return render(request, "_preview.j2", viewer=viewer, entries=entries, preview_errors=errors)
+
+
+@router.post("/sager/ny", response_class=HTMLResponse)
+async def launch(request: Request, viewer: Viewer = Depends(page_writer)) -> Response:
+    form = await _form(request, viewer)
+    if form.get("handling") != "start":  # "Opdatér tidsplan" without JavaScript
+        entries, errors = await _preview(request, form)
+        return _new_case_page(request, viewer, form, {}, entries, errors)
+    try:
+        municipality, journal_number, warning = await run_in_threadpool(service.launch, web(request), form)
+    except FormErrors as error:
+        entries, preview_errors = await _preview(request, form)
+        return _new_case_page(request, viewer, form, error.errors, entries, preview_errors, status_code=400)
+    from urllib.parse import quote
+
+    query = "?oprettet=ja" + ("&advarsel=ja" if warning else "")
+    return RedirectResponse(f"/sager/{quote(municipality)}/{quote(journal_number)}{query}", status_code=303)
+
+
+# --- Sag --------------------------------------------------------------------------------------
+
+
+async def _case_page(
+    request: Request, viewer: Viewer, municipality: str, journal_number: str, status_code: int = 200, **values
+) -> Response:
+    try:
+        case = await run_in_threadpool(service.case_view, web(request), municipality, journal_number)
+    except LookupError:
+        raise HTTPException(404) from None
+    return render(
+        request,
+        "case.j2",
+        status_code=status_code,
+        viewer=viewer,
+        active="sager",
+        case=case,
+        outcomes=[(o, o) for o in OUTCOME_CHOICES],
+        **values,
+    )
+
+
+@router.get("/sager/{municipality}/{journal_number}", response_class=HTMLResponse)
+async def case_page(
+    request: Request,
+    municipality: str,
+    journal_number: str,
+    oprettet: str = "",
+    advarsel: str = "",
+    viewer: Viewer = Depends(page_viewer),
+) -> Response:
+    notices = [LAUNCHED] if oprettet else []
+    warnings = (
+        ["Sagen er gemt, men sagsforløbet kunne ikke køres nu. Den daglige kontrol tager det op."] if advarsel else []
+    )
+    return await _case_page(request, viewer, municipality, journal_number, notices=notices, warnings=warnings)
+
+
+@router.post("/sager/{municipality}/{journal_number}/beslutning", response_class=HTMLResponse)
+async def decide(
+    request: Request, municipality: str, journal_number: str, viewer: Viewer = Depends(page_writer)
+) -> Response:
+    form = await _form(request, viewer)
+    try:
+        message, warning = await run_in_threadpool(service.decide, web(request), municipality, journal_number, form)
+    except LookupError:
+        raise HTTPException(404) from None
+    except FormErrors as error:
+        return await _case_page(
+            request, viewer, municipality, journal_number, status_code=400, form=form, errors=error.errors
+        )
+    return await _case_page(
+        request, viewer, municipality, journal_number, notices=[message], warnings=[warning] if warning else []
+    )
+
+
+# --- Møder ------------------------------------------------------------------------------------
+
+
+def _date(text: str, default: dt.date, name: str, errors: dict[str, str]) -> dt.date:
+    if not text.strip():
+        return default
+    try:
+        return parse_date(text[:40])
+    except DateFormatError as error:
+        errors[name] = str(error)
+        return default
+
+
+@router.get("/moeder", response_class=HTMLResponse)
+async def meetings(
+    request: Request,
+    kommune: str = "",
+    organ: str = "",
+    fra: str = "",
+    til: str = "",
+    viewer: Viewer = Depends(page_viewer),
+) -> Response:
+    w = web(request)
+    errors: dict[str, str] = {}
+    key = kommune if kommune in w.municipalities else await run_in_threadpool(w.default_municipality)
+    today = w.clock.today()
+    start = _date(fra, today - dt.timedelta(days=14), "fra", errors)
+    end = _date(til, today + dt.timedelta(days=120), "til", errors)
+    if end < start:
+        errors["til"] = "Til-datoen ligger før fra-datoen."
+    elif (end - start).days > 800:
+        errors["til"] = "Vis højst to år ad gangen."
+    profile = w.profile(key)
+    if organ and organ not in profile.bodies:
+        errors["organ"] = f"Organet '{organ}' findes ikke i {profile.name}."
+    listed = [] if errors else await run_in_threadpool(service.meetings, w, key, organ, start, end)
+    return render(
+        request,
+        "meetings.j2",
+        status_code=400 if errors else 200,
+        viewer=viewer,
+        active="moeder",
+        meetings=listed,
+        errors=errors,
+        municipalities=[(m, w.profile(m).name) for m in w.municipalities],
+        bodies=[(b.key, b.name) for b in profile.bodies.values()],
+        filters={
+            "kommune": key,
+            "organ": organ,
+            "fra": fra or start.strftime("%d-%m-%Y"),
+            "til": til or end.strftime("%d-%m-%Y"),
+        },
+    )
+
+
+async def _meeting(request: Request, municipality: str, body: str, day: str) -> service.MeetingView:
+    w = web(request)
+    try:
+        if municipality not in w.municipalities:
+            raise LookupError(municipality)
+        return await run_in_threadpool(service.find_meeting, w, municipality, body, parse_date(day))
+    except (LookupError, DateFormatError, FormErrors):
+        raise HTTPException(404) from None
+
+
+@router.get("/moeder/{municipality}/{body}/{day}/{action}", response_class=HTMLResponse)
+async def meeting_action(
+    request: Request,
+    municipality: str,
+    body: str,
+    day: str,
+    action: str,
+    referat: str = "",
+    viewer: Viewer = Depends(page_viewer),
+) -> Response:
+    if action == "dagsorden":
+        meeting = await _meeting(request, municipality, body, day)
+        try:
+            html = await run_in_threadpool(
+                service.agenda_html, web(request), municipality, body, meeting.day, bool(referat)
+            )
+        except (AgendaError, LookupError) as error:
+            return render(
+                request,
+                "error.j2",
+                status_code=409,
+                viewer=viewer,
+                heading="Ikke muligt",
+                message=str(error),
+                back="/moeder",
+            )
+        return HTMLResponse(html)
+    if action not in ("flyt", "aflys"):
+        raise HTTPException(404)
+    if not viewer.may_write:
+        raise HTTPException(403, "Kun sekretariatet kan flytte og aflyse møder.")
+    meeting = await _meeting(request, municipality, body, day)
+    return render(
+        request, "meeting_change.j2", viewer=viewer, active="moeder", meeting=meeting, moving=action == "flyt"
+    )
+
+
+@router.post("/moeder/{municipality}/{body}/{day}/{action}", response_class=HTMLResponse)
+async def change_meeting(
+    request: Request, municipality: str, body: str, day: str, action: str, viewer: Viewer = Depends(page_writer)
+) -> Response:
+    if action not in ("flyt", "aflys"):
+        raise HTTPException(404)
+    form = await _form(request, viewer)
+    meeting = await _meeting(request, municipality, body, day)
+    moving = action == "flyt"
+    try:
+        if form.get("bekraeft") != "ja":
+            raise FormErrors({"bekraeft": "Sæt flueben for at bekræfte ændringen."})
+        message, replanned, warning = await run_in_threadpool(
+            service.change_meeting, web(request), municipality, body, meeting.day, form, moving
+        )
+    except FormErrors as error:
+        return render(
+            request,
+            "meeting_change.j2",
+            status_code=400,
+            viewer=viewer,
+            active="moeder",
+            meeting=meeting,
+            moving=moving,
+            form=form,
+            errors=error.errors,
+        )
+    count = len(replanned)
+    notices = [
+        message,
+        f"{count} {'sag er' if count == 1 else 'sager er'} planlagt igen"
+        + (": " + ", ".join(replanned) if replanned else "."),
+    ]
+    listed = await run_in_threadpool(
+        service.meetings,
+        web(request),
+        municipality,
+        body,
+        meeting.day - dt.timedelta(days=14),
+        meeting.day + dt.timedelta(days=120),
+    )
+    w = web(request)
+    profile = w.profile(municipality)
+    return render(
+        request,
+        "meetings.j2",
+        viewer=viewer,
+        active="moeder",
+        meetings=listed,
+        notices=notices,
+        warnings=[warning] if warning else [],
+        municipalities=[(m, w.profile(m).name) for m in w.municipalities],
+        bodies=[(b.key, b.name) for b in profile.bodies.values()],
+        filters={
+            "kommune": municipality,
+            "organ": body,
+            "fra": (meeting.day - dt.timedelta(days=14)).strftime("%d-%m-%Y"),
+            "til": (meeting.day + dt.timedelta(days=120)).strftime("%d-%m-%Y"),
+        },
+    )
+
+
+# --- Abonnér ----------------------------------------------------------------------------------
+
+
+async def _subscribe_page(request: Request, viewer: Viewer, status_code: int = 200, **values) -> Response:
+    w = web(request)
+    feeds = await run_in_threadpool(service.body_feeds, w)
+    personal = await run_in_threadpool(service.personal_feeds, w, viewer)
+    return render(
+        request,
+        "subscribe.j2",
+        status_code=status_code,
+        viewer=viewer,
+        active="abonner",
+        feeds=feeds,
+        personal=personal,
+        **{"new_link": None, **values},
+    )
+
+
+@router.get("/abonner", response_class=HTMLResponse)
+async def subscriptions(request: Request, viewer: Viewer = Depends(page_viewer)) -> Response:
+    return await _subscribe_page(request, viewer)
+
+
+@router.post("/abonner", response_class=HTMLResponse)
+async def subscribe(request: Request, viewer: Viewer = Depends(page_viewer)) -> Response:
+    form = await _form(request, viewer)
+    try:
+        _number, link = await run_in_threadpool(service.subscribe, web(request), viewer, form.get("afdeling", ""))
+    except FormErrors as error:
+        return await _subscribe_page(request, viewer, status_code=400, form=form, errors=error.errors)
+    return await _subscribe_page(request, viewer, new_link=link)
+
+
+@router.post("/abonner/{number}/tilbagekald", response_class=HTMLResponse)
+async def revoke(request: Request, number: int, viewer: Viewer = Depends(page_viewer)) -> Response:
+    await _form(request, viewer)
+    if not await run_in_threadpool(service.revoke, web(request), viewer, number):
+        raise HTTPException(404)
+    return await _subscribe_page(
+        request, viewer, notices=[f"Abonnement nr. {number} er tilbagekaldt. Adressen virker ikke længere."]
+    )
