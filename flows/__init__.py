@@ -1,4 +1,4 @@
-"""Prefect flows for the case lifecycle (see DESIGN.md §4): flows.lifecycle (launch, advance,
+"""Prefect flows for the case lifecycle (see docs/architecture.md § 3): flows.lifecycle (launch, advance,
 meeting changed), flows.daily (the daily backstop), flows.deployments (what `sagsgang worker` serves).
 """
 

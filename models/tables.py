@@ -50,7 +50,7 @@ class CaseStatus(enum.StrEnum):
 
 
 class Outcome(enum.StrEnum):
-    """A body's decision on an agenda item, and what the route does next (DESIGN.md § 1)."""
+    """A body's decision on an agenda item, and what the route does next (docs/architecture.md § 1)."""
 
     APPROVED = "godkendt"
     RECOMMENDED = "anbefalet"

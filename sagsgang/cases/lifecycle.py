@@ -1,5 +1,5 @@
 """A case's life as plain functions over the database: launch, submissions, decisions, and routing
-on what the bodies decided (DESIGN.md § 1). No Prefect here: flows/ calls these, and so do the CLI
+on what the bodies decided (docs/architecture.md § 1). No Prefect here: flows/ calls these, and so do the CLI
 and the tests.
 
 The state lives in the tables. Every function works in the caller's session (models.db
