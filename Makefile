@@ -4,10 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test e2e bench lock clean
+.PHONY: demo db test e2e bench lock clean
 
-demo: $(STAMP)
+# The demo makes its own databases; the upgrade readies the default one for the README's commands.
+demo: db
 	@$(BIN)/sagsgang demo
+
+# Creates or upgrades Sagsgang's database (SAGSGANG_DATABASE_URL, default ~/.sagsgang/sagsgang.db).
+db: $(STAMP)
+	@$(BIN)/sagsgang db opgrader
 
 test: $(STAMP)
 	$(BIN)/pytest -q
