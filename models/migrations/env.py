@@ -7,7 +7,10 @@ which connects to SAGSGANG_DATABASE_URL. The target schema comes from the models
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
@@ -23,7 +26,7 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
-def render_item(type_: str, obj: object, autogen_context) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Write our column types as plain SQLAlchemy types, so revisions don't import models.*,
     which may change after the revision was written."""
     if type_ == "type" and isinstance(obj, AwareDateTime):
@@ -33,7 +36,7 @@ def render_item(type_: str, obj: object, autogen_context) -> str | bool:
     return False
 
 
-def _configure(**options: object) -> None:
+def _configure(**options: Any) -> None:
     context.configure(
         target_metadata=target_metadata,
         compare_type=True,
@@ -43,7 +46,7 @@ def _configure(**options: object) -> None:
 
 
 def run_migrations_offline() -> None:
-    url = config.get_main_option("sqlalchemy.url")
+    url = config.get_main_option("sqlalchemy.url") or database_url()
     _configure(
         url=url, literal_binds=True, dialect_opts={"paramstyle": "named"}, render_as_batch=url.startswith("sqlite")
     )
