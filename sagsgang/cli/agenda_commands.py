@@ -10,24 +10,10 @@ import os
 import sys
 from pathlib import Path
 
+from sagsgang.cli.database import current_database
 from sagsgang.inputs import UserError, read_date, read_profile
 
 _SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".pdf": "pdf"}
-
-
-def _database():
-    """The database, brought up to date (it is created on first use)."""
-    from sqlalchemy.exc import OperationalError
-
-    from models import db
-
-    try:
-        db.upgrade()
-    except OperationalError as error:
-        raise UserError(
-            f"Databasen {db.database_url()} kan ikke åbnes ({error.orig}). Tjek {db.URL_VARIABLE}."
-        ) from None
-    return db
 
 
 def _output_format(args) -> str:
@@ -64,7 +50,7 @@ def agenda_command(args) -> int:
     if fmt == "pdf" and not args.o:
         raise UserError("En PDF skal skrives til en fil: angiv fx -o dagsorden.pdf.")
     profile = read_profile(args.kommune) if args.kommune else None
-    db = _database()
+    db = current_database()
     with db.session_scope() as session:
         try:
             meeting = find_meeting(session, args.organ, day, profile.key if profile else None)
@@ -112,7 +98,7 @@ def case_text_command(args) -> int:
     except CaseTextError as error:
         raise UserError(str(error)) from None
     profile = read_profile(args.kommune) if args.kommune else None
-    db = _database()
+    db = current_database()
     with db.session_scope() as session:
         try:
             case = find_case(session, args.journalnr, profile.key if profile else None)
@@ -139,7 +125,7 @@ def standing_items_command(args) -> int:
         raise UserError("Angiv mindst én af --journalnr, --godkendelse og --eventuelt.")
     day = read_date(args.dato)
     profile = read_profile(args.kommune) if args.kommune else None
-    db = _database()
+    db = current_database()
     with db.session_scope() as session:
         try:
             meeting = find_meeting(session, args.organ, day, profile.key if profile else None)

@@ -9,16 +9,10 @@ from __future__ import annotations
 
 import sys
 
+from sagsgang.cli.database import current_database, upgraded_database
 from sagsgang.inputs import UserError, read_date, read_profile, read_target
 
 OUTCOMES = "godkendt, anbefalet, 'taget til efterretning', drøftet, udsat, tilbagesendt, 'ikke godkendt'"
-
-
-def _database():
-    from models import db
-
-    db.upgrade()  # a fresh database gets its tables; an existing one its new migrations
-    return db
 
 
 def _print_summary(result: dict) -> None:
@@ -78,7 +72,7 @@ def launch_command(args) -> int:
         fields = lifecycle.LaunchRequest.model_fields
         missing = ", ".join(fields[str(problem["loc"][0])].title for problem in error.errors())
         raise UserError(f"Udfyld: {missing}.") from None
-    db = _database()
+    db = current_database()
     lifecycle.check_launch(db.get_engine(), request, clock_from_env())  # bad input: exit 2 before Prefect starts
     from flows.lifecycle import launch_case
 
@@ -92,7 +86,7 @@ def decide_command(args) -> int:
     from calendars.clock import clock_from_env
     from sagsgang.cases import lifecycle
 
-    db = _database()
+    db = current_database()
     new_ready = read_date(args.klar) if args.klar else None
     with db.session_scope() as session:
         recorded = lifecycle.record_decision(
@@ -117,7 +111,7 @@ def submit_command(args) -> int:
     from calendars.danish import long_date
     from sagsgang.cases import lifecycle
 
-    db = _database()
+    db = current_database()
     with db.session_scope() as session:
         done = lifecycle.record_submission(session, args.sag, clock_from_env(), args.organ, args.kommune)
         state = lifecycle.load_state(session, lifecycle.find_case(session, args.sag, args.kommune))
@@ -132,7 +126,7 @@ def submit_command(args) -> int:
 def show_command(args) -> int:
     from sagsgang.cases import lifecycle
 
-    db = _database()
+    db = current_database()
     with db.session_scope() as session:
         for line in lifecycle.describe(session, lifecycle.find_case(session, args.sag, args.kommune)):
             print(line)
@@ -158,7 +152,7 @@ def _change_meeting(args, moving: bool) -> int:
         new_time = parse_time(args.tid) if moving and args.tid else None
     except DateFormatError as error:
         raise UserError(str(error)) from None
-    db = _database()
+    db = current_database()
     with db.session_scope() as session:
         meeting = lifecycle.change_meeting(session, profile, args.organ, day, new_day, new_time)
         key = meeting.key
@@ -178,7 +172,7 @@ def _change_meeting(args, moving: bool) -> int:
 
 
 def daily_command(args) -> int:
-    _database()
+    current_database()
     from flows.daily import daily_check
 
     result = daily_check()
@@ -199,7 +193,7 @@ def worker_command(args) -> int:
             "Sæt PREFECT_API_URL til jeres Prefect-server (fx http://127.0.0.1:4200/api, startet med "
             "'prefect server start'), så brugerfladen kan køre sagsgangens flows."
         )
-    _database()
+    upgraded_database()  # once, before this worker runs any flow
     from flows.deployments import serve_all
 
     print("Sagsgang kører flows for Prefect: opret-sag, sagsforloeb, moedeaendring og daglig-kontrol (kl. 08:00).")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from sagsgang.cli.database import current_database, upgraded_database
 from sagsgang.cli.main import command_name
 from sagsgang.inputs import UserError, read_profile
 
@@ -33,13 +34,6 @@ def _base_url(text: str) -> str:
     return text.rstrip("/")
 
 
-def _database():
-    from models import db
-
-    db.upgrade()  # a fresh database gets its tables; an existing one its new migrations
-    return db
-
-
 def publish_command(args) -> int:
     from sagsgang.publishing import feeds
 
@@ -48,7 +42,7 @@ def publish_command(args) -> int:
         raise UserError(f"{directory} findes allerede og er ikke en mappe. Vælg en mappe til kalenderfilerne.")
     if args.base_url:
         _base_url(args.base_url)
-    db = _database()
+    db = current_database()
     context = _context(args)
     try:
         with db.session_scope() as session:
@@ -78,7 +72,7 @@ def links_command(args) -> int:
 
     if args.base_url:
         _base_url(args.base_url)
-    db = _database()
+    db = current_database()
     context = _context(args)
     with db.session_scope() as session:
         specs = feeds.public_feeds(session, context)
@@ -144,7 +138,7 @@ def serve_command(args) -> int:
         _base_url(args.base_url)
     else:
         args.base_url = os.environ.get("SAGSGANG_BASE_URL") or f"http://{args.host}:{args.port}"
-    _database()  # migrations once, here, before any worker starts
+    upgraded_database()  # migrations once, here, before any worker starts
     _context(args)  # a wrong --kommune is told here, not by every worker
     security.load_secret()  # made once here (if not set), so every worker signs sessions with the same key
     # Every worker builds the same app from these (sagsgang.web.app_from_env).
@@ -194,7 +188,7 @@ def subscribe_command(args) -> int:
 
     if args.base_url:
         _base_url(args.base_url)
-    db = _database()
+    db = current_database()
     context = _context(args)
     try:
         with db.session_scope() as session:
@@ -222,7 +216,7 @@ def subscribe_command(args) -> int:
 def revoke_command(args) -> int:
     from sagsgang.accounts import subscriptions
 
-    db = _database()
+    db = current_database()
     with db.session_scope() as session:
         rows = subscriptions.revoke_subscriptions(session, args.hvem)
         if not rows:
@@ -239,7 +233,7 @@ def revoke_command(args) -> int:
 def list_command(args) -> int:
     from sagsgang.accounts import subscriptions
 
-    db = _database()
+    db = current_database()
     with db.session_scope() as session:
         described = [subscriptions.describe_subscription(row) for row in subscriptions.active(session)]
     if not described:

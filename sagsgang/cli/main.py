@@ -1,6 +1,6 @@
 """The `sagsgang` command. Thin: parse, call the core, print. Everything a user sees is Danish.
 
-Each group of commands lives in sagsgang/commands/ and registers its sub-commands here. Command
+Each group of commands lives in sagsgang/cli/ and registers its sub-commands here. Command
 modules import only light modules at the top: the planning commands must answer fast, so Prefect
 and the database layer are imported inside the commands that need them.
 """
@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sagsgang.cli.argparse_da import DanishArgumentParser
+from sagsgang.cli.database import EXIT_UNAVAILABLE, Unavailable
 from sagsgang.inputs import EXIT_BAD_INPUT, UserError
 
 COMMAND_MODULES = (
@@ -23,6 +24,7 @@ COMMAND_MODULES = (
     "sagsgang.cli.agenda_commands",
     "sagsgang.cli.feed_commands",
     "sagsgang.cli.user_commands",
+    "sagsgang.cli.db_commands",
 )
 
 
@@ -65,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as error:
         print(f"Fejl: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Unavailable as error:
+        print(f"Fejl: {error}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
 
 
 if __name__ == "__main__":
