@@ -107,10 +107,9 @@ class FeedCache:
 
 
 class Ready:
-    """A public feed's answers, prepared once: ASGI messages for FastPath, and the raw header
-    lines for sagsgang.web.feed_protocol, which writes them to the socket itself."""
+    """A public feed's answers, prepared once as the ASGI messages FastPath sends."""
 
-    __slots__ = ("rendered", "etag", "full", "body", "not_modified", "empty", "lines_200", "lines_304")
+    __slots__ = ("rendered", "etag", "full", "body", "not_modified", "empty")
 
     def __init__(self, rendered: Rendered) -> None:
         validators = [
@@ -128,8 +127,6 @@ class Ready:
         self.body = {"type": "http.response.body", "body": rendered.body}
         self.not_modified = {"type": "http.response.start", "status": 304, "headers": validators}
         self.empty = {"type": "http.response.body", "body": b""}
-        self.lines_200 = b"".join(name + b": " + value + b"\r\n" for name, value in full)
-        self.lines_304 = b"".join(name + b": " + value + b"\r\n" for name, value in validators)
 
     def unchanged_for(self, headers) -> bool:
         """Whether a request with these (lower-case name, value) byte pairs gets 304."""
@@ -195,9 +192,7 @@ class FastPath:
     """ASGI middleware: answers GET/HEAD of a public feed that is current in the cache straight
     from prepared bytes, before routing. Everything else (misses, personal feeds, pages) goes on
     to the application, which gives the same answer more slowly. Calendar clients poll often,
-    and a poll should cost little more than a static file server's answer (bench/feeds.py).
-    Under `sagsgang serve`, sagsgang.web.feed_protocol answers most of these polls before ASGI;
-    the ones it leaves (queued behind another answer, or without httptools) are answered here."""
+    and a poll should cost little more than a static file server's answer (bench/feeds.py)."""
 
     def __init__(self, app, cache: FeedCache) -> None:
         self.app, self.cache = app, cache
