@@ -8,7 +8,7 @@ What is measured
             nothing changed, and with 50 events changed (1 %). The baseline is icalendar without
             the cache: calendars.ical.calendar(...).to_ical(), the whole component tree serialized
             at once. Then, from a SQLite database with Slagelse's 2027 meetings and 500 planned
-            cases, a personal feed of 5,000 events through sagsgang.publishing.feeds.render_feed: the query,
+            cases, a personal feed of 5,000 events through sagsgang.publishing.feed_render.render_feed: the query,
             the published ledger (first run: 5,000 inserts; again: reads only) and rendering.
     Serve   `sagsgang serve` (uvicorn with sagsgang.web.feed_protocol, a real subprocess) and nginx
             serving the very same bytes as a static file (published by `sagsgang feeds publish`
@@ -240,7 +240,7 @@ def seed(path: Path) -> str:
 def build_from_database(url: str):
     from models import db
     from sagsgang.accounts import subscriptions
-    from sagsgang.publishing import feeds
+    from sagsgang.publishing import feed_render, feeds
 
     engine = db.make_engine(url)
     context = feeds.FeedContext(base_url="https://sagsgang.slagelse.dk", clock=CLOCK)
@@ -249,7 +249,7 @@ def build_from_database(url: str):
 
     def render():
         with db.session_scope(engine) as session:
-            return feeds.render_feed(
+            return feed_render.render_feed(
                 session, feeds.FeedSpec("personlig", key=str(subscription.id)), context, subscription
             )
 
@@ -510,7 +510,7 @@ class Servers:
 
 def serve_http(folder: Path, url: str, problems: list[str], workers: int) -> None:
     from models import db
-    from sagsgang.publishing import feeds
+    from sagsgang.publishing import feed_files, feeds
 
     port, static_port, plain_port = free_port(), free_port(), free_port()
     while len({port, static_port, plain_port}) < 3:
@@ -519,7 +519,7 @@ def serve_http(folder: Path, url: str, problems: list[str], workers: int) -> Non
     env = {**os.environ, db.URL_VARIABLE: url, "SAGSGANG_TODAY": "2027-01-04", "SAGSGANG_HOME": str(folder / "home")}
     engine = db.make_engine(url)
     with db.session_scope(engine) as session:  # the same bytes, the same ledger: what nginx serves
-        feeds.publish(session, folder / "static", feeds.FeedContext(base_url=base, clock=CLOCK))
+        feed_files.publish(session, folder / "static", feeds.FeedContext(base_url=base, clock=CLOCK))
     engine.dispose()
     servers = Servers(folder)
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)

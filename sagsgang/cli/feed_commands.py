@@ -41,7 +41,7 @@ def _database():
 
 
 def publish_command(args) -> int:
-    from sagsgang.publishing import feeds
+    from sagsgang.publishing import feed_files, feeds
 
     directory = Path(args.mappe)
     if directory.exists() and not directory.is_dir():
@@ -57,7 +57,7 @@ def publish_command(args) -> int:
                     "Databasen har ingen mødeplan for en kommune, vi har en profil for. "
                     "Indlæs mødeplanen først, eller angiv profilen med --kommune STI."
                 )
-            report = feeds.publish(session, directory, context)
+            report = feed_files.publish(session, directory, context)
     except PermissionError as error:
         raise UserError(
             f"Kan ikke skrive i {directory}: {error.strerror}. Vælg en mappe, du har skriveadgang til."
