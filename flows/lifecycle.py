@@ -160,13 +160,13 @@ def wait_for_decision(case_id: int, now: dt.datetime | None) -> dt.datetime | No
 
 @step(name="offentliggør kalendere")
 def publish_feeds() -> bool:
-    """The feeds hook: sagsgang.publishing.feeds.regenerate() republishes the static calendar feeds (when
+    """The feeds hook: sagsgang.publishing.feed_files.regenerate() republishes the static calendar feeds (when
     SAGSGANG_FEEDS_DIR is set) after a plan changed. False when there is nothing to call."""
     try:
-        from sagsgang.publishing import feeds
+        from sagsgang.publishing import feed_files
     except ImportError:
         return False
-    regenerate = getattr(feeds, "regenerate", None)
+    regenerate = getattr(feed_files, "regenerate", None)
     if regenerate is None:
         return False
     return regenerate() is not None

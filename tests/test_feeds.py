@@ -35,7 +35,7 @@ from models.feed_ledger import FeedToken
 from models.store import cancel_meeting, consultations, load_meetings, move_meeting, save_plan, sync_profile
 from models.tables import Case, Decision, Meeting, Outcome
 from sagsgang.accounts import subscriptions
-from sagsgang.publishing import feeds
+from sagsgang.publishing import feed_files, feed_render, feeds
 from tests import feeds_world
 from tests.feeds_world import CLOSED_DECISION, CLOSED_JOURNAL, CLOSED_OWNER, CLOSED_TITLE
 from tests.servers import free_port, listening, stop, wait_for
@@ -66,7 +66,7 @@ def publish(world: feeds_world.World, directory: Path, context: feeds.FeedContex
     engine = world.engine()
     try:
         with db.session_scope(engine) as session:
-            report = feeds.publish(session, directory, context)
+            report = feed_files.publish(session, directory, context)
     finally:
         engine.dispose()
     return report, {str(path.relative_to(directory)): path.read_bytes() for path in sorted(directory.rglob("*.ics"))}
@@ -416,7 +416,7 @@ def test_a_personal_feed_shows_the_persons_own_cases_in_full(world, tmp_path):
         )
         personal = {
             row.email: parse(
-                feeds.render_feed(session, feeds.FeedSpec("personlig", key=str(row.id)), CONTEXT, row).body
+                feed_render.render_feed(session, feeds.FeedSpec("personlig", key=str(row.id)), CONTEXT, row).body
             )
             for row in (owner, mette, manager)
         }
@@ -460,19 +460,19 @@ def test_publish_replaces_files_atomically_and_removes_feeds_that_are_no_longer_
 
 
 def test_regenerate_republishes_where_the_setting_points(changeable, tmp_path, monkeypatch):
-    monkeypatch.setenv(feeds.FEEDS_DIR_VARIABLE, str(tmp_path / "static"))
+    monkeypatch.setenv(feed_files.FEEDS_DIR_VARIABLE, str(tmp_path / "static"))
     engine = changeable.engine()
-    report = feeds.regenerate(engine=engine, context=CONTEXT)
+    report = feed_files.regenerate(engine=engine, context=CONTEXT)
     assert report.total == 60 and (tmp_path / "static" / "slagelse" / "organ" / "byraadet.ics").is_file()
     with db.session_scope(engine) as session:
         cancel_meeting(session, "slagelse", "byraadet/2027-09-27")
-    report = feeds.regenerate(engine=engine, context=CONTEXT)
+    report = feed_files.regenerate(engine=engine, context=CONTEXT)
     engine.dispose()
     assert "slagelse/organ/byraadet.ics" in report.written
     council = parse((tmp_path / "static" / "slagelse" / "organ" / "byraadet.ics").read_bytes())
     assert one(council, "AFLYST: Byrådet – møde", dt.date(2027, 9, 27))["status"] == "CANCELLED"
-    monkeypatch.delenv(feeds.FEEDS_DIR_VARIABLE)
-    assert feeds.regenerate(engine=engine, context=CONTEXT) is None  # nowhere to publish
+    monkeypatch.delenv(feed_files.FEEDS_DIR_VARIABLE)
+    assert feed_files.regenerate(engine=engine, context=CONTEXT) is None  # nowhere to publish
 
 
 def test_publish_into_a_file_is_refused_in_danish_and_writes_nothing(world, tmp_path):

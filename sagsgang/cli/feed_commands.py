@@ -35,7 +35,7 @@ def _base_url(text: str) -> str:
 
 
 def publish_command(args) -> int:
-    from sagsgang.publishing import feeds
+    from sagsgang.publishing import feed_files, feeds
 
     directory = Path(args.mappe)
     if directory.exists() and not directory.is_dir():
@@ -51,7 +51,7 @@ def publish_command(args) -> int:
                     "Databasen har ingen mødeplan for en kommune, vi har en profil for. "
                     "Indlæs mødeplanen først, eller angiv profilen med --kommune STI."
                 )
-            report = feeds.publish(session, directory, context)
+            report = feed_files.publish(session, directory, context)
     except PermissionError as error:
         raise UserError(
             f"Kan ikke skrive i {directory}: {error.strerror}. Vælg en mappe, du har skriveadgang til."
@@ -150,9 +150,9 @@ def serve_command(args) -> int:
         f"kalendere på /kalender/, {workers} {'proces' if workers == 1 else 'processer'} – stop med Ctrl+C.",
         flush=True,
     )
-    # httptools + uvloop (uvicorn[standard]) roughly double the polls a worker answers, and with
-    # httptools our own protocol (sagsgang.web.feed_protocol) answers polls of cached feeds itself;
-    # uvicorn's proxy-header handling is off because app_from_env applies it behind the feeds' fast path.
+    # httptools + uvloop (uvicorn[standard]) roughly double the polls a worker answers. uvicorn's
+    # proxy-header handling is off because app_from_env applies it behind the feeds' fast path.
+    # Access logs are on (uvicorn's "info" level): one line per request, as an operator expects.
     # sagsgang.cli.main lets SIGPIPE kill the process (quiet `sagsgang ... | head`); a server must instead
     # shrug off a client that hangs up mid-answer (wrk at the end of a round, a calendar program
     # closing), which otherwise kills it on the next write to that socket.
@@ -164,11 +164,11 @@ def serve_command(args) -> int:
         workers=workers,
         host=args.host,
         port=args.port,
-        http="sagsgang.web.feed_protocol:FeedProtocol" if fast else "auto",
+        http="httptools" if fast else "auto",
         loop="uvloop" if fast else "auto",
         backlog=4096,
-        log_level="warning",
-        access_log=False,
+        log_level="info",
+        access_log=True,
         server_header=False,
         proxy_headers=False,
         timeout_worker_healthcheck=30,
