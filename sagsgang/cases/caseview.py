@@ -1,6 +1,6 @@
 """A case as the secretariat follows it: its timeline (done, next, later), its Historik, and how it
 stands against its next deadline. Reading only; shared by the web pages and the JSON API (and
-usable from the CLI), on top of sagsgang.cases.lifecycle's state.
+usable from the CLI), on top of sagsgang.cases.state.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 
 from calendars.profiles import Profile
 from models.tables import Body, Case, CaseStatus, Consultation, Decision, Meeting
-from sagsgang.cases import lifecycle
-from sagsgang.cases.lifecycle import CaseState
+from sagsgang.cases.state import CaseState, load_state
+from sagsgang.inputs import UserError
 from sagsgang.publishing.agenda import decision_text
 
 AT_RISK_WORKING_DAYS = 3  # less slack than this before the next deadline: at risk
@@ -214,8 +214,8 @@ def open_cases(session: Session, today: dt.date, body: str = "", department: str
         if owner and owner.lower() not in (case.owner_email.lower(), case.owner_name.lower()):
             continue
         try:
-            state = lifecycle.load_state(session, case)
-        except lifecycle.UserError:  # its profile or route is gone: nothing to plan against
+            state = load_state(session, case)
+        except UserError:  # its profile or route is gone: nothing to plan against
             continue
         ahead = tuple(dict.fromkeys(t.body for t in state.pending()))
         if body and body not in ahead:

@@ -15,7 +15,7 @@ from calendars.profiles import Profile, ProfileError, load_profile, shipped_prof
 from models.agenda_items import AttachmentText, CaseText
 from models.content import MAX_SLOT_MINUTES, ItemKind
 from models.tables import JOURNAL_NUMBER, Outcome
-from sagsgang.cases.lifecycle import LaunchRequest
+from sagsgang.cases.launch import LaunchRequest
 
 _EMAIL_HINT = "Skriv en e-mailadresse som fx meha@slagelse.dk."
 MAX_TEXT = 20_000  # characters in one text field: a long Sagsfremstilling, not a book
