@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
@@ -42,15 +42,13 @@ def _retry_on_conflict(_task: Task[..., Any], _task_run: TaskRun, state: State[A
 
 
 def step(name: str, fn: Callable[..., T]) -> Task[..., T]:
-    as_task: Task[..., T] = task(
-        fn,
+    return task(
         name=name,
         cache_policy=NO_CACHE,
         retries=3,
         retry_delay_seconds=1,
         retry_condition_fn=_retry_on_conflict,
-    )
-    return as_task
+    )(fn)
 
 
 def wait_for_decision(case_id: int, now: dt.datetime | None) -> steps.FollowUp | None:
@@ -73,7 +71,7 @@ def schedule_follow_up(follow_up: steps.FollowUp) -> None:
     )
 
 
-TASKS: dict[Callable[..., Any], Task[..., Any]] = {
+TASKS: dict[Callable[..., Any], Task[..., object]] = {
     steps.store_case: step("opret sagen", steps.store_case),
     steps.record_decision: step("registrér beslutningen", steps.record_decision),
     steps.find_case: step("find sagen", steps.find_case),
@@ -97,8 +95,7 @@ TASKS: dict[Callable[..., Any], Task[..., Any]] = {
 def run_as_task(step: Callable[..., T], /, *args: Any) -> T:
     """Run the step as a task of the calling flow run (not a subflow: a subflow run costs a second
     or more of Prefect bookkeeping)."""
-    result: T = TASKS[step](*args)
-    return result
+    return cast(T, TASKS[step](*args))  # a task returns what its step returns
 
 
 def warn(message: str) -> None:

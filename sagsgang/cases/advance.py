@@ -45,7 +45,8 @@ class Followed:
 
 def follow_route(case_id: int, now: dt.datetime | None, run: Run, warn: Warn = log.warning) -> Followed:
     """The route, stage by stage, as far as the facts allow; then wait."""
-    stage, sent, changed = run(steps.current_stage, case_id), [], False
+    stage, changed = run(steps.current_stage, case_id), False
+    sent: list[str] = []
     for _ in range(MAX_STEPS):
         if stage is None:
             break

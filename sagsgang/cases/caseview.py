@@ -9,7 +9,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from calendars.profiles import Profile
 from models.tables import Body, Case, CaseStatus, Consultation, Decision, Meeting
@@ -74,14 +74,15 @@ def entries(session: Session, state: CaseState, today: dt.date) -> list[Entry]:
     case, profile = state.case, state.profile
     decided = session.exec(
         select(Consultation, Body.key, Decision, Meeting)
-        .join(Body, Body.id == Consultation.body_id)
-        .join(Decision, Decision.consultation_id == Consultation.id)
-        .join(Meeting, Meeting.id == Consultation.meeting_id)
+        .join(Body, col(Body.id) == col(Consultation.body_id))
+        .join(Decision, col(Decision.consultation_id) == col(Consultation.id))
+        .join(Meeting, col(Meeting.id) == col(Consultation.meeting_id))
         .where(Consultation.case_id == case.id)
-        .order_by(Meeting.day, Consultation.stage)
+        .order_by(col(Meeting.day), col(Consultation.stage))
     ).all()
     latest = {
-        m.id: m for m in session.exec(select(Meeting).where(Meeting.id.in_([c.latest_meeting_id for c, *_ in decided])))
+        m.id: m
+        for m in session.exec(select(Meeting).where(col(Meeting.id).in_([c.latest_meeting_id for c, *_ in decided])))
     }
     result = [
         _entry(
@@ -210,7 +211,7 @@ def open_cases(session: Session, today: dt.date, body: str = "", department: str
     if department:
         query = query.where(Case.department == department)
     result = []
-    for case in session.exec(query.order_by(Case.id)).all():
+    for case in session.exec(query.order_by(col(Case.id))).all():
         if owner and owner.lower() not in (case.owner_email.lower(), case.owner_name.lower()):
             continue
         try:

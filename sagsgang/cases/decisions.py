@@ -14,7 +14,7 @@ from calendars.clock import Clock
 from calendars.danish import long_date
 from models.outbox import Submission
 from models.tables import Case, CaseStatus, Decision, Outcome
-from sagsgang.cases.state import CaseState, Treatment, find_case, load_state, touch
+from sagsgang.cases.state import CaseState, Treatment, find_case, id_of, load_state, touch
 from sagsgang.inputs import UserError
 
 
@@ -83,7 +83,7 @@ def record_decision(
         raise UserError("En ny klar-dato (--klar) hører kun til udfaldet 'tilbagesendt'.")
     session.add(
         Decision(
-            consultation_id=treatment.consultation.id,
+            consultation_id=id_of(treatment.consultation),
             outcome=outcome,
             text=text.strip(),
             decided_at=treatment.meeting.starts_at,
@@ -112,7 +112,7 @@ def record_submission(
     for treatment in new:
         session.add(
             Submission(
-                case_id=case.id,
+                case_id=id_of(case),
                 stage=treatment.stage,
                 body_id=treatment.consultation.body_id,
                 round=treatment.round,

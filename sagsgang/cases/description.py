@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from calendars.danish import clock_time, long_date
 from models.tables import Body, Case, CaseStatus, Consultation, Decision, Meeting
@@ -17,12 +17,12 @@ def describe(session: Session, case: Case) -> list[str]:
         f"{'afsluttet' if case.status == CaseStatus.CLOSED else 'åben'}"
     ]
     history = session.exec(
-        select(Consultation, Body.name, Decision, Meeting.day)
-        .join(Body, Body.id == Consultation.body_id)
-        .join(Decision, Decision.consultation_id == Consultation.id)
-        .join(Meeting, Meeting.id == Consultation.meeting_id)
+        select(Consultation, col(Body.name), Decision, col(Meeting.day))
+        .join(Body, col(Body.id) == col(Consultation.body_id))
+        .join(Decision, col(Decision.consultation_id) == col(Consultation.id))
+        .join(Meeting, col(Meeting.id) == col(Consultation.meeting_id))
         .where(Consultation.case_id == case.id)
-        .order_by(Meeting.day)
+        .order_by(col(Meeting.day))
     ).all()
     for _, name, decision, day in history:
         lines.append(

@@ -59,7 +59,7 @@ def launch(session: Session, request: LaunchRequest, clock: Clock) -> Case:
             manager_name=request.manager_name.strip(),
             manager_email=request.manager_email.strip(),
             department=request.department.strip(),
-            target_date=target and target.day,
+            target_date=target.day if target else None,
         )
     except ValueError as error:  # the table's own checks: KLE journal number, e-mail addresses
         raise UserError(str(error)) from None

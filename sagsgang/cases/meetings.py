@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from calendars.danish import long_date
 from calendars.meetings import Schedule, meeting_plan
@@ -72,7 +72,7 @@ def change_meeting(
     ensure_meetings(session, profile, day - LOOKBACK, max(day, new_day or day) + HORIZON)
     row = session.exec(
         select(Meeting)
-        .join(Body, Body.id == Meeting.body_id)
+        .join(Body, col(Body.id) == col(Meeting.body_id))
         .where(Meeting.municipality == profile.key, Body.key == body, Meeting.day == day)
     ).first()
     if row is None or row.cancelled:

@@ -18,7 +18,7 @@ from models.outbox import Submission
 from models.store import load_meetings, save_plan
 from models.tables import Body, Case, CaseStatus, Outcome
 from sagsgang.cases.meetings import HORIZON, LOOKBACK, ensure_meetings, plan_route
-from sagsgang.cases.state import CaseState, StageStatus, conflict, load_state, touch
+from sagsgang.cases.state import CaseState, StageStatus, conflict, id_of, load_state, touch
 
 
 def fresh_plan(session: Session, state: CaseState) -> Plan | None:
@@ -42,6 +42,8 @@ def fresh_plan(session: Session, state: CaseState) -> Plan | None:
     target = None
     if case.target_date is not None:
         target_body = session.get(Body, case.target_body_id)
+        if target_body is None:  # a foreign key: the body is there
+            raise LookupError(f"Organ nr. {case.target_body_id} findes ikke.")
         target = Target(target_body.key, case.target_date)
     end = max(ready, case.target_date or ready) + HORIZON
     ensure_meetings(session, profile, min([ready, *held_after.values()]) - LOOKBACK, end)
@@ -89,10 +91,11 @@ def put_on_meetings(session: Session, case: Case, profile: Profile | None = None
 
 def _carry_over_submissions(session: Session, state: CaseState) -> None:
     """A postponed case keeps its material: the body's next round needs no new submission."""
-    for treatment in state.of_stage(state.current_stage):
-        if treatment.outcome is Outcome.POSTPONED:
+    stage = state.current_stage
+    for treatment in state.of_stage(stage) if stage is not None else []:
+        if treatment.outcome is Outcome.POSTPONED and treatment.decision is not None:
             place = dict(
-                case_id=state.case.id,
+                case_id=id_of(state.case),
                 stage=treatment.stage,
                 body_id=treatment.consultation.body_id,
                 round=treatment.round + 1,

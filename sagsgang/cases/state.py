@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from calendars.profiles import Profile, Route
 from models.outbox import Submission
@@ -30,6 +31,17 @@ def conflict(journal_number: str, what: str) -> ConflictError:
         f"Sagen {journal_number} blev ændret af en anden samtidig, så {what} blev ikke gemt. "
         f"Se sagen igen (sagsgang sag vis {journal_number}) og prøv igen."
     )
+
+
+class Stored(Protocol):
+    id: int | None
+
+
+def id_of(row: Stored) -> int:
+    """The id of a row that is in the database (flushed); LookupError for one that is not."""
+    if row.id is None:
+        raise LookupError(f"{type(row).__name__} er ikke gemt.")
+    return row.id
 
 
 def find_case(session: Session, journal_number: str, municipality: str | None = None) -> Case:
@@ -62,7 +74,7 @@ class Treatment:
 
     @property
     def outcome(self) -> Outcome | None:
-        return self.decision and Outcome(self.decision.outcome)
+        return Outcome(self.decision.outcome) if self.decision else None
 
     @property
     def passed(self) -> bool:
@@ -135,13 +147,13 @@ def load_state(session: Session, case: Case, profile: Profile | None = None) -> 
     route = read_route(profile, case.route_key)
     rows = session.exec(
         select(Consultation, Body.key, Decision)
-        .join(Body, Body.id == Consultation.body_id)
-        .outerjoin(Decision, Decision.consultation_id == Consultation.id)
+        .join(Body, col(Body.id) == col(Consultation.body_id))
+        .outerjoin(Decision, col(Decision.consultation_id) == col(Consultation.id))
         .where(Consultation.case_id == case.id)
-        .order_by(Consultation.stage, Consultation.round)
+        .order_by(col(Consultation.stage), col(Consultation.round))
     ).all()
     meeting_ids = {m for row, _, _ in rows for m in (row.meeting_id, row.latest_meeting_id)}
-    meetings = {m.id: m for m in session.exec(select(Meeting).where(Meeting.id.in_(meeting_ids)))}
+    meetings = {m.id: m for m in session.exec(select(Meeting).where(col(Meeting.id).in_(meeting_ids)))}
     submitted = set(
         session.exec(
             select(Submission.stage, Submission.body_id, Submission.round).where(Submission.case_id == case.id)

@@ -21,7 +21,7 @@ from sagsgang.cases import decisions, launch, routing, state
 from sagsgang.cases.decisions import DecisionForm
 from sagsgang.cases.description import describe
 from sagsgang.cases.launch import LaunchRequest
-from sagsgang.cases.state import StageStatus
+from sagsgang.cases.state import StageStatus, id_of
 from sagsgang.notifications import mail, reminders
 from sagsgang.orchestration import CaseSummary
 
@@ -43,7 +43,7 @@ def _case(session: Session, case_id: int) -> Case:
 
 def store_case(request: LaunchRequest, now: dt.datetime | None) -> int:
     with session_scope() as session:
-        return _id(launch.launch(session, request, clock_at(now)))
+        return id_of(launch.launch(session, request, clock_at(now)))
 
 
 def record_decision(
@@ -60,18 +60,12 @@ def record_decision(
             decision.new_ready,
             municipality,
         )
-        return _id(recorded.case)
+        return id_of(recorded.case)
 
 
 def find_case(journal_number: str, municipality: str | None) -> int:
     with session_scope() as session:
-        return _id(state.find_case(session, journal_number, municipality))
-
-
-def _id(case: Case) -> int:
-    if case.id is None:  # stored cases have one: launch flushes
-        raise LookupError(f"Sagen {case.journal_number} er ikke gemt.")
-    return case.id
+        return id_of(state.find_case(session, journal_number, municipality))
 
 
 def current_stage(case_id: int) -> int | None:
