@@ -80,13 +80,13 @@ def launch_command(args) -> int:
             department=args.afdeling,
             route=args.rute,
             ready=read_date(args.klar) if args.klar else None,
-            target_body=target and target.body,
-            target_date=target and target.day,
+            target_body=target.body if target else None,
+            target_date=target.day if target else None,
             closed_item=args.lukket,
         )
     except ValidationError as error:
         fields = launch.LaunchRequest.model_fields
-        missing = ", ".join(fields[str(problem["loc"][0])].title for problem in error.errors())
+        missing = ", ".join(fields[str(problem["loc"][0])].title or "" for problem in error.errors())
         raise UserError(f"Udfyld: {missing}.") from None
     db = _database()
     launch.check_launch(db.get_engine(), request, clock_from_env())  # bad input: exit 2 before Prefect starts

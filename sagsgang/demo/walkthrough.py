@@ -88,9 +88,10 @@ def lifecycle_demo(today: dt.date, first_meeting: dt.date) -> int:
         mails = sorted((folder / "mail").glob("*.eml"))
         for path in mails:
             mail = message_from_bytes(path.read_bytes(), policy=policy.default)
-            text = mail.get_body(("plain",)).get_content()
+            body = mail.get_body(("plain",))
+            text = body.get_content() if body else ""
             deadline_line = next(line for line in text.splitlines() if line.startswith("Sagsfristen"))
-            attachments = ", ".join(part.get_filename() for part in mail.iter_attachments())
+            attachments = ", ".join(part.get_filename() or "" for part in mail.iter_attachments())
             print(f"  Mail til {mail['To']}: {mail['Subject']}")
             print(f"    «{deadline_line}»  Vedhæftet: {attachments}")
             print(f"    {path}")

@@ -236,13 +236,17 @@ def serving(app: FastAPI, proxy_headers: bool = False):
     With `proxy_headers`, requests that pass FastPath get uvicorn's X-Forwarded-For/-Proto handling
     (trusted: FORWARDED_ALLOW_IPS, default 127.0.0.1 and ::1, as uvicorn's own), which feeds don't need;
     uvicorn's own is then turned off (proxy_headers=False), so it costs a feed poll nothing."""
+    from starlette.types import ASGIApp
+
     from sagsgang.web.routes.feed_http import FastPath
 
-    inner = app
+    inner: ASGIApp = app
     if proxy_headers:
         import os
 
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-        inner = ProxyHeadersMiddleware(app, trusted_hosts=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"))
+        # uvicorn types an ASGI app's scopes as TypedDicts, starlette (FastAPI) as MutableMapping: the same ASGI 3.
+        allowed = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+        inner = ProxyHeadersMiddleware(app, trusted_hosts=allowed)  # type: ignore[arg-type, assignment]
     return FastPath(inner, app.state.feeds)

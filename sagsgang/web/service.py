@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from calendars.clock import Clock
 from calendars.profiles import Profile, shipped_profiles
@@ -24,7 +24,7 @@ from sagsgang.cases.launch import check_launch
 from sagsgang.cases.launch import launch as launch_case
 from sagsgang.cases.meetings import change_meeting as change_stored_meeting
 from sagsgang.cases.meetings import ensure_meetings
-from sagsgang.cases.state import find_case, load_state
+from sagsgang.cases.state import find_case, id_of, load_state
 from sagsgang.inputs import UserError
 from sagsgang.orchestration import Orchestrator
 from sagsgang.web.forms import FormErrors, field_for, read_decision, read_launch, read_meeting_change
@@ -265,13 +265,13 @@ def meetings(web: Web, municipality: str, body: str, start: dt.date, end: dt.dat
         # The profile's meeting plan for the period is in the database (as when a case is launched).
         ensure_meetings(session, profile, start, end)
         query = (
-            select(Meeting, Body.key, Body.name)
-            .join(Body, Body.id == Meeting.body_id)
+            select(Meeting, col(Body.key), col(Body.name))
+            .join(Body, col(Body.id) == col(Meeting.body_id))
             .where(Meeting.municipality == profile.key, Meeting.day >= start, Meeting.day <= end)
         )
         if body:
             query = query.where(Body.key == body)
-        rows = session.exec(query.order_by(Meeting.day, Body.name)).all()
+        rows = session.exec(query.order_by(col(Meeting.day), col(Body.name))).all()
         result = [
             MeetingView(profile.key, key, name, m.key, m.day, m.local_time, m.place, str(m.status), m.moved_from, 0)
             for m, key, name in rows
@@ -291,8 +291,8 @@ def _counts(web: Web, municipality: str, keys: list[str]) -> dict[str, int]:
         for column in (Consultation.meeting_id, Consultation.latest_meeting_id):
             rows = session.exec(
                 select(Meeting.key, Consultation.case_id)
-                .join(Consultation, column == Meeting.id)
-                .where(Meeting.municipality == municipality, Meeting.key.in_(keys), undecided)
+                .join(Consultation, col(column) == col(Meeting.id))
+                .where(Meeting.municipality == municipality, col(Meeting.key).in_(keys), undecided)
             ).all()
             for key, case_id in rows:
                 result.setdefault(key, set()).add(case_id)
@@ -391,8 +391,8 @@ def personal_feeds(web: Web, viewer: Viewer) -> list[PersonalFeed]:
     with web.session() as session:
         rows = session.exec(
             select(FeedToken)
-            .where(FeedToken.email == viewer.email, FeedToken.revoked_at.is_(None))
-            .order_by(FeedToken.id)
+            .where(FeedToken.email == viewer.email, col(FeedToken.revoked_at).is_(None))
+            .order_by(col(FeedToken.id))
         ).all()
         return [PersonalFeed(r.id, r.department, r.created_at.astimezone(COPENHAGEN).date()) for r in rows]
 
@@ -415,7 +415,7 @@ def subscribe(web: Web, viewer: Viewer, department: str) -> tuple[int, FeedLink]
         )
     with web.session() as session:
         row, token = subscriptions.create_subscription(session, viewer.email, department, web.clock)
-        number = row.id
+        number = id_of(row)
     url = feeds.feed_url(web.feed_context.base_url, f"personlig/{token}.ics")
     return number, FeedLink("Min kalender", url, feeds.webcal_url(url))
 
