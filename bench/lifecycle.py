@@ -245,7 +245,7 @@ def bench_launch(folder: Path) -> None:
     import flows  # noqa: F401
     from flows.lifecycle import launch_case
     from models import db
-    from sagsgang.cases.lifecycle import LaunchRequest
+    from sagsgang.cases.launch import LaunchRequest
 
     db.upgrade()
 

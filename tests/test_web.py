@@ -535,13 +535,13 @@ def test_the_proxy_user_header_counts_only_when_enabled(database, clock):
 
 
 def _sso_app(clock):
+    from sagsgang.cases.inline import InlineOrchestrator
     from sagsgang.web.app import create_app
-    from sagsgang.web.runner import DirectRunner
     from sagsgang.web.security import Settings
 
     return create_app(
         clock=clock,
-        runner=DirectRunner(None, clock),
+        orchestrator=InlineOrchestrator(clock=clock),
         settings=Settings(secret=b"test-secret", proxy_user_header="X-Remote-User"),
     )
 
@@ -590,7 +590,7 @@ def test_bruger_opret_makes_an_account_that_can_log_in(database, clock):
 
 def test_sagsgang_serve_behind_https_proxy_sets_secure_cookies(database, tmp_path):
     port = free_port()
-    env = {**os.environ, "SAGSGANG_TODAY": "2027-03-20", "SAGSGANG_WEB_FLOWS": "direkte"}
+    env = {**os.environ, "SAGSGANG_TODAY": "2027-03-20", "SAGSGANG_ORCHESTRATION": "inline"}
     assert (
         sagsgang(
             "bruger",

@@ -1,13 +1,16 @@
 """Case commands: sag opret | beslut | indsend | vis, mødeplan flyt | aflys, daglig, worker.
 
 Thin: parse, check the input against the database (a Danish message and exit code 2, nothing
-written), then run the Prefect flow in this process. Prefect and the database layer are imported
-inside the commands: the planning commands must stay fast.
+written), then run the lifecycle through the orchestration port (sagsgang.orchestration: the
+Prefect flows in this process, or inline, by SAGSGANG_ORCHESTRATION). Prefect and the database
+layer are imported inside the commands: the planning commands must stay fast.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
+from typing import Any
 
 from sagsgang.cli.database import current_database, upgraded_database
 from sagsgang.inputs import UserError, read_date, read_profile, read_target
@@ -15,7 +18,14 @@ from sagsgang.inputs import UserError, read_date, read_profile, read_target
 OUTCOMES = "godkendt, anbefalet, 'taget til efterretning', drøftet, udsat, tilbagesendt, 'ikke godkendt'"
 
 
-def _print_summary(result: dict) -> None:
+def _orchestrator():
+    from sagsgang.orchestration import orchestrator
+    from sagsgang.settings import get_settings
+
+    return orchestrator(get_settings())
+
+
+def _print_summary(result: Mapping[str, Any]) -> None:
     for line in result.get("beskrivelse", []):
         print(line)
     for key in result.get("sendt", []):
@@ -46,14 +56,14 @@ def _run_flow(what: str, call):
 
 def launch_command(args) -> int:
     from calendars.clock import clock_from_env
-    from sagsgang.cases import lifecycle
+    from sagsgang.cases import launch
 
     profile = read_profile(args.kommune)
     target = read_target(profile, args.senest) if args.senest else None
     from pydantic import ValidationError
 
     try:
-        request = lifecycle.LaunchRequest(
+        request = launch.LaunchRequest(
             municipality=profile.key,
             title=args.titel,
             journal_number=args.journalnummer,
@@ -64,19 +74,17 @@ def launch_command(args) -> int:
             department=args.afdeling,
             route=args.rute,
             ready=read_date(args.klar) if args.klar else None,
-            target_body=target and target.body,
-            target_date=target and target.day,
+            target_body=target.body if target else None,
+            target_date=target.day if target else None,
             closed_item=args.lukket,
         )
     except ValidationError as error:
-        fields = lifecycle.LaunchRequest.model_fields
-        missing = ", ".join(fields[str(problem["loc"][0])].title for problem in error.errors())
+        fields = launch.LaunchRequest.model_fields
+        missing = ", ".join(fields[str(problem["loc"][0])].title or "" for problem in error.errors())
         raise UserError(f"Udfyld: {missing}.") from None
     db = current_database()
-    lifecycle.check_launch(db.get_engine(), request, clock_from_env())  # bad input: exit 2 before Prefect starts
-    from flows.lifecycle import launch_case
-
-    result = launch_case(request)
+    launch.check_launch(db.get_engine(), request, clock_from_env())  # bad input: exit 2 before Prefect starts
+    result = _orchestrator().launch(request)
     print(f"Sagen {request.journal_number} er oprettet og planlagt.")
     _print_summary(result)
     return 0
@@ -84,22 +92,20 @@ def launch_command(args) -> int:
 
 def decide_command(args) -> int:
     from calendars.clock import clock_from_env
-    from sagsgang.cases import lifecycle
+    from sagsgang.cases import decisions, state
 
     db = current_database()
     new_ready = read_date(args.klar) if args.klar else None
     with db.session_scope() as session:
-        recorded = lifecycle.record_decision(
+        recorded = decisions.record_decision(
             session, args.sag, args.organ, args.udfald, args.tekst or "", clock_from_env(), new_ready, args.kommune
         )
-        name = lifecycle.load_state(session, recorded.case).body_name(args.organ)
+        name = state.load_state(session, recorded.case).body_name(args.organ)
         municipality, journal_number = recorded.case.municipality, recorded.case.journal_number
     from calendars.danish import long_date
 
     print(f"Beslutning registreret: {name} {long_date(recorded.meeting_day)}: {recorded.outcome}.")
-    from flows.lifecycle import advance_case
-
-    result = _run_flow("Beslutningen", lambda: advance_case(journal_number, municipality=municipality))
+    result = _run_flow("Beslutningen", lambda: _orchestrator().advance(journal_number, municipality))
     if result is None:
         return 1
     _print_summary(result)
@@ -109,26 +115,27 @@ def decide_command(args) -> int:
 def submit_command(args) -> int:
     from calendars.clock import clock_from_env
     from calendars.danish import long_date
-    from sagsgang.cases import lifecycle
+    from sagsgang.cases import decisions, state
 
     db = current_database()
     with db.session_scope() as session:
-        done = lifecycle.record_submission(session, args.sag, clock_from_env(), args.organ, args.kommune)
-        state = lifecycle.load_state(session, lifecycle.find_case(session, args.sag, args.kommune))
+        done = decisions.record_submission(session, args.sag, clock_from_env(), args.organ, args.kommune)
+        case_state = state.load_state(session, state.find_case(session, args.sag, args.kommune))
         for treatment in done:
             print(
-                f"Materialet til {state.body_name(treatment.body)} er modtaget (møde "
+                f"Materialet til {case_state.body_name(treatment.body)} er modtaget (møde "
                 f"{long_date(treatment.meeting.day)}). Der kommer ikke flere påmindelser om den frist."
             )
     return 0
 
 
 def show_command(args) -> int:
-    from sagsgang.cases import lifecycle
+    from sagsgang.cases.description import describe
+    from sagsgang.cases.state import find_case
 
     db = current_database()
     with db.session_scope() as session:
-        for line in lifecycle.describe(session, lifecycle.find_case(session, args.sag, args.kommune)):
+        for line in describe(session, find_case(session, args.sag, args.kommune)):
             print(line)
     return 0
 
@@ -143,7 +150,7 @@ def cancel_command(args) -> int:
 
 def _change_meeting(args, moving: bool) -> int:
     from calendars.danish import DateFormatError, long_date, parse_time
-    from sagsgang.cases import lifecycle
+    from sagsgang.cases.meetings import change_meeting
 
     profile = read_profile(args.kommune)
     day = read_date(args.dato)
@@ -154,13 +161,11 @@ def _change_meeting(args, moving: bool) -> int:
         raise UserError(str(error)) from None
     db = current_database()
     with db.session_scope() as session:
-        meeting = lifecycle.change_meeting(session, profile, args.organ, day, new_day, new_time)
+        meeting = change_meeting(session, profile, args.organ, day, new_day, new_time)
         key = meeting.key
         what = f"flyttet til {long_date(meeting.day)} kl. {meeting.local_time:%H:%M}" if moving else "aflyst"
     print(f"Mødet i {profile.bodies[args.organ].name} {long_date(day)} er {what}.")
-    from flows.lifecycle import meeting_changed
-
-    result = _run_flow("Mødeændringen", lambda: meeting_changed(profile.key, key))
+    result = _run_flow("Mødeændringen", lambda: _orchestrator().meeting_changed(profile.key, key))
     if result is None:
         return 1
     if not result["sager"]:
@@ -173,9 +178,7 @@ def _change_meeting(args, moving: bool) -> int:
 
 def daily_command(args) -> int:
     current_database()
-    from flows.daily import daily_check
-
-    result = daily_check()
+    result = _orchestrator().daily_check()
     print(
         f"Daglig kontrol: {result['påmindelser']} påmindelser, {result['eskaleringer']} eskaleringer, "
         f"{result['ugeoversigter']} ugeoversigter lagt i udbakken; {result['sendt']} mails sendt"
@@ -194,10 +197,12 @@ def worker_command(args) -> int:
             "'prefect server start'), så brugerfladen kan køre sagsgangens flows."
         )
     upgraded_database()  # once, before this worker runs any flow
-    from flows.deployments import serve_all
+    from sagsgang.orchestration import worker
+    from sagsgang.settings import get_settings
 
+    prefect = worker(get_settings())
     print("Sagsgang kører flows for Prefect: opret-sag, sagsforloeb, moedeaendring og daglig-kontrol (kl. 08:00).")
-    serve_all(limit=args.samtidige)
+    prefect.serve(limit=args.samtidige)
     return 0
 
 

@@ -1,7 +1,7 @@
 """`sagsgang demo`: what Sagsgang does, on a shipped profile, in under a screenful.
 
-First the plan (no database, no Prefect); then the same case's life through the Prefect flows in
-local mode, in a database and mail folder of its own under the system's temporary folder: the
+First the plan (no database, no Prefect); then the same case's life through the orchestration
+(sagsgang.orchestration; by default the Prefect flows in local mode), in a database and mail folder of its own under the system's temporary folder: the
 case is launched, the owner gets a reminder (an .eml file: no mail leaves the machine), the
 material comes in, Direktionen approves it and the case moves on.
 """
@@ -60,14 +60,18 @@ def lifecycle_demo(today: dt.date, first_meeting: dt.date) -> int:
     try:
         from email import message_from_bytes, policy
 
-        from flows.lifecycle import advance_case, launch_case
         from models import db
-        from sagsgang.cases import lifecycle
+        from sagsgang.cases import decisions, state
+        from sagsgang.cases.launch import LaunchRequest
+        from sagsgang.cases.steps import clock_at
+        from sagsgang.orchestration import orchestrator
+        from sagsgang.settings import get_settings
 
         db.upgrade()
+        lifecycle = orchestrator(get_settings())
         morning = dt.datetime.combine(today, dt.time(9, 0))
-        launch_case(
-            lifecycle.LaunchRequest(
+        lifecycle.launch(
+            LaunchRequest(
                 municipality=PROFILE,
                 title="Erhvervsstrategi 2027 (demo)",
                 journal_number=JOURNAL_NUMBER,
@@ -84,31 +88,32 @@ def lifecycle_demo(today: dt.date, first_meeting: dt.date) -> int:
         mails = sorted((folder / "mail").glob("*.eml"))
         for path in mails:
             mail = message_from_bytes(path.read_bytes(), policy=policy.default)
-            text = mail.get_body(("plain",)).get_content()
+            body = mail.get_body(("plain",))
+            text = body.get_content() if body else ""
             deadline_line = next(line for line in text.splitlines() if line.startswith("Sagsfristen"))
-            attachments = ", ".join(part.get_filename() for part in mail.iter_attachments())
+            attachments = ", ".join(part.get_filename() or "" for part in mail.iter_attachments())
             print(f"  Mail til {mail['To']}: {mail['Subject']}")
             print(f"    «{deadline_line}»  Vedhæftet: {attachments}")
             print(f"    {path}")
         if not mails:
             print("  Ingen påmindelse i dag: sagsfristen er mere end 5 arbejdsdage væk.")
         with db.session_scope() as session:
-            lifecycle.record_submission(session, JOURNAL_NUMBER, _clock(morning))
-            lifecycle.record_decision(
+            decisions.record_submission(session, JOURNAL_NUMBER, clock_at(morning))
+            decisions.record_decision(
                 session,
                 JOURNAL_NUMBER,
                 "direktion",
                 "godkendt",
                 "Direktionen godkendte indstillingen.",
-                _clock(dt.datetime.combine(first_meeting, dt.time(12, 0))),
+                clock_at(dt.datetime.combine(first_meeting, dt.time(12, 0))),
             )
-        advance_case(JOURNAL_NUMBER, municipality=PROFILE, now=dt.datetime.combine(first_meeting, dt.time(12, 0)))
+        lifecycle.advance(JOURNAL_NUMBER, PROFILE, now=dt.datetime.combine(first_meeting, dt.time(12, 0)))
         with db.session_scope() as session:
-            state = lifecycle.load_state(session, lifecycle.find_case(session, JOURNAL_NUMBER))
-            following = state.pending()[0]
+            case_state = state.load_state(session, state.find_case(session, JOURNAL_NUMBER))
+            following = case_state.pending()[0]
         print(
             f"  Materialet kom ind; Direktionen godkendte sagen {long_date(first_meeting)}. Næste trin: "
-            f"{state.body_name(following.body)} {long_date(following.meeting.day)} "
+            f"{case_state.body_name(following.body)} {long_date(following.meeting.day)} "
             f"{clock_time(following.meeting.local_time)},\n  sagsfrist {long_date(following.consultation.deadline)}. "
             f"Databasen: {folder / 'sagsgang.db'}\n"
         )
@@ -131,9 +136,3 @@ def print_subscribe_links(folder: Path) -> None:
     for spec in (FeedSpec("sag", PROFILE, JOURNAL_NUMBER), FeedSpec("organ", PROFILE, "byraadet")):
         print(f"  {webcal_url(feed_url(base, spec.path))}")
     print()
-
-
-def _clock(at: dt.datetime):
-    from flows.lifecycle import clock_at
-
-    return clock_at(at)

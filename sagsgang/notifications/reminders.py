@@ -216,7 +216,7 @@ def queue(session: Session, item: Due, now: dt.datetime) -> Queued | None:
 def escalate(session: Session, item: Due, now: dt.datetime) -> Queued | None:
     """A missed deadline: the case goes to the body's next possible meeting (ready from today),
     and the manager is told, with the new deadline attached. One transaction: both or neither."""
-    from sagsgang.cases import lifecycle  # lifecycle knows nothing of reminders; the dependency points here
+    from sagsgang.cases import routing, state  # cases know nothing of reminders; the dependency points here
 
     case = session.get_one(Case, item.case_id)
     profile = _profile(case.municipality)
@@ -226,9 +226,9 @@ def escalate(session: Session, item: Due, now: dt.datetime) -> Queued | None:
         case.ready_date = today  # the material was not ready by the deadline; at best it is today
         session.add(case)
     try:
-        lifecycle.put_on_meetings(session, case, profile)
+        routing.put_on_meetings(session, case, profile)
         context["new"] = _current(session, case, profile, item.stage, item.body_id)
-    except lifecycle.ConflictError:
+    except state.ConflictError:
         raise
     except UserError:  # no meeting to move it to: the manager must decide
         context["new"] = None

@@ -24,13 +24,16 @@ _MESSAGES = {
 }
 
 
-def create_app(engine=None, context=None, check_every: float = 1.0, clock=None, runner=None, settings=None) -> FastAPI:
+def create_app(
+    engine=None, context=None, check_every: float = 1.0, clock=None, orchestrator=None, settings=None
+) -> FastAPI:
     """The application. `engine` (default: the configured database) and `context`
     (sagsgang.publishing.feeds.FeedContext: profiles, base URL, clock) are for tests and `sagsgang serve`;
     changes in the database show in the feeds within `check_every` seconds.
 
     The secretariat's pages and the JSON API (/api/, behind login) use `clock` (default: the
-    context's), `runner` (sagsgang.web.runner: the lifecycle flows) and `settings`
+    context's), `orchestrator` (sagsgang.orchestration: how the case lifecycle runs; default the
+    one SAGSGANG_ORCHESTRATION chooses) and `settings`
     (sagsgang.web.security.Settings: secret key, single sign-on header, cookie flags).
 
     `sagsgang serve` runs it behind `serving(app)`, which answers polls of cached feeds first.
@@ -39,10 +42,11 @@ def create_app(engine=None, context=None, check_every: float = 1.0, clock=None, 
     from fastapi.responses import JSONResponse, RedirectResponse
     from fastapi.staticfiles import StaticFiles
 
+    from sagsgang import orchestration
     from sagsgang.publishing.feeds import FeedContext
+    from sagsgang.settings import get_settings
     from sagsgang.web import deps, security
     from sagsgang.web.routes import api, feed_http, login, pages
-    from sagsgang.web.runner import runner_from_env
     from sagsgang.web.service import Web
 
     context = context or FeedContext()
@@ -60,7 +64,7 @@ def create_app(engine=None, context=None, check_every: float = 1.0, clock=None, 
     app.state.web = Web(
         engine=engine,
         clock=clock,
-        runner=runner or runner_from_env(engine, clock),
+        orchestrator=orchestrator or orchestration.orchestrator(get_settings()),
         feed_context=context,
         settings=settings or security.Settings.from_env(),
         throttle=security.LoginThrottle(clock),
@@ -232,13 +236,17 @@ def serving(app: FastAPI, proxy_headers: bool = False):
     With `proxy_headers`, requests that pass FastPath get uvicorn's X-Forwarded-For/-Proto handling
     (trusted: FORWARDED_ALLOW_IPS, default 127.0.0.1 and ::1, as uvicorn's own), which feeds don't need;
     uvicorn's own is then turned off (proxy_headers=False), so it costs a feed poll nothing."""
+    from starlette.types import ASGIApp
+
     from sagsgang.web.routes.feed_http import FastPath
 
-    inner = app
+    inner: ASGIApp = app
     if proxy_headers:
         import os
 
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-        inner = ProxyHeadersMiddleware(app, trusted_hosts=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"))
+        # uvicorn types an ASGI app's scopes as TypedDicts, starlette (FastAPI) as MutableMapping: the same ASGI 3.
+        allowed = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+        inner = ProxyHeadersMiddleware(app, trusted_hosts=allowed)  # type: ignore[arg-type, assignment]
     return FastPath(inner, app.state.feeds)

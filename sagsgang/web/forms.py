@@ -15,7 +15,7 @@ from calendars.profiles import Profile, ProfileError, load_profile, shipped_prof
 from models.agenda_items import AttachmentText, CaseText
 from models.content import MAX_SLOT_MINUTES, ItemKind
 from models.tables import JOURNAL_NUMBER, Outcome
-from sagsgang.cases.lifecycle import LaunchRequest
+from sagsgang.cases.launch import LaunchRequest
 
 _EMAIL_HINT = "Skriv en e-mailadresse som fx meha@slagelse.dk."
 MAX_TEXT = 20_000  # characters in one text field: a long Sagsfremstilling, not a book
@@ -32,7 +32,8 @@ class FormErrors(Exception):
 
 class _Reader:
     def __init__(self, data: Mapping[str, Any]) -> None:
-        self.data, self.errors = data, {}
+        self.data = data
+        self.errors: dict[str, str] = {}
 
     def text(self, name: str, required: str | None = None, limit: int = MAX_LINE) -> str:
         value = self.data.get(name)
@@ -51,7 +52,7 @@ class _Reader:
             self.errors[name] = "Skriv det på én linje."
         return value
 
-    def email(self, name: str, required: str) -> str:
+    def email(self, name: str, required: str | None) -> str:
         value = self.text(name, required)
         if value and name not in self.errors:
             at = value.split("@")
@@ -119,7 +120,10 @@ def read_launch(data: Mapping[str, Any], preview: bool = False) -> tuple[LaunchR
 
     With `preview`, only what the plan depends on must be filled in (kommune, rute, dates)."""
     r = _Reader(data)
-    need = (lambda message: None) if preview else (lambda message: message)
+
+    def need(message: str) -> str | None:
+        return None if preview else message
+
     profile = r.profile()
     title = r.text("titel", need("Skriv sagens titel."))
     journal_number = r.text("journalnummer", need("Skriv sagens journalnummer (KLE), fx 27.00.00-G01-1-24."))
@@ -156,6 +160,8 @@ def read_launch(data: Mapping[str, Any], preview: bool = False) -> tuple[LaunchR
     closed = r.flag("lukket")
     text = _read_text(r, need)
     r.done()
+    if profile is None:  # r.profile() said why, and r.done() raised it
+        raise FormErrors(r.errors)
     request = LaunchRequest(
         municipality=profile.key,
         title=title or "Forhåndsvisning",
@@ -224,6 +230,8 @@ def read_decision(data: Mapping[str, Any]) -> tuple[str, Outcome, str, dt.date |
     if new_ready and outcome is not None and outcome is not Outcome.SENT_BACK:
         r.errors["ny_klar"] = "En ny klar-dato hører kun til udfaldet 'tilbagesendt'. Tøm feltet."
     r.done()
+    if outcome is None:  # r.text() said why, and r.done() raised it
+        raise FormErrors(r.errors)
     return body, outcome, text, new_ready
 
 
