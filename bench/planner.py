@@ -50,7 +50,8 @@ import holidays  # noqa: E402
 
 from calendars.meetings import Schedule  # noqa: E402
 from calendars.planner import PlanTable, plan, plan_many  # noqa: E402
-from calendars.profiles import DeadlineRule, Profile, Route, load_profile  # noqa: E402
+from calendars.profiles import DeadlineRule, Profile, Route  # noqa: E402
+from calendars.profile_reader import load_profile  # noqa: E402
 from calendars.workdays import MunicipalCalendar  # noqa: E402
 
 PROFILE, ROUTE = "slagelse", "politisk_oekonomi"

@@ -18,7 +18,7 @@ import tomllib
 from pathlib import Path
 
 from calendars.meetings import MeetingStatus, meeting_plan
-from calendars.profiles import load_profile
+from calendars.profile_reader import load_profile
 from sagsgang.case_text import read_case_text
 from sagsgang.cli import command_name
 

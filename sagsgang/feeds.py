@@ -38,7 +38,8 @@ from sqlmodel import Session, select
 from calendars import ical
 from calendars.clock import Clock, clock_from_env
 from calendars.milestones import Audience, CaseFacts, StepFacts, body_events, case_events
-from calendars.profiles import Profile, ProfileError, load_profile
+from calendars.profiles import Profile, ProfileError
+from calendars.profile_reader import load_profile
 from models.feeds import FeedToken, PublishedEntry
 from models.store import to_value
 from models.tables import Body, Case, CaseStatus, Consultation, Decision, Meeting

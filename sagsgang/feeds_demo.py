@@ -26,7 +26,7 @@ def run(folder: Path, clock: Clock, base_url: str) -> dict[str, str]:
     """Build the example in `folder`; returns what to show the user (database URL, links)."""
     from calendars.meetings import Schedule, meeting_plan
     from calendars.planner import PlanningError, plan
-    from calendars.profiles import load_profile
+    from calendars.profile_reader import load_profile
     from models import db
     from sqlmodel import select
 

@@ -20,7 +20,8 @@ from html.parser import HTMLParser
 import pytest
 
 from calendars.meetings import MeetingStatus, meeting_plan
-from calendars.profiles import ProfileError, load_profile
+from calendars.profiles import ProfileError
+from calendars.profile_reader import load_profile
 from models import db
 from models.agenda import (AttachmentText, CaseText, find_meeting, load_agenda, put_on_agenda, record_decision,
                            set_case_content, set_meeting_notes)

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from calendars.meetings import MeetingStatus, meeting_plan
-from calendars.profiles import load_profile
+from calendars.profile_reader import load_profile
 
 DAY = dt.timedelta(days=1)
 

@@ -32,7 +32,8 @@ from hypothesis import strategies as st
 
 from calendars.meetings import Meeting, MeetingStatus, Schedule, meeting_plan
 from calendars.planner import Plan, PlanningError, Target, plan, plan_many
-from calendars.profiles import ClosingDays, Profile, load_profile
+from calendars.profiles import ClosingDays, Profile
+from calendars.profile_reader import load_profile
 from calendars.workdays import DayOff
 
 FIXTURES = Path(__file__).parent / "fixtures"

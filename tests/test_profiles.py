@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from calendars.cadence import MonthlyNth, WeekBefore, Weekly
-from calendars.profiles import BodyKind, ProfileError, load_profile, shipped_profiles
+from calendars.profiles import BodyKind, ProfileError
+from calendars.profile_reader import load_profile, shipped_profiles
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

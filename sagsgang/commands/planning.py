@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 from calendars.danish import long_date
-from calendars.profiles import shipped_profiles
+from calendars.profile_reader import shipped_profiles
 from calendars.workdays import CalendarRangeError
 from sagsgang.inputs import UserError, read_date, read_profile, read_route, read_target
 

@@ -13,7 +13,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from calendars.clock import Clock
-from calendars.profiles import Profile, shipped_profiles
+from calendars.profiles import Profile
+from calendars.profile_reader import shipped_profiles
 from models.db import get_engine, session_scope
 from models.feeds import FeedToken
 from models.tables import Body, Case, Meeting
