@@ -19,7 +19,7 @@ from holidays.countries.denmark import Denmark
 from calendars.cadence import CadenceError, WeekBefore, parse_cadence
 from calendars.danish import TIMEZONE, WEEKDAY_NUMBERS, DateFormatError, parse_date, parse_time
 from calendars.profiles import (
-    AgendaRule, Body, BodyKind, DeadlineRule, Profile, ProfileError, ReminderRules, Route,
+    AgendaRule, Body, BodyKind, DayOffRule, DeadlineRule, Profile, ProfileError, ReminderRules, Route,
     UnknownProfileError,
 )
 from calendars.workdays import ClosingDays, Recess
@@ -80,9 +80,9 @@ class _Reader:
     def profile(self) -> Profile:
         name = self.get(self.data, "name", "", str, fix='skriv kommunens navn, fx name = "Slagelse Kommune".')
         gap = self.get(self.data, "gap_working_days", "", int, 1)
-        if gap < 1:
-            raise self.fail("gap_working_days", f"{gap} er for lidt: næste trins sagsfrist skal "
-                            "ligge mindst én arbejdsdag efter mødet.", "angiv 1 eller mere.")
+        if gap < 0:
+            raise self.fail("gap_working_days", f"{gap} er negativ: næste trins sagsfrist kan tidligst "
+                            "ligge på selve mødedagen (0).", "angiv 0 (samme dag), 1 (dagen efter) eller mere.")
         calendar = self.get(self.data, "calendar", "", dict, {})
         closing_days = self.closing_days(calendar)
         recesses = self.recesses(calendar)
@@ -90,6 +90,7 @@ class _Reader:
         bodies_table = self.get(self.data, "bodies", "", dict, fix="beskriv mindst ét organ under [bodies.<navn>].")
         bodies = {key: self.body(key, value) for key, value in bodies_table.items()}
         self.check_cadence_references(bodies)
+        self.check_takes_cases_from(bodies)
         routes_table = self.get(self.data, "routes", "", dict, {})
         routes = {key: self.route(key, value, bodies) for key, value in routes_table.items()}
         profile = Profile(self.path.stem, name, self.path, bodies, routes, closing_days,
@@ -129,7 +130,19 @@ class _Reader:
             optional=self.holiday_names(table, "closed_optional", ("optional",)),
             day_after=self.holiday_names(table, "closed_day_after", ("public",)),
             dates=dates,
+            early=self.early_closings(table),
         )
+
+    def early_closings(self, table: dict[str, Any]) -> dict[str, dt.time]:
+        """closes_early = { "Grundlovsdag" = "12:00" }: a working day that closes at that hour."""
+        where = "calendar.closes_early"
+        entries = self.get(table, "closes_early", "calendar.", dict, {})
+        known = set(Denmark(years=range(2020, 2031), language="da", categories=("public", "optional")).values())
+        for name in entries:
+            if name not in known:
+                raise self.fail(f"{where}.{name}", f"'{name}' er ikke en dag, vi kender.",
+                                f"brug et af navnene {', '.join(sorted(known))}.")
+        return {name: self.time(f"{where}.{name}", value) for name, value in entries.items()}
 
     def holiday_names(self, table: dict[str, Any], key: str, categories: tuple[str, ...]) -> tuple[str, ...]:
         """Names as python-holidays writes them in Danish; a typo would quietly keep a day open."""
@@ -257,7 +270,27 @@ class _Reader:
                             for i, text in enumerate(self.get(table, "cancelled", where, list, []))),
             moved=moved,
             finance_committee=self.get(table, "finance_committee", where, bool, False),
+            on_day_off=self.day_off_rule(table, where, kind),
+            takes_cases_from=tuple(self.get(table, "takes_cases_from", where, list, [])),
         )
+
+    def day_off_rule(self, table: dict[str, Any], where: str, kind: BodyKind) -> DayOffRule:
+        if "on_day_off" not in table:
+            return DayOffRule.default_for(kind)
+        text = self.get(table, "on_day_off", where, str)
+        try:
+            return DayOffRule(text)
+        except ValueError:
+            raise self.fail(f"{where}on_day_off", f"'{text}' er ikke en regel for møder på fridage.",
+                            f"brug {', '.join(repr(r.value) for r in DayOffRule)}.") from None
+
+    def check_takes_cases_from(self, bodies: dict[str, Body]) -> None:
+        for body in bodies.values():
+            for index, other in enumerate(body.takes_cases_from):
+                if other not in bodies or other == body.key:
+                    raise self.fail(f"bodies.{body.key}.takes_cases_from[{index}]",
+                                    f"organet '{other}' findes ikke i profilen.",
+                                    f"henvis til et andet organ: {', '.join(k for k in bodies if k != body.key)}.")
 
     def deadline(self, table: dict[str, Any], where: str) -> DeadlineRule:
         rule = self.get(table, "deadline", where, dict,
@@ -305,9 +338,16 @@ class _Reader:
                 raise self.fail(f"{where}stages[{index}]", "et parallelt trin skal nævne forskellige organer.",
                                 "fjern gentagelsen.")
             stages.append(members)
+        common = self.get(table, "common_deadline", where, list, [])
+        for index, number in enumerate(common):
+            if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= len(stages) \
+                    or len(stages[number - 1]) < 2:
+                raise self.fail(f"{where}common_deadline[{index}]", f"{number!r} er ikke et parallelt trin på ruten.",
+                                "angiv numrene (fra 1) på trin med flere organer, fx common_deadline = [3].")
         route = Route(key, self.get(table, "name", where, str), tuple(stages),
                       self.get(table, "economic_impact", where, bool, False),
-                      self.get(table, "economic_impact_waiver", where, str, "").strip())
+                      self.get(table, "economic_impact_waiver", where, str, "").strip(),
+                      tuple(sorted(set(common))))
         if "economic_impact_waiver" in table and not route.economic_impact_waiver:
             raise self.fail(f"{where}economic_impact_waiver", "begrundelsen er tom.",
                             "skriv hvorfor ruten ikke skal forbi økonomiudvalget, eller fjern nøglen.")

@@ -20,7 +20,7 @@ from calendars.danish import TIMEZONE
 from calendars.workdays import WITH_SATURDAY, ClosingDays, MunicipalCalendar, Recess
 
 __all__ = [
-    "AgendaRule", "Body", "BodyKind", "ClosingDays", "DeadlineRule", "Profile", "ProfileError",
+    "AgendaRule", "Body", "BodyKind", "ClosingDays", "DayOffRule", "DeadlineRule", "Profile", "ProfileError",
     "Recess", "ReminderRules", "Route", "UnknownProfileError", "agenda_calendar",
 ]
 
@@ -49,6 +49,20 @@ class BodyKind(enum.StrEnum):
     AD_HOC = "ad hoc"
 
 
+class DayOffRule(enum.StrEnum):
+    """What happens to a cadence meeting whose day is a holiday, a closing day or in a recess."""
+
+    NEXT = "næste arbejdsdag"
+    PREVIOUS = "forrige arbejdsdag"
+    CANCEL = "aflyses"
+
+    @classmethod
+    def default_for(cls, kind: BodyKind) -> DayOffRule:
+        # Council and committees move the meeting (the adopted plan usually says so); a weekly
+        # administrative meeting simply skips the week.
+        return cls.CANCEL if kind is BodyKind.ADMINISTRATIVE else cls.NEXT
+
+
 @dataclass(frozen=True)
 class DeadlineRule:
     """When material must be in: N working days (or N calendar days) before the meeting."""
@@ -58,12 +72,22 @@ class DeadlineRule:
     time: dt.time | None = None
 
     def position(self, calendar: MunicipalCalendar, meeting_day: dt.date) -> int:
-        """The deadline as a working-day position in `calendar` (see MunicipalCalendar)."""
+        """The deadline as a working-day position in `calendar` (see MunicipalCalendar).
+
+        A timed deadline on a day the town hall closes early (KL: Grundlovsdag and 1 May from
+        12:00), at or after the closing hour, moves to the working day before.
+        """
         if self.days_before is not None:
-            return calendar.position_on_or_before(meeting_day - dt.timedelta(days=self.days_before))
-        if not self.working_days_before:
-            return calendar.position_on_or_before(meeting_day)
-        return calendar.position(meeting_day) - self.working_days_before
+            position = calendar.position_on_or_before(meeting_day - dt.timedelta(days=self.days_before))
+        elif not self.working_days_before:
+            position = calendar.position_on_or_before(meeting_day)
+        else:
+            position = calendar.position(meeting_day) - self.working_days_before
+        if self.time is not None and calendar.closes_early and position >= 0:
+            closing = calendar.closes_early.get(calendar.day_at(position))
+            if closing is not None and self.time >= closing:
+                position -= 1
+        return position
 
     def describe(self) -> str:
         if self.days_before is not None:
@@ -98,6 +122,11 @@ class Body:
     adopted_until: dt.date | None = None
     cancelled: tuple[dt.date, ...] = ()
     moved: Mapping[dt.date, tuple[dt.date, dt.time | None]] = field(default_factory=dict)
+    # a cadence day that is a holiday, closing day or in a recess (see DayOffRule.default_for)
+    on_day_off: DayOffRule = DayOffRule.NEXT
+    # Bodies whose cases this body takes in the same cycle ("byrådet behandler de sager,
+    # økonomiudvalget behandlede ugen før"): see calendars.planner, coupled stages.
+    takes_cases_from: tuple[str, ...] = ()
     # Økonomiudvalget: Kommunestyrelseslovens § 18, stk. 2 (see Route.economic_impact).
     finance_committee: bool = False
 
@@ -111,6 +140,9 @@ class Route:
     # last stage, unless the profile gives a reason for not doing so (the waiver).
     economic_impact: bool = False
     economic_impact_waiver: str = ""
+    # 1-based stages whose parallel bodies share one deadline: the earliest of theirs
+    # ("Deadline for sager på udvalgsmøder" in a kommissorium's timetable)
+    common_deadline: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,9 @@ class ClosingDays:
     day_after: tuple[str, ...] = ()
     # one-off dates
     dates: Mapping[dt.date, str] = field(default_factory=dict)
+    # working days the town hall closes early, by python-holidays name (any category) and the
+    # closing hour, e.g. {"Grundlovsdag": 12:00} (KL: Grundlovsdag and 1 May close at 12)
+    early: Mapping[str, dt.time] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ class MunicipalCalendar:
         self._last = dt.date(last_year, 12, 31)
         self._base = self._first.toordinal()
         self._names = self._days_off_by_name()
+        self.closes_early = self._early_closings()
         self._named_days = sorted(self._names)
         self._build_index()
         self._recess_spans = sorted(
@@ -145,6 +149,15 @@ class MunicipalCalendar:
         for day, name in closing.dates.items():
             names.setdefault(day, (name, "lukkedag"))
         return names
+
+    def _early_closings(self) -> dict[dt.date, dt.time]:
+        """Working days that close early (a day fully closed as well stays closed)."""
+        if not self.closing_days.early:
+            return {}
+        years = range(self.first_year, self.last_year + 1)
+        named = Denmark(years=years, language="da", categories=("public", "optional"))
+        return {day: self.closing_days.early[name] for day, name in named.items()
+                if name in self.closing_days.early and day not in self._names}
 
     def _build_index(self) -> None:
         size = self._last.toordinal() - self._base + 1
@@ -232,6 +245,14 @@ class MunicipalCalendar:
         """Named holidays and closing days in [start, end] that fall on a day the mask works."""
         days = self._named_days[bisect_left(self._named_days, start):bisect_right(self._named_days, end)]
         return [DayOff(day, *self._names[day]) for day in days if self.weekmask[day.weekday()] == "1"]
+
+    def early_closings_between(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, str, dt.time]]:
+        """Working days in [start, end] the town hall closes early: day, name, closing hour."""
+        if not self.closes_early:
+            return []
+        names = Denmark(years=range(start.year, end.year + 1), language="da", categories=("public", "optional"))
+        return [(day, names.get(day, ""), time) for day, time in sorted(self.closes_early.items())
+                if start <= day <= end and self.is_working_day(day)]
 
     def recess_at(self, day: dt.date) -> Recess | None:
         return self._recess_by_day.get(day.toordinal())

@@ -108,7 +108,10 @@ def test_political_body_skips_july_vinterferie_and_efteraarsferie(tmp_path):
     week7 = {dt.date(2026, 2, 11)}  # vinterferie 9–15 Feb 2026
     week42 = {dt.date(2026, 10, 14)}  # efterårsferie 12–18 Oct 2026
     assert len(july) == 5
-    assert political == wednesdays - july - week7 - week42
+    # Wednesday 31 December 2025 is Nytårsaften, a closing day here: a political body's meeting
+    # moves to the next working day in the same week (on_day_off = "næste arbejdsdag"), Friday
+    # 2 January 2026. A weekly meeting in a recess is not moved: next week's meeting follows.
+    assert political == (wednesdays - july - week7 - week42) | {dt.date(2026, 1, 2)}
     # The administrative body meets in recesses.
     assert administrative == wednesdays
 
@@ -121,7 +124,11 @@ def test_shipped_political_bodies_skip_recesses(skanderborg):
     assert not [d for d in teknik if d.month == 7]
     assert dt.date(2026, 10, 14) not in teknik
     assert dt.date(2026, 3, 11) in teknik and dt.date(2026, 8, 12) in teknik
-    assert len(teknik) == 9
+    # A monthly committee's meeting in vinterferie or efterårsferie moves by whole weeks to the
+    # first week after it in the same month (on_day_off = "næste arbejdsdag"): Wednesday 18
+    # February (week 8) and 21 October 2026 (week 43). July's would land in August: not held.
+    assert dt.date(2026, 2, 18) in teknik and dt.date(2026, 10, 21) in teknik
+    assert len(teknik) == 11
     # The administrative koncernledelse (Mondays) meets in July and in vinterferie.
     koncern = days(plan, "koncernledelsen")
     assert dt.date(2026, 7, 6) in koncern and dt.date(2026, 2, 9) in koncern
