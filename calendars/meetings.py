@@ -20,7 +20,7 @@ import pendulum
 
 from calendars.cadence import MonthlyNth, WeekBefore
 from calendars.danish import local_datetime
-from calendars.profiles import Body, DayOffRule, Profile
+from calendars.profiles import Body, DayOffRule, Profile, agenda_calendar
 from calendars.workdays import MunicipalCalendar
 
 
@@ -209,6 +209,9 @@ class BodyMeetings:
     deadline_pos: list[int]  # working-day position of each meeting's submission deadline
     held_pos: list[int]  # position of the last working day on or before the meeting
     ordinals: list[int]  # the meeting days as proleptic ordinals
+    # the last position a case coming from the previous stage in the same cycle can join the
+    # meeting (coupled stages): the day the agenda goes out (e.g. § 8, stk. 4), else the deadline
+    agenda_pos: list[int]
 
 
 @dataclass(frozen=True)
@@ -231,12 +234,20 @@ class Schedule:
                 grouped[meeting.body].append(meeting)
         by_body = {}
         for key, body_meetings in grouped.items():
-            rule = profile.bodies[key].deadline
+            body = profile.bodies[key]
+            deadlines = [body.deadline.position(calendar, m.day) for m in body_meetings]
+            if body.agenda is None:
+                agenda = deadlines
+            else:
+                counting = agenda_calendar(profile, body.agenda)
+                agenda = [calendar.position_on_or_before(
+                    counting.add_working_days(m.day, -body.agenda.working_days_before)) for m in body_meetings]
             by_body[key] = BodyMeetings(
                 tuple(body_meetings),
-                [rule.position(calendar, m.day) for m in body_meetings],
+                deadlines,
                 [calendar.position_on_or_before(m.day) for m in body_meetings],
                 [m.day.toordinal() for m in body_meetings],
+                agenda,
             )
         return cls(profile, calendar, by_body, all_meetings)
 

@@ -13,6 +13,20 @@ stage's earliest deadline. The first stage's deadline is the latest date the cas
 
 Slack is the number of working days between a step's earliest and latest deadline.
 
+Coupled stages: a body that takes the cases the previous stage treated in the same cycle (the
+council after økonomiudvalget the week before, Body.takes_cases_from) takes a case on its first
+meeting after the previous stage's meeting, whatever its own deadline, as long as the case was
+submitted to the previous stage (that stage's deadline) by the day this body's agenda goes out
+(Kommunestyrelseslovens § 8, stk. 4: 4 hverdage before). The step's deadline is then the previous
+stage's meeting, bounded by that agenda day.
+
+Common deadline: a parallel stage listed in Route.common_deadline shows one deadline for all its
+bodies, the earliest of theirs.
+
+Late additions: a case put on a meeting after its deadline (seed 003: Direktørforum on 19 March
+2024 sent a case to Chefforum on 20 March) is a fact about that case and meeting, given as a
+LateAddition; the planner takes that meeting for that body and plans the rest around it.
+
 Everything runs on integer working-day positions (see MunicipalCalendar.position) and binary
 search over each body's meetings, so a case costs a few microseconds; `plan_many` plans many
 cases of one route, and `plan` is the same code for one case, turned into readable values. Re-planning after "udsat", "tilbagesendt" or a moved or cancelled meeting is
@@ -43,6 +57,15 @@ class PlanningError(ValueError):
 
 
 @dataclass(frozen=True)
+class LateAddition:
+    """The case goes on `body`'s meeting on `day` although its deadline has passed."""
+
+    body: str
+    day: dt.date
+    decided_by: str = ""  # e.g. "Kommunaldirektøren"
+
+
+@dataclass(frozen=True)
 class Target:
     """Reach this body's meeting on `day` at the latest (its last meeting on or before `day`)."""
 
@@ -60,6 +83,9 @@ class Step:
     latest_deadline: dt.date
     slack_working_days: int
     agenda_due: dt.date | None  # when the agenda must go out, for bodies with such a rule
+    common_deadline: bool = False  # the deadline is the stage's, shared by its parallel bodies
+    coupled: bool = False  # taken on from the previous stage's meeting in the same cycle
+    late: LateAddition | None = None  # put on the meeting after its deadline
 
 
 @dataclass(frozen=True)
@@ -107,16 +133,19 @@ def plan_many(
     target_days: Sequence[dt.date] | None = None,
     gap: int | None = None,
     held_after: Mapping[str, dt.date] | None = None,
+    late: Sequence[LateAddition] = (),
 ) -> PlanTable:
     """Plan every case of `route` whose material is ready on `ready[i]`.
 
     With a `target` (a body of the final stage) every case aims at that body's last meeting on
     or before `target_days[i]` (default: `target.day`). `held_after` names bodies whose next
-    treatment must come after a date, with no new deadline (a postponed item, "udsat").
+    treatment must come after a date, with no new deadline (a postponed item, "udsat"); `late`
+    puts every case on the named meetings past their deadline.
     """
     calendar = schedule.calendar
     gap = schedule.profile.gap_working_days if gap is None else gap
     after = {key: day.toordinal() for key, day in (held_after or {}).items()}
+    after.update((addition.body, -addition.day.toordinal()) for addition in late)
     stages = _stages(route, schedule)
     if target is not None and target_days is None:
         target_days = [target.day] * len(ready)
@@ -154,21 +183,47 @@ class _Positions(NamedTuple):
     blocked: tuple[str, int | None, int | None] | None = None
 
 
-def _stages(route: Route, schedule: Schedule) -> list[list[tuple[str, BodyMeetings]]]:
-    return [[(key, schedule.by_body[key]) for key in stage] for stage in route.stages]
+class _Stage(list):
+    """A stage's (body key, BodyMeetings) pairs; `coupled` when it takes the previous stage's cases."""
+
+    coupled = False
+
+
+def _stages(route: Route, schedule: Schedule) -> list[_Stage]:
+    stages = []
+    for index, keys in enumerate(route.stages):
+        stage = _Stage((key, schedule.by_body[key]) for key in keys)
+        previous = route.stages[index - 1] if index else ()
+        bodies = schedule.profile.bodies
+        stage.coupled = bool(previous) and all(
+            set(previous) <= set(bodies[key].takes_cases_from) for key in keys)
+        stages.append(stage)
+    return stages
 
 
 def _plan_positions(stages, gap, due, target_ordinal, after) -> _Positions:
-    """One case, in working-day positions: earliest and latest meeting per stage and body."""
+    """One case, in working-day positions: earliest and latest meeting per stage and body.
+
+    `after[key]` > 0: postponed, the next meeting after that ordinal; < 0: a late addition to
+    the meeting on that (negated) ordinal.
+    """
     reached, missing, blocked = True, None, None
     first = []
+    previous_day = previous_deadline = None
     for stage in stages:
-        chosen, done = [], None
+        chosen, done, day, deadline = [], None, None, None
         for key, meetings in stage:
-            if key in after:  # postponed: the next meeting after that day, deadline already met
-                index = bisect_right(meetings.ordinals, after[key])
+            if key in after:
+                if after[key] < 0:  # late addition: that meeting, deadline waived
+                    index = bisect_left(meetings.ordinals, -after[key])
+                else:  # postponed: the next meeting after that day, deadline already met
+                    index = bisect_right(meetings.ordinals, after[key])
             else:
                 index = bisect_left(meetings.deadline_pos, due)
+                if stage.coupled:  # or the first meeting after the previous one, same cycle
+                    coupled = max(bisect_right(meetings.ordinals, previous_day),
+                                  bisect_left(meetings.agenda_pos, previous_deadline))
+                    index = coupled if coupled < index else index
             if index >= len(meetings.meetings):
                 reached, index = False, len(meetings.meetings) - 1
                 missing = missing or ((key, after[key], True) if key in after else (key, due, False))
@@ -178,17 +233,28 @@ def _plan_positions(stages, gap, due, target_ordinal, after) -> _Positions:
             chosen.append(index)
             held = meetings.held_pos[index]
             done = held if done is None or held > done else done
+            ordinal, own = meetings.ordinals[index], meetings.deadline_pos[index]
+            day = ordinal if day is None or ordinal > day else day
+            deadline = own if deadline is None or own > deadline else deadline
         first.append(chosen)
         due = done + gap
+        previous_day, previous_deadline = day, deadline
 
     last = [[] for _ in stages]
     final = len(stages) - 1
-    bound = None
+    bound = next_day = next_agenda = None
     for stage_index in range(final, -1, -1):
-        next_bound = None
+        next_bound = stage_day = stage_agenda = None
+        coupled_next = stage_index < final and stages[stage_index + 1].coupled
         for (key, meetings), earliest in zip(stages[stage_index], first[stage_index]):
-            if stage_index < final:
+            if key in after and after[key] < 0:
+                index = earliest  # a late addition is a fact, not a choice
+            elif stage_index < final:
                 index = bisect_right(meetings.held_pos, bound - gap) - 1
+                if coupled_next:  # or the last meeting the next stage's takes cases from
+                    coupled = min(bisect_left(meetings.ordinals, next_day),
+                                  bisect_right(meetings.deadline_pos, next_agenda)) - 1
+                    index = coupled if coupled > index else index
             elif target_ordinal is not None:
                 index = bisect_right(meetings.ordinals, target_ordinal) - 1
             else:
@@ -199,8 +265,13 @@ def _plan_positions(stages, gap, due, target_ordinal, after) -> _Positions:
                 reached, index = False, max(index, 0)
             last[stage_index].append(index)
             deadline = meetings.deadline_pos[index]
+            if key in after and after[key] < 0:  # earlier stages need only be held by then
+                deadline = meetings.held_pos[index] + gap
             next_bound = deadline if next_bound is None or deadline < next_bound else next_bound
-        bound = next_bound
+            ordinal, agenda = meetings.ordinals[index], meetings.agenda_pos[index]
+            stage_day = ordinal if stage_day is None or ordinal < stage_day else stage_day
+            stage_agenda = agenda if stage_agenda is None or agenda < stage_agenda else stage_agenda
+        bound, next_day, next_agenda = next_bound, stage_day, stage_agenda
     return _Positions(first, last, bound, reached, missing, blocked)
 
 
@@ -211,6 +282,7 @@ def plan(
     target: Target | None = None,
     gap: int | None = None,
     held_after: Mapping[str, dt.date] | None = None,
+    late: Sequence[LateAddition] = (),
 ) -> Plan:
     """Plan one case; raises PlanningError saying why it cannot, and what can be reached."""
     if target is not None:
@@ -225,36 +297,25 @@ def plan(
                 f"Måldatoen {long_date(target.day)} ligger før datoen, sagen er klar "
                 f"({long_date(ready)}). Vælg en senere måldato eller en tidligere klar-dato."
             )
+    late_by_body = {addition.body: addition for addition in late}
+    _check_late_meetings(route, schedule, late_by_body)
     calendar = schedule.calendar
     gap = schedule.profile.gap_working_days if gap is None else gap
     after = {key: day.toordinal() for key, day in (held_after or {}).items()}
+    after.update((key, -addition.day.toordinal()) for key, addition in late_by_body.items())
     stages = _stages(route, schedule)
     # Plan forward alone first, so that a missed target can say what is reachable.
     forward = _plan_positions(stages, gap, calendar.position(ready), None, after)
     if forward.missing:
         _explain_missing_meeting(schedule, *forward.missing)
+    _check_late_order(stages, forward, schedule, late_by_body)
     result = forward
     if target is not None:
         result = _plan_positions(stages, gap, calendar.position(ready), target.day.toordinal(), after)
         if not result.reached:
             _explain_missed_target(result, forward, schedule, route, ready, target)
 
-    steps = []
-    for stage_index, stage in enumerate(stages):
-        for (key, meetings), first, last in zip(stage, result.first[stage_index], result.last[stage_index]):
-            body = schedule.profile.bodies[key]
-            meeting = meetings.meetings[first]
-            steps.append(Step(
-                stage=stage_index + 1,
-                body=body,
-                meeting=meeting,
-                deadline=calendar.day_at(meetings.deadline_pos[first]),
-                latest_meeting=meetings.meetings[last],
-                latest_deadline=calendar.day_at(meetings.deadline_pos[last]),
-                slack_working_days=meetings.deadline_pos[last] - meetings.deadline_pos[first],
-                agenda_due=body.agenda and agenda_calendar(schedule.profile, body.agenda).add_working_days(
-                    meeting.day, -body.agenda.working_days_before),
-            ))
+    steps = _steps(route, schedule, stages, result, gap, late_by_body)
     latest_ready = calendar.day_at(result.latest_ready)
     end = max(step.latest_meeting.day for step in steps)
     start = min(ready, latest_ready)
@@ -272,6 +333,76 @@ def plan(
         recesses=tuple(schedule.calendar.recesses_between(start, end)),
         note=note,
     )
+
+
+def _steps(route: Route, schedule: Schedule, stages: list[_Stage], result: _Positions, gap: int,
+           late: Mapping[str, LateAddition]) -> list[Step]:
+    calendar, profile = schedule.calendar, schedule.profile
+    steps: list[Step] = []
+    previous_held = previous_latest_held = None
+    for stage_index, stage in enumerate(stages):
+        chosen = list(zip(stage, result.first[stage_index], result.last[stage_index]))
+        deadlines, coupled_flags = [], []
+        for (key, meetings), first, last in chosen:
+            earliest, latest = meetings.deadline_pos[first], meetings.deadline_pos[last]
+            coupled = False
+            if stage.coupled and key not in late:
+                # The case comes from the previous stage's meeting in the same cycle: its deadline
+                # here is that meeting, but no later than this meeting's agenda day.
+                coupled = earliest < previous_held + gap
+                earliest = max(earliest, min(previous_held, meetings.agenda_pos[first]))
+                latest = max(latest, min(previous_latest_held, meetings.agenda_pos[last]))
+            deadlines.append((earliest, latest))
+            coupled_flags.append(coupled)
+        common = stage_index + 1 in route.common_deadline
+        if common:
+            shared = (min(d for d, _ in deadlines), min(d for _, d in deadlines))
+            deadlines = [shared] * len(deadlines)
+        for ((key, meetings), first, last), (earliest, latest), coupled in zip(chosen, deadlines, coupled_flags):
+            body = profile.bodies[key]
+            meeting = meetings.meetings[first]
+            steps.append(Step(
+                stage=stage_index + 1,
+                body=body,
+                meeting=meeting,
+                deadline=calendar.day_at(earliest),
+                latest_meeting=meetings.meetings[last],
+                latest_deadline=calendar.day_at(latest),
+                slack_working_days=latest - earliest,
+                agenda_due=body.agenda and agenda_calendar(profile, body.agenda).add_working_days(
+                    meeting.day, -body.agenda.working_days_before),
+                common_deadline=common,
+                coupled=coupled,
+                late=late.get(key),
+            ))
+        previous_held = max(meetings.held_pos[first] for (_, meetings), first, _ in chosen)
+        previous_latest_held = max(meetings.held_pos[last] for (_, meetings), _, last in chosen)
+    return steps
+
+
+def _check_late_meetings(route: Route, schedule: Schedule, late: Mapping[str, LateAddition]) -> None:
+    on_route = {key for stage in route.stages for key in stage}
+    for key, addition in late.items():
+        if key not in on_route:
+            raise PlanningError(f"Sagen kan ikke eftersendes til {_body_name(schedule, key)}: "
+                                f"organet er ikke på ruten {route.name}.")
+        if addition.day not in {m.day for m in schedule.by_body[key].meetings}:
+            raise PlanningError(f"{_body_name(schedule, key)} holder ikke møde {long_date(addition.day)}, "
+                                "så sagen kan ikke eftersendes dertil. Vælg et møde i mødeplanen.")
+
+
+def _check_late_order(stages: list[_Stage], forward: _Positions, schedule: Schedule,
+                      late: Mapping[str, LateAddition]) -> None:
+    """A late addition still comes after the previous stage's treatment."""
+    for stage_index, stage in enumerate(stages[1:], start=1):
+        before = [(meetings.meetings[index], key) for (key, meetings), index
+                  in zip(stages[stage_index - 1], forward.first[stage_index - 1])]
+        previous, previous_key = max(before, key=lambda item: item[0].day)
+        for key, _ in stage:
+            if key in late and late[key].day < previous.day:
+                raise PlanningError(
+                    f"Sagen kan ikke eftersendes til {_body_name(schedule, key)} {long_date(late[key].day)}: "
+                    f"den behandles først i {_body_name(schedule, previous_key)} {long_date(previous.day)}.")
 
 
 def _body_name(schedule: Schedule, key: str) -> str:

@@ -804,9 +804,24 @@ def _check_properties(result: Plan, ready: dt.date, gap: int) -> None:
     for number in range(2, len(stages) + 1):
         previous_last = max(s.meeting.day for s in stages[number - 1])
         previous_last_latest = max(s.latest_meeting.day for s in stages[number - 1])
+        previous_deadline = max(s.deadline for s in stages[number - 1])
+        previous_latest_deadline = max(s.latest_deadline for s in stages[number - 1])
         for s in stages[number]:
+            if prof.bodies[s.body.key].takes_cases_from and \
+                    _working_days_after(previous_last_latest, s.latest_deadline) < gap:
+                # The latest plan uses the same cycle: ØU's latest meeting is right before it.
+                assert s.latest_meeting.day > previous_last_latest
+                assert previous_latest_deadline <= _deadline(s.latest_meeting.day, 4)
+            if s.coupled:
+                # Byrådet takes the cases økonomiudvalget treated the week before (takes_cases_from):
+                # its first meeting after ØU's, the case having gone to ØU by byrådet's agenda day.
+                assert s.meeting.day > previous_last
+                assert previous_deadline <= s.agenda_due
+                assert _working_days_after(previous_last, s.deadline) < gap
+                continue
             assert _working_days_after(previous_last, s.deadline) >= gap, (s.body.key, previous_last, s.deadline)
-            assert _working_days_after(previous_last_latest, s.latest_deadline) >= gap
+            if not prof.bodies[s.body.key].takes_cases_from:
+                assert _working_days_after(previous_last_latest, s.latest_deadline) >= gap
     # The earliest meeting is the earliest: the body's meeting before it had a deadline too early.
     due = ready
     for number in range(1, len(stages) + 1):
