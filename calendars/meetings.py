@@ -146,10 +146,12 @@ def _cadence_days(body: Body, calendar: MunicipalCalendar, start: dt.date, end: 
             if other.cancelled:
                 continue
             wanted = day = rule.day_for(other.day)
+            if not calendar.covers(day):
+                continue
             # The meeting must happen (ØU before the council, § 18 stk. 2): a week in recess
             # moves it a week earlier, a holiday Monday to Tuesday (on_day_off).
             for _ in range(4):
-                if body.meets_in_recess or calendar.recess_at(day) is None:
+                if body.meets_in_recess or not calendar.covers(day) or calendar.recess_at(day) is None:
                     break
                 day -= dt.timedelta(days=7)
             moved = _usable_near(body, calendar, day, previous, other.day)
@@ -159,7 +161,7 @@ def _cadence_days(body: Body, calendar: MunicipalCalendar, start: dt.date, end: 
                 yield moved, status, None if moved == wanted else wanted
         return
     pad = dt.timedelta(days=7 * getattr(rule, "every", 1) + 35)
-    for day in rule.days(start - pad, end + pad):
+    for day in rule.days(max(start - pad, calendar.first_day), min(end + pad, calendar.last_day)):
         if body.months and day.month not in body.months:
             continue
         if isinstance(rule, MonthlyNth):  # moves stay in the month
@@ -195,7 +197,8 @@ def _usable_near(body: Body, calendar: MunicipalCalendar, day: dt.date, after: d
 
 def _may_meet(body: Body, calendar: MunicipalCalendar, day: dt.date) -> bool:
     return (
-        calendar.is_working_day(day)
+        calendar.covers(day)
+        and calendar.is_working_day(day)
         and (body.meets_in_recess or calendar.recess_at(day) is None)
         and (not body.months or day.month in body.months)
     )

@@ -56,6 +56,14 @@ class PlanningError(ValueError):
         self.earliest_reachable = earliest_reachable
 
 
+class NoMeetingError(PlanningError):
+    """A body on the route has no meeting the case can reach in the meetings planned against."""
+
+    def __init__(self, message: str, body: str, wanted: str) -> None:
+        super().__init__(message)
+        self.body, self.wanted = body, wanted  # wanted: e.g. "med sagsfrist på eller efter …"
+
+
 @dataclass(frozen=True)
 class LateAddition:
     """The case goes on `body`'s meeting on `day` although its deadline has passed."""
@@ -118,11 +126,35 @@ class PlanTable:
     latest: tuple[Mapping[str, list[int]], ...]
     latest_ready_pos: list[int]
     ok: list[bool]
+    coupled: tuple[bool, ...] = ()  # per stage: takes the previous stage's cases (see module doc)
+    late: frozenset[str] = frozenset()  # bodies every case was added to late
+
+    def deadline_positions(self, stage: int, body: str) -> tuple[list[int], list[int]]:
+        """Each case's earliest and latest deadline for `body`, as plan() shows them (before a
+        common deadline is applied)."""
+        meetings = self.schedule.by_body[body]
+        earliest, latest = self.earliest[stage][body], self.latest[stage][body]
+        first = [meetings.deadline_pos[i] for i in earliest]
+        last = [meetings.deadline_pos[i] for i in latest]
+        if self.coupled and self.coupled[stage] and body not in self.late:
+            agenda = meetings.agenda_pos
+            for shown, chosen, previous in ((first, earliest, self.earliest), (last, latest, self.latest)):
+                held = self._held(stage - 1, previous)
+                shown[:] = [max(d, min(h, agenda[i])) for d, h, i in zip(shown, held, chosen)]
+        return first, last
+
+    def _held(self, stage: int, table: tuple[Mapping[str, list[int]], ...]) -> list[int]:
+        columns = [[self.schedule.by_body[key].held_pos[i] for i in table[stage][key]] for key in table[stage]]
+        return [max(values) for values in zip(*columns)]
 
     def slack(self, stage: int, body: str) -> list[int]:
-        deadline = self.schedule.by_body[body].deadline_pos
-        return [deadline[last] - deadline[first]
-                for first, last in zip(self.earliest[stage][body], self.latest[stage][body])]
+        if stage + 1 in self.route.common_deadline:
+            pairs = [self.deadline_positions(stage, key) for key in self.route.stages[stage]]
+            first = [min(values) for values in zip(*(pair[0] for pair in pairs))]
+            last = [min(values) for values in zip(*(pair[1] for pair in pairs))]
+        else:
+            first, last = self.deadline_positions(stage, body)
+        return [b - a for a, b in zip(first, last)]
 
 
 def plan_many(
@@ -168,7 +200,8 @@ def plan_many(
                 latest[stage_index][key].append(index)
         latest_ready.append(result.latest_ready)
         ok.append(result.reached)
-    return PlanTable(route, schedule, ready_positions, earliest, latest, latest_ready, ok)
+    return PlanTable(route, schedule, ready_positions, earliest, latest, latest_ready, ok,
+                     tuple(stage.coupled for stage in stages), frozenset(a.body for a in late))
 
 
 class _Positions(NamedTuple):
@@ -417,9 +450,10 @@ def _explain_missing_meeting(schedule: Schedule, key: str, needed: int, postpone
         wanted = f"efter {long_date(dt.date.fromordinal(needed))}"
     else:
         wanted = f"med sagsfrist på eller efter {long_date(schedule.calendar.day_at(needed))}"
-    raise PlanningError(
+    raise NoMeetingError(
         f"{_body_name(schedule, key)} har intet møde {wanted} i mødeplanen{reach}. "
-        "Tilføj møder til mødeplanen eller en kadence for organet."
+        "Tilføj møder til mødeplanen eller en kadence for organet.",
+        key, wanted,
     )
 
 

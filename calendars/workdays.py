@@ -178,6 +178,17 @@ class MunicipalCalendar:
         self._pos = pos
         self._days = days
 
+    @property
+    def first_day(self) -> dt.date:
+        return self._first
+
+    @property
+    def last_day(self) -> dt.date:
+        return self._last
+
+    def covers(self, day: dt.date) -> bool:
+        return self._first <= day <= self._last
+
     def with_weekmask(self, weekmask: str) -> MunicipalCalendar:
         """The same holidays, closing days and recesses counted with another week mask."""
         if weekmask == self.weekmask:

@@ -795,8 +795,15 @@ def _check_properties(result: Plan, ready: dt.date, gap: int) -> None:
         for meeting, deadline in ((s.meeting, s.deadline), (s.latest_meeting, s.latest_deadline)):
             assert deadline in _WORKING_SET, (s.body.key, deadline)
             assert deadline <= meeting.day
-            assert deadline == _deadline(meeting.day, rule.working_days_before)
+            if not s.common_deadline:
+                assert deadline == _deadline(meeting.day, rule.working_days_before)
             assert not meeting.cancelled
+    for steps in stages.values():
+        # A common deadline (the fagudvalg of politisk_oekonomi) is the earliest of the bodies' own.
+        if steps[0].common_deadline:
+            for attribute, meeting in (("deadline", "meeting"), ("latest_deadline", "latest_meeting")):
+                own = [_deadline(getattr(s, meeting).day, s.body.deadline.working_days_before) for s in steps]
+                assert {getattr(s, attribute) for s in steps} == {min(own)}
         assert s.meeting.day <= s.latest_meeting.day
         assert s.slack_working_days >= 0
         assert s.slack_working_days == _working_days_between(s.deadline, s.latest_deadline)
