@@ -175,38 +175,37 @@ def plan_many(
     puts every case on the named meetings past their deadline.
     """
     calendar = schedule.calendar
-    gap = schedule.profile.gap_working_days if gap is None else gap
-    after = {key: day.toordinal() for key, day in (held_after or {}).items()}
-    after.update((addition.body, -addition.day.toordinal()) for addition in late)
-    stages = _stages(route, schedule)
+    compiled = _compile(route, schedule, gap, held_after, {a.body: a for a in late})
     if target is not None and target_days is None:
         target_days = [target.day] * len(ready)
-    earliest = tuple({key: [] for key in stage} for stage in route.stages)
-    latest = tuple({key: [] for key in stage} for stage in route.stages)
-    ready_positions, latest_ready, ok = [], [], []
+    ready_positions, results = [], []
     # A plan depends only on the ready position and the target; cases share them often.
     known: dict[tuple[int, int | None], _Positions] = {}
+    position = calendar.position
     for case, day in enumerate(ready):
-        due = calendar.position(day)
+        due = position(day)
         ready_positions.append(due)
         target_ordinal = target_days[case].toordinal() if target is not None else None
         result = known.get((due, target_ordinal))
         if result is None:
-            result = known[due, target_ordinal] = _plan_positions(stages, gap, due, target_ordinal, after)
-        for stage_index, stage in enumerate(stages):
-            for (key, _), index in zip(stage, result.first[stage_index]):
-                earliest[stage_index][key].append(index)
-            for (key, _), index in zip(stage, result.last[stage_index]):
-                latest[stage_index][key].append(index)
-        latest_ready.append(result.latest_ready)
-        ok.append(result.reached)
-    return PlanTable(route, schedule, ready_positions, earliest, latest, latest_ready, ok,
-                     tuple(stage.coupled for stage in stages), frozenset(a.body for a in late))
+            result = known[due, target_ordinal] = _plan_positions(compiled, due, target_ordinal)
+        results.append(result)
+    lanes = [(stage_index, lane.key) for stage_index, stage in enumerate(compiled.stages) for lane in stage]
+    first_columns = list(zip(*[r.first for r in results])) or [()] * len(lanes)
+    last_columns = list(zip(*[r.last for r in results])) or [()] * len(lanes)
+    earliest = tuple({} for _ in route.stages)
+    latest = tuple({} for _ in route.stages)
+    for (stage_index, key), first, last in zip(lanes, first_columns, last_columns):
+        earliest[stage_index][key] = list(first)
+        latest[stage_index][key] = list(last)
+    return PlanTable(route, schedule, ready_positions, earliest, latest,
+                     [r.latest_ready for r in results], [r.reached for r in results],
+                     compiled.coupled, frozenset(a.body for a in late))
 
 
 class _Positions(NamedTuple):
-    first: list[list[int]]  # earliest meeting index per stage and body
-    last: list[list[int]]  # latest meeting index per stage and body
+    first: list[int]  # earliest meeting index per body, flat over the stages in route order
+    last: list[int]  # latest meeting index per body, likewise
     latest_ready: int  # position of the first stage's latest deadline
     reached: bool
     # forward: the body that ran out of meetings, and the position or ordinal it needed one after
@@ -216,96 +215,149 @@ class _Positions(NamedTuple):
     blocked: tuple[str, int | None, int | None] | None = None
 
 
-class _Stage(list):
-    """A stage's (body key, BodyMeetings) pairs; `coupled` when it takes the previous stage's cases."""
+class _Lane(NamedTuple):
+    """One body of a stage, as the inner loop reads it."""
 
-    coupled = False
+    key: str
+    deadline_pos: list[int]
+    held_pos: list[int]
+    ordinals: list[int]
+    agenda_pos: list[int]
+    size: int
+    fixed: int  # the meeting when the treatment is a fact (postponed: the next one; late), else -1
+    late: bool
+    after: int  # a postponed body's meeting ordinal (its next treatment comes after it), else 0
 
 
-def _stages(route: Route, schedule: Schedule) -> list[_Stage]:
-    stages = []
+class _Compiled(NamedTuple):
+    """A route against a schedule with one case's facts, prepared for many ready dates."""
+
+    stages: tuple[tuple[_Lane, ...], ...]
+    coupled: tuple[bool, ...]  # stage takes the cases the previous stage treated (see module doc)
+    offsets: tuple[int, ...]  # index of each stage's first lane in the flat lists
+    gap: int
+    track: tuple[bool, ...]  # the next stage is coupled: keep this stage's day and deadline
+
+
+def _compile(route: Route, schedule: Schedule, gap: int | None, held_after: Mapping[str, dt.date] | None,
+             late: Mapping[str, LateAddition]) -> _Compiled:
+    bodies, held_after = schedule.profile.bodies, held_after or {}
+    stages, coupled, offsets, offset = [], [], [], 0
     for index, keys in enumerate(route.stages):
-        stage = _Stage((key, schedule.by_body[key]) for key in keys)
+        lanes = []
+        for key in keys:
+            meetings = schedule.by_body[key]
+            fixed, after = -1, 0
+            if key in late:
+                fixed = bisect_left(meetings.ordinals, late[key].day.toordinal())
+            elif key in held_after:
+                after = held_after[key].toordinal()
+                fixed = bisect_right(meetings.ordinals, after)
+            lanes.append(_Lane(key, meetings.deadline_pos, meetings.held_pos, meetings.ordinals,
+                               meetings.agenda_pos, len(meetings.meetings), fixed, key in late, after))
         previous = route.stages[index - 1] if index else ()
-        bodies = schedule.profile.bodies
-        stage.coupled = bool(previous) and all(
-            set(previous) <= set(bodies[key].takes_cases_from) for key in keys)
-        stages.append(stage)
-    return stages
+        coupled.append(bool(previous) and all(set(previous) <= set(bodies[key].takes_cases_from) for key in keys))
+        stages.append(tuple(lanes))
+        offsets.append(offset)
+        offset += len(lanes)
+    gap = schedule.profile.gap_working_days if gap is None else gap
+    return _Compiled(tuple(stages), tuple(coupled), tuple(offsets), gap, tuple(coupled[1:]) + (False,))
 
 
-def _plan_positions(stages, gap, due, target_ordinal, after) -> _Positions:
-    """One case, in working-day positions: earliest and latest meeting per stage and body.
+def _stages(route: Route, schedule: Schedule) -> list[list[tuple[str, BodyMeetings]]]:
+    return [[(key, schedule.by_body[key]) for key in stage] for stage in route.stages]
 
-    `after[key]` > 0: postponed, the next meeting after that ordinal; < 0: a late addition to
-    the meeting on that (negated) ordinal.
+
+def _grouped(compiled: _Compiled, flat: list[int]) -> list[list[int]]:
+    return [flat[offset:offset + len(stage)] for offset, stage in zip(compiled.offsets, compiled.stages)]
+
+
+def _plan_positions(compiled: _Compiled, due: int, target_ordinal: int | None) -> _Positions:
+    """One case, in working-day positions: earliest and latest meeting per body (flat lists).
+
+    The hot loop of plan_many: lanes unpacked into locals, bisects, no allocation beyond the
+    two lists.
     """
+    gap, stages, coupled_stages = compiled.gap, compiled.stages, compiled.coupled
     reached, missing, blocked = True, None, None
-    first = []
-    previous_day = previous_deadline = None
-    for stage in stages:
-        chosen, done, day, deadline = [], None, None, None
-        for key, meetings in stage:
-            if key in after:
-                if after[key] < 0:  # late addition: that meeting, deadline waived
-                    index = bisect_left(meetings.ordinals, -after[key])
-                else:  # postponed: the next meeting after that day, deadline already met
-                    index = bisect_right(meetings.ordinals, after[key])
-            else:
-                index = bisect_left(meetings.deadline_pos, due)
-                if stage.coupled:  # or the first meeting after the previous one, same cycle
-                    coupled = max(bisect_right(meetings.ordinals, previous_day),
-                                  bisect_left(meetings.agenda_pos, previous_deadline))
-                    index = coupled if coupled < index else index
-            if index >= len(meetings.meetings):
-                reached, index = False, len(meetings.meetings) - 1
-                missing = missing or ((key, after[key], True) if key in after else (key, due, False))
+    first: list[int] = []
+    previous_day = previous_deadline = 0
+    for stage, coupled, track in zip(stages, coupled_stages, compiled.track):
+        done = day = deadline = _LOW
+        for key, deadline_pos, held_pos, ordinals, agenda_pos, size, index, _late, after in stage:
             if index < 0:
-                nothing = [[0] * len(stage) for stage in stages]
-                return _Positions(nothing, nothing, due, False, missing)
-            chosen.append(index)
-            held = meetings.held_pos[index]
-            done = held if done is None or held > done else done
-            ordinal, own = meetings.ordinals[index], meetings.deadline_pos[index]
-            day = ordinal if day is None or ordinal > day else day
-            deadline = own if deadline is None or own > deadline else deadline
-        first.append(chosen)
+                index = bisect_left(deadline_pos, due)
+                if coupled:  # or the first meeting after the previous one, same cycle
+                    later = bisect_right(ordinals, previous_day)
+                    joins = bisect_left(agenda_pos, previous_deadline)
+                    if joins > later:
+                        later = joins
+                    if later < index:
+                        index = later
+            if index >= size:
+                reached, index = False, size - 1
+                if missing is None:
+                    missing = (key, after, True) if after else (key, due, False)
+                if index < 0:
+                    nothing = [0] * sum(len(stage) for stage in stages)
+                    return _Positions(nothing, nothing, due, False, missing)
+            first.append(index)
+            held = held_pos[index]
+            if held > done:
+                done = held
+            if track:  # the next stage takes this one's cases: it needs the day and deadline
+                if ordinals[index] > day:
+                    day = ordinals[index]
+                if deadline_pos[index] > deadline:
+                    deadline = deadline_pos[index]
         due = done + gap
         previous_day, previous_deadline = day, deadline
 
-    last = [[] for _ in stages]
+    last = first[:]
     final = len(stages) - 1
-    bound = next_day = next_agenda = None
+    bound = next_day = next_agenda = 0
     for stage_index in range(final, -1, -1):
-        next_bound = stage_day = stage_agenda = None
-        coupled_next = stage_index < final and stages[stage_index + 1].coupled
-        for (key, meetings), earliest in zip(stages[stage_index], first[stage_index]):
-            if key in after and after[key] < 0:
+        offset = compiled.offsets[stage_index]
+        coupled_next = stage_index < final and coupled_stages[stage_index + 1]
+        coupled = coupled_stages[stage_index]
+        next_bound = stage_day = stage_agenda = _HIGH
+        position = offset
+        for key, deadline_pos, held_pos, ordinals, agenda_pos, _size, _fixed, late, _after in stages[stage_index]:
+            earliest = first[position]
+            if late:
                 index = earliest  # a late addition is a fact, not a choice
             elif stage_index < final:
-                index = bisect_right(meetings.held_pos, bound - gap) - 1
-                if coupled_next:  # or the last meeting the next stage's takes cases from
-                    coupled = min(bisect_left(meetings.ordinals, next_day),
-                                  bisect_right(meetings.deadline_pos, next_agenda)) - 1
-                    index = coupled if coupled > index else index
+                index = bisect_right(held_pos, bound - gap) - 1
+                if coupled_next:  # or the last meeting whose cases the next stage takes
+                    joins = bisect_left(ordinals, next_day)
+                    by_agenda = bisect_right(deadline_pos, next_agenda)
+                    joins = (joins if joins < by_agenda else by_agenda) - 1
+                    if joins > index:
+                        index = joins
             elif target_ordinal is not None:
-                index = bisect_right(meetings.ordinals, target_ordinal) - 1
+                index = bisect_right(ordinals, target_ordinal) - 1
             else:
                 index = earliest
             if index < 0 and blocked is None:
                 blocked = (key, None, target_ordinal) if stage_index == final else (key, bound - gap, None)
             if index < earliest:
                 reached, index = False, max(index, 0)
-            last[stage_index].append(index)
-            deadline = meetings.deadline_pos[index]
-            if key in after and after[key] < 0:  # earlier stages need only be held by then
-                deadline = meetings.held_pos[index] + gap
-            next_bound = deadline if next_bound is None or deadline < next_bound else next_bound
-            ordinal, agenda = meetings.ordinals[index], meetings.agenda_pos[index]
-            stage_day = ordinal if stage_day is None or ordinal < stage_day else stage_day
-            stage_agenda = agenda if stage_agenda is None or agenda < stage_agenda else stage_agenda
+            last[position] = index
+            position += 1
+            # earlier stages need only be held by a late-added meeting
+            deadline = held_pos[index] + gap if late else deadline_pos[index]
+            if deadline < next_bound:
+                next_bound = deadline
+            if coupled:
+                if ordinals[index] < stage_day:
+                    stage_day = ordinals[index]
+                if agenda_pos[index] < stage_agenda:
+                    stage_agenda = agenda_pos[index]
         bound, next_day, next_agenda = next_bound, stage_day, stage_agenda
     return _Positions(first, last, bound, reached, missing, blocked)
+
+
+_LOW, _HIGH = -(1 << 62), 1 << 62  # below and above every position and ordinal
 
 
 def plan(
@@ -333,22 +385,22 @@ def plan(
     late_by_body = {addition.body: addition for addition in late}
     _check_late_meetings(route, schedule, late_by_body)
     calendar = schedule.calendar
-    gap = schedule.profile.gap_working_days if gap is None else gap
-    after = {key: day.toordinal() for key, day in (held_after or {}).items()}
-    after.update((key, -addition.day.toordinal()) for key, addition in late_by_body.items())
+    compiled = _compile(route, schedule, gap, held_after, late_by_body)
     stages = _stages(route, schedule)
     # Plan forward alone first, so that a missed target can say what is reachable.
-    forward = _plan_positions(stages, gap, calendar.position(ready), None, after)
+    forward = _plan_positions(compiled, calendar.position(ready), None)
     if forward.missing:
         _explain_missing_meeting(schedule, *forward.missing)
-    _check_late_order(stages, forward, schedule, late_by_body)
+    forward_first = _grouped(compiled, forward.first)
+    _check_late_order(stages, forward_first, schedule, late_by_body)
     result = forward
     if target is not None:
-        result = _plan_positions(stages, gap, calendar.position(ready), target.day.toordinal(), after)
+        result = _plan_positions(compiled, calendar.position(ready), target.day.toordinal())
         if not result.reached:
-            _explain_missed_target(result, forward, schedule, route, ready, target)
+            _explain_missed_target(result, forward_first, schedule, route, ready, target)
 
-    steps = _steps(route, schedule, stages, result, gap, late_by_body)
+    steps = _steps(route, schedule, stages, compiled.coupled, _grouped(compiled, result.first),
+                   _grouped(compiled, result.last), compiled.gap, late_by_body)
     latest_ready = calendar.day_at(result.latest_ready)
     end = max(step.latest_meeting.day for step in steps)
     start = min(ready, latest_ready)
@@ -368,18 +420,19 @@ def plan(
     )
 
 
-def _steps(route: Route, schedule: Schedule, stages: list[_Stage], result: _Positions, gap: int,
-           late: Mapping[str, LateAddition]) -> list[Step]:
+def _steps(route: Route, schedule: Schedule, stages: list[list[tuple[str, BodyMeetings]]],
+           coupled_stages: Sequence[bool], first_indices: list[list[int]], last_indices: list[list[int]],
+           gap: int, late: Mapping[str, LateAddition]) -> list[Step]:
     calendar, profile = schedule.calendar, schedule.profile
     steps: list[Step] = []
     previous_held = previous_latest_held = None
     for stage_index, stage in enumerate(stages):
-        chosen = list(zip(stage, result.first[stage_index], result.last[stage_index]))
+        chosen = list(zip(stage, first_indices[stage_index], last_indices[stage_index]))
         deadlines, coupled_flags = [], []
         for (key, meetings), first, last in chosen:
             earliest, latest = meetings.deadline_pos[first], meetings.deadline_pos[last]
             coupled = False
-            if stage.coupled and key not in late:
+            if coupled_stages[stage_index] and key not in late:
                 # The case comes from the previous stage's meeting in the same cycle: its deadline
                 # here is that meeting, but no later than this meeting's agenda day.
                 coupled = earliest < previous_held + gap
@@ -424,12 +477,12 @@ def _check_late_meetings(route: Route, schedule: Schedule, late: Mapping[str, La
                                 "så sagen kan ikke eftersendes dertil. Vælg et møde i mødeplanen.")
 
 
-def _check_late_order(stages: list[_Stage], forward: _Positions, schedule: Schedule,
-                      late: Mapping[str, LateAddition]) -> None:
+def _check_late_order(stages: list[list[tuple[str, BodyMeetings]]], forward_first: list[list[int]],
+                      schedule: Schedule, late: Mapping[str, LateAddition]) -> None:
     """A late addition still comes after the previous stage's treatment."""
     for stage_index, stage in enumerate(stages[1:], start=1):
         before = [(meetings.meetings[index], key) for (key, meetings), index
-                  in zip(stages[stage_index - 1], forward.first[stage_index - 1])]
+                  in zip(stages[stage_index - 1], forward_first[stage_index - 1])]
         previous, previous_key = max(before, key=lambda item: item[0].day)
         for key, _ in stage:
             if key in late and late[key].day < previous.day:
@@ -457,10 +510,10 @@ def _explain_missing_meeting(schedule: Schedule, key: str, needed: int, postpone
     )
 
 
-def _explain_missed_target(result: _Positions, forward: _Positions, schedule: Schedule, route: Route,
+def _explain_missed_target(result: _Positions, forward_first: list[list[int]], schedule: Schedule, route: Route,
                            ready: dt.date, target: Target) -> None:
     final = route.stages[-1]
-    reachable = schedule.by_body[target.body].meetings[forward.first[-1][final.index(target.body)]]
+    reachable = schedule.by_body[target.body].meetings[forward_first[-1][final.index(target.body)]]
     name = _body_name(schedule, target.body)
     earliest_text = f"Tidligst mulige møde i {name}: {long_date(reachable.day)}."
     if result.blocked:
