@@ -158,14 +158,26 @@ class BaselinePlan(NamedTuple):
     latest_ready: dt.date
 
 
-def baseline_deadline(rule: DeadlineRule, day: dt.date, days_off: holidays.HolidayBase) -> dt.date:
+def early_closings(profile: Profile, days_off: holidays.HolidayBase) -> dict[dt.date, dt.time]:
+    """Working days the town hall closes early (KL: Grundlovsdag and 1 May at 12:00), by name."""
+    early = profile.calendar.closing_days.early
+    named = holidays.DK(years=HOLIDAY_YEARS, language="da", categories=("public", "optional"))
+    return {day: early[name] for day, name in named.items() if name in early and days_off.is_working_day(day)}
+
+
+def baseline_deadline(rule: DeadlineRule, day: dt.date, days_off: holidays.HolidayBase,
+                      early: dict[dt.date, dt.time] | None = None) -> dt.date:
     """A meeting's submission deadline, computed with python-holidays."""
     if rule.working_days_before:
-        return days_off.get_nth_working_day(day, -rule.working_days_before)
-    # N calendar days before (or on the day itself), rolled back to a working day.
-    deadline = day - dt.timedelta(days=rule.days_before or 0)
-    while not days_off.is_working_day(deadline):
-        deadline -= dt.timedelta(days=1)
+        deadline = days_off.get_nth_working_day(day, -rule.working_days_before)
+    else:
+        # N calendar days before (or on the day itself), rolled back to a working day.
+        deadline = day - dt.timedelta(days=rule.days_before or 0)
+        while not days_off.is_working_day(deadline):
+            deadline -= dt.timedelta(days=1)
+    # A timed deadline at or after an early closing hour is due the working day before.
+    if early and rule.time is not None and deadline in early and rule.time >= early[deadline]:
+        deadline = days_off.get_nth_working_day(deadline, -1)
     return deadline
 
 
@@ -173,11 +185,12 @@ def baseline_bodies(profile: Profile, route: Route, schedule: Schedule,
                     days_off: holidays.HolidayBase) -> dict[str, BodyDates]:
     """The per-meeting cache the baseline may keep: meeting days and their deadlines."""
     bodies = {}
+    early = early_closings(profile, days_off)
     for stage in route.stages:
         for key in stage:
             days = [meeting.day for meeting in schedule.by_body[key].meetings]
             body = profile.bodies[key]
-            deadlines = [baseline_deadline(body.deadline, day, days_off) for day in days]
+            deadlines = [baseline_deadline(body.deadline, day, days_off, early) for day in days]
             agenda = deadlines if body.agenda is None else [
                 days_off.get_nth_working_day(day, -body.agenda.working_days_before) for day in days]
             bodies[key] = BodyDates(days, deadlines, agenda)
@@ -279,6 +292,21 @@ def run_baseline(stages, bodies, days_off, gap, ready: Sequence[dt.date], couple
 
 def as_list(values: Any) -> list:
     return list(values)
+
+
+def check_timed_deadlines(profile: Profile, days_off: holidays.HolidayBase) -> list[str]:
+    """Timed deadlines (12:00, 1..5 working days before) for every day 2026–2028 as a meeting day:
+    DeadlineRule.position vs. the baseline, early closings (1 May, Grundlovsdag) included."""
+    calendar, early, problems = profile.calendar, early_closings(profile, days_off), []
+    rules = [DeadlineRule(working_days_before=n, time=dt.time(12, 0)) for n in range(1, 6)]
+    day = PLAN_START
+    while day <= PLAN_END:
+        for rule in rules:
+            ours, theirs = calendar.day_at(rule.position(calendar, day)), baseline_deadline(rule, day, days_off, early)
+            if ours != theirs:
+                problems.append(f"{rule.working_days_before} wd before {day} at 12:00: ours {ours}, baseline {theirs}")
+        day += dt.timedelta(days=1)
+    return problems
 
 
 def check_deadlines(schedule: Schedule, bodies: dict[str, BodyDates]) -> list[str]:
@@ -436,7 +464,10 @@ def main() -> int:
     arithmetic = check_day_arithmetic(profile.calendar, days_off)
     show_problems("Working-day arithmetic, ours vs. python-holidays, every day 2026–2028 "
                   "(is_working_day, ±1..10 working days, counts)", arithmetic)
-    deadlines = check_deadlines(schedule, bodies)
+    timed = check_timed_deadlines(profile, days_off)
+    show_problems("Timed deadlines 12:00, 1–5 working days before every day 2026–2028 "
+                  "(early closings at 12 on 1 May and Grundlovsdag)", timed)
+    deadlines = check_deadlines(schedule, bodies) + timed
     show_problems(f"Meeting deadlines, DeadlineRule.position vs. get_nth_working_day ({route_meetings} meetings)",
                   deadlines)
 
