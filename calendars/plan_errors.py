@@ -41,6 +41,8 @@ def check_late_meetings(route: Route, schedule: Schedule, late: Mapping[str, Lat
 def check_late_order(stages: list[list[tuple[str, BodyMeetings]]], forward_first: list[list[int]],
                       schedule: Schedule, late: Mapping[str, LateAddition]) -> None:
     """A late addition still comes after the previous stage's treatment."""
+    if not late:
+        return
     for stage_index, stage in enumerate(stages[1:], start=1):
         before = [(meetings.meetings[index], key) for (key, meetings), index
                   in zip(stages[stage_index - 1], forward_first[stage_index - 1])]

@@ -120,6 +120,8 @@ class MunicipalCalendar:
             for year in range(first_year - 1, last_year + 1)
             for start, end in recess.spans(year)
         )
+        self._recess_starts = [start for start, _, _ in self._recess_spans]
+        self._longest_recess = max((end - start for start, end, _ in self._recess_spans), default=0)
         self._recess_by_day = {
             ordinal: recess
             for start, end, recess in reversed(self._recess_spans)
@@ -271,8 +273,11 @@ class MunicipalCalendar:
     def recesses_between(self, start: dt.date, end: dt.date) -> list[tuple[Recess, dt.date, dt.date]]:
         """Recess spans that overlap [start, end], clipped to it."""
         lo, hi = start.toordinal(), end.toordinal()
+        # Only spans starting in [lo - longest span, hi] can overlap: find them by bisection.
+        first_index = bisect_left(self._recess_starts, lo - self._longest_recess)
+        last_index = bisect_right(self._recess_starts, hi)
         return [
             (recess, dt.date.fromordinal(max(first, lo)), dt.date.fromordinal(min(last, hi)))
-            for first, last, recess in self._recess_spans
-            if first <= hi and last >= lo
+            for first, last, recess in self._recess_spans[first_index:last_index]
+            if last >= lo
         ]
