@@ -103,12 +103,20 @@ def plan_many(
         target_days = [target.day] * len(ready)
     ready_positions, results = [], []
     # A plan depends only on the ready position and the target; cases share them often.
-    known: dict[tuple[int, int | None], Positions] = {}
+    known: dict[object, Positions] = {}
     position = calendar.position
-    for case, day in enumerate(ready):
+    if target is None:
+        for day in ready:
+            due = position(day)
+            ready_positions.append(due)
+            result = known.get(due)
+            if result is None:
+                result = known[due] = plan_positions(compiled, due, None)
+            results.append(result)
+    for case, day in enumerate(ready if target is not None else ()):
         due = position(day)
         ready_positions.append(due)
-        target_ordinal = target_days[case].toordinal() if target is not None else None
+        target_ordinal = target_days[case].toordinal()
         result = known.get((due, target_ordinal))
         if result is None:
             result = known[due, target_ordinal] = plan_positions(compiled, due, target_ordinal)
@@ -160,6 +168,8 @@ class _Compiled(NamedTuple):
     offsets: tuple[int, ...]  # index of each stage's first lane in the flat lists
     gap: int
     track: tuple[bool, ...]  # the next stage is coupled: keep this stage's day and deadline
+    # the backward pass's view, last stage first: (lanes, offset, is_final, coupled, next coupled)
+    backward: tuple[tuple[tuple[_Lane, ...], int, bool, bool, bool], ...]
 
 
 def compile_route(route: Route, schedule: Schedule, gap: int | None, held_after: Mapping[str, dt.date] | None,
@@ -184,7 +194,11 @@ def compile_route(route: Route, schedule: Schedule, gap: int | None, held_after:
         offsets.append(offset)
         offset += len(lanes)
     gap = schedule.profile.gap_working_days if gap is None else gap
-    return _Compiled(tuple(stages), tuple(coupled), tuple(offsets), gap, tuple(coupled[1:]) + (False,))
+    track = tuple(coupled[1:]) + (False,)
+    final = len(stages) - 1
+    backward = tuple((stages[index], offsets[index], index == final, coupled[index], track[index])
+                     for index in range(final, -1, -1))
+    return _Compiled(tuple(stages), tuple(coupled), tuple(offsets), gap, track, backward)
 
 
 def route_stages(route: Route, schedule: Schedule) -> list[list[tuple[str, BodyMeetings]]]:
@@ -237,19 +251,14 @@ def plan_positions(compiled: _Compiled, due: int, target_ordinal: int | None) ->
         previous_day, previous_deadline = day, deadline
 
     last = first[:]
-    final = len(stages) - 1
     bound = next_day = next_agenda = 0
-    for stage_index in range(final, -1, -1):
-        offset = compiled.offsets[stage_index]
-        coupled_next = stage_index < final and coupled_stages[stage_index + 1]
-        coupled = coupled_stages[stage_index]
+    for lanes, position, is_final, coupled, coupled_next in compiled.backward:
         next_bound = stage_day = stage_agenda = _HIGH
-        position = offset
-        for key, deadline_pos, held_pos, ordinals, agenda_pos, _size, _fixed, late, _after in stages[stage_index]:
+        for key, deadline_pos, held_pos, ordinals, agenda_pos, _size, _fixed, late, _after in lanes:
             earliest = first[position]
             if late:
                 index = earliest  # a late addition is a fact, not a choice
-            elif stage_index < final:
+            elif not is_final:
                 index = bisect_right(held_pos, bound - gap) - 1
                 if coupled_next:  # or the last meeting whose cases the next stage takes
                     joins = bisect_left(ordinals, next_day)
@@ -262,7 +271,7 @@ def plan_positions(compiled: _Compiled, due: int, target_ordinal: int | None) ->
             else:
                 index = earliest
             if index < 0 and blocked is None:
-                blocked = (key, None, target_ordinal) if stage_index == final else (key, bound - gap, None)
+                blocked = (key, None, target_ordinal) if is_final else (key, bound - gap, None)
             if index < earliest:
                 reached, index = False, max(index, 0)
             last[position] = index
@@ -277,7 +286,8 @@ def plan_positions(compiled: _Compiled, due: int, target_ordinal: int | None) ->
                 if agenda_pos[index] < stage_agenda:
                     stage_agenda = agenda_pos[index]
         bound, next_day, next_agenda = next_bound, stage_day, stage_agenda
-    return Positions(first, last, bound, reached, missing, blocked)
+    # tuple.__new__: a NamedTuple without its Python-level constructor (the loop's last cost)
+    return tuple.__new__(Positions, (first, last, bound, reached, missing, blocked))
 
 
 _LOW, _HIGH = -(1 << 62), 1 << 62  # below and above every position and ordinal
