@@ -198,7 +198,7 @@ def check_round_trip(events: list[ical.FeedEvent], data: bytes, namespace: uuid.
 def seed(path: Path) -> str:
     from calendars.meetings import Schedule, meeting_plan
     from calendars.planner import plan
-    from calendars.profiles import load_profile
+    from calendars.profile_reader import load_profile
     from models import db
     from models.store import save_plan, sync_profile
     from models.tables import Case

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from calendars.danish import DateFormatError, parse_date
-from calendars.profiles import Profile, ProfileError, Route, load_profile
+from calendars.profile_reader import load_profile
+from calendars.profiles import Profile, ProfileError, Route
 
 EXIT_BAD_INPUT = 2
 

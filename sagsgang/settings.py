@@ -28,7 +28,9 @@ class Settings(BaseSettings):
     orchestration: Literal["prefect", "inline"] = "prefect"
 
     # Calendar feeds
-    installation: str = Field("sagsgang", description="Namespace of every feed UID: never change it once people subscribe")
+    installation: str = Field(
+        "sagsgang", description="Namespace of every feed UID: never change it once people subscribe"
+    )
     base_url: str = DEFAULT_BASE_URL
     feeds_dir: Path | None = None
 

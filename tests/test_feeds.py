@@ -29,7 +29,7 @@ from sqlmodel import Session, select
 from calendars.clock import FixedClock
 from calendars.meetings import MeetingStatus, Schedule, meeting_plan
 from calendars.planner import plan
-from calendars.profiles import load_profile
+from calendars.profile_reader import load_profile
 from models import db
 from models.feed_ledger import FeedToken
 from models.store import cancel_meeting, consultations, load_meetings, move_meeting, save_plan, sync_profile

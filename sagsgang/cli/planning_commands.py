@@ -2,31 +2,31 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from calendars.danish import long_date
-from calendars.profiles import shipped_profiles
+from calendars.profile_reader import shipped_profiles
 from calendars.workdays import CalendarRangeError
 from sagsgang.inputs import UserError, read_date, read_profile, read_route, read_target
 
 
 def plan_command(args) -> int:
     from calendars.clock import clock_from_env
-    from calendars.meetings import Schedule
-    from calendars.planner import PlanningError, plan
+    from calendars.horizon import plan_for_profile
+    from calendars.planner import PlanningError
     from sagsgang.publishing import timeline
 
     profile = read_profile(args.kommune)
     route = read_route(profile, args.rute)
     target = read_target(profile, args.senest) if args.senest else None
     ready = read_date(args.klar) if args.klar else clock_from_env().today()
-    if args.mellemrum is not None and args.mellemrum < 1:
-        raise UserError("--mellemrum skal være mindst 1 arbejdsdag.")
-    end = max(ready, target.day if target else ready) + dt.timedelta(days=3 * 365)
+    if args.mellemrum is not None and args.mellemrum < 0:
+        raise UserError(
+            "--mellemrum kan ikke være negativ: 0 betyder, at næste trins sagsfrist kan "
+            "ligge på selve mødedagen, 1 dagen efter."
+        )
     try:
-        schedule = Schedule.for_period(profile, min(ready, target.day if target else ready), end)
-        result = plan(route, schedule, ready, target, gap=args.mellemrum)
+        result = plan_for_profile(profile, route, ready, target, gap=args.mellemrum)
     except PlanningError as error:
         raise UserError(str(error)) from None
     except CalendarRangeError as error:
@@ -110,7 +110,7 @@ def register(commands) -> None:
         "--mellemrum",
         type=int,
         metavar="N",
-        help="arbejdsdage fra et møde til næste trins sagsfrist (standard fra profilen)",
+        help="arbejdsdage fra et møde til næste trins sagsfrist: 0 = samme dag, 1 = dagen efter (standard fra profilen)",
     )
     plan_parser.set_defaults(handler=plan_command)
 

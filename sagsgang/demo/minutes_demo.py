@@ -18,7 +18,7 @@ import tomllib
 from pathlib import Path
 
 from calendars.meetings import MeetingStatus, meeting_plan
-from calendars.profiles import load_profile
+from calendars.profile_reader import load_profile
 from sagsgang.cli.main import command_name
 from sagsgang.publishing.case_texts import read_case_text
 

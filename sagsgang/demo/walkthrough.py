@@ -17,7 +17,7 @@ from calendars.clock import clock_from_env
 from calendars.danish import clock_time, long_date
 from calendars.meetings import Schedule
 from calendars.planner import plan
-from calendars.profiles import load_profile
+from calendars.profile_reader import load_profile
 from sagsgang.cli.main import command_name
 from sagsgang.publishing import timeline
 

@@ -29,7 +29,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from calendars.danish import TIMEZONE, clock_time, long_date
-from calendars.profiles import Profile, ProfileError, ReminderRules, resolve_profile_path
+from calendars.profile_reader import resolve_profile_path
+from calendars.profiles import Profile, ProfileError, ReminderRules
 from models.db import session_scope
 from models.outbox import MessageKind, MessageStatus, OutboxMessage, Submission
 from models.tables import Body, Case, CaseStatus, Consultation, Decision, Meeting

@@ -27,7 +27,8 @@ from sqlmodel import Session, col, select
 
 from calendars import ical
 from calendars.clock import Clock, clock_from_env
-from calendars.profiles import Profile, ProfileError, load_profile
+from calendars.profile_reader import load_profile
+from calendars.profiles import Profile, ProfileError
 from models.tables import Body, Case, Consultation, Decision, Meeting
 
 INSTALLATION_VARIABLE = "SAGSGANG_INSTALLATION"

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from calendars.danish import DateFormatError, parse_date, parse_time
-from calendars.profiles import Profile, ProfileError, load_profile, shipped_profiles
+from calendars.profile_reader import load_profile, shipped_profiles
+from calendars.profiles import Profile, ProfileError
 from models.agenda_items import AttachmentText, CaseText
 from models.content import MAX_SLOT_MINUTES, ItemKind
 from models.tables import JOURNAL_NUMBER, Outcome

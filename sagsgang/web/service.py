@@ -13,7 +13,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from calendars.clock import Clock
-from calendars.profiles import Profile, shipped_profiles
+from calendars.profile_reader import shipped_profiles
+from calendars.profiles import Profile
 from models.db import get_engine, session_scope
 from models.feed_ledger import FeedToken
 from models.tables import Body, Case, Meeting
