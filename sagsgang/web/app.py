@@ -41,7 +41,7 @@ def create_app(engine=None, context=None, check_every: float = 1.0, clock=None, 
 
     from sagsgang.publishing.feeds import FeedContext
     from sagsgang.web import deps, security
-    from sagsgang.web.routes import api, feed_http, login, pages
+    from sagsgang.web.routes import api, feed_http, login, oparl, pages
     from sagsgang.web.runner import runner_from_env
     from sagsgang.web.service import Web
 
@@ -68,6 +68,7 @@ def create_app(engine=None, context=None, check_every: float = 1.0, clock=None, 
     app.include_router(feed_http.router)
     app.include_router(login.router)
     app.include_router(api.router)
+    app.include_router(oparl.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
@@ -78,7 +79,7 @@ def create_app(engine=None, context=None, check_every: float = 1.0, clock=None, 
 
     @app.middleware("http")
     async def csrf_cookie_and_headers(request: Request, call_next):
-        if request.url.path.startswith("/kalender/"):  # public, cached feeds: no cookies, as before
+        if request.url.path.startswith(("/kalender/", oparl.PREFIX)):  # public data: no cookies
             return await call_next(request)
         new = None
         if not request.cookies.get(security.CSRF_COOKIE):
