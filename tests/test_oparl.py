@@ -251,6 +251,8 @@ def test_lists_page_with_links_next_and_keep_the_filters(world):
     assert pages == 3 and len(seen) == len(set(seen)) == 50
     meetings = client.get(f"{ROOT}/body/slagelse/meeting", params={"omit_internal": "true"}).json()["data"]
     assert meetings and all("agendaItem" not in m for m in meetings)
+    whole = client.get(f"{ROOT}/body/slagelse/meeting").json()["data"]
+    assert [(m["id"], m["modified"]) for m in meetings] == [(m["id"], m["modified"]) for m in whole]
 
 
 def test_created_and_modified_filters(world):

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from calendars.profiles import Profile
@@ -118,8 +119,8 @@ class Answers:
 
     def agenda_item(self, meeting_id: int, key: tuple[int, ...]) -> dict | None:
         row = self._meeting_row(meeting_id)
-        case = self.session.get(Case, key[0])
-        if row is None or case is None:
+        paper = self._paper_row(key[0])
+        if row is None or paper is None:
             return None
         for item in row.items:
             if objects.consultation_key(item.treatment.consultation) == _key_text(key):
@@ -127,7 +128,7 @@ class Answers:
                     return None  # planned, but the agenda is not out yet
                 return objects.agenda_item(self.urls, item, row)
         url = f"{self.urls.root}/agendaitem/{meeting_id}-{_key_text(key)}"
-        return objects.deleted(url, "AgendaItem", case.created_at, case.updated_at)
+        return objects.deleted(url, "AgendaItem", paper.case.created_at, paper.case.updated_at)
 
     # --- Paper, Consultation, File -------------------------------------------------------
 
@@ -142,8 +143,8 @@ class Answers:
         return objects.paper(self.urls, row, self._deciding_stage(row), self.today, omit_internal)
 
     def _paper_row(self, case_id: int) -> reads.PaperRow | None:
-        case = self.session.get(Case, case_id)
-        return reads.papers(self.session, [case])[0] if case else None
+        found = reads.papers(self.session, [case_id])
+        return found[0] if found else None
 
     def paper(self, case_id: int) -> dict | None:
         row = self._paper_row(case_id)
@@ -172,15 +173,14 @@ class Answers:
 
     def _files(self, url: str, municipality: str, window: Window) -> dict:
         """The public files of open cases; a municipality has a few thousand, read in one query."""
-        cases = self.session.exec(
-            select(Case)
-            .where(col(Case.municipality) == municipality, col(Case.closed_item).is_(False))
-            .where(col(Case.id).in_(select(col(Attachment.case_id)).distinct()))
-            .order_by(col(Case.id))
-        ).all()
+        with_files = sa.select(col(Case.id)).where(
+            col(Case.municipality) == municipality,
+            col(Case.closed_item).is_(False),
+            col(Case.id).in_(select(col(Attachment.case_id)).distinct()),
+        )
         files = [
             objects.file(self.urls, row.case, a, row.modified)
-            for row in reads.papers(self.session, cases)
+            for row in reads.papers(self.session, list(self.session.execute(with_files).scalars()))
             for a in row.attachments
             if objects.published_file(a) and window.admits(row.case.created_at, row.modified)
         ]

@@ -22,11 +22,10 @@ from calendars.danish import long_date
 from calendars.meetings import MeetingStatus
 from calendars.profiles import Profile
 from models.agenda_items import Treatment as AgendaTreatment
-from models.content import Attachment
-from models.tables import Body, Case, Consultation, Decision, Outcome
+from models.tables import Body, Outcome
 from models.types import COPENHAGEN
 from sagsgang.publishing.agenda import CLOSED_TITLE, decision_text
-from sagsgang.publishing.oparl.reads import Item, MeetingRow, PaperRow, Treatment
+from sagsgang.publishing.oparl.reads import AttachmentRow, CaseRow, Item, MeetingRow, PaperRow, Step, Treatment, Verdict
 
 SCHEMA = "https://schema.oparl.org/1.1/"
 VENDOR = "sagsgang"  # prefix of our extension fields
@@ -38,7 +37,7 @@ def schema_type(name: str) -> str:
     return f"{SCHEMA}{name}"
 
 
-def consultation_key(consultation: Consultation) -> str:
+def consultation_key(consultation: Step) -> str:
     return f"{consultation.case_id}-{consultation.stage}-{consultation.body_id}-{consultation.round}"
 
 
@@ -72,13 +71,13 @@ class Urls:
     def location(self, meeting_id: int | None) -> str:
         return f"{self.root}/location/{meeting_id}"
 
-    def agenda_item(self, meeting_id: int | None, consultation: Consultation) -> str:
+    def agenda_item(self, meeting_id: int | None, consultation: Step) -> str:
         return f"{self.root}/agendaitem/{meeting_id}-{consultation_key(consultation)}"
 
     def paper(self, case_id: int | None) -> str:
         return f"{self.root}/paper/{case_id}"
 
-    def consultation(self, consultation: Consultation) -> str:
+    def consultation(self, consultation: Step) -> str:
         return f"{self.root}/consultation/{consultation_key(consultation)}"
 
     def file(self, case_id: int | None, number: int) -> str:
@@ -251,7 +250,7 @@ def paper(urls: Urls, row: PaperRow, deciding_stage: int, today: dt.date, omit_i
 
 
 def consultation(
-    urls: Urls, treatment: Treatment, case: Case, deciding_stage: int, today: dt.date, municipality: str
+    urls: Urls, treatment: Treatment, case: CaseRow, deciding_stage: int, today: dt.date, municipality: str
 ) -> dict:
     c = treatment.consultation
     authoritative = c.stage == deciding_stage
@@ -272,12 +271,12 @@ def consultation(
     return result
 
 
-def published_file(attachment: Attachment) -> bool:
+def published_file(attachment: AttachmentRow) -> bool:
     """Only an attachment with a web address can be a File: OParl needs an accessUrl."""
     return attachment.file.startswith(("https://", "http://"))
 
 
-def file(urls: Urls, case: Case, attachment: Attachment, modified: dt.datetime) -> dict:
+def file(urls: Urls, case: CaseRow, attachment: AttachmentRow, modified: dt.datetime) -> dict:
     return {
         "id": urls.file(case.id, attachment.number),
         "type": schema_type("File"),
@@ -290,7 +289,7 @@ def file(urls: Urls, case: Case, attachment: Attachment, modified: dt.datetime) 
     }
 
 
-def _latest(consultation: Consultation, decision: Decision | None, case: Case | None) -> dt.datetime:
+def _latest(consultation: Step, decision: Verdict | None, case: CaseRow | None) -> dt.datetime:
     stamps = [consultation.created_at]
     if decision is not None:
         stamps.append(decision.created_at)

@@ -1,6 +1,8 @@
 """The database reads behind the OParl objects: a page of cases or meetings at a time, with what
 their embedded objects need in a few batched queries (a page of 100 papers is five queries,
-whatever the number of cases).
+whatever the number of cases). Cases, consultations, decisions and attachments are read as
+columns into the small frozen values below, not as ORM objects: a page of meetings can embed
+thousands of agenda items, and SQLModel instances cost ~20 µs each to build.
 
 Sagsgang keeps no creation time for bodies and meetings; their `created` is the first time the
 municipality's meeting plan was written (the earliest `updated_at` of its meetings), which is
@@ -21,21 +23,99 @@ from models.tables import Body, Case, Consultation, Decision, Meeting
 from sagsgang.publishing.oparl.lists import Window
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """The columns of models.tables.Case that OParl shows or needs."""
+
+    id: int
+    municipality: str
+    journal_number: str
+    title: str
+    route_key: str
+    ready_date: dt.date
+    closed_item: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+CASE_COLUMNS = tuple(
+    col(getattr(Case, name))
+    for name in (
+        "id",
+        "municipality",
+        "journal_number",
+        "title",
+        "route_key",
+        "ready_date",
+        "closed_item",
+        "created_at",
+        "updated_at",
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The columns of models.tables.Consultation that OParl shows or needs."""
+
+    case_id: int
+    stage: int
+    body_id: int
+    round: int
+    meeting_id: int
+    deadline: dt.date
+    agenda_due: dt.date | None
+    created_at: dt.datetime
+
+
+STEP_COLUMNS = tuple(
+    col(getattr(Consultation, name))
+    for name in ("case_id", "stage", "body_id", "round", "meeting_id", "deadline", "agenda_due", "created_at")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A models.tables.Decision's outcome, text and time of recording."""
+
+    outcome: str
+    text: str
+    created_at: dt.datetime
+
+
+VERDICT_COLUMNS = (col(Decision.outcome), col(Decision.text), col(Decision.created_at))
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentRow:
+    case_id: int
+    number: int
+    title: str
+    file: str
+
+
+@dataclass(frozen=True, slots=True)
 class Treatment:
     """One consultation of a case and the decision on it, once recorded."""
 
-    consultation: Consultation
-    decision: Decision | None
+    consultation: Step
+    decision: Verdict | None
+
+
+def _treatment(values: Sequence) -> Treatment:
+    """A Treatment from a row of STEP_COLUMNS then VERDICT_COLUMNS (outer-joined: None when undecided)."""
+    n = len(STEP_COLUMNS)
+    verdict = Verdict(*values[n : n + 3]) if values[n] is not None else None
+    return Treatment(Step(*values[:n]), verdict)
 
 
 @dataclass(frozen=True)
 class PaperRow:
-    case: Case
+    case: CaseRow
     treatments: tuple[Treatment, ...]  # route order: stage, body, round
     kind: ItemKind | None
     content_modified: dt.datetime | None
-    attachments: tuple[Attachment, ...]
+    attachments: tuple[AttachmentRow, ...]
 
     @property
     def modified(self) -> dt.datetime:
@@ -52,7 +132,7 @@ class Item:
     """A case on a meeting: the consultation, its case and the decision."""
 
     treatment: Treatment
-    case: Case
+    case: CaseRow
     order: int  # the item's number on the printed agenda (sagsgang.publishing.agenda.layout)
 
 
@@ -63,9 +143,12 @@ class MeetingRow:
     items: tuple[Item, ...]
     created: dt.datetime
     cases_modified: dt.datetime | None  # the latest change to a case this body treats
+    known_modified: dt.datetime | None = None  # from _meeting_stamps, when the items were not read
 
     @property
     def modified(self) -> dt.datetime:
+        if self.known_modified is not None:
+            return self.known_modified
         stamps = [self.meeting.updated_at, self.created]
         stamps += [item.treatment.consultation.created_at for item in self.items]
         stamps += [item.treatment.decision.created_at for item in self.items if item.treatment.decision]
@@ -108,31 +191,42 @@ def body_stamps(session: Session, municipality: str | None = None) -> BodyStamps
 
 def paper_page(session: Session, municipality: str, window: Window) -> tuple[list[PaperRow], int]:
     """One page of the municipality's cases (by id, which never changes) and the number in all."""
-    query = select(Case).where(col(Case.municipality) == municipality)
-    query = _paper_filters(query, window)
-    total = session.exec(select(sa.func.count()).select_from(query.subquery())).one()
-    cases = session.exec(query.order_by(col(Case.id)).offset(window.offset).limit(window.limit)).all()
-    return papers(session, cases), total
+    query = _paper_filters(sa.select(col(Case.id)).where(col(Case.municipality) == municipality), window)
+    total = session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    page = query.order_by(col(Case.id)).offset(window.offset).limit(window.limit)
+    return papers(session, list(session.execute(page).scalars())), total
 
 
-def papers(session: Session, cases: Sequence[Case]) -> list[PaperRow]:
-    ids = [case.id for case in cases]
-    treatments = treatments_of(session, ids)
+def papers(session: Session, ids: Sequence[int]) -> list[PaperRow]:
+    """The cases with these ids, as papers with what they embed. Each query takes the ids' range
+    (BETWEEN, on the indexes' leading case_id) and drops what is not wanted: an IN list of 100
+    parameters costs SQLAlchemy more to compile than SQLite to run, and a page's ids are close."""
+    if not ids:
+        return []
+    wanted, low, high = set(ids), min(ids), max(ids)
+    cases = [
+        CaseRow(*values)
+        for values in session.execute(
+            sa.select(*CASE_COLUMNS).where(col(Case.id).between(low, high)).order_by(col(Case.id))
+        )
+        if values[0] in wanted
+    ]
+    treatments = treatments_of(session, low, high)
     contents: dict[int | None, tuple[ItemKind | None, dt.datetime | None]] = {
         case_id: (kind, updated)
-        for case_id, kind, updated in session.exec(
-            select(col(CaseContent.case_id), col(CaseContent.kind), col(CaseContent.updated_at)).where(
-                col(CaseContent.case_id).in_(ids)
+        for case_id, kind, updated in session.execute(
+            sa.select(col(CaseContent.case_id), col(CaseContent.kind), col(CaseContent.updated_at)).where(
+                col(CaseContent.case_id).between(low, high)
             )
-        ).all()
+        )
+        if case_id in wanted
     }
-    attachments: dict[int | None, list[Attachment]] = {}
-    for attachment in session.exec(
-        select(Attachment)
-        .where(col(Attachment.case_id).in_(ids))
-        .order_by(col(Attachment.case_id), col(Attachment.number))
-    ).all():
-        attachments.setdefault(attachment.case_id, []).append(attachment)
+    attachments: dict[int | None, list[AttachmentRow]] = {}
+    columns = (col(Attachment.case_id), col(Attachment.number), col(Attachment.title), col(Attachment.file))
+    query = sa.select(*columns).where(col(Attachment.case_id).between(low, high)).order_by(*columns[:2])
+    for values in session.execute(query):
+        if values[0] in wanted:
+            attachments.setdefault(values[0], []).append(AttachmentRow(*values))
     rows = []
     for case in cases:
         kind, updated = contents.get(case.id, (None, None))
@@ -148,19 +242,19 @@ def papers(session: Session, cases: Sequence[Case]) -> list[PaperRow]:
     return rows
 
 
-def treatments_of(session: Session, case_ids: Sequence[int | None]) -> dict[int | None, list[Treatment]]:
-    """Every consultation of the cases with its decision, in route order."""
+def treatments_of(session: Session, low: int, high: int) -> dict[int | None, list[Treatment]]:
+    """Every consultation of the cases with ids from `low` to `high`, with its decision, in route order."""
     result: dict[int | None, list[Treatment]] = {}
-    rows = session.exec(
-        select(Consultation, Decision)
+    rows = session.execute(
+        sa.select(*STEP_COLUMNS, *VERDICT_COLUMNS)
         .outerjoin(Decision, col(Decision.consultation_id) == col(Consultation.id))
-        .where(col(Consultation.case_id).in_(case_ids))
+        .where(col(Consultation.case_id).between(low, high))
         .order_by(
             col(Consultation.case_id), col(Consultation.stage), col(Consultation.body_id), col(Consultation.round)
         )
-    ).all()
-    for consultation, decision in rows:
-        result.setdefault(consultation.case_id, []).append(Treatment(consultation, decision))
+    )
+    for values in rows:
+        result.setdefault(values[0], []).append(_treatment(values))
     return result
 
 
@@ -212,24 +306,26 @@ def meeting_rows(session: Session, meetings: Sequence[Meeting]) -> list[MeetingR
             .group_by(col(Consultation.body_id))
         ).all()
     )
-    items: dict[int | None, list[tuple[Consultation, Decision | None, Case]]] = {}
-    for consultation, decision, case in session.exec(
-        select(Consultation, Decision, Case)
+    items: dict[int | None, list[tuple[Treatment, CaseRow]]] = {}
+    width = len(STEP_COLUMNS) + len(VERDICT_COLUMNS)
+    for values in session.execute(
+        sa.select(*STEP_COLUMNS, *VERDICT_COLUMNS, *CASE_COLUMNS)
         .outerjoin(Decision, col(Decision.consultation_id) == col(Consultation.id))
         .join(Case, col(Case.id) == col(Consultation.case_id))
         .where(col(Consultation.meeting_id).in_([meeting.id for meeting in meetings]))
         .order_by(col(Consultation.id))
-    ).all():
-        items.setdefault(consultation.meeting_id, []).append((consultation, decision, case))
+    ):
+        treatment = _treatment(values)
+        items.setdefault(treatment.consultation.meeting_id, []).append((treatment, CaseRow(*values[width:])))
     rows = []
     for meeting in meetings:
         # As the printed agenda numbers them: approval is 1, open cases then closed ones from 2.
-        ordered = sorted(items.get(meeting.id, []), key=lambda entry: entry[2].closed_item)
+        ordered = sorted(items.get(meeting.id, []), key=lambda entry: entry[1].closed_item)
         rows.append(
             MeetingRow(
                 meeting,
                 bodies_by_id[meeting.body_id],
-                tuple(Item(Treatment(c, d), case, n) for n, (c, d, case) in enumerate(ordered, start=2)),
+                tuple(Item(t, case, n) for n, (t, case) in enumerate(ordered, start=2)),
                 stamps.first.get(meeting.body_id, _aware(meeting.updated_at)),
                 _aware(cases_modified[meeting.body_id]) if cases_modified.get(meeting.body_id) else None,
             )
@@ -243,22 +339,32 @@ def meeting_page(
     """One page of the municipality's (or one body's) meetings by id, and the number in all.
 
     A municipality has some hundred meetings a year, so the time filters run in Python on
-    stamps from one grouped query; only the page's meetings are read whole.
+    stamps from one grouped query; only the page's meetings are read whole, and with
+    omit_internal not even those (a council meeting can have dozens of items).
     """
     query = select(Meeting).where(col(Meeting.municipality) == municipality)
     if body_id is not None:
         query = query.where(col(Meeting.body_id) == body_id)
     meetings = list(session.exec(query.order_by(col(Meeting.id))).all())
-    if any((window.created_since, window.created_until, window.modified_since, window.modified_until)):
+    filtered = any((window.created_since, window.created_until, window.modified_since, window.modified_until))
+    if filtered:
         created, modified = _meeting_stamps(session, municipality)
         meetings = [m for m in meetings if window.admits(created[m.body_id], modified[m.id])]
-    return meeting_rows(session, meetings[window.offset : window.offset + window.limit]), len(meetings)
+    page = meetings[window.offset : window.offset + window.limit]
+    if window.omit_internal and page:
+        if not filtered:  # stamps for this page's meetings only
+            created, modified = _meeting_stamps(session, municipality, (page[0].id, page[-1].id))
+        bodies_by_id = {body.id: body for body in bodies(session, municipality)}
+        rows = [MeetingRow(m, bodies_by_id[m.body_id], (), created[m.body_id], None, modified[m.id]) for m in page]
+        return rows, len(meetings)
+    return meeting_rows(session, page), len(meetings)
 
 
 def _meeting_stamps(
-    session: Session, municipality: str
+    session: Session, municipality: str, ids: tuple[int | None, int | None] | None = None
 ) -> tuple[dict[int | None, dt.datetime], dict[int | None, dt.datetime]]:
-    """(created by body id, modified by meeting id), computed as MeetingRow does."""
+    """(created by body id, modified by meeting id, for meetings with ids in the range `ids` or
+    all), computed as MeetingRow does."""
     stamps = body_stamps(session, municipality)
     by_body = {
         body_id: _aware(stamp)
@@ -282,6 +388,7 @@ def _meeting_stamps(
         .outerjoin(Consultation, col(Consultation.meeting_id) == col(Meeting.id))
         .outerjoin(Decision, col(Decision.consultation_id) == col(Consultation.id))
         .where(col(Meeting.municipality) == municipality)
+        .where(col(Meeting.id).between(*ids) if ids else sa.true())
         .group_by(col(Meeting.id), col(Meeting.body_id), col(Meeting.updated_at))
     ).all():
         candidates = [_aware(updated), stamps.first[body_id]]
