@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sagsgang.inputs import UserError, read_date, read_profile
 
-_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".pdf": "pdf"}
+_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".pdf": "pdf", ".docx": "docx"}
 
 
 def _database():
@@ -34,7 +34,13 @@ def _output_format(args) -> str:
     if args.format:
         return args.format
     if args.o:
-        return _SUFFIXES.get(Path(args.o).suffix.lower(), "html")
+        suffix = Path(args.o).suffix.lower()
+        if suffix not in _SUFFIXES:
+            raise UserError(
+                f"Filendelsen '{suffix or '(ingen)'}' i {args.o} kendes ikke. Brug .docx (Word), .pdf, .html "
+                "eller .md, eller vælg formatet med --format."
+            )
+        return _SUFFIXES[suffix]
     return "md"
 
 
@@ -63,6 +69,8 @@ def agenda_command(args) -> int:
     fmt = _output_format(args)
     if fmt == "pdf" and not args.o:
         raise UserError("En PDF skal skrives til en fil: angiv fx -o dagsorden.pdf.")
+    if fmt == "docx" and not args.o:
+        raise UserError("Et Word-dokument skal skrives til en fil: angiv fx -o dagsorden.docx.")
     profile = read_profile(args.kommune) if args.kommune else None
     db = _database()
     with db.session_scope() as session:
@@ -159,7 +167,7 @@ def standing_items_command(args) -> int:
 def register(commands) -> None:
     agenda = commands.add_parser(
         "dagsorden",
-        help="dagsorden eller referat for et møde (html, md eller pdf)",
+        help="dagsorden eller referat for et møde (html, md, pdf eller docx)",
         description="Laver dagsordenen for et organs møde ud fra sagerne på mødet, eller referatet med "
         "beslutningerne (--referat). Den offentlige udgave (--offentlig) viser lukkede punkter "
         "som 'Lukket punkt' uden indhold.",
@@ -173,8 +181,8 @@ def register(commands) -> None:
     agenda.add_argument("--offentlig", action="store_true", help="offentlig udgave: lukkede punkter uden indhold")
     agenda.add_argument(
         "--format",
-        choices=("html", "md", "pdf"),
-        help="html, md eller pdf (standard: ud fra filendelsen i -o, ellers md)",
+        choices=("html", "md", "pdf", "docx"),
+        help="html, md, pdf eller docx (standard: ud fra filendelsen i -o, ellers md)",
     )
     agenda.add_argument("-o", metavar="FIL", help="skriv til denne fil i stedet for skærmen")
     agenda.add_argument(
