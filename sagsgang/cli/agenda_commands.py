@@ -6,10 +6,10 @@ commands, so `sagsgang plan` stays fast.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
+from sagsgang.cli.output import format_for, write_file
 from sagsgang.inputs import UserError, read_date, read_profile
 
 _SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".pdf": "pdf", ".docx": "docx"}
@@ -34,26 +34,8 @@ def _output_format(args) -> str:
     if args.format:
         return args.format
     if args.o:
-        suffix = Path(args.o).suffix.lower()
-        if suffix not in _SUFFIXES:
-            raise UserError(
-                f"Filendelsen '{suffix or '(ingen)'}' i {args.o} kendes ikke. Brug .docx (Word), .pdf, .html "
-                "eller .md, eller vælg formatet med --format."
-            )
-        return _SUFFIXES[suffix]
+        return format_for(args.o, _SUFFIXES, "Eller vælg formatet med --format.")
     return "md"
-
-
-def _write(path: Path, content: str | bytes) -> None:
-    """All or nothing: a half-written agenda is never left behind."""
-    if not path.parent.is_dir():
-        raise UserError(f"Mappen {path.parent} findes ikke. Opret den eller vælg en anden sti med -o.")
-    temporary = path.with_name(f".{path.name}.tmp")
-    if isinstance(content, bytes):
-        temporary.write_bytes(content)
-    else:
-        temporary.write_text(content, encoding="utf-8")
-    os.replace(temporary, path)
 
 
 def agenda_command(args) -> int:
@@ -100,7 +82,7 @@ def agenda_command(args) -> int:
         numbers = ", ".join(str(n) for n in document.undecided)
         print(f"Bemærk: der er ikke registreret beslutning på punkt {numbers}.", file=sys.stderr)
     if args.o:
-        _write(Path(args.o), content)
+        write_file(Path(args.o), content)
         version = "offentlig" if args.offentlig else "intern"
         print(
             f"{document.kind} for {document.body} {document.when} ({version} udgave) er skrevet til {args.o}.",

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "sagsgang.cli.agenda_commands",
     "sagsgang.cli.feed_commands",
     "sagsgang.cli.user_commands",
+    "sagsgang.cli.export_commands",
 )
 
 

@@ -16,6 +16,8 @@ from docx import Document as new_docx
 from docx.document import Document as WordDocument
 from docx.shared import Pt
 
+from calendars.planner import Plan
+from sagsgang.publishing import timeline
 from sagsgang.publishing.agenda import Document, Item
 from sagsgang.rendering import blocks
 
@@ -44,6 +46,35 @@ def render_docx(document: Document) -> bytes:
         word.add_paragraph(f"{item.number}. {item.title}")
     for item in document.items:
         _item(word, item)
+    out = io.BytesIO()
+    word.save(out)
+    return _fields(out.getvalue())
+
+
+def render_timetable_docx(plan: Plan, municipality: str) -> bytes:
+    """The kommissorium's timetable: "Dato | Aktivitet" with Senest and Luft, the days off and
+    recesses that fell inside the plan below it (sagsgang.publishing.timeline's rows)."""
+    word = new_docx()
+    word.core_properties.title = f"Tidsplan – {plan.route.name}"
+    word.core_properties.language = "da-DK"
+    _page_numbers(word)
+    word.add_heading(f"Tidsplan – {plan.route.name}", level=0)
+    word.add_paragraph().add_run(municipality).bold = True
+    if plan.note:
+        word.add_paragraph(plan.note)
+    cells = timeline.text_rows(plan)
+    table = word.add_table(rows=1, cols=len(timeline.HEADERS))
+    table.style = "Table Grid"
+    for cell, header in zip(table.rows[0].cells, timeline.HEADERS, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(header).bold = True
+    for values in cells:
+        for cell, value in zip(table.add_row().cells, values, strict=True):
+            cell.text = value
+    if lines := timeline.constraints(plan):
+        word.add_heading("Helligdage, lukkedage og ferier i perioden", level=2)
+        for line in lines:
+            word.add_paragraph(line, style="List Bullet")
     out = io.BytesIO()
     word.save(out)
     return _fields(out.getvalue())
