@@ -114,3 +114,24 @@ def test_the_case_list_exports_with_the_sager_pages_filters(database, tmp_path, 
 
     assert main(["sager", "eksport", str(tmp_path / "sager.pdf"), "--kommune", "slagelse"]) == 2
     assert "Filendelsen" in capsys.readouterr().err
+
+
+def test_the_sager_page_offers_its_list_as_excel_with_the_same_filters(database, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from tests import web_world
+
+    lifecycle_world.launch("27.00.00-G01-1-27", title="Erhvervsstrategi 2027")
+    lifecycle_world.launch("27.00.00-G01-2-27", title="Ny skolestruktur i Korsør", owner="jeko@slagelse.dk")
+    client = TestClient(web_world.make_app(web_world.MovableClock(dt.date(2027, 3, 1))))
+    assert client.get("/sager.xlsx", follow_redirects=False).status_code == 303  # login first
+    web_world.login(client, web_world.SECRETARY)
+    page = client.get("/sager", params={"ansvarlig": "jeko@slagelse.dk"}).text
+    assert 'href="/sager.xlsx?organ=&amp;afdeling=&amp;ansvarlig=jeko%40slagelse.dk"' in page
+    answer = client.get("/sager.xlsx", params={"ansvarlig": "jeko@slagelse.dk"})
+    assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.content)).active
+    assert [sheet.cell(r, 1).value for r in range(2, sheet.max_row + 1)] == ["27.00.00-G01-2-27"]
+    everything = client.get("/sager.csv")
+    assert everything.content.startswith(b"\xef\xbb\xbf") and everything.content.count(b"\r\n") == 3
+    assert client.get("/sager.pdf").status_code == 404

@@ -41,7 +41,7 @@ def create_app(engine=None, context=None, check_every: float = 1.0, clock=None, 
 
     from sagsgang.publishing.feeds import FeedContext
     from sagsgang.web import deps, security
-    from sagsgang.web.routes import api, feed_http, login, oparl, pages
+    from sagsgang.web.routes import api, downloads, feed_http, login, oparl, pages
     from sagsgang.web.runner import runner_from_env
     from sagsgang.web.service import Web
 
@@ -69,6 +69,7 @@ def create_app(engine=None, context=None, check_every: float = 1.0, clock=None, 
     app.include_router(login.router)
     app.include_router(api.router)
     app.include_router(oparl.router)
+    app.include_router(downloads.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
