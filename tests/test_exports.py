@@ -135,3 +135,28 @@ def test_the_sager_page_offers_its_list_as_excel_with_the_same_filters(database,
     everything = client.get("/sager.csv")
     assert everything.content.startswith(b"\xef\xbb\xbf") and everything.content.count(b"\r\n") == 3
     assert client.get("/sager.pdf").status_code == 404
+
+
+def test_a_meetings_agenda_downloads_as_word_in_both_editions(database):
+    from fastapi.testclient import TestClient
+
+    from tests import web_world
+
+    lifecycle_world.launch("27.00.00-G01-1-27", title="Erhvervsstrategi 2027")
+    lifecycle_world.launch("81.03.00-P20-7-27", title="Personalesag: Fratrædelse", closed_item=True)
+    body, _, day = lifecycle_world.plan_of("27.00.00-G01-1-27")[0]
+    client = TestClient(web_world.make_app(web_world.MovableClock(dt.date(2027, 3, 1))))
+    web_world.login(client, web_world.SECRETARY)
+    key = next(k for k, b in load_profile("slagelse").bodies.items() if b.name == body or k == body)
+    base = f"/moeder/slagelse/{key}/{day.isoformat()}"
+    internal = client.get(f"{base}/dagsorden.docx")
+    assert internal.status_code == 200, internal.text
+    assert internal.headers["content-type"].startswith("application/vnd.openxmlformats")
+    lines = [p.text for p in docx.Document(io.BytesIO(internal.content)).paragraphs]
+    assert "Punkt 2: Erhvervsstrategi 2027" in lines
+    assert any("Personalesag: Fratrædelse" in line for line in lines)
+    public = client.get(f"{base}/dagsorden.docx", params={"offentlig": "ja"})
+    lines = [p.text for p in docx.Document(io.BytesIO(public.content)).paragraphs]
+    assert any(line.endswith(": Lukket punkt") for line in lines)
+    assert not any("Personalesag" in line for line in lines)
+    assert client.get(f"{base}/dagsorden.odt").status_code == 404
