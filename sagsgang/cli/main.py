@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "sagsgang.cli.feed_commands",
     "sagsgang.cli.user_commands",
     "sagsgang.cli.db_commands",
+    "sagsgang.cli.export_commands",
 )
 
 

@@ -110,9 +110,12 @@ def _runs_of_same_day_off(days_off) -> list[list]:
     return runs
 
 
-def render(plan: Plan, municipality: str, fmt: str) -> str:
-    """The plan as 'tabel' (aligned text) or 'md' (a Markdown table to paste into a kommissorium)."""
-    table = [
+HEADERS = ("Dato", "Aktivitet", "Senest", "Luft")
+
+
+def text_rows(plan: Plan) -> list[tuple[str, str, str, str]]:
+    """The rows as printed: Danish dates, slack in working days."""
+    return [
         (
             long_date(row.day),
             row.activity,
@@ -121,7 +124,12 @@ def render(plan: Plan, municipality: str, fmt: str) -> str:
         )
         for row in rows(plan)
     ]
-    headers = ("Dato", "Aktivitet", "Senest", "Luft")
+
+
+def render(plan: Plan, municipality: str, fmt: str) -> str:
+    """The plan as 'tabel' (aligned text) or 'md' (a Markdown table to paste into a kommissorium)."""
+    table = text_rows(plan)
+    headers = HEADERS
     widths = [max(len(cells[i]) for cells in [headers, *table]) for i in range(4)]
     return rendering.render(
         f"timeline.{fmt}.j2",

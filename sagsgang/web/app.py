@@ -46,7 +46,7 @@ def create_app(
     from sagsgang.publishing.feeds import FeedContext
     from sagsgang.settings import get_settings
     from sagsgang.web import deps, security
-    from sagsgang.web.routes import api, feed_http, login, pages
+    from sagsgang.web.routes import api, downloads, feed_http, login, oparl, pages
     from sagsgang.web.service import Web
 
     context = context or FeedContext()
@@ -72,6 +72,8 @@ def create_app(
     app.include_router(feed_http.router)
     app.include_router(login.router)
     app.include_router(api.router)
+    app.include_router(oparl.router)
+    app.include_router(downloads.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
@@ -82,7 +84,7 @@ def create_app(
 
     @app.middleware("http")
     async def csrf_cookie_and_headers(request: Request, call_next):
-        if request.url.path.startswith("/kalender/"):  # public, cached feeds: no cookies, as before
+        if request.url.path.startswith(("/kalender/", oparl.PREFIX)):  # public data: no cookies
             return await call_next(request)
         new = None
         if not request.cookies.get(security.CSRF_COOKIE):
