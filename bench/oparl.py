@@ -38,7 +38,7 @@ BASE = "http://testserver/oparl/v1.1/body/slagelse"
 def seed(path: Path) -> str:
     from calendars.meetings import Schedule, meeting_plan
     from calendars.planner import plan
-    from calendars.profiles import load_profile
+    from calendars.profile_reader import load_profile
     from models import db
     from models.agenda_items import AttachmentText, CaseText, set_case_content
     from models.store import save_plan, sync_profile

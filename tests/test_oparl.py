@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from calendars.clock import FixedClock
 from calendars.meetings import Schedule
 from calendars.planner import plan
-from calendars.profiles import load_profile
+from calendars.profile_reader import load_profile
 from models import db
 from models.agenda_items import AttachmentText, CaseText, find_case, record_decision, set_case_content
 from models.store import consultations, load_meetings, save_plan
