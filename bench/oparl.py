@@ -97,9 +97,9 @@ def main() -> int:
 
     from calendars.clock import FixedClock
     from models import db
+    from sagsgang.cases.inline import InlineOrchestrator
     from sagsgang.publishing.feeds import FeedContext
     from sagsgang.web.app import create_app
-    from sagsgang.web.runner import DirectRunner
     from sagsgang.web.security import Settings
 
     given = Path(sys.argv[sys.argv.index("--db") + 1]) if "--db" in sys.argv else None
@@ -116,7 +116,7 @@ def main() -> int:
         engine=engine,
         context=FeedContext(clock=clock),
         clock=clock,
-        runner=DirectRunner(engine, clock),
+        orchestrator=InlineOrchestrator(clock=clock),
         settings=Settings(secret=b"bench"),
     )
     client = TestClient(app)

@@ -22,9 +22,9 @@ from calendars.profile_reader import load_profile
 from models import db
 from models.agenda_items import AttachmentText, CaseText, find_case, record_decision, set_case_content
 from models.store import consultations, load_meetings, save_plan
+from sagsgang.cases.inline import InlineOrchestrator
 from sagsgang.publishing.feeds import FeedContext
 from sagsgang.web.app import create_app
-from sagsgang.web.runner import DirectRunner
 from sagsgang.web.security import Settings
 from tests import feeds_world
 
@@ -95,7 +95,7 @@ def client_for(world_db) -> TestClient:
         engine=engine,
         context=FeedContext(clock=clock),
         clock=clock,
-        runner=DirectRunner(engine, clock),
+        orchestrator=InlineOrchestrator(clock=clock),
         settings=Settings(secret=b"test-secret"),
     )
     return TestClient(app)
