@@ -108,7 +108,7 @@ def parse_cadence(text: str) -> ParsedCadence:
                     f"'{text}': med 'hver {every_n}. {weekday}' skal der stå hvilken dato "
                     f"rækken starter, fx 'hver {every_n}. {weekday} fra 2025-01-08'."
                 )
-            rule: Cadence = Weekly(WEEKDAY_NUMBERS[weekday], every_n, anchor and parse_date(anchor))
+            rule: Cadence = Weekly(WEEKDAY_NUMBERS[weekday], every_n, parse_date(anchor) if anchor else None)
         elif match := _MONTHLY.match(cleaned):
             nth, last, weekday, time = match.groups()
             if nth and not 1 <= int(nth) <= 5:

@@ -43,7 +43,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vText
-from icalendar.enums import CLASS
+from icalendar.enums import CLASS, STATUS, TRANSP
 
 from calendars.danish import TIMEZONE
 
@@ -175,12 +175,15 @@ def _head(feed: Feed, namespace: uuid.UUID) -> Calendar:
 def vevent(event: FeedEvent, namespace: uuid.UUID) -> Event:
     """One event as an icalendar Event, with its VALARM."""
     stamp = _utc(event.stamp)
+    start: dt.date
+    end: dt.date | None
     if event.all_day:
         start = event.start
         end = event.end if event.end is not None and event.end > start else start + dt.timedelta(days=1)
     else:
+        assert isinstance(event.start, dt.datetime), "a timed event starts at a time"
         start = _local(event.start)
-        end = _local(event.end) if event.end is not None and event.end > event.start else None
+        end = _local(event.end) if isinstance(event.end, dt.datetime) and event.end > event.start else None
     alarms = []
     # A cancelled event must not ring (RFC 5545 leaves it to the client; Thunderbird would).
     if event.alarm_before is not None and event.status != Status.CANCELLED:
@@ -197,8 +200,8 @@ def vevent(event: FeedEvent, namespace: uuid.UUID) -> Event:
         description=_text(event.description) or None,
         url=event.url or None,
         categories=tuple(_text(category) for category in event.categories),  # [] would write CATEGORIES:
-        status=str(event.status),
-        transparency="TRANSPARENT" if event.transparent else "OPAQUE",
+        status=STATUS(str(event.status)),
+        transparency=TRANSP.TRANSPARENT if event.transparent else TRANSP.OPAQUE,
         classification=CLASS.PUBLIC,
         subcomponents=alarms,
     )
@@ -243,9 +246,12 @@ def _zone_parts(
         return (bool(after.dst()), (at_utc + before).replace(tzinfo=None), after.tzname(), before, after.utcoffset())
 
     first = start.astimezone(COPENHAGEN)
-    parts = [part(start, first.utcoffset(), first)]
+    offset = first.utcoffset()
+    assert offset is not None  # Copenhagen time always has an offset
+    parts = [part(start, offset, first)]
     for at in _transitions(start, end):
         before = (at - dt.timedelta(seconds=1)).astimezone(COPENHAGEN).utcoffset()
+        assert before is not None  # Copenhagen time always has an offset
         parts.append(part(at, before, at.astimezone(COPENHAGEN)))
     return tuple(parts)
 

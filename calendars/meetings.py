@@ -15,6 +15,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import pendulum
 
@@ -35,6 +36,8 @@ class StatusFlags:
     (models.tables.Meeting) alike."""
 
     __slots__ = ()
+    if TYPE_CHECKING:  # given by the classes that use these flags (a plain annotation would be a field there)
+        status: MeetingStatus
 
     @property
     def provisional(self) -> bool:

@@ -114,6 +114,7 @@ def plan_many(
                 result = known[due] = plan_positions(compiled, due, None)
             results.append(result)
     for case, day in enumerate(ready if target is not None else ()):
+        assert target_days is not None  # given with every target (checked above)
         due = position(day)
         ready_positions.append(due)
         target_ordinal = target_days[case].toordinal()
@@ -124,8 +125,8 @@ def plan_many(
     lanes = [(stage_index, lane.key) for stage_index, stage in enumerate(compiled.stages) for lane in stage]
     first_columns = list(zip(*[r.first for r in results])) or [()] * len(lanes)
     last_columns = list(zip(*[r.last for r in results])) or [()] * len(lanes)
-    earliest = tuple({} for _ in route.stages)
-    latest = tuple({} for _ in route.stages)
+    earliest: tuple[dict[str, list[int]], ...] = tuple({} for _ in route.stages)
+    latest: tuple[dict[str, list[int]], ...] = tuple({} for _ in route.stages)
     for (stage_index, key), first, last in zip(lanes, first_columns, last_columns):
         earliest[stage_index][key] = list(first)
         latest[stage_index][key] = list(last)

@@ -93,7 +93,11 @@ def explain_missed_target(
     earliest_text = f"Tidligst mulige møde i {name}: {long_date(reachable.day)}."
     if result.blocked:
         key, position, ordinal = result.blocked
-        limit = dt.date.fromordinal(ordinal) if ordinal is not None else schedule.calendar.day_at(position)
+        if ordinal is not None:
+            limit = dt.date.fromordinal(ordinal)
+        else:
+            assert position is not None  # a blocked plan names its ordinal or its position
+            limit = schedule.calendar.day_at(position)
         because = "" if key == target.body else f"{name} {short_date(target.day)} kan ikke nås: "
         raise PlanningError(
             f"{because}{body_name(schedule, key)} har intet møde på eller før "

@@ -189,7 +189,8 @@ def _steps(
 ) -> list[Step]:
     calendar, profile = schedule.calendar, schedule.profile
     steps: list[Step] = []
-    previous_held = previous_latest_held = None
+    previous_held: int | None = None
+    previous_latest_held: int | None = None
     for stage_index, stage in enumerate(stages):
         chosen = list(zip(stage, first_indices[stage_index], last_indices[stage_index]))
         deadlines, coupled_flags = [], []
@@ -199,6 +200,7 @@ def _steps(
             if coupled_stages[stage_index] and key not in late:
                 # The case comes from the previous stage's meeting in the same cycle: its deadline
                 # here is that meeting, but no later than this meeting's agenda day.
+                assert previous_held is not None and previous_latest_held is not None  # stage 1 is never coupled
                 coupled = earliest < previous_held + gap
                 earliest = max(earliest, min(previous_held, meetings.agenda_pos[first]))
                 latest = max(latest, min(previous_latest_held, meetings.agenda_pos[last]))
@@ -220,8 +222,9 @@ def _steps(
                     latest_meeting=meetings.meetings[last],
                     latest_deadline=calendar.day_at(latest),
                     slack_working_days=latest - earliest,
-                    agenda_due=body.agenda
-                    and agenda_calendar(profile, body.agenda).add_working_days(
+                    agenda_due=None
+                    if body.agenda is None
+                    else agenda_calendar(profile, body.agenda).add_working_days(
                         meeting.day, -body.agenda.working_days_before
                     ),
                     common_deadline=common,

@@ -131,7 +131,7 @@ class FieldReader:
                     "from og to skal begge være mm-dd (hvert år) eller begge datoer (én gang).",
                     'skriv fx from = "07-01" og to = "07-31", eller from = "2027-07-01" og to = "2027-07-30".',
                 )
-            if isinstance(start, dt.date) and end < start:
+            if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
                 raise self.fail(f"{where}to", "ferien slutter før den begynder.", "byt om på from og to.")
             recesses.append(Recess(name, start=start, end=end))
         return tuple(recesses)
@@ -213,7 +213,7 @@ class FieldReader:
             raise self.fail(
                 key, f"{path} er ikke en gyldig iCalendar-fil ({error}).", "eksportér mødeplanen igen som .ics."
             ) from None
-        entries = []
+        entries: list[tuple[dt.date, dt.time | None]] = []
         for event in calendar.walk("VEVENT"):
             if str(event.get("STATUS", "")).upper() == "CANCELLED":
                 continue

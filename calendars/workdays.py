@@ -139,8 +139,8 @@ class MunicipalCalendar:
                 if name in closing.optional:
                     names.setdefault(day, (name, "lukkedag"))
         for year in years:
-            for (month, day), name in closing.fixed.items():
-                names.setdefault(_month_day(year, month, day), (name, "lukkedag"))
+            for (month, day_of_month), name in closing.fixed.items():
+                names.setdefault(_month_day(year, month, day_of_month), (name, "lukkedag"))
         for day, name in statutory.items():
             if name in closing.day_after:
                 names.setdefault(day + dt.timedelta(days=1), (f"Dagen efter {name.lower()}", "lukkedag"))
