@@ -516,7 +516,12 @@ def serve_http(folder: Path, url: str, problems: list[str], workers: int) -> Non
     while len({port, static_port, plain_port}) < 3:
         static_port, plain_port = free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, db.URL_VARIABLE: url, "SAGSGANG_TODAY": "2027-01-04", "SAGSGANG_HOME": str(folder / "home")}
+    env = {
+        **os.environ,
+        "SAGSGANG_DATABASE_URL": url,
+        "SAGSGANG_TODAY": "2027-01-04",
+        "SAGSGANG_HOME": str(folder / "home"),
+    }
     engine = db.make_engine(url)
     with db.session_scope(engine) as session:  # the same bytes, the same ledger: what nginx serves
         feeds.publish(session, folder / "static", feeds.FeedContext(base_url=base, clock=CLOCK))
@@ -541,7 +546,7 @@ def serve_http(folder: Path, url: str, problems: list[str], workers: int) -> Non
                 sys.executable,
                 "-m",
                 "uvicorn",
-                "sagsgang.web.app:app_from_env",
+                "sagsgang.web.app:app_from_settings",
                 "--factory",
                 "--host",
                 "127.0.0.1",
@@ -561,7 +566,7 @@ def serve_http(folder: Path, url: str, problems: list[str], workers: int) -> Non
                 "--no-server-header",
                 "--no-proxy-headers",
             ],
-            env={**env, feeds.BASE_URL_VARIABLE: base},
+            env={**env, "SAGSGANG_BASE_URL": base},
             cwd=ROOT,
         )
         ports[PLAIN] = plain_port

@@ -10,9 +10,9 @@ import datetime as dt
 from prefect import flow, get_run_logger
 
 from flows.lifecycle import clock_at, publish_feeds, step
-from models.db import session_scope
+from flows.settings import mail_transport, read_settings, sender, session_scope
 from sagsgang.cases.lifecycle import ConflictError
-from sagsgang.notifications import mail, reminders
+from sagsgang.notifications import reminders
 
 
 @step(name="drop forældede påmindelser")
@@ -35,7 +35,7 @@ def queue_due(items: list[reminders.Due], now: dt.datetime) -> dict[str, int]:
         escalation = item.kind is reminders.MessageKind.ESCALATION
         try:
             with session_scope() as session:
-                done = (reminders.escalate if escalation else reminders.queue)(session, item, now)
+                done = (reminders.escalate if escalation else reminders.queue)(session, item, now, sender())
         except ConflictError as error:  # changed meanwhile: the next run (or the case's own) sees it again
             get_run_logger().warning("%s: %s", item.key, error)
             counts["fejl"] += 1
@@ -48,12 +48,12 @@ def queue_due(items: list[reminders.Due], now: dt.datetime) -> dict[str, int]:
 @step(name="ugeoversigt")
 def queue_digests(now: dt.datetime) -> int:
     with session_scope() as session:
-        return len(reminders.queue_digests(session, now))
+        return len(reminders.queue_digests(session, now, sender()))
 
 
 @step(name="send mails")
 def send_mails(now: dt.datetime) -> reminders.SendReport:
-    report = reminders.send_pending(None, mail.transport_from_env(), now)
+    report = reminders.send_pending(read_settings().engine(), mail_transport(), now)
     if report.failed:
         get_run_logger().warning("Ikke sendt (prøves igen næste gang): %s", report.failed)
     return report

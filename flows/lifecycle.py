@@ -18,13 +18,13 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import deployment
 from sqlmodel import select
 
-from calendars.clock import Clock, FixedClock, clock_from_env
+from calendars.clock import Clock, FixedClock
 from calendars.danish import TIMEZONE
-from models.db import session_scope
+from flows.settings import mail_transport, read_settings, regenerate_feeds, sender, session_scope
 from models.tables import Case, Consultation, Decision, Meeting
 from sagsgang.cases import advance, lifecycle
 from sagsgang.cases.lifecycle import ConflictError, DecisionForm, LaunchRequest, StageStatus
-from sagsgang.notifications import mail, reminders
+from sagsgang.notifications import reminders
 
 DEPLOYMENT = "sagsgang"
 
@@ -32,7 +32,7 @@ DEPLOYMENT = "sagsgang"
 def clock_at(now: dt.datetime | None) -> Clock:
     """The flow's clock: a pinned time (tests, demo, a re-run for a given day) or the setting."""
     if now is None:
-        return clock_from_env()
+        return read_settings().clock()
     at = pendulum.instance(now, tz=TIMEZONE) if now.tzinfo is None else pendulum.instance(now)
     return FixedClock(at.in_timezone(TIMEZONE))
 
@@ -104,10 +104,10 @@ def remind(case_id: int, now: dt.datetime | None) -> list[str]:
     for item in _due(case_id, at):
         with session_scope() as session:
             if item.kind is reminders.MessageKind.ESCALATION:
-                reminders.escalate(session, item, at)
+                reminders.escalate(session, item, at, sender())
             else:
-                reminders.queue(session, item, at)
-    report = reminders.send_pending(None, mail.transport_from_env(), at, case_id=case_id)
+                reminders.queue(session, item, at, sender())
+    report = reminders.send_pending(read_settings().engine(), mail_transport(), at, case_id=case_id)
     if report.failed:
         get_run_logger().warning("Ikke sendt (prøves igen): %s", report.failed)
     return list(report.sent)
@@ -169,7 +169,7 @@ def publish_feeds() -> bool:
     regenerate = getattr(feeds, "regenerate", None)
     if regenerate is None:
         return False
-    return regenerate() is not None
+    return regenerate_feeds()
 
 
 # --- the flows ------------------------------------------------------------------------------

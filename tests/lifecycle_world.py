@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from calendars.clock import FixedClock
-from models import db
 from sagsgang.cases import advance as route
 from sagsgang.cases import lifecycle
 from sagsgang.notifications import mail, reminders
+from tests import configured
 
 J = "27.00.00-G01-1-27"
 
@@ -38,49 +38,49 @@ def launch(
         ready=ready,
         **fields,
     )
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         lifecycle.launch(session, request, at(ready))
 
 
 def plan_of(journal_number: str = J) -> list[tuple[str, date, date]]:
     """(body, deadline, meeting day) of every undecided step, in route order."""
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         state = lifecycle.load_state(session, lifecycle.find_case(session, journal_number))
         return [(t.body, t.consultation.deadline, t.meeting.day) for t in state.pending()]
 
 
 def decide(body: str, outcome: str, day: date, journal_number: str = J, **options) -> None:
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         lifecycle.record_decision(session, journal_number, body, outcome, "", at(day, 18), **options)
     advance(journal_number, day)
 
 
 def submit(day: date, journal_number: str = J, body: str | None = None) -> None:
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         lifecycle.record_submission(session, journal_number, at(day), body)
 
 
 def advance(journal_number: str, day: date) -> None:
     """What the lifecycle flow does, without Prefect: plan, and route on until it must wait."""
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         route.in_session(session, lifecycle.find_case(session, journal_number))
 
 
 def daily(day: date, hour: int = 8) -> reminders.SendReport:
     """The daily check's steps, as flows.daily runs them."""
     now = at(day, hour).now()
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         reminders.obsolete_stale(session)
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         items = reminders.find_due(session, now)
     for item in items:
-        with db.session_scope() as session:
+        with configured.session_scope() as session:
             (reminders.escalate if item.kind is reminders.MessageKind.ESCALATION else reminders.queue)(
-                session, item, now
+                session, item, now, configured.mail_settings().sender
             )
-    with db.session_scope() as session:
-        reminders.queue_digests(session, now)
-    return reminders.send_pending(None, mail.transport_from_env(), now)
+    with configured.session_scope() as session:
+        reminders.queue_digests(session, now, configured.mail_settings().sender)
+    return reminders.send_pending(configured.engine(), mail.transport(configured.mail_settings()), now)
 
 
 def text(message) -> str:

@@ -537,12 +537,12 @@ def test_the_proxy_user_header_counts_only_when_enabled(database, clock):
 def _sso_app(clock):
     from sagsgang.web.app import create_app
     from sagsgang.web.runner import DirectRunner
-    from sagsgang.web.security import Settings
+    from sagsgang.web.security import SecuritySettings
 
     return create_app(
         clock=clock,
         runner=DirectRunner(None, clock),
-        settings=Settings(secret=b"test-secret", proxy_user_header="X-Remote-User"),
+        security=SecuritySettings(secret=b"test-secret", proxy_user_header="X-Remote-User"),
     )
 
 

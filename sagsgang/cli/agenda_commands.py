@@ -10,24 +10,10 @@ import os
 import sys
 from pathlib import Path
 
+from sagsgang.cli.database import open_database
 from sagsgang.inputs import UserError, read_date, read_profile
 
 _SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".pdf": "pdf"}
-
-
-def _database():
-    """The database, brought up to date (it is created on first use)."""
-    from sqlalchemy.exc import OperationalError
-
-    from models import db
-
-    try:
-        db.upgrade()
-    except OperationalError as error:
-        raise UserError(
-            f"Databasen {db.database_url()} kan ikke åbnes ({error.orig}). Tjek {db.URL_VARIABLE}."
-        ) from None
-    return db
 
 
 def _output_format(args) -> str:
@@ -51,7 +37,6 @@ def _write(path: Path, content: str | bytes) -> None:
 
 
 def agenda_command(args) -> int:
-    from calendars.clock import clock_from_env
     from models.agenda_items import find_meeting, load_agenda
     from sagsgang.publishing.agenda import AgendaError, compose
     from sagsgang.publishing.agenda_render import PdfUnavailable, render
@@ -64,7 +49,7 @@ def agenda_command(args) -> int:
     if fmt == "pdf" and not args.o:
         raise UserError("En PDF skal skrives til en fil: angiv fx -o dagsorden.pdf.")
     profile = read_profile(args.kommune) if args.kommune else None
-    db = _database()
+    db = open_database(args.settings)
     with db.session_scope() as session:
         try:
             meeting = find_meeting(session, args.organ, day, profile.key if profile else None)
@@ -78,7 +63,7 @@ def agenda_command(args) -> int:
             profile,
             minutes=args.referat,
             public=args.offentlig,
-            today=clock_from_env().today(),
+            today=args.settings.clock().today(),
             published=published,
             reason=args.begrundelse or "",
         )
@@ -112,7 +97,7 @@ def case_text_command(args) -> int:
     except CaseTextError as error:
         raise UserError(str(error)) from None
     profile = read_profile(args.kommune) if args.kommune else None
-    db = _database()
+    db = open_database(args.settings)
     with db.session_scope() as session:
         try:
             case = find_case(session, args.journalnr, profile.key if profile else None)
@@ -139,7 +124,7 @@ def standing_items_command(args) -> int:
         raise UserError("Angiv mindst én af --journalnr, --godkendelse og --eventuelt.")
     day = read_date(args.dato)
     profile = read_profile(args.kommune) if args.kommune else None
-    db = _database()
+    db = open_database(args.settings)
     with db.session_scope() as session:
         try:
             meeting = find_meeting(session, args.organ, day, profile.key if profile else None)

@@ -14,11 +14,10 @@ from sagsgang.inputs import UserError, read_date, read_profile, read_target
 OUTCOMES = "godkendt, anbefalet, 'taget til efterretning', drøftet, udsat, tilbagesendt, 'ikke godkendt'"
 
 
-def _database():
-    from models import db
+def _database(settings):
+    from sagsgang.cli.database import open_database
 
-    db.upgrade()  # a fresh database gets its tables; an existing one its new migrations
-    return db
+    return open_database(settings)  # a fresh database gets its tables; an existing one its new migrations
 
 
 def _print_summary(result: dict) -> None:
@@ -51,7 +50,6 @@ def _run_flow(what: str, call):
 
 
 def launch_command(args) -> int:
-    from calendars.clock import clock_from_env
     from sagsgang.cases import lifecycle
 
     profile = read_profile(args.kommune)
@@ -78,8 +76,8 @@ def launch_command(args) -> int:
         fields = lifecycle.LaunchRequest.model_fields
         missing = ", ".join(fields[str(problem["loc"][0])].title for problem in error.errors())
         raise UserError(f"Udfyld: {missing}.") from None
-    db = _database()
-    lifecycle.check_launch(db.get_engine(), request, clock_from_env())  # bad input: exit 2 before Prefect starts
+    db = _database(args.settings)
+    lifecycle.check_launch(db.get_engine(), request, args.settings.clock())  # bad input: exit 2 before Prefect starts
     from flows.lifecycle import launch_case
 
     result = launch_case(request)
@@ -89,14 +87,13 @@ def launch_command(args) -> int:
 
 
 def decide_command(args) -> int:
-    from calendars.clock import clock_from_env
     from sagsgang.cases import lifecycle
 
-    db = _database()
+    db = _database(args.settings)
     new_ready = read_date(args.klar) if args.klar else None
     with db.session_scope() as session:
         recorded = lifecycle.record_decision(
-            session, args.sag, args.organ, args.udfald, args.tekst or "", clock_from_env(), new_ready, args.kommune
+            session, args.sag, args.organ, args.udfald, args.tekst or "", args.settings.clock(), new_ready, args.kommune
         )
         name = lifecycle.load_state(session, recorded.case).body_name(args.organ)
         municipality, journal_number = recorded.case.municipality, recorded.case.journal_number
@@ -113,13 +110,12 @@ def decide_command(args) -> int:
 
 
 def submit_command(args) -> int:
-    from calendars.clock import clock_from_env
     from calendars.danish import long_date
     from sagsgang.cases import lifecycle
 
-    db = _database()
+    db = _database(args.settings)
     with db.session_scope() as session:
-        done = lifecycle.record_submission(session, args.sag, clock_from_env(), args.organ, args.kommune)
+        done = lifecycle.record_submission(session, args.sag, args.settings.clock(), args.organ, args.kommune)
         state = lifecycle.load_state(session, lifecycle.find_case(session, args.sag, args.kommune))
         for treatment in done:
             print(
@@ -132,7 +128,7 @@ def submit_command(args) -> int:
 def show_command(args) -> int:
     from sagsgang.cases import lifecycle
 
-    db = _database()
+    db = _database(args.settings)
     with db.session_scope() as session:
         for line in lifecycle.describe(session, lifecycle.find_case(session, args.sag, args.kommune)):
             print(line)
@@ -158,7 +154,7 @@ def _change_meeting(args, moving: bool) -> int:
         new_time = parse_time(args.tid) if moving and args.tid else None
     except DateFormatError as error:
         raise UserError(str(error)) from None
-    db = _database()
+    db = _database(args.settings)
     with db.session_scope() as session:
         meeting = lifecycle.change_meeting(session, profile, args.organ, day, new_day, new_time)
         key = meeting.key
@@ -178,7 +174,7 @@ def _change_meeting(args, moving: bool) -> int:
 
 
 def daily_command(args) -> int:
-    _database()
+    _database(args.settings)
     from flows.daily import daily_check
 
     result = daily_check()
@@ -199,7 +195,7 @@ def worker_command(args) -> int:
             "Sæt PREFECT_API_URL til jeres Prefect-server (fx http://127.0.0.1:4200/api, startet med "
             "'prefect server start'), så brugerfladen kan køre sagsgangens flows."
         )
-    _database()
+    _database(args.settings)
     from flows.deployments import serve_all
 
     print("Sagsgang kører flows for Prefect: opret-sag, sagsforloeb, moedeaendring og daglig-kontrol (kl. 08:00).")

@@ -188,7 +188,7 @@ class Queued:
     subject: str
 
 
-def queue(session: Session, item: Due, now: dt.datetime) -> Queued | None:
+def queue(session: Session, item: Due, now: dt.datetime, sender: str) -> Queued | None:
     """Render the reminder for `item` and store it in the outbox (None if another run got there first)."""
     case = session.get(Case, item.case_id)
     profile = _profile(case.municipality)
@@ -203,10 +203,11 @@ def queue(session: Session, item: Due, now: dt.datetime) -> Queued | None:
         (case.owner_name, case.owner_email),
         [context["event"]],
         now,
+        sender,
     )
 
 
-def escalate(session: Session, item: Due, now: dt.datetime) -> Queued | None:
+def escalate(session: Session, item: Due, now: dt.datetime, sender: str) -> Queued | None:
     """A missed deadline: the case goes to the body's next possible meeting (ready from today),
     and the manager is told, with the new deadline attached. One transaction: both or neither."""
     from sagsgang.cases import lifecycle  # lifecycle knows nothing of reminders; the dependency points here
@@ -229,7 +230,15 @@ def escalate(session: Session, item: Due, now: dt.datetime) -> Queued | None:
         context["new"] = None
     events = [context["new"]["event"]] if context["new"] else []
     return _store(
-        session, item, case, "mail_escalation.txt.j2", context, (case.manager_name, case.manager_email), events, now
+        session,
+        item,
+        case,
+        "mail_escalation.txt.j2",
+        context,
+        (case.manager_name, case.manager_email),
+        events,
+        now,
+        sender,
     )
 
 
@@ -242,6 +251,7 @@ def _store(
     to: tuple[str, str],
     events: list[mail.DeadlineEvent],
     now: dt.datetime,
+    sender: str,
 ) -> Queued | None:
     message = mail.compose(
         template,
@@ -249,7 +259,7 @@ def _store(
         key=item.key,
         to_name=to[0],
         to_email=to[1],
-        sender=mail.MailSettings.from_env().sender,
+        sender=sender,
         now=now,
         events=events,
     )
@@ -368,7 +378,7 @@ def obsolete_stale(session: Session, case_id: int | None = None) -> int:
 # --- the Monday digest ----------------------------------------------------------------------------
 
 
-def queue_digests(session: Session, now: dt.datetime) -> list[Queued]:
+def queue_digests(session: Session, now: dt.datetime, sender: str) -> list[Queued]:
     """On each municipality's first working day of the week (from the rules' time): one mail per
     person with the deadlines of the next two weeks on the cases they own or manage."""
     today = now.astimezone(LOCAL).date()
@@ -409,7 +419,7 @@ def queue_digests(session: Session, now: dt.datetime) -> list[Queued]:
                 key=key,
                 to_name=people[email],
                 to_email=email,
-                sender=mail.MailSettings.from_env().sender,
+                sender=sender,
                 now=now,
                 events=_unique_events(entry["event"] for entry in items),
             )
@@ -440,9 +450,7 @@ class SendReport:
     failed: tuple[tuple[str, str], ...] = ()
 
 
-def send_pending(
-    engine: Engine | None, transport: mail.Transport, now: dt.datetime, case_id: int | None = None
-) -> SendReport:
+def send_pending(engine: Engine, transport: mail.Transport, now: dt.datetime, case_id: int | None = None) -> SendReport:
     """Send every pending outbox mail that is due, each exactly once.
 
     Each mail is claimed, sent and marked sent in one transaction of its own: a concurrent

@@ -15,7 +15,7 @@ notice (time, place, status, title) bumps its SEQUENCE, any change its DTSTAMP. 
 therefore writes to the ledger: run it inside a transaction (models.db.session_scope).
 
 After a plan, meeting or decision changes (and its transaction is committed), call
-`regenerate()`: it republishes the static files where SAGSGANG_FEEDS_DIR points. `sagsgang serve`
+`regenerate()`: it republishes the static files where SAGSGANG_FEEDS_DIR (settings.feeds_dir) points. `sagsgang serve`
 notices changes by itself. Personal subscriptions (tokens) live in sagsgang.accounts.subscriptions.
 """
 
@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import sqlalchemy as sa
@@ -36,7 +37,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from calendars import ical
-from calendars.clock import Clock, clock_from_env
+from calendars.clock import Clock, SystemClock
 from calendars.milestones import Audience, CaseFacts, StepFacts, body_events, case_events
 from calendars.profiles import Profile, ProfileError, load_profile
 from models.feed_ledger import FeedToken, PublishedEntry
@@ -44,25 +45,17 @@ from models.store import to_value
 from models.tables import Body, Case, CaseStatus, Consultation, Decision, Meeting
 from models.types import UTC
 from sagsgang import rendering
+from sagsgang.settings import DEFAULT_BASE_URL
 
-INSTALLATION_VARIABLE = "SAGSGANG_INSTALLATION"
-BASE_URL_VARIABLE = "SAGSGANG_BASE_URL"
-FEEDS_DIR_VARIABLE = "SAGSGANG_FEEDS_DIR"
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from sagsgang.settings import Settings
+
 PREFIX = "/kalender"
 # A body feed shows a year back: enough for "when did we last meet", small enough to sync fast.
 HISTORY = dt.timedelta(days=366)
 REFRESH = dt.timedelta(hours=1)
-
-
-def installation_name() -> str:
-    """The installation's name; with the object keys it makes every UID (uuid5). Changing it
-    changes every UID, so subscribers would see every event vanish and come back."""
-    return os.environ.get(INSTALLATION_VARIABLE) or "sagsgang"
-
-
-def default_base_url() -> str:
-    return (os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL).rstrip("/")
 
 
 def feed_url(base: str, path: str) -> str:
@@ -117,9 +110,24 @@ class FeedContext:
     """What building feeds needs besides the database."""
 
     profiles: Profiles = field(default_factory=Profiles)
-    base_url: str = field(default_factory=default_base_url)
-    clock: Clock = field(default_factory=clock_from_env)
-    installation: str = field(default_factory=installation_name)
+    base_url: str = DEFAULT_BASE_URL
+    clock: Clock = field(default_factory=SystemClock)
+    # With the object keys it makes every UID (uuid5). Changing it changes every UID, so
+    # subscribers would see every event vanish and come back.
+    installation: str = "sagsgang"
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, profiles: Profiles | None = None, base_url: str | None = None
+    ) -> FeedContext:
+        """The context the settings describe (base URL, clock, installation); `base_url` overrides
+        the setting (a command's --base-url)."""
+        return cls(
+            profiles=profiles or Profiles(),
+            base_url=(base_url or settings.base_url).rstrip("/"),
+            clock=settings.clock(),
+            installation=settings.installation,
+        )
 
     @cached_property
     def namespace(self):
@@ -518,19 +526,16 @@ def _write_if_changed(target: Path, data: bytes, modified: dt.datetime | None) -
     return True
 
 
-def regenerate(
-    directory: Path | str | None = None, engine=None, context: FeedContext | None = None
-) -> PublishReport | None:
+def regenerate(directory: Path | str | None, engine: Engine, context: FeedContext) -> PublishReport | None:
     """Republish the static feeds after a plan, meeting or decision changed; call it after the
-    change's transaction committed. Publishes to `directory`, else to SAGSGANG_FEEDS_DIR; without
-    either there is nothing to write (`sagsgang serve` builds feeds on request) and it returns None."""
+    change's transaction committed. Publishes to `directory` (settings.feeds_dir); without one
+    there is nothing to write (`sagsgang serve` builds feeds on request) and it returns None."""
     from models.db import session_scope
 
-    directory = directory or os.environ.get(FEEDS_DIR_VARIABLE)
     if not directory:
         return None
     with session_scope(engine) as session:
-        return publish(session, Path(directory), context or FeedContext())
+        return publish(session, Path(directory), context)
 
 
 def index_page(feeds: Sequence[Rendered], base: str, names: Mapping[str, str]) -> str:

@@ -8,12 +8,24 @@ error pages included.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
+from starlette.types import ASGIApp
+
+from sagsgang.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from calendars.clock import Clock
+    from sagsgang.publishing.feeds import FeedContext
+    from sagsgang.web.runner import Runner
+    from sagsgang.web.security import SecuritySettings
 
 _MESSAGES = {
     404: "Siden findes ikke. Tjek adressen – en personlig kalender, der er tilbagekaldt, findes ikke længere.",
@@ -24,14 +36,26 @@ _MESSAGES = {
 }
 
 
-def create_app(engine=None, context=None, check_every: float = 1.0, clock=None, runner=None, settings=None) -> FastAPI:
-    """The application. `engine` (default: the configured database) and `context`
-    (sagsgang.publishing.feeds.FeedContext: profiles, base URL, clock) are for tests and `sagsgang serve`;
-    changes in the database show in the feeds within `check_every` seconds.
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    context: FeedContext | None = None,
+    check_every: float = 1.0,
+    clock: Clock | None = None,
+    runner: Runner | None = None,
+    security: SecuritySettings | None = None,
+) -> FastAPI:
+    """The application, for `settings` (default: read from the environment now, the app factory
+    being an entry point). `engine` (default: the settings' database) and `context`
+    (sagsgang.publishing.feeds.FeedContext: profiles, base URL, clock; default: the settings')
+    are for tests and `sagsgang serve`; changes in the database show in the feeds within
+    `check_every` seconds.
 
     The secretariat's pages and the JSON API (/api/, behind login) use `clock` (default: the
-    context's), `runner` (sagsgang.web.runner: the lifecycle flows) and `settings`
-    (sagsgang.web.security.Settings: secret key, single sign-on header, cookie flags).
+    context's), `runner` (sagsgang.web.runner: the lifecycle flows) and `security`
+    (sagsgang.web.security.SecuritySettings: secret key, single sign-on header, cookie flags;
+    default: the settings').
 
     `sagsgang serve` runs it behind `serving(app)`, which answers polls of cached feeds first.
     """
@@ -40,12 +64,15 @@ def create_app(engine=None, context=None, check_every: float = 1.0, clock=None, 
     from fastapi.staticfiles import StaticFiles
 
     from sagsgang.publishing.feeds import FeedContext
-    from sagsgang.web import deps, security
+    from sagsgang.web import deps
+    from sagsgang.web import security as web_security
     from sagsgang.web.routes import api, feed_http, login, pages
     from sagsgang.web.runner import runner_from_env
     from sagsgang.web.service import Web
 
-    context = context or FeedContext()
+    settings = settings or Settings()
+    engine = engine or settings.engine()
+    context = context or FeedContext.from_settings(settings)
     clock = clock or context.clock
     app = FastAPI(
         title="Sagsgang",
@@ -58,12 +85,13 @@ def create_app(engine=None, context=None, check_every: float = 1.0, clock=None, 
     )
     app.state.feeds = feed_http.FeedCache(engine, context, check_every)
     app.state.web = Web(
+        settings=settings,
         engine=engine,
         clock=clock,
         runner=runner or runner_from_env(engine, clock),
         feed_context=context,
-        settings=settings or security.Settings.from_env(),
-        throttle=security.LoginThrottle(clock),
+        security=security or web_security.SecuritySettings.from_settings(settings),
+        throttle=web_security.LoginThrottle(clock),
     )
     app.include_router(feed_http.router)
     app.include_router(login.router)
@@ -81,8 +109,8 @@ def create_app(engine=None, context=None, check_every: float = 1.0, clock=None, 
         if request.url.path.startswith("/kalender/"):  # public, cached feeds: no cookies, as before
             return await call_next(request)
         new = None
-        if not request.cookies.get(security.CSRF_COOKIE):
-            new = request.state.csrf_nonce = security.new_csrf_nonce()
+        if not request.cookies.get(web_security.CSRF_COOKIE):
+            new = request.state.csrf_nonce = web_security.new_csrf_nonce()
         response = await call_next(request)
         if new:
             login.set_csrf_cookie(request, response, new)
@@ -192,12 +220,6 @@ def _page(request: Request, status: int, detail: str | None = None, headers=None
     return HTMLResponse(page, status_code=status, headers=headers)
 
 
-# `sagsgang serve` hands its settings to the application through the environment, so that each of
-# uvicorn's worker processes (which import the app by name) builds the same one: app_from_env().
-PROFILES_VARIABLE = "SAGSGANG_SERVE_KOMMUNER"  # JSON list of profile names or paths (--kommune)
-CHECK_VARIABLE = "SAGSGANG_SERVE_TJEK"  # seconds between checks for changes (--tjek)
-
-
 def default_workers() -> int:
     """`sagsgang serve`'s worker processes: one per CPU this process may run on, like nginx's
     `worker_processes auto`."""
@@ -209,19 +231,19 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def app_from_env():
-    """The ASGI application of `sagsgang serve`, built from SAGSGANG_* settings (uvicorn's factory:
-    called once in every worker process). Each worker keeps its own feed cache and notices
-    database changes by itself within SAGSGANG_SERVE_TJEK seconds."""
-    import json
-    import os
-
+def app_from_settings() -> ASGIApp:
+    """The ASGI application of `sagsgang serve` (uvicorn's factory: called once in every worker
+    process), built from the settings the serve process handed over (sagsgang.web.worker_settings).
+    Each worker keeps its own feed cache and notices database changes by itself within --tjek
+    seconds."""
     from sagsgang.inputs import read_profile
     from sagsgang.publishing.feeds import FeedContext, Profiles
+    from sagsgang.web.worker_settings import from_serve_process
 
-    names = json.loads(os.environ.get(PROFILES_VARIABLE) or "[]")
-    context = FeedContext(profiles=Profiles(read_profile(name) for name in names))
-    app = create_app(context=context, check_every=float(os.environ.get(CHECK_VARIABLE) or 1.0))
+    serve = from_serve_process()
+    profiles = Profiles(read_profile(name) for name in serve.profiles)
+    context = FeedContext.from_settings(serve.settings, profiles)
+    app = create_app(serve.settings, context=context, check_every=serve.check_every)
     return serving(app, proxy_headers=True)
 
 

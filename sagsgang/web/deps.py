@@ -27,13 +27,13 @@ def viewer(request: Request) -> Viewer | None:
     w = web(request)
     found = None
     with w.session() as session:
-        header = w.settings.proxy_user_header
+        header = w.security.proxy_user_header
         if header and (name := request.headers.get(header)):
             from sagsgang.accounts.logins import find_user
 
             found = find_user(session, name)
         elif user_id := security.read_session(
-            w.settings, request.cookies.get(security.SESSION_COOKIE), w.clock.now().timestamp()
+            w.security, request.cookies.get(security.SESSION_COOKIE), w.clock.now().timestamp()
         ):
             row = session.get(User, user_id)
             found = row if row is not None and row.active else None
@@ -85,13 +85,13 @@ def csrf_nonce(request: Request) -> str | None:
 
 def csrf_token_for(request: Request, found: Viewer | None) -> str:
     nonce = csrf_nonce(request)
-    return security.csrf_token(web(request).settings, nonce, found.username if found else "") if nonce else ""
+    return security.csrf_token(web(request).security, nonce, found.username if found else "") if nonce else ""
 
 
 def require_csrf(request: Request, found: Viewer | None, submitted: str | None) -> None:
     # The cookie must have come with the request: a nonce made for this response proves nothing.
     nonce = request.cookies.get(security.CSRF_COOKIE)
-    if not security.csrf_ok(web(request).settings, nonce, found.username if found else "", submitted):
+    if not security.csrf_ok(web(request).security, nonce, found.username if found else "", submitted):
         raise HTTPException(
             403,
             "Formularen kunne ikke godkendes (sikkerhedsnøglen mangler eller passer ikke). "

@@ -6,22 +6,29 @@ returns plain values. Path functions in pages.py and api.py only parse and lay o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from calendars.clock import Clock
 from calendars.profiles import Profile, shipped_profiles
-from models.db import get_engine, session_scope
+from models.db import session_scope
 from models.feed_ledger import FeedToken
 from models.tables import Body, Case, Meeting
 from models.users import Role
 from sagsgang.cases import caseview, lifecycle
 from sagsgang.inputs import UserError
+from sagsgang.settings import Settings
 from sagsgang.web.forms import FormErrors, field_for, read_decision, read_launch, read_meeting_change
 from sagsgang.web.runner import Runner
+
+if TYPE_CHECKING:
+    from sagsgang.publishing.feeds import FeedContext
+    from sagsgang.web.security import LoginThrottle, SecuritySettings
 
 
 @dataclass(frozen=True)
@@ -43,16 +50,18 @@ class Viewer:
 class Web:
     """Everything the web app's operations need, made once in create_app()."""
 
-    engine: Any
+    settings: Settings
+    engine: Engine
     clock: Clock
     runner: Runner
-    feed_context: Any  # sagsgang.publishing.feeds.FeedContext
-    settings: Any  # sagsgang.web.security.Settings
-    throttle: Any  # sagsgang.web.security.LoginThrottle
+    feed_context: FeedContext
+    security: SecuritySettings
+    throttle: LoginThrottle
     municipalities: list[str] = field(default_factory=shipped_profiles)
 
-    def session(self):
-        return session_scope(self.engine or get_engine())
+    def session(self) -> AbstractContextManager[Session]:
+        """One transaction (models.db.session_scope)."""
+        return session_scope(self.engine)
 
     def default_municipality(self) -> str:
         """The first municipality with data here (most installations have one), else the first known."""
@@ -71,7 +80,7 @@ class FlowWarning(str):
     """The change is stored but the lifecycle flow could not run now (the daily check catches up)."""
 
 
-def _run(what: str, call) -> FlowWarning | None:
+def _run(what: str, call: Callable[[], object]) -> FlowWarning | None:
     try:
         call()
     except UserError:
@@ -91,7 +100,7 @@ def preview(web: Web, data: Mapping[str, Any]) -> list[caseview.Entry]:
     """The timetable 'Start sag' would store, from what is filled in so far: lifecycle.launch in a
     transaction that is rolled back. FormErrors on the fields the plan depends on."""
     request, _text = read_launch(data, preview=True)
-    with Session(web.engine or get_engine()) as session:
+    with Session(web.engine) as session:
         try:
             case = lifecycle.launch(session, request, web.clock)
             return caseview.entries(session, lifecycle.load_state(session, case), web.clock.today())
@@ -106,7 +115,7 @@ def launch(web: Web, data: Mapping[str, Any]) -> tuple[str, str, FlowWarning | N
     Returns (municipality, journal number, warning)."""
     request, text = read_launch(data)
     try:
-        lifecycle.check_launch(web.engine or get_engine(), request, web.clock)
+        lifecycle.check_launch(web.engine, request, web.clock)
     except UserError as error:
         raise FormErrors({field_for(str(error), request): str(error)}) from None
     warning = _run("Sagen", lambda: web.runner.launch(request))
@@ -410,7 +419,7 @@ def subscribe(web: Web, viewer: Viewer, department: str) -> tuple[int, FeedLink]
             {"afdeling": "Skriv afdelingens navn på én linje (højst 200 tegn), eller lad feltet stå tomt."}
         )
     with web.session() as session:
-        row, token = subscriptions.create_subscription(session, viewer.email, department, web.clock)
+        row, token = subscriptions.create_subscription(session, viewer.email, department, clock=web.clock)
         number = row.id
     url = feeds.feed_url(web.feed_context.base_url, f"personlig/{token}.ics")
     return number, FeedLink("Min kalender", url, feeds.webcal_url(url))

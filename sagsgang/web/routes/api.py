@@ -96,8 +96,8 @@ async def login(request: Request, body: LoginIn) -> JSONResponse:
         return JSONResponse({"detail": "Forkert brugernavn eller adgangskode."}, status_code=401)
     w.throttle.succeeded(body.brugernavn, address)
     nonce = security.new_csrf_nonce()
-    response = JSONResponse(_me(found, security.csrf_token(w.settings, nonce, found.username)).model_dump())
-    set_session_cookie(request, response, security.make_session(w.settings, found.id, w.clock.now().timestamp()))
+    response = JSONResponse(_me(found, security.csrf_token(w.security, nonce, found.username)).model_dump())
+    set_session_cookie(request, response, security.make_session(w.security, found.id, w.clock.now().timestamp()))
     set_csrf_cookie(request, response, nonce)
     return response
 
