@@ -66,7 +66,7 @@ def create_app(
     from sagsgang.publishing.feeds import FeedContext
     from sagsgang.web import deps
     from sagsgang.web import security as web_security
-    from sagsgang.web.routes import api, feed_http, login, pages
+    from sagsgang.web.routes import api_account, api_cases, api_meetings, api_subscriptions, feed_http, login, pages
     from sagsgang.web.runner import runner_from_env
     from sagsgang.web.service import Web
 
@@ -95,7 +95,8 @@ def create_app(
     )
     app.include_router(feed_http.router)
     app.include_router(login.router)
-    app.include_router(api.router)
+    for api in (api_account, api_cases, api_meetings, api_subscriptions):
+        app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
@@ -256,11 +257,13 @@ def serving(app: FastAPI, proxy_headers: bool = False):
     uvicorn's own is then turned off (proxy_headers=False), so it costs a feed poll nothing."""
     from sagsgang.web.routes.feed_http import FastPath
 
-    inner = app
+    inner: ASGIApp = app
     if proxy_headers:
         import os
 
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-        inner = ProxyHeadersMiddleware(app, trusted_hosts=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"))
+        trusted = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")  # uvicorn's own setting, as uvicorn reads it
+        # FastAPI is an ASGI 3 application; uvicorn types its argument with its own ASGI protocol.
+        inner = ProxyHeadersMiddleware(app, trusted_hosts=trusted)  # type: ignore[arg-type,assignment]
     return FastPath(inner, app.state.feeds)

@@ -35,7 +35,7 @@ class FeedCache:
 
     def __init__(self, engine, context: FeedContext, check_every: float = 1.0) -> None:
         self.engine, self.context, self.check_every = engine, context, check_every
-        self._entries: dict[str, tuple[tuple, Rendered]] = {}
+        self._entries: dict[str, tuple[tuple | None, Rendered]] = {}
         self._headers: dict[str, Ready] = {}  # path -> the feed's responses, for FastPath
         self._version: tuple | None = None
         self._checked = float("-inf")
@@ -75,7 +75,9 @@ class FeedCache:
         with self._lock, session_scope(self.engine) as session:
             self._check(session)
             listed = [self._render(session, spec) for spec in feeds.public_feeds(session, self.context)]
-            names = {m: self.context.profiles.get(m).name for m in feeds.municipalities(session, self.context)}
+            names = {
+                m: p.name for m in feeds.municipalities(session, self.context) if (p := self.context.profiles.get(m))
+            }
         return feeds.index_page(listed, self.context.base_url, names)
 
     def _load(self, find) -> Rendered | None:

@@ -33,9 +33,8 @@ async def login(request: Request) -> Response:
     username = str(form.get("brugernavn") or "")[:200]
     password = str(form.get("adgangskode") or "")[:1000]
     wanted = next_path(str(form.get("naeste") or "/sager"))
-    require_csrf(
-        request, None, form.get(security.CSRF_FIELD) if isinstance(form.get(security.CSRF_FIELD), str) else None
-    )
+    submitted = form.get(security.CSRF_FIELD)
+    require_csrf(request, None, submitted if isinstance(submitted, str) else None)
     w, address = web(request), _address(request)
     values = {"form": {"brugernavn": username}, "next_path": wanted}
     wait = w.throttle.wait(username, address)
