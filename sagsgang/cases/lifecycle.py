@@ -109,18 +109,21 @@ def launch(session: Session, request: LaunchRequest, clock: Clock) -> Case:
             target_date=target and target.day,
         )
     except ValueError as error:  # the table's own checks: KLE journal number, e-mail addresses
-        raise UserError(str(error)) from None
+        raise UserError(str(error), getattr(error, "field", None)) from None
     if not case.title:
-        raise UserError("Sagen skal have en titel.")
+        raise UserError("Sagen skal have en titel.", "title")
     if not case.owner_email or not case.manager_email:
-        raise UserError("Angiv e-mail for både sagsbehandler og leder: de får påmindelser og eskaleringer.")
+        raise UserError(
+            "Angiv e-mail for både sagsbehandler og leder: de får påmindelser og eskaleringer.", "owner_email"
+        )
     duplicate = session.exec(
         select(Case.id).where(Case.municipality == profile.key, Case.journal_number == case.journal_number)
     ).first()
     if duplicate is not None:
         raise UserError(
             f"Sagen {case.journal_number} findes allerede i {profile.name}. "
-            f"Se den med: sagsgang sag vis {case.journal_number}"
+            f"Se den med: sagsgang sag vis {case.journal_number}",
+            "journal_number",
         )
     start = min(ready, clock.today()) - LOOKBACK
     ensure_meetings(session, profile, start, max(ready, target.day if target else ready) + HORIZON)
@@ -133,7 +136,7 @@ def launch(session: Session, request: LaunchRequest, clock: Clock) -> Case:
     try:
         session.flush()
     except IntegrityError:
-        raise UserError(f"Sagen {case.journal_number} blev oprettet af en anden samtidig.") from None
+        raise UserError(f"Sagen {case.journal_number} blev oprettet af en anden samtidig.", "journal_number") from None
     save_plan(session, case, result)
     return case
 
@@ -151,10 +154,11 @@ def _target(profile: Profile, route: Route, request: LaunchRequest) -> Target | 
     if request.target_body is None and request.target_date is None:
         return None
     if request.target_body is None or request.target_date is None:
-        raise UserError("Et mål skal have både organ og dato, fx byraadet:24-06-2027.")
+        raise UserError("Et mål skal have både organ og dato, fx byraadet:24-06-2027.", "target_date")
     if request.target_body not in profile.bodies:
         raise UserError(
-            f"Organet '{request.target_body}' findes ikke i {profile.name}. Vælg et af: {', '.join(route.stages[-1])}."
+            f"Organet '{request.target_body}' findes ikke i {profile.name}. Vælg et af: {', '.join(route.stages[-1])}.",
+            "target_date",
         )
     return Target(request.target_body, request.target_date)
 
@@ -174,9 +178,9 @@ def _plan(
     except PlanningError as error:
         if target is not None and keep_going:
             return _plan(route, schedule, ready, None, held_after)
-        raise UserError(str(error)) from None
+        raise UserError(str(error), "target_date" if target is not None else "ready") from None
     except CalendarRangeError as error:
-        raise UserError(str(error)) from None
+        raise UserError(str(error), "ready") from None
 
 
 def ensure_meetings(session: Session, profile: Profile, start: dt.date, end: dt.date) -> None:
@@ -455,7 +459,7 @@ def read_outcome(text: str) -> Outcome:
     word = " ".join(text.strip().lower().replace("-", " ").replace("_", " ").split())
     if word not in OUTCOME_WORDS:
         choices = ", ".join(f"'{value}'" for value in OUTCOME_WORDS)
-        raise UserError(f"'{text}' er ikke et udfald. Vælg et af: {choices}.")
+        raise UserError(f"'{text}' er ikke et udfald. Vælg et af: {choices}.", "outcome")
     return OUTCOME_WORDS[word]
 
 
@@ -496,10 +500,12 @@ def record_decision(
         calendar = state.profile.calendar
         new_ready = new_ready or calendar.add_working_days(treatment.meeting.day, 1)
         if new_ready <= treatment.meeting.day:
-            raise UserError(f"Den nye klar-dato skal ligge efter mødet {long_date(treatment.meeting.day)}.")
+            raise UserError(
+                f"Den nye klar-dato skal ligge efter mødet {long_date(treatment.meeting.day)}.", "new_ready"
+            )
         case.ready_date = new_ready
     elif new_ready is not None:
-        raise UserError("En ny klar-dato (--klar) hører kun til udfaldet 'tilbagesendt'.")
+        raise UserError("En ny klar-dato (--klar) hører kun til udfaldet 'tilbagesendt'.", "new_ready")
     session.add(
         Decision(
             consultation_id=treatment.consultation.id,
@@ -549,7 +555,8 @@ def _treatment_for(state: CaseState, body: str, what: str, any_stage: bool = Fal
     if body not in state.profile.bodies:
         raise UserError(
             f"Organet '{body}' findes ikke i {state.profile.name}. "
-            f"Vælg et af: {', '.join(b for s in state.route.stages for b in s)}."
+            f"Vælg et af: {', '.join(b for s in state.route.stages for b in s)}.",
+            "body",
         )
     stage = state.current_stage
     stages = state.stages if any_stage else [stage] if stage else []

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from sagsgang.cli.database import open_database
+from sagsgang.cli.main import worded
 from sagsgang.inputs import UserError, read_date, read_profile
 
 _SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".pdf": "pdf"}
@@ -54,7 +55,7 @@ def agenda_command(args) -> int:
         try:
             meeting = find_meeting(session, args.organ, day, profile.key if profile else None)
         except LookupError as error:
-            raise UserError(str(error)) from None
+            raise worded(error) from None
         stored = load_agenda(session, meeting)
     profile = profile or read_profile(stored.municipality)
     try:
@@ -83,6 +84,8 @@ def agenda_command(args) -> int:
             f"{document.kind} for {document.body} {document.when} ({version} udgave) er skrevet til {args.o}.",
             file=sys.stderr,
         )
+    elif isinstance(content, bytes):  # a PDF needs -o, so this is for completeness
+        sys.stdout.buffer.write(content)
     else:
         sys.stdout.write(content)
     return 0
@@ -105,7 +108,7 @@ def case_text_command(args) -> int:
             if text_file.closed is not None:
                 case.closed_item = text_file.closed
         except (LookupError, ValueError) as error:
-            raise UserError(str(error)) from None
+            raise worded(error) from None
         title, journal_number, closed = case.title, case.journal_number, case.closed_item
     text = text_file.text
     points = len(text.points)
@@ -136,7 +139,7 @@ def standing_items_command(args) -> int:
                 other_business_decision=args.eventuelt,
             )
         except (LookupError, ValueError) as error:
-            raise UserError(str(error)) from None
+            raise worded(error) from None
     print("De faste punkter er gemt.")
     return 0
 

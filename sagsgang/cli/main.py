@@ -14,12 +14,17 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from calendars.danish import DateFormatError
 from sagsgang.cli.argparse_da import DanishArgumentParser
-from sagsgang.inputs import EXIT_BAD_INPUT, UserError
+from sagsgang.errors import EXIT_BAD_INPUT, SagsgangError, from_model
 from sagsgang.settings import Settings
 
+if TYPE_CHECKING:
+    from models.errors import ModelError
+
+CHOOSE_MUNICIPALITY = "Angiv kommunen med --kommune."
 COMMAND_MODULES = (
     "sagsgang.cli.planning_commands",
     "sagsgang.cli.case_commands",
@@ -27,6 +32,19 @@ COMMAND_MODULES = (
     "sagsgang.cli.feed_commands",
     "sagsgang.cli.user_commands",
 )
+
+
+def worded(error: Exception) -> SagsgangError:
+    """A models/ error (or a plain LookupError/ValueError) as the command line says it."""
+    if _is_model_error(error):
+        return from_model(cast("ModelError", error), CHOOSE_MUNICIPALITY)
+    return SagsgangError(str(error))
+
+
+def _is_model_error(error: BaseException) -> bool:
+    # Only a command that imported models/ can raise one; the planning path imports nothing of it.
+    errors = sys.modules.get("models.errors")
+    return errors is not None and isinstance(error, errors.ModelError)
 
 
 def build_parser() -> DanishArgumentParser:
@@ -69,9 +87,9 @@ def read_settings() -> Settings:
             f"SAGSGANG_{'_'.join(str(part) for part in problem['loc']).upper()}: {problem['msg']}"
             for problem in error.errors()
         )
-        raise UserError(f"En indstilling kan ikke læses ({problems}).") from None
+        raise SagsgangError(f"En indstilling kan ikke læses ({problems}).") from None
     except DateFormatError as error:
-        raise UserError(f"SAGSGANG_TODAY: {error}") from None
+        raise SagsgangError(f"SAGSGANG_TODAY: {error}") from None
     return settings
 
 
@@ -85,7 +103,12 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     try:
         args.settings = settings or read_settings()
         return handler(args)
-    except UserError as error:
+    except (LookupError, ValueError) as error:
+        if not _is_model_error(error):
+            raise
+        print(f"Fejl: {worded(error)}", file=sys.stderr)  # a fact in the database refuses it
+        return EXIT_BAD_INPUT
+    except SagsgangError as error:
         print(f"Fejl: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from calendars.clock import Clock
 from calendars.profiles import Profile, shipped_profiles
@@ -23,7 +23,7 @@ from models.users import Role
 from sagsgang.cases import caseview, lifecycle
 from sagsgang.inputs import UserError
 from sagsgang.settings import Settings
-from sagsgang.web.forms import FormErrors, field_for, read_decision, read_launch, read_meeting_change
+from sagsgang.web.forms import FormErrors, form_field, read_decision, read_launch, read_meeting_change
 from sagsgang.web.runner import Runner
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ def preview(web: Web, data: Mapping[str, Any]) -> list[caseview.Entry]:
             case = lifecycle.launch(session, request, web.clock)
             return caseview.entries(session, lifecycle.load_state(session, case), web.clock.today())
         except UserError as error:
-            raise FormErrors({field_for(str(error), request): str(error)}) from None
+            raise FormErrors({form_field(error, "klar"): str(error)}) from None
         finally:
             session.rollback()
 
@@ -117,7 +117,7 @@ def launch(web: Web, data: Mapping[str, Any]) -> tuple[str, str, FlowWarning | N
     try:
         lifecycle.check_launch(web.engine, request, web.clock)
     except UserError as error:
-        raise FormErrors({field_for(str(error), request): str(error)}) from None
+        raise FormErrors({form_field(error, "klar"): str(error)}) from None
     warning = _run("Sagen", lambda: web.runner.launch(request))
     if text is not None:
         from models.agenda_items import set_case_content
@@ -212,17 +212,7 @@ def decide(web: Web, municipality: str, journal_number: str, data: Mapping[str, 
                 session, journal_number, body, outcome, text, web.clock, new_ready, municipality
             )
         except UserError as error:
-            raise FormErrors(
-                {
-                    "udfald"
-                    if "udfald" in str(error)
-                    else "organ"
-                    if "Organet" in str(error)
-                    else "ny_klar"
-                    if "klar-dato" in str(error)
-                    else "": str(error)
-                }
-            ) from None
+            raise FormErrors({form_field(error): str(error)}) from None
         name = lifecycle.load_state(session, recorded.case).body_name(body)
     message = f"Beslutning registreret: {name} {long_date(recorded.meeting_day)}: {recorded.outcome}."
     return message, _run("Beslutningen", lambda: web.runner.advance(journal_number, municipality))
@@ -271,12 +261,12 @@ def meetings(web: Web, municipality: str, body: str, start: dt.date, end: dt.dat
         lifecycle.ensure_meetings(session, profile, start, end)
         query = (
             select(Meeting, Body.key, Body.name)
-            .join(Body, Body.id == Meeting.body_id)
+            .join(Body, col(Body.id) == col(Meeting.body_id))
             .where(Meeting.municipality == profile.key, Meeting.day >= start, Meeting.day <= end)
         )
         if body:
             query = query.where(Body.key == body)
-        rows = session.exec(query.order_by(Meeting.day, Body.name)).all()
+        rows = session.exec(query.order_by(col(Meeting.day), col(Body.name))).all()
         result = [
             MeetingView(profile.key, key, name, m.key, m.day, m.local_time, m.place, str(m.status), m.moved_from, 0)
             for m, key, name in rows
@@ -296,8 +286,8 @@ def _counts(web: Web, municipality: str, keys: list[str]) -> dict[str, int]:
         for column in (Consultation.meeting_id, Consultation.latest_meeting_id):
             rows = session.exec(
                 select(Meeting.key, Consultation.case_id)
-                .join(Consultation, column == Meeting.id)
-                .where(Meeting.municipality == municipality, Meeting.key.in_(keys), undecided)
+                .join(Consultation, col(column) == col(Meeting.id))
+                .where(Meeting.municipality == municipality, col(Meeting.key).in_(keys), undecided)
             ).all()
             for key, case_id in rows:
                 result.setdefault(key, set()).add(case_id)
@@ -371,6 +361,8 @@ def body_feeds(web: Web) -> list[FeedLink]:
         if spec.kind == "sag":  # a case's own feed is linked from its page
             continue
         profile = context.profiles.get(spec.municipality)
+        if profile is None:  # public_feeds lists only municipalities with a profile
+            continue
         title = (
             f"{names.get((spec.municipality, spec.key), spec.key)} ({profile.name})"
             if spec.kind == "organ"
@@ -389,17 +381,22 @@ class PersonalFeed:
 
 
 def personal_feeds(web: Web, viewer: Viewer) -> list[PersonalFeed]:
+    with web.session() as session:
+        return personal_feeds_in(session, viewer)
+
+
+def personal_feeds_in(session: Session, viewer: Viewer) -> list[PersonalFeed]:
+    """The viewer's active personal feeds, in the caller's session."""
     from calendars.ical import COPENHAGEN
 
     if not viewer.email:
         return []
-    with web.session() as session:
-        rows = session.exec(
-            select(FeedToken)
-            .where(FeedToken.email == viewer.email, FeedToken.revoked_at.is_(None))
-            .order_by(FeedToken.id)
-        ).all()
-        return [PersonalFeed(r.id, r.department, r.created_at.astimezone(COPENHAGEN).date()) for r in rows]
+    rows = session.exec(
+        select(FeedToken)
+        .where(FeedToken.email == viewer.email, col(FeedToken.revoked_at).is_(None))
+        .order_by(col(FeedToken.id))
+    ).all()
+    return [PersonalFeed(r.id, r.department, r.created_at.astimezone(COPENHAGEN).date()) for r in rows if r.id]
 
 
 def subscribe(web: Web, viewer: Viewer, department: str) -> tuple[int, FeedLink]:
@@ -421,6 +418,7 @@ def subscribe(web: Web, viewer: Viewer, department: str) -> tuple[int, FeedLink]
     with web.session() as session:
         row, token = subscriptions.create_subscription(session, viewer.email, department, clock=web.clock)
         number = row.id
+    assert number is not None  # flushed: the database gave it its id
     url = feeds.feed_url(web.feed_context.base_url, f"personlig/{token}.ics")
     return number, FeedLink("Min kalender", url, feeds.webcal_url(url))
 
