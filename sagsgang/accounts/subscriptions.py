@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from calendars.clock import Clock
 from calendars.danish import long_date
@@ -74,7 +74,9 @@ def revoke_subscriptions(session: Session, who: str, clock: Clock) -> list[FeedT
     else:
         rows = list(
             session.exec(
-                select(FeedToken).where(sa.func.lower(FeedToken.email) == who.lower(), FeedToken.revoked_at.is_(None))
+                select(FeedToken).where(
+                    sa.func.lower(FeedToken.email) == who.lower(), col(FeedToken.revoked_at).is_(None)
+                )
             )
         )
     now = clock.now().astimezone(UTC)
@@ -85,7 +87,7 @@ def revoke_subscriptions(session: Session, who: str, clock: Clock) -> list[FeedT
 
 
 def active(session: Session) -> Sequence[FeedToken]:
-    return session.exec(select(FeedToken).where(FeedToken.revoked_at.is_(None)).order_by(FeedToken.id)).all()
+    return session.exec(select(FeedToken).where(col(FeedToken.revoked_at).is_(None)).order_by(col(FeedToken.id))).all()
 
 
 def cases_followed(session: Session, subscription: FeedToken) -> int:
