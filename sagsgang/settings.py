@@ -1,14 +1,15 @@
 """Sagsgang's settings, once: every SAGSGANG_* variable in one pydantic-settings object, read at
 start-up and passed down (the FastAPI full-stack template's core/config.py shape).
 
-Only the entry points read them: the command line (`sagsgang.cli.main`), the web app of
-`sagsgang serve` (`sagsgang.web.app.app_from_settings`) and the Prefect flows. Everything below
-them takes the values it needs as arguments. Tests build a `Settings(...)` of their own.
+Only the entry points read them, with `Settings()`: the command line (`sagsgang.cli.main`, once
+per command), the web app (`sagsgang.web.app.create_app`; the workers of `sagsgang serve` get the
+serve process's through `sagsgang.web.worker_settings`) and the Prefect flows (`flows.settings`).
+Everything below them takes the values it needs as arguments. Tests build a `Settings(...)` of
+their own, or set SAGSGANG_* variables for the entry points to read.
 """
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -82,9 +83,3 @@ class Settings(BaseSettings):
         if self.today:
             return FixedClock.on(parse_date(self.today))
         return SystemClock()
-
-
-@cache
-def get_settings() -> Settings:
-    """The settings of this process, read from the environment once."""
-    return Settings()
