@@ -4,13 +4,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test e2e bench lock clean
+.PHONY: demo db test lint e2e bench lock clean
 
-demo: $(STAMP)
+# The demo makes its own databases; the upgrade readies the default one for the README's commands.
+demo: db
 	@$(BIN)/sagsgang demo
 
+# Creates or upgrades Sagsgang's database (SAGSGANG_DATABASE_URL, default ~/.sagsgang/sagsgang.db).
+db: $(STAMP)
+	@$(BIN)/sagsgang db opgrader
+
+# pytest exits 5 when it ran no test, and make then fails: an empty run is not a pass.
 test: $(STAMP)
 	$(BIN)/pytest -q
+
+# Lint, formatting and types, as configured in pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Slow end-to-end tests: PostgreSQL + `prefect server` + worker, PDF, browser. The script installs
 # the Debian packages they need when missing (as root), then runs every test marked e2e.

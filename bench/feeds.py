@@ -8,40 +8,38 @@ What is measured
             nothing changed, and with 50 events changed (1 %). The baseline is icalendar without
             the cache: calendars.ical.calendar(...).to_ical(), the whole component tree serialized
             at once. Then, from a SQLite database with Slagelse's 2027 meetings and 500 planned
-            cases, a personal feed of 5,000 events through sagsgang.publishing.feeds.render_feed: the query,
+            cases, a personal feed of 5,000 events through sagsgang.publishing.feed_render.render_feed: the query,
             the published ledger (first run: 5,000 inserts; again: reads only) and rendering.
-    Serve   `sagsgang serve` (uvicorn with sagsgang.web.feed_protocol, a real subprocess) and nginx
-            serving the very same bytes as a static file (published by `sagsgang feeds publish`
-            logic into a temporary folder), and, as the baseline from our side, the same
-            application under uvicorn's own httptools protocol ("uvicorn (ASGI)": polls answered by
-            the ASGI FastPath, as serve did before feed_protocol). All on 127.0.0.1, the same number
-            of workers each (--workers, default: one per CPU), in the same run, alternating rounds,
-            measured by the same load client: a bounded asyncio client in this process (8
-            keep-alive connections, at most ROUND_SECONDS and ROUND_LIMIT requests per round), and
-            wrk when installed. Full 200 responses and conditional 304 polls (If-None-Match), which
-            is what calendar clients mostly send. The ratio that counts is ours / nginx; the
-            issue's target is ≥ 0.5. The Python client tops out near nginx's rate here, so wrk's
-            ratios are the sharper ones.
+    Serve   Three servers on the very same bytes of one feed, each with the same number of worker
+            processes (--workers, default: one per CPU) and access logs on: `sagsgang serve` (uvicorn
+            with httptools + uvloop; polls of cached feeds answered by the plain-ASGI FastPath
+            middleware), "uvicorn, no FastPath" (the same application under the same uvicorn,
+            bench/plain_app.py: every poll goes through FastAPI's routing) and nginx running
+            docs/nginx-kalender.conf (only its listen address, folder and upstream set for the run)
+            on the feed as `sagsgang feeds publish` wrote it, with `sagsgang serve` behind it as the
+            upstream. nginx-light and wrk are installed with apt-get when missing (as root). All on
+            127.0.0.1, in the same run, alternating rounds, measured by the same load clients: a
+            bounded asyncio client in this process (8 keep-alive connections, at most feed_serving.ROUND_SECONDS
+            and ROUND_LIMIT requests per round) and wrk. Full 200 responses and conditional 304 polls
+            (If-None-Match), which is what calendar clients mostly send. nginx is the baseline: every
+            rate is also given as a ratio to nginx's. For scale: 10,000 subscribers polling every
+            15 minutes make ~11 requests per second.
 
 Cross-checks (exit 1 on a mismatch): icalendar reads our 5,000 events back with the same UIDs,
 titles and start instants as the input; render's bytes, from an empty cache, a full one and after
-a change, equal the uncached tree's to_ical(); all three servers return byte-identical feeds.
+a change, equal the uncached tree's to_ical(); all three servers return byte-identical feeds;
+nginx sends ETag, Last-Modified, `Cache-Control: public, no-cache`, 304 for a matching
+If-None-Match, gzip when asked, and passes personal feeds and pages to `sagsgang serve`.
 Only loopback traffic; every server is started here, wrapped in `timeout`, and stopped here.
 
-Run:  .venv/bin/python bench/feeds.py      (nginx: apt-get install nginx-light; wrk: apt-get install wrk)
+Run:  .venv/bin/python bench/feeds.py      (as root, it installs nginx-light and wrk when missing)
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import os
 import platform
-import re
-import shutil
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -53,6 +51,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from feed_serving import serve_http  # noqa: E402  (bench/feed_serving.py)
+
 from calendars import ical  # noqa: E402
 from calendars.clock import FixedClock  # noqa: E402
 from sagsgang.web.app import default_workers  # noqa: E402  (serve's default, and nginx's here)
@@ -61,10 +61,6 @@ EVENTS = 5_000
 CASES = 500  # × 5 stages × (deadline + meeting) = 5,000 events in one person's feed
 CHANGED = 50  # events changed between two builds (1 %)
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
-CONNECTIONS, ROUNDS, ROUND_SECONDS, ROUND_LIMIT = 8, 3, 3.0, 150_000
-PLAIN = "uvicorn (ASGI)"  # our application under uvicorn's own protocol: the baseline from our side
-SERVER_SECONDS = 300  # every server is stopped by `timeout` after this, whatever happens here
-FEED = "slagelse/organ/byraadet.ics"
 CLOCK = FixedClock.on(dt.date(2027, 1, 4))
 
 
@@ -202,7 +198,7 @@ def check_round_trip(events: list[ical.FeedEvent], data: bytes, namespace: uuid.
 def seed(path: Path) -> str:
     from calendars.meetings import Schedule, meeting_plan
     from calendars.planner import plan
-    from calendars.profiles import load_profile
+    from calendars.profile_reader import load_profile
     from models import db
     from models.store import save_plan, sync_profile
     from models.tables import Case
@@ -240,7 +236,7 @@ def seed(path: Path) -> str:
 def build_from_database(url: str):
     from models import db
     from sagsgang.accounts import subscriptions
-    from sagsgang.publishing import feeds
+    from sagsgang.publishing import feed_render, feeds
 
     engine = db.make_engine(url)
     context = feeds.FeedContext(base_url="https://sagsgang.slagelse.dk", clock=CLOCK)
@@ -249,7 +245,7 @@ def build_from_database(url: str):
 
     def render():
         with db.session_scope(engine) as session:
-            return feeds.render_feed(
+            return feed_render.render_feed(
                 session, feeds.FeedSpec("personlig", key=str(subscription.id)), context, subscription
             )
 
@@ -262,128 +258,6 @@ def build_from_database(url: str):
     again, _ = best(render, 3)
     engine.dispose()
     return first, again_cold, again, rendered
-
-
-# --- serve --------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(port: int, process: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server on port {port} exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"server on port {port} did not start")
-
-
-def fetch(port: int, path: str, headers: str = "") -> tuple[int, dict[str, str], bytes]:
-    async def run():
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}Connection: close\r\n\r\n".encode())
-        data = await reader.read()
-        writer.close()
-        return data
-
-    data = asyncio.run(run())
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    fields = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:])}
-    return int(lines[0].split()[1]), fields, body
-
-
-async def _connection(port: int, request: bytes, deadline: float, limit: int, counts: list) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    done = received = 0
-    while done < limit and time.perf_counter() < deadline:
-        writer.write(request)
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-        except (asyncio.IncompleteReadError, ConnectionResetError):  # closed a kept-alive connection: reconnect
-            writer.close()
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            continue
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line[:15].lower() == b"content-length:":
-                length = int(line[15:])
-        if length:
-            await reader.readexactly(length)
-        done += 1
-        received += length
-    writer.close()
-    counts.append((done, received))
-
-
-def load(port: int, path: str, headers: str = "") -> tuple[float, float]:
-    """Requests per second and MB/s over one bounded round."""
-    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{headers}\r\n".encode()
-    counts: list = []
-
-    async def run() -> float:
-        start = time.perf_counter()
-        deadline = start + ROUND_SECONDS
-        await asyncio.gather(
-            *(_connection(port, request, deadline, ROUND_LIMIT // CONNECTIONS, counts) for _ in range(CONNECTIONS))
-        )
-        return time.perf_counter() - start
-
-    elapsed = asyncio.run(run())
-    return sum(c[0] for c in counts) / elapsed, sum(c[1] for c in counts) / elapsed / 1e6
-
-
-def wrk(port: int, path: str, headers: str = "") -> float | None:
-    if not shutil.which("wrk"):
-        return None
-    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{int(ROUND_SECONDS)}s", f"http://127.0.0.1:{port}{path}"]
-    if headers:
-        command[1:1] = ["-H", headers.strip()]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=ROUND_SECONDS + 30)
-    match = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
-    return float(match.group(1)) if match else None
-
-
-def nginx_config(folder: Path, port: int, root: Path, workers: int) -> Path:
-    config = folder / "nginx.conf"
-    temp = folder / "tmp"
-    temp.mkdir()
-    config.write_text(f"""
-worker_processes {workers};
-daemon off;
-pid {folder / "nginx.pid"};
-error_log {folder / "error.log"};
-events {{ worker_connections 256; }}
-http {{
-  access_log off;
-  sendfile on; tcp_nopush on;
-  keepalive_requests 1000000;  # like uvicorn: no reconnects in the middle of a round
-  types {{ text/calendar ics; }}
-  charset utf-8; charset_types text/calendar;
-  client_body_temp_path {temp}; proxy_temp_path {temp}; fastcgi_temp_path {temp};
-  uwsgi_temp_path {temp}; scgi_temp_path {temp};
-  server {{ listen 127.0.0.1:{port}; location /kalender/ {{ alias {root}/; }} }}
-}}
-""")
-    return config
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def main() -> int:
@@ -404,7 +278,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="sagsgang-bench-") as scratch:
             folder = Path(scratch)
             folder.chmod(0o755)
-            serve_http(folder, seed(folder / "sagsgang.db"), problems, options.workers)
+            serve_http(folder, seed(folder / "sagsgang.db"), problems, options.workers, CLOCK)
         return report(problems)
     namespace = ical.namespace_for("bench")
     events = sample_events(EVENTS)
@@ -414,7 +288,7 @@ def main() -> int:
         import httptools  # noqa: F401
         import uvloop  # noqa: F401
 
-        stack = "httptools + uvloop; cached feeds answered by sagsgang.web.feed_protocol"
+        stack = "httptools + uvloop (serve's choice when installed)"
     except ImportError:
         stack = "h11 + asyncio (pip install httptools uvloop for ~2×)"
     print("Feed benchmark: building iCalendar feeds, and `sagsgang serve` vs nginx on loopback")
@@ -455,7 +329,7 @@ def main() -> int:
             f"  {'':<27} {count:,} events, {len(rendered.body) / 1e6:.2f} MB  (seeding {CASES} cases: {seeded:.1f} s)"
         )
         print()
-        serve_http(folder, url, problems, options.workers)
+        serve_http(folder, url, problems, options.workers, CLOCK)
     return report(problems)
 
 
@@ -466,188 +340,6 @@ def report(problems: list[str]) -> int:
             print(f"    {problem}")
         return 1
     return 0
-
-
-class Servers:
-    """The servers under test: real processes, each wrapped in `timeout`, each writing its output
-    to a log file in the scratch folder; `check()` fails with the logs' tails when one has stopped."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder, self.processes, self.logs = folder, {}, {}
-
-    def start(self, name: str, command: list[str], **options) -> subprocess.Popen:
-        log = self.logs[name] = self.folder / f"{name.replace(' ', '-')}.log"
-        with log.open("wb") as output:
-            process = subprocess.Popen(
-                ["timeout", str(SERVER_SECONDS), *command],
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                **options,
-            )
-        self.processes[name] = process
-        return process
-
-    def check(self, when: str) -> None:
-        stopped = {name: p.returncode for name, p in self.processes.items() if p.poll() is not None}
-        if stopped:
-            raise RuntimeError(f"{when}: server stopped: {stopped}\n{self.tails()}")
-
-    def tails(self, lines: int = 30) -> str:
-        parts = []
-        for name, log in [*self.logs.items(), ("nginx error.log", self.folder / "error.log")]:
-            if log.exists():
-                text = log.read_text(errors="replace").splitlines()[-lines:]
-                process = self.processes.get(name)
-                state = "" if process is None else f", exit status {process.poll()}"
-                parts.append(f"--- {name} ({log}{state}):\n" + "\n".join(text))
-        return "\n".join(parts)
-
-    def stop(self) -> None:
-        for process in self.processes.values():
-            stop(process)
-
-
-def serve_http(folder: Path, url: str, problems: list[str], workers: int) -> None:
-    from models import db
-    from sagsgang.publishing import feeds
-
-    port, static_port, plain_port = free_port(), free_port(), free_port()
-    while len({port, static_port, plain_port}) < 3:
-        static_port, plain_port = free_port(), free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "SAGSGANG_DATABASE_URL": url,
-        "SAGSGANG_TODAY": "2027-01-04",
-        "SAGSGANG_HOME": str(folder / "home"),
-    }
-    engine = db.make_engine(url)
-    with db.session_scope(engine) as session:  # the same bytes, the same ledger: what nginx serves
-        feeds.publish(session, folder / "static", feeds.FeedContext(base_url=base, clock=CLOCK))
-    engine.dispose()
-    servers = Servers(folder)
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    try:
-        ours = servers.start(
-            "sagsgang serve",
-            [sys.executable, "-m", "sagsgang.cli.main", "serve", "--port", str(port), "--workers", str(workers)],
-            env=env,
-            cwd=ROOT,
-        )
-        ports = {"sagsgang serve": port}
-        wait_for(port, ours)
-        # The baseline from our side: the same application under uvicorn's own httptools protocol, as
-        # `sagsgang serve` ran before sagsgang.web.feed_protocol (polls answered by the ASGI FastPath).
-        # The same base URL as ours, so that the feed's bytes are the same.
-        servers.start(
-            PLAIN,
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "sagsgang.web.app:app_from_settings",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(plain_port),
-                "--workers",
-                str(workers),
-                "--http",
-                "httptools",
-                "--loop",
-                "uvloop",
-                "--backlog",
-                "4096",
-                "--log-level",
-                "warning",
-                "--no-access-log",
-                "--no-server-header",
-                "--no-proxy-headers",
-            ],
-            env={**env, "SAGSGANG_BASE_URL": base},
-            cwd=ROOT,
-        )
-        ports[PLAIN] = plain_port
-        if nginx:
-            config = nginx_config(folder, static_port, folder / "static", workers)
-            wait_for(plain_port, servers.processes[PLAIN])  # one after the other: no start takes another's port
-            servers.start("nginx", [nginx, "-c", str(config)])
-            ports["nginx"] = static_port
-        for name, p in ports.items():
-            wait_for(p, servers.processes[name])
-        path = f"/kalender/{FEED}"
-        answers = {name: fetch(p, path) for name, p in ports.items()}
-        size = len(answers["sagsgang serve"][2])
-        if any(status != 200 for status, _, _ in answers.values()):
-            problems.append(f"status: {[(n, a[0]) for n, a in answers.items()]}")
-        if len({body for _, _, body in answers.values()}) != 1:
-            problems.append(f"{', '.join(answers)} return different bytes for the same feed")
-        etags = {name: answer[1].get("etag", "") for name, answer in answers.items()}
-
-        each = (
-            f"{workers} worker process{'es' if workers > 1 else ''} each (serve --workers {workers}, "
-            f"nginx worker_processes {workers})"
-        )
-        print(
-            f"Serve: {path} ({size:,} bytes), {CONNECTIONS} keep-alive connections, {ROUNDS} alternating rounds "
-            f"of ≤ {ROUND_SECONDS:.0f} s / ≤ {ROUND_LIMIT:,} requests, {each}"
-        )
-        if not nginx:
-            print("  nginx is not installed (apt-get install nginx-light): no comparison")
-        for label, conditional in (("200 full feed", False), ("304 conditional poll", True)):
-            rates: dict[str, list[float]] = {name: [] for name in ports}
-            megabytes: dict[str, list[float]] = {name: [] for name in ports}
-            for _ in range(ROUNDS):
-                for name, p in ports.items():
-                    servers.check(f"before a {label} round")
-                    header = f"If-None-Match: {etags[name]}\r\n" if conditional else ""
-                    rate, mb = load(p, path, header)
-                    rates[name].append(rate)
-                    megabytes[name].append(mb)
-            for name in ports:
-                print(
-                    f"  {label:<21} {name:<15} best {max(rates[name]):>8,.0f} req/s  median "
-                    f"{statistics.median(rates[name]):>8,.0f} req/s  {max(megabytes[name]):7.1f} MB/s"
-                )
-            for other in (name for name in ("nginx", PLAIN) if name in ports):
-                print(
-                    f"  {label:<21} ratio ours/{other}: best {max(rates['sagsgang serve']) / max(rates[other]):.2f}×, "
-                    f"median {statistics.median(rates['sagsgang serve']) / statistics.median(rates[other]):.2f}× "
-                    "(Python client)"
-                )
-            if shutil.which("wrk"):
-                servers.check(f"before wrk's {label} rounds")
-                measured = {
-                    name: wrk(p, path, f"If-None-Match: {etags[name]}" if conditional else "")
-                    for name, p in ports.items()
-                }
-                if all(measured.values()):
-                    ours = measured["sagsgang serve"]
-                    print(
-                        f"  {label:<21} wrk: "
-                        + ", ".join(f"{name} {rate:,.0f} req/s" for name, rate in measured.items())
-                    )
-                    print(
-                        f"  {label:<21} wrk: "
-                        + ", ".join(
-                            f"ratio ours/{name} {ours / measured[name]:.2f}×"
-                            for name in ("nginx", PLAIN)
-                            if name in measured
-                        )
-                    )
-        servers.check("after the last round")
-    except (OSError, RuntimeError, asyncio.IncompleteReadError) as error:
-        message = (
-            str(error)
-            if isinstance(error, RuntimeError) and "\n---" in str(error)
-            else f"{type(error).__name__}: {error}\n{servers.tails()}"
-        )
-        print(f"\nSERVING FAILED: {message}")
-        problems.append(f"serving failed: {type(error).__name__}: {str(error).splitlines()[0]}")
-    finally:
-        servers.stop()
 
 
 if __name__ == "__main__":

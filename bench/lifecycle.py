@@ -47,7 +47,7 @@ def build(url: str) -> int:
     """Store CASES planned cases; returns the number of open consultations."""
     from calendars.meetings import Schedule, meeting_plan
     from calendars.planner import plan_many
-    from calendars.profiles import load_profile
+    from calendars.profile_reader import load_profile
     from models import db
     from models.outbox import MessageKind, OutboxMessage, Submission
     from models.store import load_meetings, sync_profile
@@ -150,7 +150,7 @@ def build(url: str) -> int:
 
 def naive_due(url: str, now: dt.datetime) -> set[str]:
     """Every undecided consultation in Python, each rule with python-holidays' own arithmetic."""
-    from calendars.profiles import load_profile
+    from calendars.profile_reader import load_profile
     from models import db
     from models.outbox import OutboxMessage, Submission
     from models.tables import Case, Consultation, Decision
@@ -245,7 +245,7 @@ def bench_launch(folder: Path) -> None:
     import flows  # noqa: F401
     from flows.lifecycle import launch_case
     from models import db
-    from sagsgang.cases.lifecycle import LaunchRequest
+    from sagsgang.cases.launch import LaunchRequest
 
     db.upgrade(os.environ["SAGSGANG_DATABASE_URL"])
 

@@ -39,4 +39,3 @@ class FixedClock:
 
     def today(self) -> dt.date:
         return self.at.date()
-

@@ -66,9 +66,7 @@ def parse_date(text: str) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise DateFormatError(
-            f"'{text}' findes ikke i kalenderen. Tjek dag og måned (dd-mm-åååå)."
-        ) from None
+        raise DateFormatError(f"'{text}' findes ikke i kalenderen. Tjek dag og måned (dd-mm-åååå).") from None
 
 
 _TIME = re.compile(r"^(?:kl\.?\s*)?(\d{1,2})[:.](\d{2})$")

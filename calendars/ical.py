@@ -126,7 +126,7 @@ def render(feed: Feed, namespace: uuid.UUID) -> bytes:
     end = b"END:VCALENDAR\r\n"
     if not head.endswith(end):  # icalendar always ends a component so; anything else is a bug
         raise AssertionError(f"unexpected end of VCALENDAR: {head[-40:]!r}")
-    return b"".join([head[:-len(end)], *(_serialized(event, namespace) for event in feed.events), end])
+    return b"".join([head[: -len(end)], *(_serialized(event, namespace) for event in feed.events), end])
 
 
 def calendar(feed: Feed, namespace: uuid.UUID) -> Calendar:
@@ -140,8 +140,15 @@ def calendar(feed: Feed, namespace: uuid.UUID) -> Calendar:
 def _head(feed: Feed, namespace: uuid.UUID) -> Calendar:
     """The VCALENDAR's properties, and its VTIMEZONE when it has timed events."""
     tree = Calendar.new(
-        uid=uid(namespace, "feed/" + feed.key), prodid=PRODID, version="2.0", calscale="GREGORIAN",
-        method="PUBLISH", url=feed.url or None, source=feed.url or None, refresh_interval=feed.refresh)
+        uid=uid(namespace, "feed/" + feed.key),
+        prodid=PRODID,
+        version="2.0",
+        calscale="GREGORIAN",
+        method="PUBLISH",
+        url=feed.url or None,
+        source=feed.url or None,
+        refresh_interval=feed.refresh,
+    )
     # Calendar.new(name=…, description=…) would store NAME, X-WR-CALNAME and X-WR-CALDESC as
     # vUnknown, written without TEXT escaping (icalendar 7.3): a comma, semicolon or line break in a
     # case title would go out raw. As vText they are escaped like every other TEXT value.
@@ -153,8 +160,13 @@ def _head(feed: Feed, namespace: uuid.UUID) -> Calendar:
         tree["SOURCE"].params["VALUE"] = "URI"  # as in RFC 7986 § 5.8's example
     tree.add("X-PUBLISHED-TTL", vDuration(feed.refresh))
     tree.add("X-WR-TIMEZONE", TIMEZONE)
-    years = {moment.year for event in feed.events if not event.all_day
-             for moment in (event.start, event.end) if moment is not None}
+    years = {
+        moment.year
+        for event in feed.events
+        if not event.all_day
+        for moment in (event.start, event.end)
+        if moment is not None
+    }
     if years:
         tree.add_component(vtimezone(min(years), max(years)))
     return tree
@@ -174,13 +186,22 @@ def vevent(event: FeedEvent, namespace: uuid.UUID) -> Event:
     if event.alarm_before is not None and event.status != Status.CANCELLED:
         alarms.append(Alarm.new_display(description=_text(event.summary), trigger=-event.alarm_before))
     return Event.new(
-        uid=uid(namespace, event.key), stamp=stamp, last_modified=stamp, sequence=event.sequence,
-        start=start, end=end, summary=_text(event.summary), location=_text(event.location) or None,
-        description=_text(event.description) or None, url=event.url or None,
+        uid=uid(namespace, event.key),
+        stamp=stamp,
+        last_modified=stamp,
+        sequence=event.sequence,
+        start=start,
+        end=end,
+        summary=_text(event.summary),
+        location=_text(event.location) or None,
+        description=_text(event.description) or None,
+        url=event.url or None,
         categories=tuple(_text(category) for category in event.categories),  # [] would write CATEGORIES:
         status=str(event.status),
-        transparency="TRANSPARENT" if event.transparent else "OPAQUE", classification=CLASS.PUBLIC,
-        subcomponents=alarms)
+        transparency="TRANSPARENT" if event.transparent else "OPAQUE",
+        classification=CLASS.PUBLIC,
+        subcomponents=alarms,
+    )
 
 
 @lru_cache(maxsize=EVENT_CACHE_SIZE)
@@ -211,7 +232,9 @@ def vtimezone(first_year: int, last_year: int) -> Timezone:
 
 
 @lru_cache(maxsize=64)
-def _zone_parts(first_year: int, last_year: int) -> tuple[tuple[bool, dt.datetime, str, dt.timedelta, dt.timedelta], ...]:
+def _zone_parts(
+    first_year: int, last_year: int
+) -> tuple[tuple[bool, dt.datetime, str, dt.timedelta, dt.timedelta], ...]:
     """(daylight?, local onset, TZNAME, TZOFFSETFROM, TZOFFSETTO) of each STANDARD/DAYLIGHT part."""
     start = dt.datetime(first_year, 1, 1, tzinfo=COPENHAGEN).astimezone(dt.UTC)
     end = dt.datetime(last_year + 1, 1, 1, tzinfo=COPENHAGEN).astimezone(dt.UTC)
@@ -277,9 +300,11 @@ def _when(moment: dt.datetime | dt.date | None) -> str:
 
 def sorted_events(events: Iterable[FeedEvent]) -> tuple[FeedEvent, ...]:
     """Events in time order (all-day events at the start of their day), then by key."""
+
     def moment(event: FeedEvent) -> tuple[str, str]:
         start = event.start
         if isinstance(start, dt.datetime):
             return start.astimezone(COPENHAGEN).strftime("%Y%m%dT%H%M%S"), event.key
         return f"{start:%Y%m%d}T000000", event.key
+
     return tuple(sorted(events, key=moment))

@@ -111,15 +111,17 @@ def _meeting_notes(meeting: Meeting) -> list[str]:
 # --- a body's meetings ---------------------------------------------------------------------------
 
 
-def body_events(profile: Profile, body: Body, meeting: Meeting, changed: dt.datetime,
-                url: str = "") -> list[FeedEvent]:
+def body_events(profile: Profile, body: Body, meeting: Meeting, changed: dt.datetime, url: str = "") -> list[FeedEvent]:
     """The meeting, its submission deadline and (for bodies with an agenda rule) the day the agenda
     goes out. Keys follow the meeting's own key, which survives moves and firming up."""
     calendar = profile.calendar
     key = f"{profile.key}/meeting/{meeting.key}"
     deadline = calendar.day_at(body.deadline.position(calendar, meeting.day))
-    agenda = (agenda_calendar(profile, body.agenda).add_working_days(meeting.day, -body.agenda.working_days_before)
-              if body.agenda else None)
+    agenda = (
+        agenda_calendar(profile, body.agenda).add_working_days(meeting.day, -body.agenda.working_days_before)
+        if body.agenda
+        else None
+    )
     status = meeting_status(meeting)
     dates = [f"Møde: {_when(meeting)}", f"Sagsfrist: {_deadline_text(deadline, body.deadline.time)}"]
     if agenda:
@@ -143,9 +145,14 @@ def body_events(profile: Profile, body: Body, meeting: Meeting, changed: dt.date
             summary=titled(f"{body.name} – sagsfrist", meeting),
             start=_deadline_start(deadline, body.deadline.time),
             status=status,
-            description="\n".join([f"Sagsfrist for sager til {body.name}s møde {_when(meeting)}: "
-                                   f"{_deadline_text(deadline, body.deadline.time)} "
-                                   f"({body.deadline.describe()}).", *notes]),
+            description="\n".join(
+                [
+                    f"Sagsfrist for sager til {body.name}s møde {_when(meeting)}: "
+                    f"{_deadline_text(deadline, body.deadline.time)} "
+                    f"({body.deadline.describe()}).",
+                    *notes,
+                ]
+            ),
             url=url,
             categories=("Sagsfrist", body.name),
             transparent=True,
@@ -154,26 +161,30 @@ def body_events(profile: Profile, body: Body, meeting: Meeting, changed: dt.date
         ),
     ]
     if agenda:
-        events.append(FeedEvent(
-            key=key + "/agenda",
-            summary=titled(f"{body.name} – dagsorden udsendes", meeting),
-            start=agenda,
-            status=status,
-            description="\n".join([f"Dagsordenen til {body.name}s møde {_when(meeting)} udsendes senest i dag.",
-                                   *notes]),
-            url=url,
-            categories=("Dagsorden", body.name),
-            transparent=True,
-            stamp=changed,
-        ))
+        events.append(
+            FeedEvent(
+                key=key + "/agenda",
+                summary=titled(f"{body.name} – dagsorden udsendes", meeting),
+                start=agenda,
+                status=status,
+                description="\n".join(
+                    [f"Dagsordenen til {body.name}s møde {_when(meeting)} udsendes senest i dag.", *notes]
+                ),
+                url=url,
+                categories=("Dagsorden", body.name),
+                transparent=True,
+                stamp=changed,
+            )
+        )
     return events
 
 
 # --- a case's route ----------------------------------------------------------------------------
 
 
-def case_events(case: CaseFacts, step: StepFacts, audience: Audience, changed: dt.datetime,
-                with_meeting: bool = True) -> list[FeedEvent]:
+def case_events(
+    case: CaseFacts, step: StepFacts, audience: Audience, changed: dt.datetime, with_meeting: bool = True
+) -> list[FeedEvent]:
     """The step's submission deadline and (with_meeting) the case on the meeting.
 
     Keys name the case, stage, body and round, not the meeting: when the case is postponed or a
@@ -199,42 +210,51 @@ def case_events(case: CaseFacts, step: StepFacts, audience: Audience, changed: d
     if step.latest_meeting and step.latest_meeting.key != meeting.key and not decided:
         lines.append(f"Senest mulige møde: {_when(step.latest_meeting)}")
     if decided:
-        lines.append(f"Beslutning: {step.outcome}." if hidden or not step.decision_text
-                     else f"Beslutning: {step.outcome}. {step.decision_text}")
+        lines.append(
+            f"Beslutning: {step.outcome}."
+            if hidden or not step.decision_text
+            else f"Beslutning: {step.outcome}. {step.decision_text}"
+        )
     if audience is Audience.PERSONAL:
-        people = [f"Sagsansvarlig: {case.owner_name}" if case.owner_name else "",
-                  f"Leder: {case.manager_name}" if case.manager_name else "",
-                  f"Afdeling: {case.department}" if case.department else ""]
+        people = [
+            f"Sagsansvarlig: {case.owner_name}" if case.owner_name else "",
+            f"Leder: {case.manager_name}" if case.manager_name else "",
+            f"Afdeling: {case.department}" if case.department else "",
+        ]
         lines += [line for line in people if line]
     url = "" if hidden else case.url
     if url:
         lines.append(f"Se sagen: {url}")
     description = "\n".join(lines)
     status = meeting_status(meeting)
-    events = [FeedEvent(
-        key=key + "/deadline",
-        summary=titled(f"Deadline for sag til {step.body_name}: {title}", meeting),
-        start=_deadline_start(step.deadline, step.deadline_time),
-        status=status,
-        description=description,
-        url=url,
-        categories=("Sagsfrist", step.body_name),
-        transparent=True,
-        # Nobody needs reminding of a deadline that is behind the case.
-        alarm_before=None if decided else (ALARM_TIMED if step.deadline_time else ALARM_ALL_DAY),
-        stamp=changed,
-    )]
-    if with_meeting:
-        events.append(FeedEvent(
-            key=key + "/meeting",
-            summary=titled(f"Sag på møde i {step.body_name}: {title}", meeting),
-            start=_start(meeting),
-            end=_start(meeting) + dt.timedelta(minutes=meeting.duration_minutes),
+    events = [
+        FeedEvent(
+            key=key + "/deadline",
+            summary=titled(f"Deadline for sag til {step.body_name}: {title}", meeting),
+            start=_deadline_start(step.deadline, step.deadline_time),
             status=status,
-            location=meeting.place,
             description=description,
             url=url,
-            categories=("Møde", step.body_name),
+            categories=("Sagsfrist", step.body_name),
+            transparent=True,
+            # Nobody needs reminding of a deadline that is behind the case.
+            alarm_before=None if decided else (ALARM_TIMED if step.deadline_time else ALARM_ALL_DAY),
             stamp=changed,
-        ))
+        )
+    ]
+    if with_meeting:
+        events.append(
+            FeedEvent(
+                key=key + "/meeting",
+                summary=titled(f"Sag på møde i {step.body_name}: {title}", meeting),
+                start=_start(meeting),
+                end=_start(meeting) + dt.timedelta(minutes=meeting.duration_minutes),
+                status=status,
+                location=meeting.place,
+                description=description,
+                url=url,
+                categories=("Møde", step.body_name),
+                stamp=changed,
+            )
+        )
     return events

@@ -1,30 +1,39 @@
-"""Municipality profiles: the bodies, their rules and the routes of one municipality, as TOML data.
+"""Municipality profiles as values: the bodies, their rules and the routes of one municipality.
 
-A profile is read once into frozen values. Anything wrong in it is refused with a ProfileError
-that names the file, the key and how to fix it. The format is documented by the shipped profiles
-in calendars/profiles/.
+A profile is read once (calendars.profile_reader) into these frozen values; anything wrong in it is
+refused with a ProfileError that names the file, the key and how to fix it. The format is
+documented by the shipped profiles in calendars/profiles/.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-import re
-import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from holidays.countries.denmark import Denmark
-
-from calendars.cadence import CadenceError, ParsedCadence, WeekBefore, parse_cadence
-from calendars.danish import TIMEZONE, WEEKDAY_NUMBERS, DateFormatError, parse_date, parse_time
+from calendars.cadence import ParsedCadence
+from calendars.danish import TIMEZONE
 from calendars.workdays import WITH_SATURDAY, ClosingDays, MunicipalCalendar, Recess
 
-SHIPPED = Path(__file__).parent / "profiles"
+__all__ = [
+    "AgendaRule",
+    "Body",
+    "BodyKind",
+    "ClosingDays",
+    "DayOffRule",
+    "DeadlineRule",
+    "Profile",
+    "ProfileError",
+    "Recess",
+    "ReminderRules",
+    "Route",
+    "UnknownProfileError",
+    "agenda_calendar",
+]
 
 
 class ProfileError(ValueError):
@@ -36,12 +45,12 @@ class ProfileError(ValueError):
 
 
 class UnknownProfileError(ProfileError):
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, shipped: Sequence[str]) -> None:
         self.path, self.key = name, ""
         ValueError.__init__(
             self,
             f"Kommunen '{name}' findes hverken blandt de medfølgende profiler "
-            f"({', '.join(shipped_profiles())}) eller som .toml-fil. "
+            f"({', '.join(shipped)}) eller som .toml-fil. "
             "Angiv en af dem eller stien til jeres egen profil.",
         )
 
@@ -50,6 +59,20 @@ class BodyKind(enum.StrEnum):
     ADMINISTRATIVE = "administrativ"
     POLITICAL = "politisk"
     AD_HOC = "ad hoc"
+
+
+class DayOffRule(enum.StrEnum):
+    """What happens to a cadence meeting whose day is a holiday, a closing day or in a recess."""
+
+    NEXT = "næste arbejdsdag"
+    PREVIOUS = "forrige arbejdsdag"
+    CANCEL = "aflyses"
+
+    @classmethod
+    def default_for(cls, kind: BodyKind) -> DayOffRule:
+        # Council and committees move the meeting (the adopted plan usually says so); a weekly
+        # administrative meeting simply skips the week.
+        return cls.CANCEL if kind is BodyKind.ADMINISTRATIVE else cls.NEXT
 
 
 @dataclass(frozen=True)
@@ -61,12 +84,22 @@ class DeadlineRule:
     time: dt.time | None = None
 
     def position(self, calendar: MunicipalCalendar, meeting_day: dt.date) -> int:
-        """The deadline as a working-day position in `calendar` (see MunicipalCalendar)."""
+        """The deadline as a working-day position in `calendar` (see MunicipalCalendar).
+
+        A timed deadline on a day the town hall closes early (KL: Grundlovsdag and 1 May from
+        12:00), at or after the closing hour, moves to the working day before.
+        """
         if self.days_before is not None:
-            return calendar.position_on_or_before(meeting_day - dt.timedelta(days=self.days_before))
-        if not self.working_days_before:
-            return calendar.position_on_or_before(meeting_day)
-        return calendar.position(meeting_day) - self.working_days_before
+            position = calendar.position_on_or_before(meeting_day - dt.timedelta(days=self.days_before))
+        elif not self.working_days_before:
+            position = calendar.position_on_or_before(meeting_day)
+        else:
+            position = calendar.position(meeting_day) - self.working_days_before
+        if self.time is not None and calendar.closes_early and position >= 0:
+            closing = calendar.closes_early.get(calendar.day_at(position))
+            if closing is not None and self.time >= closing:
+                position -= 1
+        return position
 
     def describe(self) -> str:
         if self.days_before is not None:
@@ -101,6 +134,11 @@ class Body:
     adopted_until: dt.date | None = None
     cancelled: tuple[dt.date, ...] = ()
     moved: Mapping[dt.date, tuple[dt.date, dt.time | None]] = field(default_factory=dict)
+    # a cadence day that is a holiday, closing day or in a recess (see DayOffRule.default_for)
+    on_day_off: DayOffRule = DayOffRule.NEXT
+    # Bodies whose cases this body takes in the same cycle ("byrådet behandler de sager,
+    # økonomiudvalget behandlede ugen før"): see calendars.planner, coupled stages.
+    takes_cases_from: tuple[str, ...] = ()
     # Økonomiudvalget: Kommunestyrelseslovens § 18, stk. 2 (see Route.economic_impact).
     finance_committee: bool = False
 
@@ -114,6 +152,9 @@ class Route:
     # last stage, unless the profile gives a reason for not doing so (the waiver).
     economic_impact: bool = False
     economic_impact_waiver: str = ""
+    # 1-based stages whose parallel bodies share one deadline: the earliest of theirs
+    # ("Deadline for sager på udvalgsmøder" in a kommissorium's timetable)
+    common_deadline: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,372 +189,6 @@ class Profile:
 
     def body(self, key: str) -> Body:
         return self.bodies[key]
-
-
-# --- reading ----------------------------------------------------------------------------------
-
-
-def shipped_profiles() -> list[str]:
-    return sorted(path.stem for path in SHIPPED.glob("*.toml"))
-
-
-def resolve_profile_path(name_or_path: str) -> Path:
-    """A shipped profile by name (e.g. 'slagelse') or a profile file by path."""
-    shipped = SHIPPED / f"{name_or_path.lower()}.toml"
-    if shipped.is_file():
-        return shipped
-    path = Path(name_or_path)
-    if path.suffix == ".toml" and path.is_file():
-        return path
-    raise UnknownProfileError(name_or_path)
-
-
-def load_profile(name_or_path: str | Path) -> Profile:
-    path = resolve_profile_path(str(name_or_path))
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ProfileError(path, "(filen)", f"filen er ikke gyldig TOML ({error}).",
-                           "ret syntaksen på den linje, fejlen peger på.") from None
-    return _Reader(path, data).profile()
-
-
-_KEY = re.compile(r"^[a-z0-9_]+$")
-_MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
-
-
-class _Reader:
-    """Turns parsed TOML into a Profile, failing with the exact key that is wrong."""
-
-    def __init__(self, path: Path, data: dict[str, Any]) -> None:
-        self.path, self.data = path, data
-
-    def fail(self, key: str, problem: str, fix: str) -> ProfileError:
-        return ProfileError(self.path, key, problem, fix)
-
-    def get(self, table: Mapping[str, Any], key: str, where: str, kind: type | tuple[type, ...],
-            default: Any = ..., fix: str = "") -> Any:
-        if key not in table:
-            if default is ...:
-                raise self.fail(f"{where}{key}", "nøglen mangler.", fix or "tilføj den.")
-            return default
-        value = table[key]
-        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _as_tuple(kind)):
-            raise self.fail(f"{where}{key}", f"værdien {value!r} har forkert type.",
-                            fix or f"angiv en værdi af typen {_type_name(kind)}.")
-        return value
-
-    def profile(self) -> Profile:
-        name = self.get(self.data, "name", "", str, fix='skriv kommunens navn, fx name = "Slagelse Kommune".')
-        gap = self.get(self.data, "gap_working_days", "", int, 1)
-        if gap < 1:
-            raise self.fail("gap_working_days", f"{gap} er for lidt: næste trins sagsfrist skal "
-                            "ligge mindst én arbejdsdag efter mødet.", "angiv 1 eller mere.")
-        calendar = self.get(self.data, "calendar", "", dict, {})
-        closing_days = self.closing_days(calendar)
-        recesses = self.recesses(calendar)
-        weekmask = self.weekmask(calendar)
-        bodies_table = self.get(self.data, "bodies", "", dict, fix="beskriv mindst ét organ under [bodies.<navn>].")
-        bodies = {key: self.body(key, value) for key, value in bodies_table.items()}
-        self.check_cadence_references(bodies)
-        routes_table = self.get(self.data, "routes", "", dict, {})
-        routes = {key: self.route(key, value, bodies) for key, value in routes_table.items()}
-        profile = Profile(self.path.stem, name, self.path, bodies, routes, closing_days,
-                          recesses, weekmask, gap, self.reminder_rules())
-        self.check_recesses_leave_room(profile)
-        return profile
-
-    def reminder_rules(self) -> ReminderRules:
-        table = self.get(self.data, "reminders", "", dict, {})
-        where = "reminders."
-        before = self.get(table, "working_days_before", where, list, [5, 1])
-        if not before or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in before):
-            raise self.fail(f"{where}working_days_before", f"{before!r} er ikke hele arbejdsdage på 1 eller mere.",
-                            "angiv fx working_days_before = [5, 1].")
-        time = self.time(f"{where}time", table["time"]) if "time" in table else dt.time(8, 0)
-        return ReminderRules(
-            tuple(sorted(set(before), reverse=True)),
-            time,
-            self.get(table, "escalate", where, bool, True),
-            self.get(table, "digest", where, bool, True),
-        )
-
-    # calendar
-
-    def closing_days(self, table: dict[str, Any]) -> ClosingDays:
-        where = "calendar."
-        fixed = {}
-        for key, name in self.get(table, "closed_fixed", where, dict, {}).items():
-            if not (match := _MONTH_DAY.match(key)):
-                raise self.fail(f"{where}closed_fixed.{key}", "datoen skal skrives mm-dd.",
-                                'skriv fx "12-24" = "Juleaftensdag".')
-            fixed[(int(match[1]), int(match[2]))] = str(name)
-        dates = {self.date(f"{where}closed_dates.{key}", key): str(name)
-                 for key, name in self.get(table, "closed_dates", where, dict, {}).items()}
-        return ClosingDays(
-            fixed=fixed,
-            optional=self.holiday_names(table, "closed_optional", ("optional",)),
-            day_after=self.holiday_names(table, "closed_day_after", ("public",)),
-            dates=dates,
-        )
-
-    def holiday_names(self, table: dict[str, Any], key: str, categories: tuple[str, ...]) -> tuple[str, ...]:
-        """Names as python-holidays writes them in Danish; a typo would quietly keep a day open."""
-        names = self.get(table, key, "calendar.", list, [])
-        known = set(Denmark(years=range(2020, 2031), language="da", categories=categories).values())
-        for index, name in enumerate(names):
-            if name not in known:
-                raise self.fail(f"calendar.{key}[{index}]", f"'{name}' er ikke en dag, vi kender.",
-                                f"brug et af navnene {', '.join(sorted(known))}.")
-        return tuple(names)
-
-    def recesses(self, table: dict[str, Any]) -> tuple[Recess, ...]:
-        recesses = []
-        for index, entry in enumerate(self.get(table, "recesses", "calendar.", list, [])):
-            where = f"calendar.recesses[{index}]."
-            name = self.get(entry, "name", where, str)
-            if "weeks" in entry:
-                weeks = self.get(entry, "weeks", where, list)
-                if not weeks or not all(isinstance(w, int) and 1 <= w <= 53 for w in weeks):
-                    raise self.fail(f"{where}weeks", f"{weeks!r} er ikke ugenumre.", "angiv ugenumre 1–53, fx weeks = [7].")
-                recesses.append(Recess(name, weeks=tuple(weeks)))
-                continue
-            start = self.month_day_or_date(f"{where}from", self.get(
-                entry, "from", where, str, fix='angiv enten weeks = [42] eller from = "07-01" og to = "07-31".'))
-            end = self.month_day_or_date(f"{where}to", self.get(
-                entry, "to", where, str, fix='angiv to = "mm-dd" eller en dato.'))
-            if type(start) is not type(end):
-                raise self.fail(f"{where}from", "from og to skal begge være mm-dd (hvert år) eller begge datoer (én gang).",
-                                'skriv fx from = "07-01" og to = "07-31", eller from = "2027-07-01" og to = "2027-07-30".')
-            if isinstance(start, dt.date) and end < start:
-                raise self.fail(f"{where}to", "ferien slutter før den begynder.", "byt om på from og to.")
-            recesses.append(Recess(name, start=start, end=end))
-        return tuple(recesses)
-
-    def month_day_or_date(self, key: str, text: str) -> tuple[int, int] | dt.date:
-        if match := _MONTH_DAY.match(text):
-            month, day = int(match[1]), int(match[2])
-            try:
-                dt.date(2024, month, day)
-            except ValueError:
-                raise self.fail(key, f"'{text}' er ikke en dag i året.", 'skriv mm-dd, fx "07-01".') from None
-            return (month, day)
-        return self.date(key, text)
-
-    def weekmask(self, table: dict[str, Any]) -> str:
-        days = self.get(table, "weekdays", "calendar.", list, ["mandag", "tirsdag", "onsdag", "torsdag", "fredag"])
-        unknown = [day for day in days if day not in WEEKDAY_NUMBERS]
-        if unknown or not days:
-            raise self.fail("calendar.weekdays", f"{unknown or days!r} er ikke ugedage.",
-                            f"brug {', '.join(WEEKDAY_NUMBERS)}.")
-        numbers = {WEEKDAY_NUMBERS[day] for day in days}
-        return "".join("1" if number in numbers else "0" for number in range(7))
-
-    def check_recesses_leave_room(self, profile: Profile) -> None:
-        """Refuse recesses that leave a year without a single day for ordinary meetings."""
-        calendar = profile.calendar
-        for year in range(calendar.first_year, calendar.last_year + 1):
-            day = dt.date(year, 1, 1)
-            while day.year == year:
-                if calendar.is_working_day(day) and calendar.recess_at(day) is None:
-                    break
-                day += dt.timedelta(days=1)
-            else:
-                raise self.fail("calendar.recesses",
-                                f"ferieperioderne dækker hele året {year}, så der kan ikke holdes ordinære møder.",
-                                "ret ferieperiodernes from/to eller uger, så de ikke tilsammen dækker hele året.")
-
-    # bodies
-
-    def body(self, key: str, table: Any) -> Body:
-        where = f"bodies.{key}."
-        if not _KEY.match(key):
-            raise self.fail(f"bodies.{key}", "organets nøgle må kun indeholde a–z, 0–9 og _.",
-                            "omdøb nøglen, fx bodies.oekonomiudvalget (navnet med æøå skrives i name).")
-        if not isinstance(table, dict):
-            raise self.fail(f"bodies.{key}", "et organ skal være en tabel.", f"skriv [bodies.{key}] med name, kind og deadline.")
-        kind_text = self.get(table, "kind", where, str)
-        try:
-            kind = BodyKind(kind_text)
-        except ValueError:
-            raise self.fail(f"{where}kind", f"'{kind_text}' er ikke en organtype.",
-                            f"brug {', '.join(repr(k.value) for k in BodyKind)}.") from None
-        cadence = None
-        if "cadence" in table:
-            try:
-                cadence = parse_cadence(self.get(table, "cadence", where, str))
-            except CadenceError as error:
-                raise self.fail(f"{where}cadence", str(error), "skriv kadencen som i eksemplerne.") from None
-        time = self.time(f"{where}time", table["time"]) if "time" in table else (
-            cadence.time if cadence and cadence.time else dt.time(9, 0))
-        months = tuple(self.get(table, "months", where, list, []))
-        if not all(isinstance(m, int) and 1 <= m <= 12 for m in months):
-            raise self.fail(f"{where}months", f"{list(months)!r} er ikke månedsnumre.", "angiv tal 1–12, fx months = [3, 9].")
-        agenda = None
-        if "agenda" in table:
-            agenda_table = self.get(table, "agenda", where, dict)
-            agenda = AgendaRule(
-                self.count(agenda_table, "working_days_before", f"{where}agenda."),
-                self.get(agenda_table, "count_saturday", f"{where}agenda.", bool, False),
-            )
-        meetings = tuple(self.meeting_entry(f"{where}meetings[{i}]", text)
-                         for i, text in enumerate(self.get(table, "meetings", where, list, [])))
-        if "meetings_ics" in table:
-            meetings += self.ics_meetings(f"{where}meetings_ics", self.get(table, "meetings_ics", where, str))
-        if not cadence and not meetings:
-            raise self.fail(where.rstrip("."), "organet har hverken en kadence eller en mødeplan.",
-                            'tilføj cadence = "hver onsdag kl. 09:00" eller meetings = ["2025-03-12 09:00"].')
-        moved = {self.date(f"{where}moved.{old}", old): self.meeting_entry(f"{where}moved.{old}", new)
-                 for old, new in self.get(table, "moved", where, dict, {}).items()}
-        return Body(
-            key=key,
-            name=self.get(table, "name", where, str),
-            kind=kind,
-            deadline=self.deadline(table, where),
-            cadence=cadence,
-            time=time,
-            place=self.get(table, "place", where, str, ""),
-            duration_minutes=self.get(table, "duration_minutes", where, int, 120),
-            meets_in_recess=self.get(table, "meets_in_recess", where, bool, kind is not BodyKind.POLITICAL),
-            months=months,
-            agenda=agenda,
-            meetings=meetings,
-            adopted_until=self.date(f"{where}adopted_until", table["adopted_until"]) if "adopted_until" in table else None,
-            cancelled=tuple(self.date(f"{where}cancelled[{i}]", text)
-                            for i, text in enumerate(self.get(table, "cancelled", where, list, []))),
-            moved=moved,
-            finance_committee=self.get(table, "finance_committee", where, bool, False),
-        )
-
-    def deadline(self, table: dict[str, Any], where: str) -> DeadlineRule:
-        rule = self.get(table, "deadline", where, dict,
-                        fix="angiv fx deadline = { working_days_before = 5, time = \"12:00\" }.")
-        where = f"{where}deadline."
-        time = self.time(f"{where}time", rule["time"]) if "time" in rule else None
-        if "days_before" in rule:
-            return DeadlineRule(days_before=self.count(rule, "days_before", where), time=time)
-        return DeadlineRule(working_days_before=self.count(rule, "working_days_before", where), time=time)
-
-    def count(self, table: dict[str, Any], key: str, where: str) -> int:
-        value = self.get(table, key, where, int, fix="angiv et helt antal dage, fx 5.")
-        if value < 0:
-            raise self.fail(f"{where}{key}", f"{value} er negativ: en frist kan ikke ligge efter mødet.",
-                            "angiv et helt antal dage på 0 eller mere.")
-        return value
-
-    def check_cadence_references(self, bodies: dict[str, Body]) -> None:
-        for body in bodies.values():
-            if body.cadence and isinstance(body.cadence.rule, WeekBefore):
-                other = body.cadence.rule.other_body
-                if other not in bodies or other == body.key:
-                    raise self.fail(f"bodies.{body.key}.cadence", f"organet '{other}' findes ikke i profilen.",
-                                    f"henvis til et andet organ: {', '.join(k for k in bodies if k != body.key)}.")
-                if isinstance((target := bodies[other]).cadence and target.cadence.rule, WeekBefore):
-                    raise self.fail(f"bodies.{body.key}.cadence", f"'{other}' følger selv et andet organ.",
-                                    "lad kadencen henvise til et organ med sin egen kadence eller mødeplan.")
-
-    # routes
-
-    def route(self, key: str, table: Any, bodies: Mapping[str, Body]) -> Route:
-        where = f"routes.{key}."
-        stages_raw = self.get(table, "stages", where, list,
-                              fix='angiv fx stages = ["direktion", ["udvalg_a", "udvalg_b"], "byraadet"].')
-        if not stages_raw:
-            raise self.fail(f"{where}stages", "ruten har ingen trin.", "angiv mindst ét organ.")
-        stages = []
-        for index, stage in enumerate(stages_raw):
-            members = tuple(stage) if isinstance(stage, list) else (stage,)
-            for member in members:
-                if member not in bodies:
-                    raise self.fail(f"{where}stages[{index}]", f"organet '{member}' findes ikke i profilen.",
-                                    f"brug et af {', '.join(bodies)} eller tilføj [bodies.{member}].")
-            if len(set(members)) != len(members) or not members:
-                raise self.fail(f"{where}stages[{index}]", "et parallelt trin skal nævne forskellige organer.",
-                                "fjern gentagelsen.")
-            stages.append(members)
-        route = Route(key, self.get(table, "name", where, str), tuple(stages),
-                      self.get(table, "economic_impact", where, bool, False),
-                      self.get(table, "economic_impact_waiver", where, str, "").strip())
-        if "economic_impact_waiver" in table and not route.economic_impact_waiver:
-            raise self.fail(f"{where}economic_impact_waiver", "begrundelsen er tom.",
-                            "skriv hvorfor ruten ikke skal forbi økonomiudvalget, eller fjern nøglen.")
-        self.check_finance_committee(route, bodies)
-        return route
-
-    def check_finance_committee(self, route: Route, bodies: Mapping[str, Body]) -> None:
-        """Kommunestyrelseslovens § 18, stk. 2: økonomiudvalget's statement is obtained on every
-        case with economic impact before the council decides, i.e. in a stage before the last."""
-        if not route.economic_impact or route.economic_impact_waiver:
-            return
-        if any(bodies[member].finance_committee for stage in route.stages[:-1] for member in stage):
-            return
-        committees = [key for key, body in bodies.items() if body.finance_committee]
-        where = f"routes.{route.key}."
-        if committees:
-            fix = (f"indsæt {' eller '.join(committees)} som trin før det sidste, eller skriv "
-                   f'{where}economic_impact_waiver = "<begrundelse>", hvis sagen undtagelsesvis ikke skal derforbi.')
-        else:
-            fix = ("markér økonomiudvalget med finance_committee = true under [bodies.<nøgle>] og indsæt det "
-                   f'som trin før det sidste, eller skriv {where}economic_impact_waiver = "<begrundelse>".')
-        raise self.fail(f"{where}stages", "ruten har økonomiske konsekvenser (economic_impact = true), men går "
-                        "ikke forbi økonomiudvalget før sidste trin (Kommunestyrelseslovens § 18, stk. 2).", fix)
-
-    # values
-
-    def date(self, key: str, value: Any) -> dt.date:
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        try:
-            return parse_date(str(value))
-        except DateFormatError as error:
-            raise self.fail(key, str(error), 'skriv datoen som "åååå-mm-dd".') from None
-
-    def time(self, key: str, value: Any) -> dt.time:
-        try:
-            return value if isinstance(value, dt.time) else parse_time(str(value))
-        except DateFormatError as error:
-            raise self.fail(key, str(error), 'skriv klokkeslættet som "tt:mm".') from None
-
-    def ics_meetings(self, key: str, name: str) -> tuple[tuple[dt.date, dt.time | None], ...]:
-        """An adopted meeting plan exported from a calendar (.ics), relative to the profile."""
-        import icalendar  # only profiles that use it pay for the import
-
-        path = self.path.parent / name
-        try:
-            calendar = icalendar.Calendar.from_ical(path.read_bytes())
-        except OSError:
-            raise self.fail(key, f"filen {path} kan ikke læses.", "angiv stien til .ics-filen i forhold til profilen.") from None
-        except ValueError as error:
-            raise self.fail(key, f"{path} er ikke en gyldig iCalendar-fil ({error}).",
-                            "eksportér mødeplanen igen som .ics.") from None
-        entries = []
-        for event in calendar.walk("VEVENT"):
-            if str(event.get("STATUS", "")).upper() == "CANCELLED":
-                continue
-            start = event.decoded("DTSTART")
-            if isinstance(start, dt.datetime):
-                local = start.astimezone(ZoneInfo(TIMEZONE)) if start.tzinfo else start
-                entries.append((local.date(), local.time().replace(second=0, microsecond=0)))
-            else:
-                entries.append((start, None))
-        if not entries:
-            raise self.fail(key, f"{path} indeholder ingen møder.", "eksportér en kalender med mødernes begivenheder.")
-        return tuple(sorted(entries))
-
-    def meeting_entry(self, key: str, value: Any) -> tuple[dt.date, dt.time | None]:
-        if isinstance(value, dt.datetime):
-            return value.date(), value.time()
-        day, _, time = str(value).strip().partition(" ")
-        return self.date(key, day), self.time(key, time) if time else None
-
-
-def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
-    return kind if isinstance(kind, tuple) else (kind,)
-
-
-def _type_name(kind: type | tuple[type, ...]) -> str:
-    names = {str: "tekst", int: "helt tal", bool: "true/false", list: "liste", dict: "tabel"}
-    return " eller ".join(names.get(k, k.__name__) for k in _as_tuple(kind))
 
 
 def agenda_calendar(profile: Profile, rule: AgendaRule) -> MunicipalCalendar:

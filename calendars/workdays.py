@@ -38,6 +38,9 @@ class ClosingDays:
     day_after: tuple[str, ...] = ()
     # one-off dates
     dates: Mapping[dt.date, str] = field(default_factory=dict)
+    # working days the town hall closes early, by python-holidays name (any category) and the
+    # closing hour, e.g. {"Grundlovsdag": 12:00} (KL: Grundlovsdag and 1 May close at 12)
+    early: Mapping[str, dt.time] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ class MunicipalCalendar:
         self._last = dt.date(last_year, 12, 31)
         self._base = self._first.toordinal()
         self._names = self._days_off_by_name()
+        self.closes_early = self._early_closings()
         self._named_days = sorted(self._names)
         self._build_index()
         self._recess_spans = sorted(
@@ -116,10 +120,10 @@ class MunicipalCalendar:
             for year in range(first_year - 1, last_year + 1)
             for start, end in recess.spans(year)
         )
+        self._recess_starts = [start for start, _, _ in self._recess_spans]
+        self._longest_recess = max((end - start for start, end, _ in self._recess_spans), default=0)
         self._recess_by_day = {
-            ordinal: recess
-            for start, end, recess in reversed(self._recess_spans)
-            for ordinal in range(start, end + 1)
+            ordinal: recess for start, end, recess in reversed(self._recess_spans) for ordinal in range(start, end + 1)
         }
 
     # --- construction ---------------------------------------------------------------------
@@ -127,9 +131,7 @@ class MunicipalCalendar:
     def _days_off_by_name(self) -> dict[dt.date, tuple[str, str]]:
         years = range(self.first_year, self.last_year + 1)
         statutory = Denmark(years=years, language="da")
-        names: dict[dt.date, tuple[str, str]] = {
-            day: (name, "helligdag") for day, name in statutory.items()
-        }
+        names: dict[dt.date, tuple[str, str]] = {day: (name, "helligdag") for day, name in statutory.items()}
         closing = self.closing_days
         if closing.optional:
             optional = Denmark(years=years, language="da", categories=("optional",))
@@ -145,6 +147,18 @@ class MunicipalCalendar:
         for day, name in closing.dates.items():
             names.setdefault(day, (name, "lukkedag"))
         return names
+
+    def _early_closings(self) -> dict[dt.date, dt.time]:
+        """Working days that close early (a day fully closed as well stays closed)."""
+        if not self.closing_days.early:
+            return {}
+        years = range(self.first_year, self.last_year + 1)
+        named = Denmark(years=years, language="da", categories=("public", "optional"))
+        return {
+            day: self.closing_days.early[name]
+            for day, name in named.items()
+            if name in self.closing_days.early and day not in self._names
+        }
 
     def _build_index(self) -> None:
         size = self._last.toordinal() - self._base + 1
@@ -165,13 +179,22 @@ class MunicipalCalendar:
         self._pos = pos
         self._days = days
 
+    @property
+    def first_day(self) -> dt.date:
+        return self._first
+
+    @property
+    def last_day(self) -> dt.date:
+        return self._last
+
+    def covers(self, day: dt.date) -> bool:
+        return self._first <= day <= self._last
+
     def with_weekmask(self, weekmask: str) -> MunicipalCalendar:
         """The same holidays, closing days and recesses counted with another week mask."""
         if weekmask == self.weekmask:
             return self
-        return MunicipalCalendar(
-            self.closing_days, self.recesses, weekmask, self.first_year, self.last_year
-        )
+        return MunicipalCalendar(self.closing_days, self.recesses, weekmask, self.first_year, self.last_year)
 
     # --- positions: the planner's integer view ----------------------------------------------
 
@@ -179,8 +202,7 @@ class MunicipalCalendar:
         offset = day.toordinal() - self._base
         if not 0 <= offset < len(self._working):
             raise CalendarRangeError(
-                f"{day.isoformat()} ligger uden for kalenderens år "
-                f"{self.first_year}–{self.last_year}."
+                f"{day.isoformat()} ligger uden for kalenderens år {self.first_year}–{self.last_year}."
             )
         return offset
 
@@ -195,9 +217,7 @@ class MunicipalCalendar:
     def day_at(self, position: int) -> dt.date:
         """The working day with this index."""
         if not 0 <= position < len(self._days):
-            raise CalendarRangeError(
-                f"Beregningen går uden for kalenderens år {self.first_year}–{self.last_year}."
-            )
+            raise CalendarRangeError(f"Beregningen går uden for kalenderens år {self.first_year}–{self.last_year}.")
         return dt.date.fromordinal(self._days[position])
 
     # --- working days -----------------------------------------------------------------------
@@ -230,8 +250,19 @@ class MunicipalCalendar:
 
     def days_off_between(self, start: dt.date, end: dt.date) -> list[DayOff]:
         """Named holidays and closing days in [start, end] that fall on a day the mask works."""
-        days = self._named_days[bisect_left(self._named_days, start):bisect_right(self._named_days, end)]
+        days = self._named_days[bisect_left(self._named_days, start) : bisect_right(self._named_days, end)]
         return [DayOff(day, *self._names[day]) for day in days if self.weekmask[day.weekday()] == "1"]
+
+    def early_closings_between(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, str, dt.time]]:
+        """Working days in [start, end] the town hall closes early: day, name, closing hour."""
+        if not self.closes_early:
+            return []
+        names = Denmark(years=range(start.year, end.year + 1), language="da", categories=("public", "optional"))
+        return [
+            (day, names.get(day, ""), time)
+            for day, time in sorted(self.closes_early.items())
+            if start <= day <= end and self.is_working_day(day)
+        ]
 
     def recess_at(self, day: dt.date) -> Recess | None:
         return self._recess_by_day.get(day.toordinal())
@@ -239,8 +270,11 @@ class MunicipalCalendar:
     def recesses_between(self, start: dt.date, end: dt.date) -> list[tuple[Recess, dt.date, dt.date]]:
         """Recess spans that overlap [start, end], clipped to it."""
         lo, hi = start.toordinal(), end.toordinal()
+        # Only spans starting in [lo - longest span, hi] can overlap: find them by bisection.
+        first_index = bisect_left(self._recess_starts, lo - self._longest_recess)
+        last_index = bisect_right(self._recess_starts, hi)
         return [
             (recess, dt.date.fromordinal(max(first, lo)), dt.date.fromordinal(min(last, hi)))
-            for first, last, recess in self._recess_spans
-            if first <= hi and last >= lo
+            for first, last, recess in self._recess_spans[first_index:last_index]
+            if last >= lo
         ]

@@ -1,5 +1,7 @@
-"""Prefect flows for the case lifecycle (see DESIGN.md §4): flows.lifecycle (launch, advance,
-meeting changed), flows.daily (the daily backstop), flows.deployments (what `sagsgang worker` serves).
+"""The Prefect implementation of the orchestration port (sagsgang.orchestration; docs/architecture.md § 3):
+flows.tasks (the steps of sagsgang.cases.steps and sagsgang.notifications.daily as tasks),
+flows.lifecycle (launch, advance, meeting changed), flows.daily (the daily backstop),
+flows.deployments (what `sagsgang worker` serves) and flows.orchestrator (the entry point).
 """
 
 import os

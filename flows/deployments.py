@@ -8,9 +8,11 @@ daglig-kontrol/sagsgang   the daily backstop, Cron 08:00 Europe/Copenhagen
 
 from __future__ import annotations
 
-from prefect import serve
-from prefect.deployments.runner import EntrypointType
-from prefect.schedules import Cron
+from typing import Any
+
+from prefect import Flow, serve
+from prefect.deployments.runner import EntrypointType, RunnerDeployment
+from prefect.schedules import Cron, Schedule
 
 from flows.daily import daily_check
 from flows.lifecycle import DEPLOYMENT, advance_case, launch_case, meeting_changed
@@ -18,21 +20,24 @@ from flows.lifecycle import DEPLOYMENT, advance_case, launch_case, meeting_chang
 DAILY = Cron("0 8 * * *", timezone="Europe/Copenhagen")
 
 
-def deployments() -> list:
-    options = {"entrypoint_type": EntrypointType.MODULE_PATH, "tags": ["sagsgang"]}
+def deployments() -> list[RunnerDeployment]:
     return [
-        launch_case.to_deployment(DEPLOYMENT, description="Opret en sag og start dens forløb.", **options),
-        advance_case.to_deployment(DEPLOYMENT, description="Registrér en beslutning og før sagen videre.", **options),
-        meeting_changed.to_deployment(
-            DEPLOYMENT, description="Planlæg sagerne på et flyttet eller aflyst møde igen.", **options
-        ),
-        daily_check.to_deployment(
-            DEPLOYMENT,
-            schedules=[DAILY],
-            **options,
-            description="Daglig kontrol: påmindelser, eskaleringer og mandagsoversigt.",
-        ),
+        _deployment(launch_case, "Opret en sag og start dens forløb."),
+        _deployment(advance_case, "Registrér en beslutning og før sagen videre."),
+        _deployment(meeting_changed, "Planlæg sagerne på et flyttet eller aflyst møde igen."),
+        _deployment(daily_check, "Daglig kontrol: påmindelser, eskaleringer og mandagsoversigt.", [DAILY]),
     ]
+
+
+def _deployment(flow: Flow[..., Any], description: str, schedules: list[Schedule] | None = None) -> RunnerDeployment:
+    # to_deployment dispatches on the caller: called from sync code it returns the deployment itself.
+    return flow.to_deployment(  # type: ignore[return-value]
+        DEPLOYMENT,
+        description=description,
+        schedules=schedules,
+        entrypoint_type=EntrypointType.MODULE_PATH,
+        tags=["sagsgang"],
+    )
 
 
 def serve_all(limit: int | None = None) -> None:

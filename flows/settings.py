@@ -1,46 +1,34 @@
-"""What a flow run takes from Sagsgang's settings (sagsgang.settings). A flow run is an entry point:
-it reads the settings of the process that runs it (a Prefect worker, or the command that called
-the flow) when it needs them, and passes them down as arguments like every other entry point."""
+"""The settings of a flow run (sagsgang.settings). A flow run is an entry point: it reads them once,
+at the flow's start, and passes them to the steps as an argument like every other entry point.
+
+Called in this process by flows.orchestrator.PrefectOrchestrator, a flow runs with the settings
+that orchestrator was built with (`given`); run by a Prefect worker (`sagsgang worker`, a
+deployment), it reads the worker process's own (`Settings()`). The settings are never a flow
+parameter: Prefect stores parameters in its database and shows them in its UI, and the settings
+hold the SMTP password and the secret key.
+"""
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
-
-from models import db
-from sagsgang.notifications import mail
 from sagsgang.settings import Settings
+
+_given: ContextVar[Settings | None] = ContextVar("sagsgang_flow_settings", default=None)
+
+
+@contextmanager
+def given(settings: Settings) -> Iterator[None]:
+    """Flows called inside the block (in this thread) run with `settings`."""
+    token = _given.set(settings)
+    try:
+        yield
+    finally:
+        _given.reset(token)
 
 
 def read_settings() -> Settings:
-    return Settings()
-
-
-def engine() -> Engine:
-    return read_settings().engine()
-
-
-def session_scope() -> AbstractContextManager[Session]:
-    """One transaction in the configured database (models.db.session_scope)."""
-    return db.session_scope(engine())
-
-
-def mail_transport() -> mail.Transport:
-    return mail.transport(mail.MailSettings.from_settings(read_settings()))
-
-
-def sender() -> str:
-    """The From of every mail (SAGSGANG_SMTP_FROM)."""
-    return mail.MailSettings.from_settings(read_settings()).sender
-
-
-def regenerate_feeds() -> bool:
-    """Republish the static calendar feeds where SAGSGANG_FEEDS_DIR points; False without it."""
-    from sagsgang.publishing import feeds
-
-    settings = read_settings()
-    return (
-        feeds.regenerate(settings.feeds_dir, settings.engine(), feeds.FeedContext.from_settings(settings)) is not None
-    )
+    """The settings of the flow run starting now: the calling orchestrator's, else this process's."""
+    return _given.get() or Settings()

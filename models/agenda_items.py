@@ -13,14 +13,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from calendars.danish import long_date
 from calendars.meetings import MeetingStatus
 from calendars.profiles import BodyKind, Profile, agenda_calendar
 from models.content import Attachment, CaseContent, ItemKind, MeetingNotes, RecommendationPoint, check_slot
 from models.errors import Ambiguous, Invalid, NotFound
-from models.tables import Body, Case, Consultation, Decision, Meeting, Outcome, check_journal_number
+from models.tables import Body, Case, Consultation, Decision, Meeting, Outcome, check_journal_number, saved_id
 
 
 @dataclass(frozen=True)
@@ -107,18 +107,18 @@ def find_meeting(session: Session, body_key: str, day: dt.date, municipality: st
     meetings = session.exec(
         select(Meeting)
         .where(Meeting.body_id == body.id, Meeting.day == day)
-        .order_by(Meeting.status == MeetingStatus.CANCELLED)
+        .order_by(col(Meeting.status) == MeetingStatus.CANCELLED)
     ).all()
     if meetings:
         return meetings[0]
     nearby = session.exec(
-        select(Meeting.day)
+        select(col(Meeting.day))
         .where(
             Meeting.body_id == body.id,
             Meeting.status != MeetingStatus.CANCELLED,
-            Meeting.day.between(day - dt.timedelta(days=45), day + dt.timedelta(days=45)),
+            col(Meeting.day).between(day - dt.timedelta(days=45), day + dt.timedelta(days=45)),
         )
-        .order_by(Meeting.day)
+        .order_by(col(Meeting.day))
     ).all()
     hint = (" Møder omkring den dato: " + ", ".join(long_date(d) for d in nearby) + ".") if nearby else ""
     raise NotFound(f"{body.name} har intet møde {long_date(day)}.{hint}", "meeting", f"{body_key}/{day}", "day")
@@ -163,9 +163,10 @@ def set_case_content(session: Session, case: Case, text: CaseText) -> CaseConten
     if case.id is None:
         session.add(case)
         session.flush()
-    content = session.exec(select(CaseContent).where(CaseContent.case_id == case.id)).first()
+    case_id = saved_id(case)
+    content = session.exec(select(CaseContent).where(CaseContent.case_id == case_id)).first()
     if content is None:
-        content = CaseContent(case_id=case.id)
+        content = CaseContent(case_id=case_id)
         session.add(content)
     content.kind = ItemKind(text.kind)
     content.slot_minutes = text.slot_minutes
@@ -173,14 +174,14 @@ def set_case_content(session: Session, case: Case, text: CaseText) -> CaseConten
     content.recommender = text.recommender.strip()
     content.economy, content.legal_basis = text.economy.strip(), text.legal_basis.strip()
     # Core DELETEs run now; the ORM would order them after the INSERTs below (unique numbers).
-    session.exec(sa.delete(RecommendationPoint).where(RecommendationPoint.case_id == case.id))
-    session.exec(sa.delete(Attachment).where(Attachment.case_id == case.id))
+    session.exec(sa.delete(RecommendationPoint).where(col(RecommendationPoint.case_id) == case_id))
+    session.exec(sa.delete(Attachment).where(col(Attachment.case_id) == case_id))
     session.add_all(
-        RecommendationPoint(case_id=case.id, number=number, text=point.strip())
+        RecommendationPoint(case_id=case_id, number=number, text=point.strip())
         for number, point in enumerate(text.points, start=1)
     )
     session.add_all(
-        Attachment(case_id=case.id, number=number, title=a.title.strip(), file=a.file.strip())
+        Attachment(case_id=case_id, number=number, title=a.title.strip(), file=a.file.strip())
         for number, a in enumerate(text.attachments, start=1)
     )
     session.flush()
@@ -216,13 +217,13 @@ def put_on_agenda(
     if body.agenda:
         agenda_due = agenda_calendar(profile, body.agenda).add_working_days(day, -body.agenda.working_days_before)
     row = Consultation(
-        case_id=case.id,
+        case_id=saved_id(case),
         stage=stage,
         body_id=meeting.body_id,
         round=(rounds or 0) + 1,
-        meeting_id=meeting.id,
+        meeting_id=saved_id(meeting),
         deadline=deadline,
-        latest_meeting_id=meeting.id,
+        latest_meeting_id=saved_id(meeting),
         latest_deadline=deadline,
         slack_working_days=0,
         agenda_due=agenda_due,
@@ -245,14 +246,17 @@ def record_decision(
     except ValueError:
         choices = ", ".join(o.value for o in Outcome)
         raise Invalid(f"'{outcome}' er ikke et udfald. Brug et af: {choices}.", "outcome") from None
-    meeting = session.get(Meeting, consultation.meeting_id)
+    meeting = session.get_one(Meeting, consultation.meeting_id)
     if session.exec(select(Decision.id).where(Decision.consultation_id == consultation.id)).first() is not None:
-        case = session.get(Case, consultation.case_id)
+        case = session.get_one(Case, consultation.case_id)
         raise Invalid(
             f"Sagen {case.journal_number} har allerede en beslutning fra mødet {long_date(meeting.day)}.", "outcome"
         )
     row = Decision(
-        consultation_id=consultation.id, outcome=outcome, text=text.strip(), decided_at=decided_at or meeting.starts_at
+        consultation_id=saved_id(consultation),
+        outcome=outcome,
+        text=text.strip(),
+        decided_at=decided_at or meeting.starts_at,
     )
     session.add(row)
     session.flush()
@@ -270,7 +274,7 @@ def set_meeting_notes(
     """Record the standing items' journal number and decisions; None leaves a value as it is."""
     notes = session.exec(select(MeetingNotes).where(MeetingNotes.meeting_id == meeting.id)).first()
     if notes is None:
-        notes = MeetingNotes(meeting_id=meeting.id)
+        notes = MeetingNotes(meeting_id=saved_id(meeting))
         session.add(notes)
     if journal_number is not None:
         notes.journal_number = journal_number.strip()
@@ -287,34 +291,35 @@ def set_meeting_notes(
 
 def load_agenda(session: Session, meeting: Meeting) -> StoredMeeting:
     """The meeting and every case planned on it, with texts, history and decisions."""
-    body = session.get(Body, meeting.body_id)
+    body = session.get_one(Body, meeting.body_id)
     previous_day = session.exec(
         select(sa.func.max(Meeting.day)).where(
             Meeting.body_id == meeting.body_id, Meeting.day < meeting.day, Meeting.status != MeetingStatus.CANCELLED
         )
     ).one()
-    notes = session.exec(select(MeetingNotes).where(MeetingNotes.meeting_id == meeting.id)).first() or MeetingNotes()
+    notes = session.exec(select(MeetingNotes).where(MeetingNotes.meeting_id == meeting.id)).first()
     rows = session.exec(
         select(Consultation, Case)
-        .join(Case, Consultation.case_id == Case.id)
+        .join(Case, col(Consultation.case_id) == col(Case.id))
         .where(Consultation.meeting_id == meeting.id)
-        .order_by(Consultation.id)
+        .order_by(col(Consultation.id))
     ).all()
-    case_ids = [case.id for _, case in rows]
+    case_ids = [saved_id(case) for _, case in rows]
     texts = _texts(session, case_ids)
     treatments = _treatments(session, case_ids)
     items = []
     for consultation, case in rows:
         earlier = tuple(
             t
-            for consultation_id, starts_at, t in treatments.get(case.id, [])
+            for consultation_id, starts_at, t in treatments.get(saved_id(case), [])
             if starts_at < meeting.starts_at and consultation_id != consultation.id
         )
         decision = next(
-            (t for consultation_id, _, t in treatments.get(case.id, []) if consultation_id == consultation.id), None
+            (t for consultation_id, _, t in treatments.get(saved_id(case), []) if consultation_id == consultation.id),
+            None,
         )
         items.append(
-            StoredItem(case.journal_number, case.title, case.closed_item, texts.get(case.id), earlier, decision)
+            StoredItem(case.journal_number, case.title, case.closed_item, texts.get(saved_id(case)), earlier, decision)
         )
     return StoredMeeting(
         municipality=meeting.municipality,
@@ -327,25 +332,25 @@ def load_agenda(session: Session, meeting: Meeting) -> StoredMeeting:
         place=meeting.place,
         status=meeting.status,
         previous_day=previous_day,
-        journal_number=notes.journal_number,
-        approval_decision=notes.approval_decision,
-        other_business_decision=notes.other_business_decision,
+        journal_number=notes.journal_number if notes else "",
+        approval_decision=notes.approval_decision if notes else "",
+        other_business_decision=notes.other_business_decision if notes else "",
         items=tuple(items),
     )
 
 
 def _texts(session: Session, case_ids: list[int]) -> dict[int, CaseText]:
-    contents = session.exec(select(CaseContent).where(CaseContent.case_id.in_(case_ids))).all()
+    contents = session.exec(select(CaseContent).where(col(CaseContent.case_id).in_(case_ids))).all()
     points: dict[int, list[str]] = {}
     for point in session.exec(
         select(RecommendationPoint)
-        .where(RecommendationPoint.case_id.in_(case_ids))
-        .order_by(RecommendationPoint.number)
+        .where(col(RecommendationPoint.case_id).in_(case_ids))
+        .order_by(col(RecommendationPoint.number))
     ):
         points.setdefault(point.case_id, []).append(point.text)
     attachments: dict[int, list[AttachmentText]] = {}
     for attachment in session.exec(
-        select(Attachment).where(Attachment.case_id.in_(case_ids)).order_by(Attachment.number)
+        select(Attachment).where(col(Attachment.case_id).in_(case_ids)).order_by(col(Attachment.number))
     ):
         attachments.setdefault(attachment.case_id, []).append(AttachmentText(attachment.title, attachment.file))
     return {
@@ -366,21 +371,21 @@ def _texts(session: Session, case_ids: list[int]) -> dict[int, CaseText]:
 
 def _treatments(session: Session, case_ids: list[int]) -> dict[int, list[tuple[int, dt.datetime, Treatment]]]:
     """Every decision on the cases: (consultation id, meeting start, treatment), oldest first."""
-    rows = session.exec(
-        select(
-            Consultation.case_id,
-            Consultation.id,
-            Meeting.starts_at,
-            Meeting.day,
-            Body.name,
-            Decision.outcome,
-            Decision.text,
+    rows = session.execute(
+        sa.select(  # sqlmodel's select() and exec() are typed for up to four columns
+            col(Consultation.case_id),
+            col(Consultation.id),
+            col(Meeting.starts_at),
+            col(Meeting.day),
+            col(Body.name),
+            col(Decision.outcome),
+            col(Decision.text),
         )
-        .join(Decision, Decision.consultation_id == Consultation.id)
-        .join(Meeting, Meeting.id == Consultation.meeting_id)
-        .join(Body, Body.id == Consultation.body_id)
-        .where(Consultation.case_id.in_(case_ids))
-        .order_by(Meeting.starts_at, Consultation.id)
+        .join(Decision, col(Decision.consultation_id) == col(Consultation.id))
+        .join(Meeting, col(Meeting.id) == col(Consultation.meeting_id))
+        .join(Body, col(Body.id) == col(Consultation.body_id))
+        .where(col(Consultation.case_id).in_(case_ids))
+        .order_by(col(Meeting.starts_at), col(Consultation.id))
     ).all()
     result: dict[int, list[tuple[int, dt.datetime, Treatment]]] = {}
     for case_id, consultation_id, starts_at, day, body_name, outcome, text in rows:

@@ -8,16 +8,20 @@ foreign keys on.
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -72,9 +76,9 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 
 def alembic_config(url: str) -> Config:
-    """Alembic's configuration without an alembic.ini: the scripts live in models/migrations.
+    """Alembic's configuration for `url`: the scripts live in models/migrations.
 
-    For a new revision: `command.revision(alembic_config(url), "message", autogenerate=True)`.
+    The top-level alembic.ini says the same for developers' `alembic revision --autogenerate`.
     """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -83,6 +87,104 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "heads") -> None:
-    """Bring the database at `url` up to `revision` (`alembic upgrade`)."""
-    command.upgrade(alembic_config(url), revision)
+@dataclass(frozen=True)
+class Upgrade:
+    """What an upgrade did: the schema version before (None: an empty database) and after."""
+
+    before: str | None
+    after: str | None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+class SchemaNotCurrent(Exception):
+    """The database's schema is not the newest one the code knows: older, none at all (current
+    None), or one this code does not know (known False: made by a newer version)."""
+
+    def __init__(self, current: str | None, newest: str, known: bool) -> None:
+        super().__init__(f"schema {current or 'none'}, newest {newest}")
+        self.current = current
+        self.newest = newest
+        self.known = known
+
+
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory(str(MIGRATIONS))
+
+
+def newest_revision() -> str:
+    """The newest schema version the code knows (the head of models/migrations/versions)."""
+    head = _scripts().get_current_head()
+    assert head is not None, "models/migrations/versions has no revision"
+    return head
+
+
+def is_known_revision(revision: str) -> bool:
+    """Whether `revision` is one of models/migrations/versions (not one of a newer version's)."""
+    return revision in {script.revision for script in _scripts().walk_revisions()}
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The schema version the database at `engine` has (None: never migrated)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Raise SchemaNotCurrent unless the database has the newest schema (`sagsgang db opgrader`)."""
+    current, newest = schema_revision(engine), newest_revision()
+    if current != newest:
+        raise SchemaNotCurrent(current, newest, current is None or is_known_revision(current))
+
+
+def upgrade(url: str, revision: str = "heads") -> Upgrade:
+    """Bring the database at `url` up to `revision` (`alembic upgrade`).
+
+    Safe to run from several processes at once: each waits for the others' migration to finish
+    (PostgreSQL: an advisory lock held by the migration's own connection; SQLite: a lock file
+    beside the database file), then finds the schema current and does nothing.
+    """
+    config = alembic_config(url)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection, _migration_lock(connection):
+            before = _revision(connection)
+            config.attributes["connection"] = connection  # models/migrations/env.py migrates on it
+            command.upgrade(config, revision)
+            return Upgrade(before, _revision(connection))
+    finally:
+        engine.dispose()
+
+
+def _revision(connection: Connection) -> str | None:
+    revision = MigrationContext.configure(connection).get_current_revision()
+    connection.commit()  # end the read's transaction: the migration begins its own
+    return revision
+
+
+# Any constant bigint: what matters is that every Sagsgang process takes the same one.
+ADVISORY_LOCK_KEY = 7_305_241_002_010_005
+
+
+@contextmanager
+def _migration_lock(connection: Connection) -> Iterator[None]:
+    """One migration at a time per database: other processes wait here until it is done."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
+        connection.commit()  # the lock belongs to the session (this connection), not the transaction
+        try:
+            yield
+        finally:
+            connection.rollback()  # after a failed migration, so that the unlock can run
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
+            connection.commit()
+        return
+    database = connection.engine.url.database
+    if connection.dialect.name == "sqlite" and database and database != ":memory:" and not database.startswith("file:"):
+        with open(f"{Path(database).expanduser()}.migration-lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+            yield
+        return
+    yield

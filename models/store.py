@@ -13,14 +13,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from calendars.meetings import Meeting as MeetingValue
 from calendars.meetings import MeetingStatus
 from calendars.planner import Plan
 from calendars.profiles import Profile
 from models.errors import Invalid, NotFound
-from models.tables import Body, Case, Consultation, Decision, Meeting, Outcome
+from models.tables import Body, Case, Consultation, Decision, Meeting, Outcome, local_start, saved_id
 from models.types import utcnow
 
 
@@ -73,25 +73,36 @@ def sync_profile(
                 "body",
             )
         seen.add(value.key)
-        row = stored.get(value.key)
-        if row is None:
-            row = stored[value.key] = Meeting(municipality=municipality, key=value.key, body_id=bodies[value.body].id)
-            _copy(value, row)
-            session.add(row)
+        meeting = stored.get(value.key)
+        if meeting is None:
+            meeting = stored[value.key] = Meeting(
+                municipality=municipality,
+                key=value.key,
+                body_id=saved_id(bodies[value.body]),
+                day=value.day,
+                starts_at=local_start(value.day, value.time),
+            )
+            _copy(value, meeting)
+            session.add(meeting)
             meetings_added += 1
-        elif row.overridden:
+        elif meeting.overridden:
             kept.append(value.key)
-        elif _copy(value, row):
-            row.sequence += 1
+        elif _copy(value, meeting):
+            meeting.sequence += 1
             meetings_updated += 1
 
     withdrawn = []
     if period is not None:
-        for row in stored.values():
-            if row.key not in seen and not row.overridden and not row.cancelled and period[0] <= row.day <= period[1]:
-                row.status = MeetingStatus.CANCELLED
-                row.sequence += 1
-                withdrawn.append(row.key)
+        for meeting in stored.values():
+            if (
+                meeting.key not in seen
+                and not meeting.overridden
+                and not meeting.cancelled
+                and period[0] <= meeting.day <= period[1]
+            ):
+                meeting.status = MeetingStatus.CANCELLED
+                meeting.sequence += 1
+                withdrawn.append(meeting.key)
     session.flush()
     return SyncReport(added, updated, meetings_added, meetings_updated, tuple(kept), tuple(withdrawn))
 
@@ -114,7 +125,11 @@ def load_meetings(
 ) -> list[MeetingValue]:
     """The municipality's meetings as planner values, cancelled ones included, ordered like
     calendars.meetings.meeting_plan; optionally only those in [start, end]."""
-    query = select(Meeting, Body.key).join(Body, Meeting.body_id == Body.id).where(Meeting.municipality == municipality)
+    query = (
+        select(Meeting, Body.key)
+        .join(Body, col(Meeting.body_id) == col(Body.id))
+        .where(Meeting.municipality == municipality)
+    )
     if start is not None:
         query = query.where(Meeting.day >= start)
     if end is not None:
@@ -215,11 +230,11 @@ def save_plan(session: Session, case: Case, plan: Plan, redo_from_stage: int | N
 
     decided = session.exec(
         select(Consultation.stage, Consultation.body_id, Consultation.round, Decision.outcome)
-        .join(Decision, Decision.consultation_id == Consultation.id)
+        .join(Decision, col(Decision.consultation_id) == col(Consultation.id))
         .where(Consultation.case_id == case.id)
     ).all()
-    last_round = {}
-    passed = set()
+    last_round: dict[tuple[int, int], int] = {}
+    passed: set[tuple[int, int]] = set()
     for stage, body_id, round_, outcome in decided:
         last_round[stage, body_id] = max(round_, last_round.get((stage, body_id), 0))
         if Outcome(outcome).advances:
@@ -227,26 +242,26 @@ def save_plan(session: Session, case: Case, plan: Plan, redo_from_stage: int | N
 
     undecided = (
         select(Consultation.id)
-        .outerjoin(Decision, Decision.consultation_id == Consultation.id)
-        .where(Consultation.case_id == case.id, Decision.id.is_(None))
+        .outerjoin(Decision, col(Decision.consultation_id) == col(Consultation.id))
+        .where(Consultation.case_id == case.id, col(Decision.id).is_(None))
     )
     # A Core DELETE runs now; the ORM would order it after the INSERTs below.
-    session.exec(sa.delete(Consultation).where(Consultation.id.in_(undecided.scalar_subquery())))
+    session.exec(sa.delete(Consultation).where(col(Consultation.id).in_(undecided.scalar_subquery())))
 
     rows = []
     for step in plan.steps:
-        body = bodies[step.body.key]
-        place = (step.stage, body.id)
+        body_id = saved_id(bodies[step.body.key])
+        place = (step.stage, body_id)
         if place in passed and (redo_from_stage is None or step.stage < redo_from_stage):
             continue
         row = Consultation(
-            case_id=case.id,
+            case_id=saved_id(case),
             stage=step.stage,
-            body_id=body.id,
+            body_id=body_id,
             round=last_round.get(place, 0) + 1,
-            meeting_id=meetings[step.meeting.key].id,
+            meeting_id=saved_id(meetings[step.meeting.key]),
             deadline=step.deadline,
-            latest_meeting_id=meetings[step.latest_meeting.key].id,
+            latest_meeting_id=saved_id(meetings[step.latest_meeting.key]),
             latest_deadline=step.latest_deadline,
             slack_working_days=step.slack_working_days,
             agenda_due=step.agenda_due,
@@ -261,7 +276,7 @@ def save_plan(session: Session, case: Case, plan: Plan, redo_from_stage: int | N
 def _meetings_by_key(session: Session, municipality: str, keys: set[str]) -> dict[str, Meeting]:
     found = {
         row.key: row
-        for row in session.exec(select(Meeting).where(Meeting.municipality == municipality, Meeting.key.in_(keys)))
+        for row in session.exec(select(Meeting).where(Meeting.municipality == municipality, col(Meeting.key).in_(keys)))
     }
     if missing := sorted(keys - found.keys()):
         raise NotFound(
@@ -278,5 +293,5 @@ def consultations(session: Session, case: Case) -> Sequence[Consultation]:
     return session.exec(
         select(Consultation)
         .where(Consultation.case_id == case.id)
-        .order_by(Consultation.stage, Consultation.body_id, Consultation.round)
+        .order_by(col(Consultation.stage), col(Consultation.body_id), col(Consultation.round))
     ).all()

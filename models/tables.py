@@ -11,6 +11,7 @@ No `from __future__ import annotations` here: SQLModel reads the annotations at 
 import datetime as dt
 import enum
 import re
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import declared_attr, validates
@@ -35,6 +36,23 @@ JOURNAL_NUMBER = re.compile(r"^\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ]\d{2}-\d+-\d{2}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+class _Row(Protocol):
+    id: int | None
+
+
+def saved_id(row: _Row) -> int:
+    """The row's primary key. It exists once the row was flushed (the database assigns it);
+    typed `int | None` on the tables because a new row has none yet."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: add it to the session and flush first")
+    return row.id
+
+
+def local_start(day: dt.date, time: dt.time) -> dt.datetime:
+    """`time` Copenhagen wall-clock time on `day` (summer or winter time as it falls)."""
+    return dt.datetime.combine(day, time, COPENHAGEN)
+
+
 def check_journal_number(value: str) -> str:
     """`value` stripped, or Invalid (Danish, a ValueError) that shows the KLE form."""
     if not isinstance(value, str) or not JOURNAL_NUMBER.match(value.strip()):
@@ -52,7 +70,7 @@ class CaseStatus(enum.StrEnum):
 
 
 class Outcome(enum.StrEnum):
-    """A body's decision on an agenda item, and what the route does next (DESIGN.md § 1)."""
+    """A body's decision on an agenda item, and what the route does next (docs/architecture.md § 1)."""
 
     APPROVED = "godkendt"
     RECOMMENDED = "anbefalet"
@@ -117,9 +135,7 @@ class Meeting(StatusFlags, SQLModel, table=True):
         return self.starts_at.astimezone(COPENHAGEN).time()
 
     def set_start(self, day: dt.date, time: dt.time) -> None:
-        """Start at `time` Copenhagen wall-clock time on `day` (summer or winter time as it falls)."""
-        self.day = day
-        self.starts_at = dt.datetime.combine(day, time, COPENHAGEN)
+        self.day, self.starts_at = day, local_start(day, time)
 
 
 class Case(SQLModel, table=True):
@@ -153,7 +169,8 @@ class Case(SQLModel, table=True):
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:
-        return {"version_id_col": cls.__table__.c.version}
+        # SQLModel sets __table__ when it makes the class; its type hints do not declare it.
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
     @validates("journal_number")
     def _check_journal_number(self, _key: str, value: str) -> str:

@@ -6,7 +6,8 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from calendars.danish import DateFormatError, parse_date
-from calendars.profiles import Profile, ProfileError, Route, load_profile
+from calendars.profile_reader import load_profile
+from calendars.profiles import Profile, ProfileError, Route
 
 if TYPE_CHECKING:
     from calendars.planner import Target

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from calendars.profiles import load_profile
+from calendars.profile_reader import load_profile
 from tests.servers import free_port
 
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from calendars.meetings import Schedule, meeting_plan
 from calendars.planner import plan
-from calendars.profiles import load_profile
+from calendars.profile_reader import load_profile
 from models import db
 from models.store import cancel_meeting, load_meetings, move_meeting, save_plan, sync_profile
 from models.tables import Case, Decision, Outcome

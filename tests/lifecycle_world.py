@@ -7,7 +7,8 @@ from datetime import date
 
 from calendars.clock import FixedClock
 from sagsgang.cases import advance as route
-from sagsgang.cases import lifecycle
+from sagsgang.cases import decisions, state, steps
+from sagsgang.cases import launch as launching
 from sagsgang.notifications import mail, reminders
 from tests import configured
 
@@ -25,7 +26,7 @@ def launch(
     owner: str = "meha@slagelse.dk",
     **fields,
 ) -> None:
-    request = lifecycle.LaunchRequest(
+    request = launching.LaunchRequest(
         municipality="slagelse",
         title=fields.pop("title", "Erhvervsstrategi 2027"),
         journal_number=journal_number,
@@ -39,31 +40,42 @@ def launch(
         **fields,
     )
     with configured.session_scope() as session:
-        lifecycle.launch(session, request, at(ready))
+        launching.launch(session, request, at(ready))
 
 
 def plan_of(journal_number: str = J) -> list[tuple[str, date, date]]:
     """(body, deadline, meeting day) of every undecided step, in route order."""
     with configured.session_scope() as session:
-        state = lifecycle.load_state(session, lifecycle.find_case(session, journal_number))
-        return [(t.body, t.consultation.deadline, t.meeting.day) for t in state.pending()]
+        case_state = state.load_state(session, state.find_case(session, journal_number))
+        return [(t.body, t.consultation.deadline, t.meeting.day) for t in case_state.pending()]
 
 
 def decide(body: str, outcome: str, day: date, journal_number: str = J, **options) -> None:
     with configured.session_scope() as session:
-        lifecycle.record_decision(session, journal_number, body, outcome, "", at(day, 18), **options)
+        decisions.record_decision(session, journal_number, body, outcome, "", at(day, 18), **options)
     advance(journal_number, day)
 
 
 def submit(day: date, journal_number: str = J, body: str | None = None) -> None:
     with configured.session_scope() as session:
-        lifecycle.record_submission(session, journal_number, at(day), body)
+        decisions.record_submission(session, journal_number, at(day), body)
 
 
 def advance(journal_number: str, day: date) -> None:
-    """What the lifecycle flow does, without Prefect: plan, and route on until it must wait."""
-    with configured.session_scope() as session:
-        route.in_session(session, lifecycle.find_case(session, journal_number))
+    """What the lifecycle flow does, without Prefect: plan, and route on until it must wait (the
+    same loop and steps, without mails, feeds or a next run)."""
+    settings = configured.settings()
+    route.follow_route(settings, steps.find_case(settings, journal_number, None), None, _quietly)
+
+
+def _quietly(step, /, *args):
+    if step is steps.remind:
+        return reminders.SendReport()
+    if step is steps.publish_feeds:
+        return False
+    if step is steps.wait_for_decision:
+        return None
+    return step(*args)
 
 
 def daily(day: date, hour: int = 8) -> reminders.SendReport:

@@ -20,7 +20,8 @@ from html.parser import HTMLParser
 import pytest
 
 from calendars.meetings import MeetingStatus, meeting_plan
-from calendars.profiles import ProfileError, load_profile
+from calendars.profile_reader import load_profile
+from calendars.profiles import ProfileError
 from models import db
 from models.agenda_items import (
     AttachmentText,
@@ -163,17 +164,15 @@ def url(tmp_path, monkeypatch):
 @pytest.fixture
 def seed(url, albertslund):
     """The Chefforum meeting of 10 April 2024 and the Direktørforum meeting before it."""
-    # The meetings were held, so they stand as planned (the shipped profile has no adopted plan).
+    # The meetings were held, so they stand as planned. Chefforum did not meet between 20 March
+    # and 10 April 2024 (the minutes approved on 10 April are those of 20 March): the shipped
+    # profile's adopted plan says so (seed 003), so there is nothing to cancel.
     meetings = [
         dataclasses.replace(m, status=MeetingStatus.PLANNED)
         for m in meeting_plan(albertslund, dt.date(2024, 3, 1), dt.date(2024, 4, 30))
     ]
     with configured.session_scope() as session:
         sync_profile(session, albertslund, meetings)
-        # Chefforum did not meet between 20 March and 10 April 2024: the minutes approved on
-        # 10 April are those of 20 March.
-        cancel_meeting(session, "albertslund", "chefforum/2024-03-27")
-        cancel_meeting(session, "albertslund", "chefforum/2024-04-03")
 
         outlook = new_case(session, **OUTLOOK)
         closed = new_case(session, **CLOSED)
@@ -692,7 +691,12 @@ def test_bad_input_gets_a_danish_message_exit_code_2_and_writes_nothing(decided,
         capsys, monkeypatch, "dagsorden", "chefforum", "10-04-2024", "--referat", "-o", str(out), today="2024-04-09"
     )
     assert code == 2 and "ikke holdt endnu" in err
+    # No meeting in Easter week (the adopted plan, seed 003); a cancelled one says so.
     code, _, err = run(capsys, monkeypatch, "dagsorden", "chefforum", "03-04-2024")
+    assert code == 2 and "intet møde onsdag 3. april 2024" in err
+    with db.session_scope() as session:
+        cancel_meeting(session, "albertslund", "chefforum/2024-04-17")
+    code, _, err = run(capsys, monkeypatch, "dagsorden", "chefforum", "17-04-2024")
     assert code == 2 and "aflyst" in err
     code, _, err = run(capsys, monkeypatch, "dagsorden", "chefforum", "11-04-2024")
     assert code == 2 and "onsdag 10. april 2024" in err  # the meetings near the date asked for

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from calendars.profiles import load_profile
+from calendars.profile_reader import load_profile
 from calendars.workdays import MunicipalCalendar
 
 

@@ -29,13 +29,13 @@ from sqlmodel import Session, select
 from calendars.clock import FixedClock
 from calendars.meetings import MeetingStatus, Schedule, meeting_plan
 from calendars.planner import plan
-from calendars.profiles import load_profile
+from calendars.profile_reader import load_profile
 from models import db
 from models.feed_ledger import FeedToken
 from models.store import cancel_meeting, consultations, load_meetings, move_meeting, save_plan, sync_profile
 from models.tables import Case, Decision, Meeting, Outcome
 from sagsgang.accounts import subscriptions
-from sagsgang.publishing import feeds
+from sagsgang.publishing import feed_files, feed_render, feeds
 from tests import configured, feeds_world
 from tests.feeds_world import CLOSED_DECISION, CLOSED_JOURNAL, CLOSED_OWNER, CLOSED_TITLE
 from tests.servers import free_port, listening, stop, wait_for
@@ -66,7 +66,7 @@ def publish(world: feeds_world.World, directory: Path, context: feeds.FeedContex
     engine = world.engine()
     try:
         with db.session_scope(engine) as session:
-            report = feeds.publish(session, directory, context)
+            report = feed_files.publish(session, directory, context)
     finally:
         engine.dispose()
     return report, {str(path.relative_to(directory)): path.read_bytes() for path in sorted(directory.rglob("*.ics"))}
@@ -416,7 +416,7 @@ def test_a_personal_feed_shows_the_persons_own_cases_in_full(world, tmp_path):
         )
         personal = {
             row.email: parse(
-                feeds.render_feed(session, feeds.FeedSpec("personlig", key=str(row.id)), CONTEXT, row).body
+                feed_render.render_feed(session, feeds.FeedSpec("personlig", key=str(row.id)), CONTEXT, row).body
             )
             for row in (owner, mette, manager)
         }
@@ -462,18 +462,18 @@ def test_publish_replaces_files_atomically_and_removes_feeds_that_are_no_longer_
 def test_regenerate_republishes_where_the_setting_points(changeable, tmp_path, monkeypatch):
     monkeypatch.setenv("SAGSGANG_FEEDS_DIR", str(tmp_path / "static"))
     engine = changeable.engine()
-    report = feeds.regenerate(configured.settings().feeds_dir, engine=engine, context=CONTEXT)
+    report = feed_files.regenerate(configured.settings().feeds_dir, engine=engine, context=CONTEXT)
     assert report.total == 60 and (tmp_path / "static" / "slagelse" / "organ" / "byraadet.ics").is_file()
     with db.session_scope(engine) as session:
         cancel_meeting(session, "slagelse", "byraadet/2027-09-27")
-    report = feeds.regenerate(configured.settings().feeds_dir, engine=engine, context=CONTEXT)
+    report = feed_files.regenerate(configured.settings().feeds_dir, engine=engine, context=CONTEXT)
     engine.dispose()
     assert "slagelse/organ/byraadet.ics" in report.written
     council = parse((tmp_path / "static" / "slagelse" / "organ" / "byraadet.ics").read_bytes())
     assert one(council, "AFLYST: Byrådet – møde", dt.date(2027, 9, 27))["status"] == "CANCELLED"
     monkeypatch.delenv("SAGSGANG_FEEDS_DIR")
     assert (
-        feeds.regenerate(configured.settings().feeds_dir, engine=engine, context=CONTEXT) is None
+        feed_files.regenerate(configured.settings().feeds_dir, engine=engine, context=CONTEXT) is None
     )  # nowhere to publish
 
 

@@ -6,12 +6,15 @@ and stops after the module (or after 180 s, whatever happens to the test run).
 
 from __future__ import annotations
 
+import array
 import datetime as dt
+import fcntl
 import os
 import re
 import socket
 import subprocess
 import sys
+import termios
 import time
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -41,7 +44,8 @@ def env(world) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def server(world, env, tmp_path_factory):
+def served(world, env, tmp_path_factory):
+    """One worker process, so that a worker's death is the server's (no supervisor restarts it)."""
     port = free_port()
     log_path = tmp_path_factory.mktemp("log") / "serve.log"
     with log_path.open("w") as log:
@@ -55,6 +59,8 @@ def server(world, env, tmp_path_factory):
                 "serve",
                 "--port",
                 str(port),
+                "--workers",
+                "1",
                 "--tjek",
                 "0.2",
             ],
@@ -66,9 +72,14 @@ def server(world, env, tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for(answers(url + "/kalender/"), process, log_path, "sagsgang serve")
-        yield url
+        yield url, process, log_path
     finally:
         stop(process)
+
+
+@pytest.fixture(scope="module")
+def server(served) -> str:
+    return served[0]
 
 
 def sagsgang(env, *args: str) -> subprocess.CompletedProcess[str]:
@@ -207,22 +218,39 @@ def test_the_index_page_offers_webcal_links_in_danish_and_hides_closed_items(ser
     assert CLOSED_TITLE not in page and CLOSED_JOURNAL not in page
 
 
-def test_clients_hanging_up_mid_answer_do_not_stop_the_server(server):
-    # Pipelined requests, then close without reading: the server writes to a closed socket (EPIPE).
+def test_serve_logs_every_request_it_answers(served):
+    server, _, log = served
+    missing = "/kalender/slagelse/organ/logges.ics"
+    assert httpx.get(server + missing).status_code == 404
+    etag = httpx.get(server + COUNCIL).headers["etag"]
+    assert httpx.get(server + COUNCIL, headers={"If-None-Match": etag}).status_code == 304
+    lines = log.read_text().splitlines()
+    assert any(f'"GET {missing} HTTP/1.1" 404' in line for line in lines)
+    assert any(f'"GET {COUNCIL} HTTP/1.1" 304' in line for line in lines)  # a poll the cache answered
+
+
+def test_clients_hanging_up_mid_answer_do_not_stop_the_server(served):
+    # Pipelined requests, then close without reading: the server writes to a reset socket (EPIPE).
     # sagsgang.cli.main restores SIGPIPE's default for pipes into `head`; serve must ignore it again.
+    # (Checked: without serve's SIG_IGN the worker dies here, and a round fails with a reset.)
+    server, process, _ = served
     host, port = server.removeprefix("http://").split(":")
     for _ in range(20):
         with socket.socket() as client:
             client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            try:
-                client.connect((host, int(port)))
-                client.sendall(f"GET {COUNCIL} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode() * 200)
-                client.recv(1)
-                time.sleep(0.05)  # the server is writing, blocked on our full buffer: now hang up
-            except OSError:  # the server is gone: the request below says so
-                break
-    time.sleep(0.5)
+            client.connect((host, int(port)))  # also: the one worker outlived the round before
+            client.sendall(f"GET {COUNCIL} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode() * 200)
+            # Our half closed first: the server's socket waits in CLOSE_WAIT, where the kernel
+            # answers a write after the reset with EPIPE (and SIGPIPE), not ECONNRESET.
+            client.shutdown(socket.SHUT_WR)
+            assert client.recv(1) == b"H"  # the server is answering: 200 feeds, some 6 MB, to come
+            unread = array.array("i", [0])
+            fcntl.ioctl(client, termios.FIONREAD, unread)
+            # Closed with answers unread, the socket sends a reset: the server's next write fails.
+            assert unread[0] > 0
+    # The one worker has run past every reset (it answers this after them) and is still that process.
     assert httpx.get(server + COUNCIL).status_code == 200
+    assert process.poll() is None
 
 
 def test_several_worker_processes_serve_feeds_and_each_notices_changes(world, tmp_path):
@@ -282,8 +310,13 @@ def test_several_worker_processes_serve_feeds_and_each_notices_changes(world, tm
         with db.session_scope(engine) as session:  # in another process, as the secretariat would
             move_meeting(session, "slagelse", f"byraadet/{day.isoformat()}", day + dt.timedelta(days=1))
         engine.dispose()
-        time.sleep(1.5)  # > --tjek in every worker, with room for a busy machine
-        polls = [httpx.get(url + COUNCIL, headers={"If-None-Match": etag}) for _ in range(20)]
+        # Every worker notices within its --tjek (0.2 s); wait for that, up to a generous deadline.
+        deadline = time.monotonic() + 30
+        while True:
+            polls = [httpx.get(url + COUNCIL, headers={"If-None-Match": etag}) for _ in range(20)]
+            if {poll.status_code for poll in polls} == {200} or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         assert {poll.status_code for poll in polls} == {200}, log_path.read_text()
         assert len({poll.headers["etag"] for poll in polls}) == 1 and polls[0].headers["etag"] != etag
         assert day + dt.timedelta(days=1) in {

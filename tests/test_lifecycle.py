@@ -28,8 +28,9 @@ from sqlmodel import Session, select
 
 from models.outbox import MessageStatus, OutboxMessage
 from models.tables import Case, CaseStatus, Consultation, Decision
-from sagsgang.cases import lifecycle
-from sagsgang.inputs import UserError
+from sagsgang.cases import decisions
+from sagsgang.cases.meetings import change_meeting
+from sagsgang.inputs import UserError, read_profile
 from sagsgang.notifications import reminders
 from tests import configured
 from tests.lifecycle_world import J, advance, at, daily, decide, launch, plan_of, submit, text
@@ -129,9 +130,7 @@ def test_a_deadline_that_moves_makes_its_pending_reminder_obsolete(database, smt
     report = daily(date(2027, 3, 2))
     assert report.failed and not smtp.messages
     with configured.session_scope() as session:  # Direktionen moves its meeting from 9 to 10 March
-        lifecycle.change_meeting(
-            session, lifecycle.read_profile("slagelse"), "direktion", date(2027, 3, 9), date(2027, 3, 10)
-        )
+        change_meeting(session, read_profile("slagelse"), "direktion", date(2027, 3, 9), date(2027, 3, 10))
     advance(J, date(2027, 3, 2))
     monkeypatch.setenv("SAGSGANG_SMTP_PORT", str(smtp.port))
     daily(date(2027, 3, 2), hour=9)
@@ -263,7 +262,7 @@ def test_a_decision_that_cannot_be_is_refused_in_danish(database, body, outcome,
     launch()
     with pytest.raises(UserError, match=message):
         with configured.session_scope() as session:
-            lifecycle.record_decision(session, J, body, outcome, "", at(day, 18))
+            decisions.record_decision(session, J, body, outcome, "", at(day, 18))
     with Session(configured.engine()) as session:
         assert session.exec(select(Decision)).all() == []
 
@@ -278,20 +277,20 @@ def test_two_decisions_at_the_same_time_one_wins_the_other_gets_a_conflict(datab
     decide("strategisk_chefforum", "godkendt", date(2027, 4, 8))
 
     both_read = threading.Barrier(2, timeout=10)
-    real_load_state = lifecycle.load_state
+    real_load_state = decisions.load_state
 
     def load_state_then_wait(*args, **kwargs):
         state = real_load_state(*args, **kwargs)
         both_read.wait()  # both secretaries have read the case before either writes
         return state
 
-    monkeypatch.setattr(lifecycle, "load_state", load_state_then_wait)
+    monkeypatch.setattr(decisions, "load_state", load_state_then_wait)
     results = {}
 
     def record(body: str) -> None:
         try:
             with configured.session_scope() as session:
-                lifecycle.record_decision(session, J, body, "anbefalet", f"{body} anbefaler.", at(date(2027, 5, 4), 18))
+                decisions.record_decision(session, J, body, "anbefalet", f"{body} anbefaler.", at(date(2027, 5, 4), 18))
             results[body] = "gemt"
         except UserError as error:
             results[body] = error
@@ -301,7 +300,7 @@ def test_two_decisions_at_the_same_time_one_wins_the_other_gets_a_conflict(datab
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    monkeypatch.setattr(lifecycle, "load_state", real_load_state)
+    monkeypatch.setattr(decisions, "load_state", real_load_state)
 
     assert sorted(str(type(r).__name__) if not isinstance(r, str) else r for r in results.values()) == [
         "ConflictError",
@@ -323,20 +322,20 @@ def test_the_same_decision_twice_at_once_is_stored_once(database, monkeypatch):
     launch()
     submit(date(2027, 3, 2))
     both_read = threading.Barrier(2, timeout=10)
-    real_load_state = lifecycle.load_state
+    real_load_state = decisions.load_state
 
     def load_state_then_wait(*args, **kwargs):
         state = real_load_state(*args, **kwargs)
         both_read.wait()
         return state
 
-    monkeypatch.setattr(lifecycle, "load_state", load_state_then_wait)
+    monkeypatch.setattr(decisions, "load_state", load_state_then_wait)
     errors = []
 
     def record(outcome: str) -> None:
         try:
             with configured.session_scope() as session:
-                lifecycle.record_decision(session, J, "direktion", outcome, "", at(date(2027, 3, 9), 18))
+                decisions.record_decision(session, J, "direktion", outcome, "", at(date(2027, 3, 9), 18))
         except UserError as error:
             errors.append(error)
 
@@ -357,7 +356,7 @@ def test_a_cancelled_meeting_moves_every_case_on_it_to_the_next_one(database):
     launch()
     launch("27.00.00-G01-2-27", title="Havnestrategi")
     with configured.session_scope() as session:
-        lifecycle.change_meeting(session, lifecycle.read_profile("slagelse"), "direktion", date(2027, 3, 9))
+        change_meeting(session, read_profile("slagelse"), "direktion", date(2027, 3, 9))
     for journal_number in (J, "27.00.00-G01-2-27"):
         advance(journal_number, date(2027, 3, 2))
         assert plan_of(journal_number)[0] == ("direktion", date(2027, 3, 11), date(2027, 3, 16))
@@ -367,6 +366,4 @@ def test_moving_a_meeting_onto_another_of_the_bodys_meetings_is_refused(database
     launch()
     with pytest.raises(UserError, match="har allerede mødet"):
         with configured.session_scope() as session:
-            lifecycle.change_meeting(
-                session, lifecycle.read_profile("slagelse"), "direktion", date(2027, 3, 9), date(2027, 3, 16)
-            )
+            change_meeting(session, read_profile("slagelse"), "direktion", date(2027, 3, 9), date(2027, 3, 16))

@@ -18,7 +18,8 @@ from sqlmodel import Session, select
 
 from models.outbox import MessageStatus, OutboxMessage
 from models.tables import Case, CaseStatus, Decision
-from sagsgang.cases import lifecycle
+from sagsgang.cases import launch
+from sagsgang.cases.decisions import DecisionForm
 from tests import configured
 from tests.lifecycle_world import J, plan_of, submit, text
 
@@ -28,8 +29,8 @@ def request(
     title: str = "Erhvervsstrategi 2027",
     owner: str = "meha@slagelse.dk",
     ready: date = date(2027, 3, 1),
-) -> lifecycle.LaunchRequest:
-    return lifecycle.LaunchRequest(
+) -> launch.LaunchRequest:
+    return launch.LaunchRequest(
         municipality="slagelse",
         title=title,
         journal_number=journal_number,
@@ -79,7 +80,7 @@ def test_decisions_through_the_flow_carry_the_case_to_the_councils_decision(pref
         submit(day - dt.timedelta(days=12))
         result = advance_case(
             J,
-            decision=lifecycle.DecisionForm(body=body, outcome=outcome, text=f"{body}: {outcome}"),
+            decision=DecisionForm(body=body, outcome=outcome, text=f"{body}: {outcome}"),
             now=morning(day, 19),
         )
     assert result["status"] == CaseStatus.CLOSED
@@ -96,9 +97,7 @@ def test_postponed_through_the_flow_goes_to_the_next_meeting(prefect_harness, da
 
     launch_case(request(), now=morning(date(2027, 3, 1)))
     submit(date(2027, 3, 2))
-    advance_case(
-        J, decision=lifecycle.DecisionForm(body="direktion", outcome="udsat"), now=morning(date(2027, 3, 9), 12)
-    )
+    advance_case(J, decision=DecisionForm(body="direktion", outcome="udsat"), now=morning(date(2027, 3, 9), 12))
     assert plan_of()[0] == ("direktion", date(2027, 3, 11), date(2027, 3, 16))  # the next Tuesday
 
 
@@ -107,7 +106,7 @@ def test_daily_flow_twice_on_the_same_day_sends_nothing_twice(prefect_harness, d
 
     for number in range(1, 4):
         with configured.session_scope() as session:
-            lifecycle.launch(
+            launch.launch(
                 session, request(f"27.00.00-G01-{number}-27", f"Sag {number}"), lifecycle_clock(date(2027, 2, 26))
             )
     first = daily_check(now=morning(date(2027, 3, 3)))  # Wednesday: every case's 1-day reminder
@@ -130,7 +129,7 @@ def test_daily_run_killed_while_sending_sends_each_reminder_exactly_once_when_ru
     count = 5
     for number in range(1, count + 1):
         with configured.session_scope() as session:
-            lifecycle.launch(
+            launch.launch(
                 session, request(f"27.00.00-G01-{number}-27", f"Sag {number}"), lifecycle_clock(date(2027, 2, 26))
             )
     env = {
@@ -237,7 +236,7 @@ def test_cli_launch_with_a_bad_journal_number_fails_fast_in_danish(database, tmp
 
 def test_cli_records_a_decision_and_moves_the_case_on(prefect_harness, database):
     with configured.session_scope() as session:
-        lifecycle.launch(session, request(), lifecycle_clock(date(2027, 3, 1)))
+        launch.launch(session, request(), lifecycle_clock(date(2027, 3, 1)))
     submit(date(2027, 3, 2))
     env = {
         **os.environ,

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from calendars.meetings import MeetingStatus, meeting_plan
-from calendars.profiles import load_profile
+from calendars.profile_reader import load_profile
 
 DAY = dt.timedelta(days=1)
 
@@ -30,7 +30,8 @@ def by_day(plan, body):
 def write_profile(tmp_path, body_extra: str = "", name: str = "test.toml"):
     """A small profile: a political and an administrative body meeting every Wednesday."""
     path = tmp_path / name
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         name = "Testkommune"
 
         [calendar]
@@ -60,7 +61,10 @@ def write_profile(tmp_path, body_extra: str = "", name: str = "test.toml"):
         kind = "politisk"
         cadence = "hver onsdag kl. 09:00"
         deadline = { working_days_before = 5 }
-        """) + textwrap.dedent(body_extra), encoding="utf-8")
+        """)
+        + textwrap.dedent(body_extra),
+        encoding="utf-8",
+    )
     return load_profile(path)
 
 
@@ -73,8 +77,11 @@ def test_weekly_tuesday_cadence_skips_closed_days_between_christmas_and_new_year
     # in the Christmas recess (22/12–2/1), so only the closing day is skipped.
     plan = meeting_plan(slagelse, dt.date(2027, 12, 1), dt.date(2028, 1, 15))
     assert days(plan, "direktion") == [
-        dt.date(2027, 12, 7), dt.date(2027, 12, 14), dt.date(2027, 12, 21),
-        dt.date(2028, 1, 4), dt.date(2028, 1, 11),
+        dt.date(2027, 12, 7),
+        dt.date(2027, 12, 14),
+        dt.date(2027, 12, 21),
+        dt.date(2028, 1, 4),
+        dt.date(2028, 1, 11),
     ]
 
 
@@ -108,7 +115,10 @@ def test_political_body_skips_july_vinterferie_and_efteraarsferie(tmp_path):
     week7 = {dt.date(2026, 2, 11)}  # vinterferie 9–15 Feb 2026
     week42 = {dt.date(2026, 10, 14)}  # efterårsferie 12–18 Oct 2026
     assert len(july) == 5
-    assert political == wednesdays - july - week7 - week42
+    # Wednesday 31 December 2025 is Nytårsaften, a closing day here: a political body's meeting
+    # moves to the next working day in the same week (on_day_off = "næste arbejdsdag"), Friday
+    # 2 January 2026. A weekly meeting in a recess is not moved: next week's meeting follows.
+    assert political == (wednesdays - july - week7 - week42) | {dt.date(2026, 1, 2)}
     # The administrative body meets in recesses.
     assert administrative == wednesdays
 
@@ -121,7 +131,11 @@ def test_shipped_political_bodies_skip_recesses(skanderborg):
     assert not [d for d in teknik if d.month == 7]
     assert dt.date(2026, 10, 14) not in teknik
     assert dt.date(2026, 3, 11) in teknik and dt.date(2026, 8, 12) in teknik
-    assert len(teknik) == 9
+    # A monthly committee's meeting in vinterferie or efterårsferie moves by whole weeks to the
+    # first week after it in the same month (on_day_off = "næste arbejdsdag"): Wednesday 18
+    # February (week 8) and 21 October 2026 (week 43). July's would land in August: not held.
+    assert dt.date(2026, 2, 18) in teknik and dt.date(2026, 10, 21) in teknik
+    assert len(teknik) == 11
     # The administrative koncernledelse (Mondays) meets in July and in vinterferie.
     koncern = days(plan, "koncernledelsen")
     assert dt.date(2026, 7, 6) in koncern and dt.date(2026, 2, 9) in koncern
@@ -156,8 +170,7 @@ def test_no_meeting_on_a_day_off_or_in_recess_for_political_bodies(slagelse):
 def test_council_meetings_beyond_the_adopted_plan_are_provisional(slagelse):
     plan = by_day(meeting_plan(slagelse, dt.date(2027, 11, 1), dt.date(2028, 2, 29)), "byraadet")
     # Adopted: 29 Nov and 13 Dec 2027. Beyond: last Mondays 31 Jan and 28 Feb 2028.
-    assert sorted(plan) == [dt.date(2027, 11, 29), dt.date(2027, 12, 13),
-                            dt.date(2028, 1, 31), dt.date(2028, 2, 28)]
+    assert sorted(plan) == [dt.date(2027, 11, 29), dt.date(2027, 12, 13), dt.date(2028, 1, 31), dt.date(2028, 2, 28)]
     assert plan[dt.date(2027, 12, 13)].status is MeetingStatus.PLANNED
     assert plan[dt.date(2028, 1, 31)].status is MeetingStatus.PROVISIONAL
     assert plan[dt.date(2028, 1, 31)].provisional
@@ -175,40 +188,51 @@ def test_adopted_dates_replace_the_cadence_inside_the_plan(slagelse):
 
 
 def test_adopted_plan_is_authoritative_between_its_first_and_last_date(tmp_path):
-    profile = write_profile(tmp_path, """
+    profile = write_profile(
+        tmp_path,
+        """
         [bodies.raad]
         name = "Rådet"
         kind = "politisk"
         cadence = "sidste mandag i måneden kl. 18:00"
         deadline = { working_days_before = 4 }
         meetings = ["2027-01-18", "2027-03-22 17:00"]
-        """)
+        """,
+    )
     plan = by_day(meeting_plan(profile, dt.date(2026, 12, 1), dt.date(2027, 4, 30)), "raad")
     # Before the plan: last Monday of Dec 2026 is 28 Dec (working day, no recess here) → provisional.
     # Inside: only the adopted 18 Jan and 22 Mar (no 25 Jan, 22 Feb, 29 Mar from the cadence).
     # After: last Monday of April 2027 is 26 April → provisional.
-    assert sorted(plan) == [dt.date(2026, 12, 28), dt.date(2027, 1, 18), dt.date(2027, 3, 22),
-                            dt.date(2027, 4, 26)]
+    assert sorted(plan) == [dt.date(2026, 12, 28), dt.date(2027, 1, 18), dt.date(2027, 3, 22), dt.date(2027, 4, 26)]
     assert [plan[d].status for d in sorted(plan)] == [
-        MeetingStatus.PROVISIONAL, MeetingStatus.PLANNED, MeetingStatus.PLANNED, MeetingStatus.PROVISIONAL]
+        MeetingStatus.PROVISIONAL,
+        MeetingStatus.PLANNED,
+        MeetingStatus.PLANNED,
+        MeetingStatus.PROVISIONAL,
+    ]
     assert plan[dt.date(2027, 3, 22)].time == dt.time(17, 0)
     assert plan[dt.date(2027, 1, 18)].time == dt.time(18, 0)
 
 
 def test_adopted_until_makes_the_cadence_planned(tmp_path):
-    profile = write_profile(tmp_path, """
+    profile = write_profile(
+        tmp_path,
+        """
         [bodies.raad]
         name = "Rådet"
         kind = "administrativ"
         cadence = "hver fredag kl. 10:00"
         deadline = { working_days_before = 2 }
         adopted_until = "2027-06-30"
-        """)
+        """,
+    )
     plan = by_day(meeting_plan(profile, dt.date(2027, 6, 18), dt.date(2027, 7, 9)), "raad")
     # Fridays 18 and 25 June are adopted; 2 and 9 July are not.
     assert {d: m.status for d, m in plan.items()} == {
-        dt.date(2027, 6, 18): MeetingStatus.PLANNED, dt.date(2027, 6, 25): MeetingStatus.PLANNED,
-        dt.date(2027, 7, 2): MeetingStatus.PROVISIONAL, dt.date(2027, 7, 9): MeetingStatus.PROVISIONAL,
+        dt.date(2027, 6, 18): MeetingStatus.PLANNED,
+        dt.date(2027, 6, 25): MeetingStatus.PLANNED,
+        dt.date(2027, 7, 2): MeetingStatus.PROVISIONAL,
+        dt.date(2027, 7, 9): MeetingStatus.PROVISIONAL,
     }
 
 
@@ -237,7 +261,9 @@ def test_week_before_moves_to_tuesday_when_monday_is_2_paaskedag(slagelse):
 
 
 def test_week_before_follows_a_moved_council_meeting(tmp_path):
-    profile = write_profile(tmp_path, """
+    profile = write_profile(
+        tmp_path,
+        """
         [bodies.raadet]
         name = "Rådet"
         kind = "politisk"
@@ -250,7 +276,8 @@ def test_week_before_follows_a_moved_council_meeting(tmp_path):
         kind = "politisk"
         cadence = "mandag i ugen før raadet kl. 15:00"
         deadline = { working_days_before = 6 }
-        """)
+        """,
+    )
     plan = meeting_plan(profile, dt.date(2027, 5, 1), dt.date(2027, 6, 10))
     # Council moved from Monday 31 May to Monday 7 June 2027 → ØU on Monday 31 May.
     assert days(plan, "raadet") == [dt.date(2027, 6, 7)]
@@ -403,12 +430,17 @@ def test_an_adopted_meeting_plan_can_come_from_an_ics_file(tmp_path):
         b"BEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20270125T170000Z\r\nSUMMARY:Byr\xc3\xa5d\r\nEND:VEVENT\r\n"
         b"BEGIN:VEVENT\r\nUID:b\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20270628T160000Z\r\nSUMMARY:Byr\xc3\xa5d\r\nEND:VEVENT\r\n"
         b"BEGIN:VEVENT\r\nUID:c\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20270222T170000Z\r\nSTATUS:CANCELLED\r\nSUMMARY:Byr\xc3\xa5d\r\nEND:VEVENT\r\n"
-        b"END:VCALENDAR\r\n")
+        b"END:VCALENDAR\r\n"
+    )
     (tmp_path / "ics.toml").write_text(
         'name = "Ics Kommune"\n[bodies.raad]\nname = "Byrådet"\nkind = "politisk"\n'
-        'deadline = { working_days_before = 4 }\nmeetings_ics = "raad.ics"\n', encoding="utf-8")
+        'deadline = { working_days_before = 4 }\nmeetings_ics = "raad.ics"\n',
+        encoding="utf-8",
+    )
     profile = load_profile(tmp_path / "ics.toml")
     plan = meeting_plan(profile, dt.date(2027, 1, 1), dt.date(2027, 12, 31))
     assert [(m.day, m.time) for m in plan] == [
-        (dt.date(2027, 1, 25), dt.time(18, 0)), (dt.date(2027, 6, 28), dt.time(18, 0))]
+        (dt.date(2027, 1, 25), dt.time(18, 0)),
+        (dt.date(2027, 6, 28), dt.time(18, 0)),
+    ]
     assert all(m.status is MeetingStatus.PLANNED for m in plan)

@@ -32,7 +32,8 @@ from hypothesis import strategies as st
 
 from calendars.meetings import Meeting, MeetingStatus, Schedule, meeting_plan
 from calendars.planner import Plan, PlanningError, Target, plan, plan_many
-from calendars.profiles import ClosingDays, Profile, load_profile
+from calendars.profile_reader import load_profile
+from calendars.profiles import ClosingDays, Profile
 from calendars.workdays import DayOff
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -188,18 +189,35 @@ def test_may_direktion_deadlines_skip_ascension_and_whitsun():
 
 def test_political_bodies_with_a_cadence_do_not_meet_in_july():
     sched = schedule("sommer")
-    days = {key: [m.day for m in sched.by_body[key].meetings if m.day >= D(2025, 5, 1)]
-            for key in ("udvalg", "byraad")}
+    days = {key: [m.day for m in sched.by_body[key].meetings if m.day >= D(2025, 5, 1)] for key in ("udvalg", "byraad")}
     # 1st Wednesday: 7/5, 4/6 (adopted), 2/7 (recess), 6/8, 3/9, 1/10, 5/11, 3/12.
-    assert days["udvalg"] == [D(2025, 5, 7), D(2025, 6, 4), D(2025, 8, 6), D(2025, 9, 3), D(2025, 10, 1),
-                              D(2025, 11, 5), D(2025, 12, 3)]
+    assert days["udvalg"] == [
+        D(2025, 5, 7),
+        D(2025, 6, 4),
+        D(2025, 8, 6),
+        D(2025, 9, 3),
+        D(2025, 10, 1),
+        D(2025, 11, 5),
+        D(2025, 12, 3),
+    ]
     # Last Tuesday: 27/5, 24/6 (adopted), 29/7 (recess), 26/8, 30/9, 28/10, 25/11, 30/12.
     assert days["byraad"] == [
-        D(2025, 5, 27), D(2025, 6, 24), D(2025, 8, 26), D(2025, 9, 30), D(2025, 10, 28), D(2025, 11, 25),
-        D(2025, 12, 30)]
+        D(2025, 5, 27),
+        D(2025, 6, 24),
+        D(2025, 8, 26),
+        D(2025, 9, 30),
+        D(2025, 10, 28),
+        D(2025, 11, 25),
+        D(2025, 12, 30),
+    ]
     # The administration meets in July (Tuesdays 1, 8, 15, 22, 29).
     assert [m.day for m in sched.by_body["direktion"].meetings if m.day.month == 7] == [
-        D(2025, 7, 1), D(2025, 7, 8), D(2025, 7, 15), D(2025, 7, 22), D(2025, 7, 29)]
+        D(2025, 7, 1),
+        D(2025, 7, 8),
+        D(2025, 7, 15),
+        D(2025, 7, 22),
+        D(2025, 7, 29),
+    ]
 
 
 def test_case_ready_late_june_goes_to_the_council_in_august():
@@ -220,7 +238,8 @@ def test_case_ready_late_june_goes_to_the_council_in_august():
     assert slack(result) == {"direktion": 35, "byraad": 0}
     # The plan runs from 23/6 to 26/8: Sommerferie 1/7–31/7 lies inside; Efterårsferie (week 42) not.
     assert [(r.name, start, end) for r, start, end in result.recesses] == [
-        ("Sommerferie", D(2025, 7, 1), D(2025, 7, 31))]
+        ("Sommerferie", D(2025, 7, 1), D(2025, 7, 31))
+    ]
     assert result.days_off == ()  # no Danish holiday between 23/6 and 26/8
 
 
@@ -246,7 +265,8 @@ def test_recess_pushes_the_committee_from_july_to_august():
     ]
     assert slack(result) == {"direktion": 30, "udvalg": 0, "byraad": 0}
     assert [(r.name, start, end) for r, start, end in result.recesses] == [
-        ("Sommerferie", D(2025, 7, 1), D(2025, 7, 31))]
+        ("Sommerferie", D(2025, 7, 1), D(2025, 7, 31))
+    ]
     # From 2/6 to 26/8 only 2. pinsedag is a weekday holiday (Grundlovsdag is not closed here).
     assert result.days_off == (DayOff(D(2025, 6, 9), "Anden pinsedag", "helligdag"),)
 
@@ -325,7 +345,9 @@ def test_profile_gap_is_used_when_no_gap_is_given():
     result = plan(gap3.routes["tre_udvalg"], sched, PARALLEL_READY)
     # Same as gap=3 above.
     assert [(s.body.key, s.meeting.day) for s in result.steps][-2:] == [
-        ("oekonomiudvalget", D(2025, 9, 23)), ("byraadet", D(2025, 10, 27))]
+        ("oekonomiudvalget", D(2025, 9, 23)),
+        ("byraadet", D(2025, 10, 27)),
+    ]
 
 
 def test_parallel_backward_bounds_the_previous_stage_by_the_earliest_parallel_deadline():
@@ -373,7 +395,8 @@ def test_missing_meeting_with_a_larger_gap_argument_raises():
         pytest.fail(f"no PlanningError; plan returned {earliest(bad)}")
     # Ready for ØU: Thu 4/9 + 3 wd = Tue 9/9.
     assert str(caught.value).startswith(
-        "Økonomiudvalget har intet møde med sagsfrist på eller efter tirsdag 9. september 2025")
+        "Økonomiudvalget har intet møde med sagsfrist på eller efter tirsdag 9. september 2025"
+    )
 
 
 # --- 5. Backward from a target ----------------------------------------------------------------
@@ -383,7 +406,10 @@ def test_backward_target_gives_latest_meetings_latest_ready_and_slack():
     result = run("paaske", "politisk", D(2025, 3, 24), target=Target("byraad", D(2025, 6, 24)))
     # Earliest as in the Easter test.
     assert [(k, m) for k, m, _ in earliest(result)] == [
-        ("direktion", D(2025, 4, 1)), ("udvalg", D(2025, 4, 22)), ("byraad", D(2025, 4, 29))]
+        ("direktion", D(2025, 4, 1)),
+        ("udvalg", D(2025, 4, 22)),
+        ("byraad", D(2025, 4, 29)),
+    ]
     assert latest(result) == [
         # Held by Mon 26/5 (1 wd before 27/5) -> Tue 20/5; deadline Mon 19, Fri 16, Thu 15/5.
         ("direktion", D(2025, 5, 20), D(2025, 5, 15)),
@@ -407,7 +433,12 @@ def test_backward_target_gives_latest_meetings_latest_ready_and_slack():
     assert result.note == ""
     # From 24/3 to 24/6: Easter, Kristi himmelfart and 2. pinsedag.
     assert [d.day for d in result.days_off] == [
-        D(2025, 4, 17), D(2025, 4, 18), D(2025, 4, 21), D(2025, 5, 29), D(2025, 6, 9)]
+        D(2025, 4, 17),
+        D(2025, 4, 18),
+        D(2025, 4, 21),
+        D(2025, 5, 29),
+        D(2025, 6, 9),
+    ]
 
 
 def test_latest_ready_is_exactly_the_last_day_that_reaches_the_target():
@@ -438,8 +469,9 @@ def test_target_day_that_is_not_a_meeting_day_uses_the_latest_meeting_before_it(
     result = run("paaske", "politisk", D(2025, 3, 24), target=Target("byraad", D(2025, 6, 30)))
     assert result.final.latest_meeting.day == D(2025, 6, 24)
     assert result.latest_ready == D(2025, 5, 15)  # as for the target 24/6
-    assert result.note == ("Byrådet holder ikke møde 30. juni 2025; planen sigter mod det seneste møde "
-                           "før: tirsdag 24. juni 2025.")
+    assert result.note == (
+        "Byrådet holder ikke møde 30. juni 2025; planen sigter mod det seneste møde før: tirsdag 24. juni 2025."
+    )
 
     # Friday 20 June: the latest meeting before it is Tue 27/5 (deadline Wed 21/5).
     result = run("paaske", "politisk", D(2025, 3, 24), target=Target("byraad", D(2025, 6, 20)))
@@ -512,8 +544,9 @@ def test_unreachable_target_in_slagelse_names_mandag_30_august_2027():
 def test_target_in_a_body_of_an_earlier_stage_is_refused():
     with pytest.raises(PlanningError) as caught:
         run("paaske", "politisk", D(2025, 3, 24), target=Target("udvalg", D(2025, 6, 10)))
-    assert str(caught.value) == ("Målet skal være et møde i rutens sidste trin (Byrådet), "
-                                 "ikke Teknik- og Miljøudvalget.")
+    assert str(caught.value) == (
+        "Målet skal være et møde i rutens sidste trin (Byrådet), ikke Teknik- og Miljøudvalget."
+    )
     assert caught.value.earliest_reachable is None
 
 
@@ -521,15 +554,18 @@ def test_target_before_the_ready_date_is_refused():
     with pytest.raises(PlanningError) as caught:
         run("paaske", "politisk", D(2025, 5, 1), target=Target("byraad", D(2025, 4, 29)))
     assert "Måldatoen tirsdag 29. april 2025 ligger før datoen, sagen er klar (torsdag 1. maj 2025)" in str(
-        caught.value)
+        caught.value
+    )
 
 
 def test_target_before_any_meeting_of_the_body():
     # Ready Mon 17/3: direktion 25/3 (Thu 20/3), udvalg 22/4, byråd 29/4 is the earliest.
     with pytest.raises(PlanningError) as caught:
         run("paaske", "politisk", D(2025, 3, 17), target=Target("byraad", D(2025, 3, 20)))
-    assert str(caught.value) == ("Byrådet har intet møde på eller før torsdag 20. marts 2025 i mødeplanen. "
-                                 "Tidligst mulige møde i Byrådet: tirsdag 29. april 2025.")
+    assert str(caught.value) == (
+        "Byrådet har intet møde på eller før torsdag 20. marts 2025 i mødeplanen. "
+        "Tidligst mulige møde i Byrådet: tirsdag 29. april 2025."
+    )
     assert caught.value.earliest_reachable.day == D(2025, 4, 29)
 
 
@@ -539,7 +575,8 @@ def test_no_meeting_left_in_the_meeting_plan():
         run("paaske", "politisk", D(2025, 8, 20))
     assert str(caught.value).startswith(
         "Direktionen har intet møde med sagsfrist på eller efter onsdag 20. august 2025 i mødeplanen, "
-        "der rækker til tirsdag 26. august 2025.")
+        "der rækker til tirsdag 26. august 2025."
+    )
 
 
 def test_unreachable_message_never_claims_a_latest_ready_date_that_would_not_work():
@@ -596,7 +633,10 @@ def test_udsat_in_the_council():
     # The council postpones on 29/4: next council meeting Tue 27/5; the earlier stages stay.
     result = run("paaske", "politisk", D(2025, 3, 24), held_after={"byraad": D(2025, 4, 29)})
     assert [(k, m) for k, m, _ in earliest(result)] == [
-        ("direktion", D(2025, 4, 1)), ("udvalg", D(2025, 4, 22)), ("byraad", D(2025, 5, 27))]
+        ("direktion", D(2025, 4, 1)),
+        ("udvalg", D(2025, 4, 22)),
+        ("byraad", D(2025, 5, 27)),
+    ]
 
 
 def test_udsat_at_the_last_meeting_in_the_plan_names_the_postponement_day():
@@ -637,8 +677,12 @@ def _with(prof: Profile, change) -> Schedule:
 def test_cancelled_meeting_is_never_chosen():
     prof = profile("paaske")
     cancel = D(2025, 5, 13)
-    sched = _with(prof, lambda m: dataclasses.replace(m, status=MeetingStatus.CANCELLED)
-                  if (m.body, m.day) == ("udvalg", cancel) else m)
+    sched = _with(
+        prof,
+        lambda m: (
+            dataclasses.replace(m, status=MeetingStatus.CANCELLED) if (m.body, m.day) == ("udvalg", cancel) else m
+        ),
+    )
     result = plan(prof.routes["politisk"], sched, D(2025, 4, 11))
     assert earliest(result) == [
         ("direktion", D(2025, 4, 22), D(2025, 4, 14)),
@@ -662,8 +706,9 @@ def test_cancelled_meeting_is_never_chosen():
 def test_moved_meeting_is_used_at_its_new_day():
     prof = profile("paaske")
     old, new = D(2025, 4, 22), D(2025, 4, 29)
-    sched = _with(prof, lambda m: dataclasses.replace(m, day=new, moved_from=old)
-                  if (m.body, m.day) == ("udvalg", old) else m)
+    sched = _with(
+        prof, lambda m: dataclasses.replace(m, day=new, moved_from=old) if (m.body, m.day) == ("udvalg", old) else m
+    )
     result = plan(prof.routes["politisk"], sched, D(2025, 3, 24))
     assert earliest(result) == [
         ("direktion", D(2025, 4, 1), D(2025, 3, 27)),
@@ -765,7 +810,8 @@ def test_plan_many_agrees_with_plan_for_random_targets():
 _DK = holidays.DK(years=range(2025, 2030), language="da")
 _SLAGELSE_CLOSED = {(12, 24), (12, 27), (12, 28), (12, 29), (12, 30), (12, 31)}
 _WORKING = [
-    day for day in (D(2025, 1, 1) + dt.timedelta(days=n) for n in range((D(2029, 12, 31) - D(2025, 1, 1)).days))
+    day
+    for day in (D(2025, 1, 1) + dt.timedelta(days=n) for n in range((D(2029, 12, 31) - D(2025, 1, 1)).days))
     if day.weekday() < 5 and day not in _DK and (day.month, day.day) not in _SLAGELSE_CLOSED
 ]
 _WORKING_SET = set(_WORKING)
@@ -794,8 +840,15 @@ def _check_properties(result: Plan, ready: dt.date, gap: int) -> None:
         for meeting, deadline in ((s.meeting, s.deadline), (s.latest_meeting, s.latest_deadline)):
             assert deadline in _WORKING_SET, (s.body.key, deadline)
             assert deadline <= meeting.day
-            assert deadline == _deadline(meeting.day, rule.working_days_before)
+            if not s.common_deadline:
+                assert deadline == _deadline(meeting.day, rule.working_days_before)
             assert not meeting.cancelled
+    for steps in stages.values():
+        # A common deadline (the fagudvalg of politisk_oekonomi) is the earliest of the bodies' own.
+        if steps[0].common_deadline:
+            for attribute, meeting in (("deadline", "meeting"), ("latest_deadline", "latest_meeting")):
+                own = [_deadline(getattr(s, meeting).day, s.body.deadline.working_days_before) for s in steps]
+                assert {getattr(s, attribute) for s in steps} == {min(own)}
         assert s.meeting.day <= s.latest_meeting.day
         assert s.slack_working_days >= 0
         assert s.slack_working_days == _working_days_between(s.deadline, s.latest_deadline)
@@ -803,9 +856,26 @@ def _check_properties(result: Plan, ready: dt.date, gap: int) -> None:
     for number in range(2, len(stages) + 1):
         previous_last = max(s.meeting.day for s in stages[number - 1])
         previous_last_latest = max(s.latest_meeting.day for s in stages[number - 1])
+        previous_deadline = max(s.deadline for s in stages[number - 1])
+        previous_latest_deadline = max(s.latest_deadline for s in stages[number - 1])
         for s in stages[number]:
+            if (
+                prof.bodies[s.body.key].takes_cases_from
+                and _working_days_after(previous_last_latest, s.latest_deadline) < gap
+            ):
+                # The latest plan uses the same cycle: ØU's latest meeting is right before it.
+                assert s.latest_meeting.day > previous_last_latest
+                assert previous_latest_deadline <= _deadline(s.latest_meeting.day, 4)
+            if s.coupled:
+                # Byrådet takes the cases økonomiudvalget treated the week before (takes_cases_from):
+                # its first meeting after ØU's, the case having gone to ØU by byrådet's agenda day.
+                assert s.meeting.day > previous_last
+                assert previous_deadline <= s.agenda_due
+                assert _working_days_after(previous_last, s.deadline) < gap
+                continue
             assert _working_days_after(previous_last, s.deadline) >= gap, (s.body.key, previous_last, s.deadline)
-            assert _working_days_after(previous_last_latest, s.latest_deadline) >= gap
+            if not prof.bodies[s.body.key].takes_cases_from:
+                assert _working_days_after(previous_last_latest, s.latest_deadline) >= gap
     # The earliest meeting is the earliest: the body's meeting before it had a deadline too early.
     due = ready
     for number in range(1, len(stages) + 1):
@@ -822,8 +892,7 @@ def _check_properties(result: Plan, ready: dt.date, gap: int) -> None:
     assert result.latest_ready == result.steps[0].latest_deadline or len(stages[1]) > 1
 
 
-_PROPERTY_SETTINGS = settings(max_examples=150, deadline=None,
-                              suppress_health_check=[HealthCheck.too_slow])
+_PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @_PROPERTY_SETTINGS
@@ -835,8 +904,11 @@ def test_properties_of_forward_plans_on_slagelse(ready, gap):
 
 
 @_PROPERTY_SETTINGS
-@given(ready=st.dates(D(2026, 1, 1), D(2027, 10, 31)), days=st.integers(0, 400),
-       route=st.sampled_from(["politisk_oekonomi", "politisk", "udvalgssag"]))
+@given(
+    ready=st.dates(D(2026, 1, 1), D(2027, 10, 31)),
+    days=st.integers(0, 400),
+    route=st.sampled_from(["politisk_oekonomi", "politisk", "udvalgssag"]),
+)
 def test_properties_of_targeted_plans_on_slagelse(ready, days, route):
     prof, sched = slagelse()
     r = prof.routes[route]

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from calendars.cadence import MonthlyNth, WeekBefore, Weekly
-from calendars.profiles import BodyKind, ProfileError, load_profile, shipped_profiles
+from calendars.profile_reader import load_profile, shipped_profiles
+from calendars.profiles import BodyKind, ProfileError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -140,8 +141,11 @@ def test_albertslund_bodies_and_routes(albertslund):
     # "Albertslund Kommune: direktørforum → chefforum → økonomiudvalg → kommunalbestyrelse."
     assert albertslund.name == "Albertslund Kommune"
     assert albertslund.routes["politisk"].stages == (
-        ("direktoerforum",), ("chefforum",), ("boern_skole", "miljoe_teknik"),
-        ("oekonomiudvalget",), ("kommunalbestyrelsen",),
+        ("direktoerforum",),
+        ("chefforum",),
+        ("boern_skole", "miljoe_teknik"),
+        ("oekonomiudvalget",),
+        ("kommunalbestyrelsen",),
     )
     assert albertslund.routes["orientering"].stages == (("direktoerforum",), ("chefforum",))
     assert stage_names(albertslund, "orientering") == [("Direktørforum",), ("Chefforum",)]
@@ -163,7 +167,10 @@ def test_skanderborg_bodies_and_routes(skanderborg):
     # "Skanderborg Kommune: koncernledelse → fagudvalg → økonomiudvalg → byråd."
     assert skanderborg.name == "Skanderborg Kommune"
     assert skanderborg.routes["politisk"].stages == (
-        ("koncernledelsen",), ("teknik_miljoe", "social_sundhed"), ("oekonomiudvalget",), ("byraadet",),
+        ("koncernledelsen",),
+        ("teknik_miljoe", "social_sundhed"),
+        ("oekonomiudvalget",),
+        ("byraadet",),
     )
     assert stage_names(skanderborg, "udvalgssag") == [("Koncernledelsen",), ("Udvalget for Teknik og Miljø",)]
     assert skanderborg.bodies["koncernledelsen"].time == dt.time(8, 30)
@@ -211,11 +218,13 @@ def test_minimal_valid_fixture_loads():
 
 BROKEN = [
     # file, the TOML key that is wrong, fragments the problem and fix must contain
-    ("unknown_body_in_route.toml", "routes.politisk.stages[1]",
-     ["oekonomiudvalget", "direktion", "byraadet", "[bodies.oekonomiudvalget]"]),
+    (
+        "unknown_body_in_route.toml",
+        "routes.politisk.stages[1]",
+        ["oekonomiudvalget", "direktion", "byraadet", "[bodies.oekonomiudvalget]"],
+    ),
     ("negative_deadline.toml", "bodies.direktion.deadline.working_days_before", ["-2", "0"]),
-    ("bad_cadence.toml", "bodies.direktion.cadence",
-     ["hver anden tirsdag om formiddagen", "hver onsdag kl. 09:00"]),
+    ("bad_cadence.toml", "bodies.direktion.cadence", ["hver anden tirsdag om formiddagen", "hver onsdag kl. 09:00"]),
     ("recesses_cover_year.toml", "calendar.recesses", ["from/to"]),
     ("week_before_unknown_body.toml", "bodies.oekonomiudvalget.cadence", ["byraadet", "kommunalbestyrelsen"]),
     ("invalid_syntax.toml", None, []),
@@ -295,8 +304,10 @@ def test_misspelled_closing_day_names_are_refused(filename, key, typo):
 
 
 def test_reminder_rules_come_from_the_profile_and_bad_ones_are_refused(tmp_path):
-    base = ('name = "Lilleby Kommune"\n[bodies.raad]\nname = "Byrådet"\nkind = "politisk"\n'
-            'cadence = "hver mandag kl. 18:00"\ndeadline = { working_days_before = 4 }\n')
+    base = (
+        'name = "Lilleby Kommune"\n[bodies.raad]\nname = "Byrådet"\nkind = "politisk"\n'
+        'cadence = "hver mandag kl. 18:00"\ndeadline = { working_days_before = 4 }\n'
+    )
     default = tmp_path / "standard.toml"
     default.write_text(base, encoding="utf-8")
     # DESIGN §6: by default 5 and 1 working days before, at 08:00, with escalation and digest.
@@ -304,8 +315,9 @@ def test_reminder_rules_come_from_the_profile_and_bad_ones_are_refused(tmp_path)
     assert (rules.working_days_before, rules.time, rules.escalate, rules.digest) == ((5, 1), dt.time(8, 0), True, True)
 
     custom = tmp_path / "egne.toml"
-    custom.write_text(base + '[reminders]\nworking_days_before = [1, 10, 3]\ntime = "07:30"\ndigest = false\n',
-                      encoding="utf-8")
+    custom.write_text(
+        base + '[reminders]\nworking_days_before = [1, 10, 3]\ntime = "07:30"\ndigest = false\n', encoding="utf-8"
+    )
     rules = load_profile(custom).reminders
     assert (rules.working_days_before, rules.time, rules.digest) == ((10, 3, 1), dt.time(7, 30), False)
 

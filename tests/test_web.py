@@ -15,6 +15,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from tests import configured
 from tests.servers import answers, free_port, stop, wait_for
 from tests.web_world import LAUNCH, MANAGER, SECRETARY, MovableClock, counts, login, make_app, meeting_rows, text, token
 
@@ -535,13 +536,13 @@ def test_the_proxy_user_header_counts_only_when_enabled(database, clock):
 
 
 def _sso_app(clock):
+    from sagsgang.cases.inline import InlineOrchestrator
     from sagsgang.web.app import create_app
-    from sagsgang.web.runner import DirectRunner
     from sagsgang.web.security import SecuritySettings
 
     return create_app(
         clock=clock,
-        runner=DirectRunner(None, clock),
+        orchestrator=InlineOrchestrator(configured.settings(), clock=clock),
         security=SecuritySettings(secret=b"test-secret", proxy_user_header="X-Remote-User"),
     )
 
@@ -590,7 +591,7 @@ def test_bruger_opret_makes_an_account_that_can_log_in(database, clock):
 
 def test_sagsgang_serve_behind_https_proxy_sets_secure_cookies(database, tmp_path):
     port = free_port()
-    env = {**os.environ, "SAGSGANG_TODAY": "2027-03-20", "SAGSGANG_WEB_FLOWS": "direkte"}
+    env = {**os.environ, "SAGSGANG_TODAY": "2027-03-20", "SAGSGANG_ORCHESTRATION": "inline"}
     assert (
         sagsgang(
             "bruger",

@@ -76,8 +76,7 @@ KL_CLOSING = ClosingDays(
 
 def closing_days(year: int) -> set[dt.date]:
     """The days KL_CLOSING closes, computed here."""
-    days = {dt.date(year, 12, 24), dt.date(year, 12, 31), dt.date(year, 6, 5),
-            easter(year) + 40 * DAY}
+    days = {dt.date(year, 12, 24), dt.date(year, 12, 31), dt.date(year, 6, 5), easter(year) + 40 * DAY}
     if ONE_OFF.year == year:
         days.add(ONE_OFF)
     return days
@@ -109,8 +108,18 @@ def reference_working(day: dt.date, days_off: set[dt.date], mask: str = WEEKDAYS
 
 def test_reference_computus_matches_known_easter_dates():
     # Easter Sundays from the printed church calendar.
-    known = {1990: (4, 15), 2000: (4, 23), 2008: (3, 23), 2011: (4, 24), 2019: (4, 21),
-             2024: (3, 31), 2025: (4, 20), 2026: (4, 5), 2038: (4, 25), 2100: (3, 28)}
+    known = {
+        1990: (4, 15),
+        2000: (4, 23),
+        2008: (3, 23),
+        2011: (4, 24),
+        2019: (4, 21),
+        2024: (3, 31),
+        2025: (4, 20),
+        2026: (4, 5),
+        2038: (4, 25),
+        2100: (3, 28),
+    }
     for year, (month, day) in known.items():
         assert easter(year) == dt.date(year, month, day)
 
@@ -172,8 +181,13 @@ def test_days_off_between_lists_the_christmas_week_without_weekends():
     # Christmas 2025: Wed 24, Thu 25, Fri 26, Wed 31 December, Thu 1 January 2026.
     # Sat 27 / Sun 28 December are plain weekends and are not named.
     days = [entry.day for entry in KL.days_off_between(dt.date(2025, 12, 20), dt.date(2026, 1, 2))]
-    assert days == [dt.date(2025, 12, 24), dt.date(2025, 12, 25), dt.date(2025, 12, 26),
-                    dt.date(2025, 12, 31), dt.date(2026, 1, 1)]
+    assert days == [
+        dt.date(2025, 12, 24),
+        dt.date(2025, 12, 25),
+        dt.date(2025, 12, 26),
+        dt.date(2025, 12, 31),
+        dt.date(2026, 1, 1),
+    ]
 
 
 # --- working-day arithmetic against naive stepping -------------------------------------------
@@ -424,8 +438,7 @@ def test_recesses_between_clips_spans_to_the_period():
         (VINTER, dt.date(2026, 2, 9), dt.date(2026, 2, 15)),
     ]
     # Calendar year 2026 touches two Christmas recesses: the tail of 2025's and the head of 2026's.
-    in_2026 = [(a, b) for r, a, b in RECESSES.recesses_between(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
-               if r == JUL]
+    in_2026 = [(a, b) for r, a, b in RECESSES.recesses_between(dt.date(2026, 1, 1), dt.date(2026, 12, 31)) if r == JUL]
     assert in_2026 == [(dt.date(2026, 1, 1), dt.date(2026, 1, 2)), (dt.date(2026, 12, 22), dt.date(2026, 12, 31))]
     assert RECESSES.recesses_between(dt.date(2026, 3, 1), dt.date(2026, 6, 30)) == []
 

@@ -1,5 +1,5 @@
 """Helpers for the web tests: an app on a fresh database with a pinned, movable clock, the
-lifecycle run without Prefect (sagsgang.web.runner.DirectRunner), two users, and logging in
+lifecycle run without Prefect (sagsgang.cases.inline.InlineOrchestrator), two users, and logging in
 through the login form like a browser."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from sagsgang.accounts import logins
+from sagsgang.cases.inline import InlineOrchestrator
 from sagsgang.web.app import create_app
-from sagsgang.web.runner import DirectRunner
 from sagsgang.web.security import SecuritySettings
 from tests import configured
 
@@ -56,7 +56,7 @@ def make_app(clock: MovableClock, proxy_header: str | None = None):
         logins.create_user(session, MANAGER[0], "leder", MANAGER[1], "Lars Berg")
     return create_app(
         clock=clock,
-        runner=DirectRunner(None, clock),
+        orchestrator=InlineOrchestrator(configured.settings(), clock=clock),
         security=SecuritySettings(secret=b"test-secret", proxy_user_header=proxy_header),
     )
 

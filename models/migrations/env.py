@@ -1,12 +1,20 @@
 """Alembic environment for Sagsgang's own database (not Prefect's).
 
-Run through models.db.upgrade() / models.db.alembic_config(); there is no alembic.ini. The URL
-comes from the config (set from SAGSGANG_DATABASE_URL), the target schema from models.tables.
+Run by models.db.upgrade() (`sagsgang db opgrader`), which passes its locked connection, or by
+`alembic` with the top-level alembic.ini (developers: `alembic revision --autogenerate -m ...`),
+which connects to `-x url=...`, else SAGSGANG_DATABASE_URL. That is the one environment read under
+models/, and only here: this script is the `alembic` command's own entry point, which the
+application never runs (models.db.upgrade passes its connection). The target schema comes from the models' tables.
 """
 
 from __future__ import annotations
 
+import os
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
+from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import models.content
@@ -21,7 +29,7 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
-def render_item(type_: str, obj: object, autogen_context) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Write our column types as plain SQLAlchemy types, so revisions don't import models.*,
     which may change after the revision was written."""
     if type_ == "type" and isinstance(obj, AwareDateTime):
@@ -31,7 +39,7 @@ def render_item(type_: str, obj: object, autogen_context) -> str | bool:
     return False
 
 
-def _configure(**options: object) -> None:
+def _configure(**options: Any) -> None:
     context.configure(
         target_metadata=target_metadata,
         compare_type=True,
@@ -40,8 +48,19 @@ def _configure(**options: object) -> None:
     )
 
 
+def _url() -> str:
+    url = (
+        config.get_main_option("sqlalchemy.url")
+        or context.get_x_argument(as_dictionary=True).get("url")
+        or os.environ.get("SAGSGANG_DATABASE_URL")
+    )
+    if not url:
+        raise SystemExit("No database URL: set SAGSGANG_DATABASE_URL or run alembic -x url=...")
+    return url
+
+
 def run_migrations_offline() -> None:
-    url = config.get_main_option("sqlalchemy.url")
+    url = _url()
     _configure(
         url=url, literal_binds=True, dialect_opts={"paramstyle": "named"}, render_as_batch=url.startswith("sqlite")
     )
@@ -50,29 +69,37 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
-    sqlite = engine.dialect.name == "sqlite"
+    connection = config.attributes.get("connection")  # models.db.upgrade() passes the one it locked
+    if connection is not None:
+        _migrate(connection)
+        return
+    engine = make_engine(_url())
     try:
         with engine.connect() as connection:
-            if sqlite:
-                # Batch mode rebuilds a table by DROP + CREATE; with foreign keys on, the DROP would
-                # cascade-delete child rows. The pragma only works outside a transaction, i.e. here.
-                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-                # End SQLAlchemy's autobegun transaction, or Alembic would think the caller owns
-                # the transaction and never commit the migration.
-                connection.commit()
-            # SQLite cannot ALTER most things; batch mode copies the table instead.
-            _configure(connection=connection, render_as_batch=sqlite)
-            with context.begin_transaction():
-                context.run_migrations()
-            if sqlite:
-                problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                if problems:
-                    raise RuntimeError(f"The migration left rows with broken foreign keys: {problems}")
-                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-                connection.commit()
+            _migrate(connection)
     finally:
         engine.dispose()
+
+
+def _migrate(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode rebuilds a table by DROP + CREATE; with foreign keys on, the DROP would
+        # cascade-delete child rows. The pragma only works outside a transaction, i.e. here.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        # End SQLAlchemy's autobegun transaction, or Alembic would think the caller owns
+        # the transaction and never commit the migration.
+        connection.commit()
+    # SQLite cannot ALTER most things; batch mode copies the table instead.
+    _configure(connection=connection, render_as_batch=sqlite)
+    with context.begin_transaction():
+        context.run_migrations()
+    if sqlite:
+        problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise RuntimeError(f"The migration left rows with broken foreign keys: {problems}")
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
 
 
 if context.is_offline_mode():

@@ -1,38 +1,41 @@
 """Following a case's route, written once: for each stage put the case on the next meeting, remind
-the owner, wait for the decision, move on; until it must wait, or its route has ended.
+the owner, wait for the decision, move on; until it must wait, or its route has ended. And the
+orchestration port's case operations (launch, advance, meeting changed) built on it.
 
-The steps are passed in, so the same loop runs as Prefect tasks (flows.lifecycle.follow_route), as
-the plain functions those tasks wrap (the web app's direkte runner) and in the caller's session
-without mails (in_session: the tests). No Prefect here.
+The steps are the plain functions of sagsgang.cases.steps, each given the run's settings (read
+once by the orchestration's entry point: the orchestrator, or a flow run); how each one runs is passed in as
+`run(step, *args)`: inline it just calls the step (sagsgang.cases.inline), under Prefect it runs
+the step as a task of the calling flow run (flows/). No Prefect here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
-from sqlmodel import Session
-
-from models.tables import Case
-from sagsgang.cases import lifecycle
-from sagsgang.cases.lifecycle import StageStatus
+from sagsgang.cases import steps
+from sagsgang.cases.decisions import DecisionForm
+from sagsgang.cases.launch import LaunchRequest
+from sagsgang.cases.state import StageStatus
+from sagsgang.orchestration import CaseSummary, MeetingChanged
+from sagsgang.settings import Settings
 
 MAX_STEPS = 50  # a route has a handful of stages; more loops than this is a bug, not a case
 
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
-@dataclass(frozen=True)
-class Steps:
-    """What following the route does to a case (by id), one callable per step, in route order."""
 
-    current_stage: Callable[[int], int | None]
-    put_on_meetings: Callable[[int], bool]  # True when the plan changed
-    remind: Callable[[int, dt.datetime | None], list[str]]  # the mails sent
-    decision_on: Callable[[int, int], StageStatus]
-    wait_for_decision: Callable[[int, dt.datetime | None], dt.datetime | None]  # when to look again
-    route_on: Callable[[int, int], int | None]
-    close_if_ended: Callable[[int], bool]
-    publish_feeds: Callable[[], bool]
+class Run(Protocol):
+    """One way of running a step: call it (inline), or run it as a Prefect task."""
+
+    def __call__(self, step: Callable[..., T], /, *args: Any) -> T: ...
+
+
+Warn = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -42,44 +45,74 @@ class Followed:
     wake: dt.datetime | None  # when to look again: the next reminder or deadline
 
 
-def follow_route(case_id: int, now: dt.datetime | None, steps: Steps) -> Followed:
+def follow_route(
+    settings: Settings, case_id: int, now: dt.datetime | None, run: Run, warn: Warn = log.warning
+) -> Followed:
     """The route, stage by stage, as far as the facts allow; then wait."""
-    stage, sent, changed = steps.current_stage(case_id), [], False
+    stage, changed = run(steps.current_stage, settings, case_id), False
+    sent: list[str] = []
     for _ in range(MAX_STEPS):
         if stage is None:
             break
-        changed |= steps.put_on_meetings(case_id)
-        sent += steps.remind(case_id, now)
-        if steps.decision_on(case_id, stage) is StageStatus.WAITING:
+        changed |= run(steps.put_on_meetings, settings, case_id)
+        report = run(steps.remind, settings, case_id, now)
+        sent += report.sent
+        if report.failed:
+            warn(f"Ikke sendt (prøves igen): {report.failed}")
+        if run(steps.decision_on, settings, case_id, stage) is StageStatus.WAITING:
             if changed:
-                steps.publish_feeds()
-            return Followed(stage, sent, steps.wait_for_decision(case_id, now))
-        stage = steps.route_on(case_id, stage)
+                run(steps.publish_feeds, settings)
+            follow_up = run(steps.wait_for_decision, settings, case_id, now)
+            return Followed(stage, sent, follow_up.at if follow_up else None)
+        stage = run(steps.route_on, settings, case_id, stage)
     else:
         raise RuntimeError(f"Sag nr. {case_id} kom ikke til ro efter {MAX_STEPS} skridt.")
-    steps.close_if_ended(case_id)  # the route is done, or a body rejected the case
-    steps.publish_feeds()
+    run(steps.close_if_ended, settings, case_id)  # the route is done, or a body rejected the case
+    run(steps.publish_feeds, settings)
     return Followed(None, sent, None)
 
 
-def in_session(session: Session, case: Case) -> int | None:
-    """follow_route in the caller's session, without mails, feeds or a next run: plan and route on
-    until the case must wait for a decision (returns that stage) or has ended (None)."""
+def summarised(
+    settings: Settings, case_id: int, now: dt.datetime | None, run: Run, warn: Warn = log.warning
+) -> CaseSummary:
+    """follow_route, and the case as it stands afterwards."""
+    followed = follow_route(settings, case_id, now, run, warn)
+    return steps.summary(settings, case_id, followed.sent, followed.wake)
 
-    def state() -> lifecycle.CaseState:
-        return lifecycle.load_state(session, case)
 
-    return follow_route(
-        case.id,
-        None,
-        Steps(
-            current_stage=lambda _: state().current_stage,
-            put_on_meetings=lambda _: lifecycle.put_on_meetings(session, case),
-            remind=lambda _, __: [],
-            decision_on=lambda _, stage: state().status(stage),
-            wait_for_decision=lambda _, __: None,
-            route_on=lambda _, stage: lifecycle.route_on(session, case, stage),
-            close_if_ended=lambda _: lifecycle.close_if_ended(session, case),
-            publish_feeds=lambda: False,
-        ),
-    ).waiting_at
+def launch(
+    settings: Settings, request: LaunchRequest, now: dt.datetime | None, run: Run, warn: Warn = log.warning
+) -> CaseSummary:
+    """Store the case, plan its whole route, publish the feeds and follow the route."""
+    case_id = run(steps.store_case, settings, request, now)
+    run(steps.publish_feeds, settings)
+    return summarised(settings, case_id, now, run, warn)
+
+
+def advance(
+    settings: Settings,
+    journal_number: str,
+    decision: DecisionForm | None,
+    municipality: str | None,
+    now: dt.datetime | None,
+    run: Run,
+    warn: Warn = log.warning,
+) -> CaseSummary:
+    """Record the decision, if any, then follow the case's route."""
+    if decision is not None:
+        run(steps.record_decision, settings, journal_number, decision, municipality, now)
+    return summarised(settings, run(steps.find_case, settings, journal_number, municipality), now, run, warn)
+
+
+def meeting_changed(
+    settings: Settings, municipality: str, meeting_key: str, now: dt.datetime | None, run: Run, warn: Warn = log.warning
+) -> MeetingChanged:
+    """Follow the route of every case on a moved or cancelled meeting (which re-plans it)."""
+    return {
+        "sager": {
+            journal_number: summarised(
+                settings, run(steps.find_case, settings, journal_number, municipality), now, run, warn
+            )
+            for journal_number in run(steps.cases_on_meeting, settings, municipality, meeting_key)
+        }
+    }

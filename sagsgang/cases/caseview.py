@@ -1,6 +1,6 @@
 """A case as the secretariat follows it: its timeline (done, next, later), its Historik, and how it
 stands against its next deadline. Reading only; shared by the web pages and the JSON API (and
-usable from the CLI), on top of sagsgang.cases.lifecycle's state.
+usable from the CLI), on top of sagsgang.cases.state.
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from calendars.profiles import Profile
 from models.tables import Body, Case, CaseStatus, Consultation, Decision, Meeting
-from sagsgang.cases import lifecycle
-from sagsgang.cases.lifecycle import CaseState
+from sagsgang.cases.state import CaseState, load_state
+from sagsgang.inputs import UserError
 from sagsgang.publishing.agenda import decision_text
 
 AT_RISK_WORKING_DAYS = 3  # less slack than this before the next deadline: at risk
@@ -74,14 +74,15 @@ def entries(session: Session, state: CaseState, today: dt.date) -> list[Entry]:
     case, profile = state.case, state.profile
     decided = session.exec(
         select(Consultation, Body.key, Decision, Meeting)
-        .join(Body, Body.id == Consultation.body_id)
-        .join(Decision, Decision.consultation_id == Consultation.id)
-        .join(Meeting, Meeting.id == Consultation.meeting_id)
+        .join(Body, col(Body.id) == col(Consultation.body_id))
+        .join(Decision, col(Decision.consultation_id) == col(Consultation.id))
+        .join(Meeting, col(Meeting.id) == col(Consultation.meeting_id))
         .where(Consultation.case_id == case.id)
-        .order_by(Meeting.day, Consultation.stage)
+        .order_by(col(Meeting.day), col(Consultation.stage))
     ).all()
     latest = {
-        m.id: m for m in session.exec(select(Meeting).where(Meeting.id.in_([c.latest_meeting_id for c, *_ in decided])))
+        m.id: m
+        for m in session.exec(select(Meeting).where(col(Meeting.id).in_([c.latest_meeting_id for c, *_ in decided])))
     }
     result = [
         _entry(
@@ -210,12 +211,12 @@ def open_cases(session: Session, today: dt.date, body: str = "", department: str
     if department:
         query = query.where(Case.department == department)
     result = []
-    for case in session.exec(query.order_by(Case.id)).all():
+    for case in session.exec(query.order_by(col(Case.id))).all():
         if owner and owner.lower() not in (case.owner_email.lower(), case.owner_name.lower()):
             continue
         try:
-            state = lifecycle.load_state(session, case)
-        except lifecycle.UserError:  # its profile or route is gone: nothing to plan against
+            state = load_state(session, case)
+        except UserError:  # its profile or route is gone: nothing to plan against
             continue
         ahead = tuple(dict.fromkeys(t.body for t in state.pending()))
         if body and body not in ahead:

@@ -6,35 +6,23 @@ commands, so `sagsgang plan` stays fast.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
-from sagsgang.cli.database import open_database
+from sagsgang.cli.database import current_database
 from sagsgang.cli.main import worded
+from sagsgang.cli.output import format_for, write_file
 from sagsgang.inputs import UserError, read_date, read_profile
 
-_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".pdf": "pdf"}
+_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".pdf": "pdf", ".docx": "docx"}
 
 
 def _output_format(args) -> str:
     if args.format:
         return args.format
     if args.o:
-        return _SUFFIXES.get(Path(args.o).suffix.lower(), "html")
+        return format_for(args.o, _SUFFIXES, "Eller vælg formatet med --format.")
     return "md"
-
-
-def _write(path: Path, content: str | bytes) -> None:
-    """All or nothing: a half-written agenda is never left behind."""
-    if not path.parent.is_dir():
-        raise UserError(f"Mappen {path.parent} findes ikke. Opret den eller vælg en anden sti med -o.")
-    temporary = path.with_name(f".{path.name}.tmp")
-    if isinstance(content, bytes):
-        temporary.write_bytes(content)
-    else:
-        temporary.write_text(content, encoding="utf-8")
-    os.replace(temporary, path)
 
 
 def agenda_command(args) -> int:
@@ -49,8 +37,10 @@ def agenda_command(args) -> int:
     fmt = _output_format(args)
     if fmt == "pdf" and not args.o:
         raise UserError("En PDF skal skrives til en fil: angiv fx -o dagsorden.pdf.")
+    if fmt == "docx" and not args.o:
+        raise UserError("Et Word-dokument skal skrives til en fil: angiv fx -o dagsorden.docx.")
     profile = read_profile(args.kommune) if args.kommune else None
-    db = open_database(args.settings)
+    db = current_database(args.settings)
     with db.session_scope() as session:
         try:
             meeting = find_meeting(session, args.organ, day, profile.key if profile else None)
@@ -78,7 +68,7 @@ def agenda_command(args) -> int:
         numbers = ", ".join(str(n) for n in document.undecided)
         print(f"Bemærk: der er ikke registreret beslutning på punkt {numbers}.", file=sys.stderr)
     if args.o:
-        _write(Path(args.o), content)
+        write_file(Path(args.o), content)
         version = "offentlig" if args.offentlig else "intern"
         print(
             f"{document.kind} for {document.body} {document.when} ({version} udgave) er skrevet til {args.o}.",
@@ -100,7 +90,7 @@ def case_text_command(args) -> int:
     except CaseTextError as error:
         raise UserError(str(error)) from None
     profile = read_profile(args.kommune) if args.kommune else None
-    db = open_database(args.settings)
+    db = current_database(args.settings)
     with db.session_scope() as session:
         try:
             case = find_case(session, args.journalnr, profile.key if profile else None)
@@ -127,7 +117,7 @@ def standing_items_command(args) -> int:
         raise UserError("Angiv mindst én af --journalnr, --godkendelse og --eventuelt.")
     day = read_date(args.dato)
     profile = read_profile(args.kommune) if args.kommune else None
-    db = open_database(args.settings)
+    db = current_database(args.settings)
     with db.session_scope() as session:
         try:
             meeting = find_meeting(session, args.organ, day, profile.key if profile else None)
@@ -147,7 +137,7 @@ def standing_items_command(args) -> int:
 def register(commands) -> None:
     agenda = commands.add_parser(
         "dagsorden",
-        help="dagsorden eller referat for et møde (html, md eller pdf)",
+        help="dagsorden eller referat for et møde (html, md, pdf eller docx)",
         description="Laver dagsordenen for et organs møde ud fra sagerne på mødet, eller referatet med "
         "beslutningerne (--referat). Den offentlige udgave (--offentlig) viser lukkede punkter "
         "som 'Lukket punkt' uden indhold.",
@@ -161,8 +151,8 @@ def register(commands) -> None:
     agenda.add_argument("--offentlig", action="store_true", help="offentlig udgave: lukkede punkter uden indhold")
     agenda.add_argument(
         "--format",
-        choices=("html", "md", "pdf"),
-        help="html, md eller pdf (standard: ud fra filendelsen i -o, ellers md)",
+        choices=("html", "md", "pdf", "docx"),
+        help="html, md, pdf eller docx (standard: ud fra filendelsen i -o, ellers md)",
     )
     agenda.add_argument("-o", metavar="FIL", help="skriv til denne fil i stedet for skærmen")
     agenda.add_argument(

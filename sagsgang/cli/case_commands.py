@@ -1,26 +1,30 @@
 """Case commands: sag opret | beslut | indsend | vis, mødeplan flyt | aflys, daglig, worker.
 
 Thin: parse, check the input against the database (a Danish message and exit code 2, nothing
-written), then run the Prefect flow in this process. Prefect and the database layer are imported
-inside the commands: the planning commands must stay fast.
+written), then run the lifecycle through the orchestration port (sagsgang.orchestration: the
+Prefect flows in this process, or inline, by SAGSGANG_ORCHESTRATION). Prefect and the database
+layer are imported inside the commands: the planning commands must stay fast.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
+from typing import Any
 
+from sagsgang.cli.database import current_database, upgraded_database
 from sagsgang.inputs import UserError, read_date, read_profile, read_target
 
 OUTCOMES = "godkendt, anbefalet, 'taget til efterretning', drøftet, udsat, tilbagesendt, 'ikke godkendt'"
 
 
-def _database(settings):
-    from sagsgang.cli.database import open_database
+def _orchestrator(settings):
+    from sagsgang.orchestration import orchestrator
 
-    return open_database(settings)  # a fresh database gets its tables; an existing one its new migrations
+    return orchestrator(settings)
 
 
-def _print_summary(result: dict) -> None:
+def _print_summary(result: Mapping[str, Any]) -> None:
     for line in result.get("beskrivelse", []):
         print(line)
     for key in result.get("sendt", []):
@@ -50,14 +54,14 @@ def _run_flow(what: str, call):
 
 
 def launch_command(args) -> int:
-    from sagsgang.cases import lifecycle
+    from sagsgang.cases import launch
 
     profile = read_profile(args.kommune)
     target = read_target(profile, args.senest) if args.senest else None
     from pydantic import ValidationError
 
     try:
-        request = lifecycle.LaunchRequest(
+        request = launch.LaunchRequest(
             municipality=profile.key,
             title=args.titel,
             journal_number=args.journalnummer,
@@ -68,41 +72,37 @@ def launch_command(args) -> int:
             department=args.afdeling,
             route=args.rute,
             ready=read_date(args.klar) if args.klar else None,
-            target_body=target and target.body,
-            target_date=target and target.day,
+            target_body=target.body if target else None,
+            target_date=target.day if target else None,
             closed_item=args.lukket,
         )
     except ValidationError as error:
-        fields = lifecycle.LaunchRequest.model_fields
-        missing = ", ".join(fields[str(problem["loc"][0])].title for problem in error.errors())
+        fields = launch.LaunchRequest.model_fields
+        missing = ", ".join(fields[str(problem["loc"][0])].title or "" for problem in error.errors())
         raise UserError(f"Udfyld: {missing}.") from None
-    db = _database(args.settings)
-    lifecycle.check_launch(db.get_engine(), request, args.settings.clock())  # bad input: exit 2 before Prefect starts
-    from flows.lifecycle import launch_case
-
-    result = launch_case(request)
+    db = current_database(args.settings)
+    launch.check_launch(db.get_engine(), request, args.settings.clock())  # bad input: exit 2 before Prefect starts
+    result = _orchestrator(args.settings).launch(request)
     print(f"Sagen {request.journal_number} er oprettet og planlagt.")
     _print_summary(result)
     return 0
 
 
 def decide_command(args) -> int:
-    from sagsgang.cases import lifecycle
+    from sagsgang.cases import decisions, state
 
-    db = _database(args.settings)
+    db = current_database(args.settings)
     new_ready = read_date(args.klar) if args.klar else None
     with db.session_scope() as session:
-        recorded = lifecycle.record_decision(
+        recorded = decisions.record_decision(
             session, args.sag, args.organ, args.udfald, args.tekst or "", args.settings.clock(), new_ready, args.kommune
         )
-        name = lifecycle.load_state(session, recorded.case).body_name(args.organ)
+        name = state.load_state(session, recorded.case).body_name(args.organ)
         municipality, journal_number = recorded.case.municipality, recorded.case.journal_number
     from calendars.danish import long_date
 
     print(f"Beslutning registreret: {name} {long_date(recorded.meeting_day)}: {recorded.outcome}.")
-    from flows.lifecycle import advance_case
-
-    result = _run_flow("Beslutningen", lambda: advance_case(journal_number, municipality=municipality))
+    result = _run_flow("Beslutningen", lambda: _orchestrator(args.settings).advance(journal_number, municipality))
     if result is None:
         return 1
     _print_summary(result)
@@ -111,26 +111,27 @@ def decide_command(args) -> int:
 
 def submit_command(args) -> int:
     from calendars.danish import long_date
-    from sagsgang.cases import lifecycle
+    from sagsgang.cases import decisions, state
 
-    db = _database(args.settings)
+    db = current_database(args.settings)
     with db.session_scope() as session:
-        done = lifecycle.record_submission(session, args.sag, args.settings.clock(), args.organ, args.kommune)
-        state = lifecycle.load_state(session, lifecycle.find_case(session, args.sag, args.kommune))
+        done = decisions.record_submission(session, args.sag, args.settings.clock(), args.organ, args.kommune)
+        case_state = state.load_state(session, state.find_case(session, args.sag, args.kommune))
         for treatment in done:
             print(
-                f"Materialet til {state.body_name(treatment.body)} er modtaget (møde "
+                f"Materialet til {case_state.body_name(treatment.body)} er modtaget (møde "
                 f"{long_date(treatment.meeting.day)}). Der kommer ikke flere påmindelser om den frist."
             )
     return 0
 
 
 def show_command(args) -> int:
-    from sagsgang.cases import lifecycle
+    from sagsgang.cases.description import describe
+    from sagsgang.cases.state import find_case
 
-    db = _database(args.settings)
+    db = current_database(args.settings)
     with db.session_scope() as session:
-        for line in lifecycle.describe(session, lifecycle.find_case(session, args.sag, args.kommune)):
+        for line in describe(session, find_case(session, args.sag, args.kommune)):
             print(line)
     return 0
 
@@ -145,7 +146,7 @@ def cancel_command(args) -> int:
 
 def _change_meeting(args, moving: bool) -> int:
     from calendars.danish import DateFormatError, long_date, parse_time
-    from sagsgang.cases import lifecycle
+    from sagsgang.cases.meetings import change_meeting
 
     profile = read_profile(args.kommune)
     day = read_date(args.dato)
@@ -154,15 +155,13 @@ def _change_meeting(args, moving: bool) -> int:
         new_time = parse_time(args.tid) if moving and args.tid else None
     except DateFormatError as error:
         raise UserError(str(error)) from None
-    db = _database(args.settings)
+    db = current_database(args.settings)
     with db.session_scope() as session:
-        meeting = lifecycle.change_meeting(session, profile, args.organ, day, new_day, new_time)
+        meeting = change_meeting(session, profile, args.organ, day, new_day, new_time)
         key = meeting.key
         what = f"flyttet til {long_date(meeting.day)} kl. {meeting.local_time:%H:%M}" if moving else "aflyst"
     print(f"Mødet i {profile.bodies[args.organ].name} {long_date(day)} er {what}.")
-    from flows.lifecycle import meeting_changed
-
-    result = _run_flow("Mødeændringen", lambda: meeting_changed(profile.key, key))
+    result = _run_flow("Mødeændringen", lambda: _orchestrator(args.settings).meeting_changed(profile.key, key))
     if result is None:
         return 1
     if not result["sager"]:
@@ -174,10 +173,8 @@ def _change_meeting(args, moving: bool) -> int:
 
 
 def daily_command(args) -> int:
-    _database(args.settings)
-    from flows.daily import daily_check
-
-    result = daily_check()
+    current_database(args.settings)
+    result = _orchestrator(args.settings).daily_check()
     print(
         f"Daglig kontrol: {result['påmindelser']} påmindelser, {result['eskaleringer']} eskaleringer, "
         f"{result['ugeoversigter']} ugeoversigter lagt i udbakken; {result['sendt']} mails sendt"
@@ -195,11 +192,12 @@ def worker_command(args) -> int:
             "Sæt PREFECT_API_URL til jeres Prefect-server (fx http://127.0.0.1:4200/api, startet med "
             "'prefect server start'), så brugerfladen kan køre sagsgangens flows."
         )
-    _database(args.settings)
-    from flows.deployments import serve_all
+    upgraded_database(args.settings)  # once, before this worker runs any flow
+    from sagsgang.orchestration import worker
 
+    prefect = worker(args.settings)
     print("Sagsgang kører flows for Prefect: opret-sag, sagsforloeb, moedeaendring og daglig-kontrol (kl. 08:00).")
-    serve_all(limit=args.samtidige)
+    prefect.serve(limit=args.samtidige)
     return 0
 
 

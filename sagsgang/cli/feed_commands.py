@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sagsgang.cli.database import current_database, upgraded_database
 from sagsgang.cli.main import command_name
 from sagsgang.inputs import UserError, read_profile
 
@@ -32,21 +33,15 @@ def _base_url(text: str) -> str:
     return text.rstrip("/")
 
 
-def _database(args):
-    from sagsgang.cli.database import open_database
-
-    return open_database(args.settings)  # a fresh database gets its tables; an existing one its new migrations
-
-
 def publish_command(args) -> int:
-    from sagsgang.publishing import feeds
+    from sagsgang.publishing import feed_files, feeds
 
     directory = Path(args.mappe)
     if directory.exists() and not directory.is_dir():
         raise UserError(f"{directory} findes allerede og er ikke en mappe. Vælg en mappe til kalenderfilerne.")
     if args.base_url:
         _base_url(args.base_url)
-    db = _database(args)
+    db = current_database(args.settings)
     context = _context(args)
     try:
         with db.session_scope() as session:
@@ -55,7 +50,7 @@ def publish_command(args) -> int:
                     "Databasen har ingen mødeplan for en kommune, vi har en profil for. "
                     "Indlæs mødeplanen først, eller angiv profilen med --kommune STI."
                 )
-            report = feeds.publish(session, directory, context)
+            report = feed_files.publish(session, directory, context)
     except PermissionError as error:
         raise UserError(
             f"Kan ikke skrive i {directory}: {error.strerror}. Vælg en mappe, du har skriveadgang til."
@@ -76,7 +71,7 @@ def links_command(args) -> int:
 
     if args.base_url:
         _base_url(args.base_url)
-    db = _database(args)
+    db = current_database(args.settings)
     context = _context(args)
     with db.session_scope() as session:
         specs = feeds.public_feeds(session, context)
@@ -141,7 +136,7 @@ def serve_command(args) -> int:
     else:
         set_by_user = "base_url" in args.settings.model_fields_set  # SAGSGANG_BASE_URL
         args.base_url = args.settings.base_url if set_by_user else f"http://{args.host}:{args.port}"
-    _database(args)  # migrations once, here, before any worker starts
+    upgraded_database(args.settings)  # migrations once, here, before any worker starts
     _context(args)  # a wrong --kommune is told here, not by every worker
     security.load_secret(args.settings)  # made once here (if not set): every worker signs sessions with it
     # Every worker builds the same app from these (sagsgang.web.app.app_from_settings).
@@ -155,9 +150,9 @@ def serve_command(args) -> int:
         f"kalendere på /kalender/, {workers} {'proces' if workers == 1 else 'processer'} – stop med Ctrl+C.",
         flush=True,
     )
-    # httptools + uvloop (uvicorn[standard]) roughly double the polls a worker answers, and with
-    # httptools our own protocol (sagsgang.web.feed_protocol) answers polls of cached feeds itself;
-    # uvicorn's proxy-header handling is off because app_from_settings applies it behind the feeds' fast path.
+    # httptools + uvloop (uvicorn[standard]) roughly double the polls a worker answers. uvicorn's
+    # proxy-header handling is off because app_from_settings applies it behind the feeds' fast path.
+    # Access logs are on (uvicorn's "info" level): one line per request, as an operator expects.
     # sagsgang.cli.main lets SIGPIPE kill the process (quiet `sagsgang ... | head`); a server must instead
     # shrug off a client that hangs up mid-answer (wrk at the end of a round, a calendar program
     # closing), which otherwise kills it on the next write to that socket.
@@ -175,11 +170,11 @@ def _run_uvicorn(uvicorn, workers: int, args, fast: bool) -> None:
         workers=workers,
         host=args.host,
         port=args.port,
-        http="sagsgang.web.feed_protocol:FeedProtocol" if fast else "auto",
+        http="httptools" if fast else "auto",
         loop="uvloop" if fast else "auto",
         backlog=4096,
-        log_level="warning",
-        access_log=False,
+        log_level="info",
+        access_log=True,
         server_header=False,
         proxy_headers=False,
         timeout_worker_healthcheck=30,
@@ -198,7 +193,7 @@ def subscribe_command(args) -> int:
 
     if args.base_url:
         _base_url(args.base_url)
-    db = _database(args)
+    db = current_database(args.settings)
     context = _context(args)
     try:
         with db.session_scope() as session:
@@ -228,7 +223,7 @@ def subscribe_command(args) -> int:
 def revoke_command(args) -> int:
     from sagsgang.accounts import subscriptions
 
-    db = _database(args)
+    db = current_database(args.settings)
     with db.session_scope() as session:
         rows = subscriptions.revoke_subscriptions(session, args.hvem, args.settings.clock())
         if not rows:
@@ -245,7 +240,7 @@ def revoke_command(args) -> int:
 def list_command(args) -> int:
     from sagsgang.accounts import subscriptions
 
-    db = _database(args)
+    db = current_database(args.settings)
     with db.session_scope() as session:
         described = [subscriptions.describe_subscription(row) for row in subscriptions.active(session)]
     if not described:

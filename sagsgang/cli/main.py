@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, cast
 
 from calendars.danish import DateFormatError
 from sagsgang.cli.argparse_da import DanishArgumentParser
+from sagsgang.cli.database import EXIT_UNAVAILABLE, Unavailable
 from sagsgang.errors import EXIT_BAD_INPUT, SagsgangError, from_model
 from sagsgang.settings import Settings
 
@@ -31,6 +32,8 @@ COMMAND_MODULES = (
     "sagsgang.cli.agenda_commands",
     "sagsgang.cli.feed_commands",
     "sagsgang.cli.user_commands",
+    "sagsgang.cli.db_commands",
+    "sagsgang.cli.export_commands",
 )
 
 
@@ -111,6 +114,9 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     except SagsgangError as error:
         print(f"Fejl: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Unavailable as error:
+        print(f"Fejl: {error}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
 
 
 if __name__ == "__main__":

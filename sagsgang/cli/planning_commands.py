@@ -2,39 +2,63 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+from pathlib import Path
 
 from calendars.danish import long_date
-from calendars.profiles import shipped_profiles
+from calendars.profile_reader import shipped_profiles
 from calendars.workdays import CalendarRangeError
+from sagsgang.cli.output import format_for, write_file
 from sagsgang.inputs import UserError, read_date, read_profile, read_route, read_target
 
 
 def plan_command(args) -> int:
-    from calendars.meetings import Schedule
-    from calendars.planner import PlanningError, plan
+    from calendars.horizon import plan_for_profile
+    from calendars.planner import PlanningError
     from sagsgang.publishing import timeline
 
     profile = read_profile(args.kommune)
     route = read_route(profile, args.rute)
     target = read_target(profile, args.senest) if args.senest else None
     ready = read_date(args.klar) if args.klar else args.settings.clock().today()
-    if args.mellemrum is not None and args.mellemrum < 1:
-        raise UserError("--mellemrum skal være mindst 1 arbejdsdag.")
-    end = max(ready, target.day if target else ready) + dt.timedelta(days=3 * 365)
+    if args.mellemrum is not None and args.mellemrum < 0:
+        raise UserError(
+            "--mellemrum kan ikke være negativ: 0 betyder, at næste trins sagsfrist kan "
+            "ligge på selve mødedagen, 1 dagen efter."
+        )
     try:
-        schedule = Schedule.for_period(profile, min(ready, target.day if target else ready), end)
-        result = plan(route, schedule, ready, target, gap=args.mellemrum)
+        result = plan_for_profile(profile, route, ready, target, gap=args.mellemrum)
     except PlanningError as error:
         raise UserError(str(error)) from None
     except CalendarRangeError as error:
         raise UserError(f"{error} Vælg en dato mellem 1990 og 2097.") from None
-    if args.format == "json":
+    if args.o:
+        write_file(Path(args.o), _timetable_file(result, profile.name, format_for(args.o, _SUFFIXES)))
+        print(f"Tidsplanen er skrevet til {args.o}.")
+    elif args.format == "json":
         print(json.dumps(timeline.as_json(result, profile.name), ensure_ascii=False, indent=2))
     else:
         print(timeline.render(result, profile.name, args.format), end="")
     return 0
+
+
+_SUFFIXES = {".docx": "docx", ".xlsx": "xlsx", ".csv": "csv", ".md": "md", ".txt": "tabel", ".json": "json"}
+
+
+def _timetable_file(result, municipality: str, fmt: str) -> str | bytes:
+    from sagsgang.publishing import spreadsheets, timeline
+
+    if fmt == "docx":
+        from sagsgang.publishing.word import render_timetable_docx
+
+        return render_timetable_docx(result, municipality)
+    if fmt == "xlsx":
+        return spreadsheets.to_xlsx(spreadsheets.timetable_sheet(result, municipality))
+    if fmt == "csv":
+        return spreadsheets.to_csv(spreadsheets.timetable_sheet(result, municipality))
+    if fmt == "json":
+        return json.dumps(timeline.as_json(result, municipality), ensure_ascii=False, indent=2) + "\n"
+    return timeline.render(result, municipality, fmt)
 
 
 def municipalities_command(args) -> int:
@@ -109,7 +133,12 @@ def register(commands) -> None:
         "--mellemrum",
         type=int,
         metavar="N",
-        help="arbejdsdage fra et møde til næste trins sagsfrist (standard fra profilen)",
+        help="arbejdsdage fra et møde til næste trins sagsfrist: 0 = samme dag, 1 = dagen efter (standard fra profilen)",
+    )
+    plan_parser.add_argument(
+        "-o",
+        metavar="FIL",
+        help="skriv tidsplanen til en fil: .docx (Word), .xlsx (Excel), .csv, .md, .txt eller .json",
     )
     plan_parser.set_defaults(handler=plan_command)
 

@@ -28,12 +28,12 @@ def run(folder: Path, clock: Clock, base_url: str) -> dict[str, str]:
 
     from calendars.meetings import Schedule, meeting_plan
     from calendars.planner import PlanningError, plan
-    from calendars.profiles import load_profile
+    from calendars.profile_reader import load_profile
     from models import db
     from models.store import cancel_meeting, load_meetings, move_meeting, save_plan, sync_profile
     from models.tables import Case
     from sagsgang.accounts import subscriptions
-    from sagsgang.publishing import feeds
+    from sagsgang.publishing import feed_files, feeds
 
     folder.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{(folder / 'demo.db').resolve()}"
@@ -74,7 +74,7 @@ def run(folder: Path, clock: Clock, base_url: str) -> dict[str, str]:
         subscription, token = subscriptions.create_subscription(session, "meha@slagelse.dk", clock=clock)
     context = feeds.FeedContext(base_url=base_url, clock=clock)
     with db.session_scope(engine) as session:
-        report = feeds.publish(session, folder / "kalender", context)
+        report = feed_files.publish(session, folder / "kalender", context)
     engine.dispose()
     council = feeds.feed_url(base_url, "slagelse/organ/byraadet.ics")
     personal = feeds.feed_url(base_url, f"personlig/{token}.ics")

@@ -1,5 +1,5 @@
 """Demo of agendas and minutes: Albertslund's Chefforum meeting of 10 April 2024, from its published
-minutes (examples/albertslund-chefforum-2024-04-10/), stored in a database of its own.
+minutes (sagsgang/demo/examples/albertslund-chefforum-2024-04-10/, package data), stored in a database of its own.
 
     python -m sagsgang.demo.minutes_demo /tmp/sagsgang-demo
 
@@ -17,11 +17,11 @@ import tomllib
 from pathlib import Path
 
 from calendars.meetings import MeetingStatus, meeting_plan
-from calendars.profiles import load_profile
+from calendars.profile_reader import load_profile
 from sagsgang.cli.main import command_name
 from sagsgang.publishing.case_texts import read_case_text
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "albertslund-chefforum-2024-04-10"
+EXAMPLE = Path(__file__).resolve().parent / "examples" / "albertslund-chefforum-2024-04-10"
 
 
 def build(url: str, example: Path = EXAMPLE) -> dict:

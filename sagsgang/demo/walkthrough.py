@@ -1,7 +1,7 @@
 """`sagsgang demo`: what Sagsgang does, on a shipped profile, in under a screenful.
 
-First the plan (no database, no Prefect); then the same case's life through the Prefect flows in
-local mode, in a database and mail folder of its own under the system's temporary folder: the
+First the plan (no database, no Prefect); then the same case's life through the orchestration
+(sagsgang.orchestration; by default the Prefect flows in local mode), in a database and mail folder of its own under the system's temporary folder: the
 case is launched, the owner gets a reminder (an .eml file: no mail leaves the machine), the
 material comes in, Direktionen approves it and the case moves on.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 from calendars.danish import clock_time, long_date
 from calendars.meetings import Schedule
 from calendars.planner import plan
-from calendars.profiles import load_profile
+from calendars.profile_reader import load_profile
 from sagsgang.cli.main import command_name
 from sagsgang.publishing import timeline
 from sagsgang.settings import Settings
@@ -54,25 +54,23 @@ def lifecycle_demo(settings: Settings, today: dt.date, first_meeting: dt.date) -
     demo = settings.model_copy(
         update={"database_url": f"sqlite:///{folder / 'sagsgang.db'}", "home": folder, "smtp_host": None}
     )
-    # The flows read their settings in the process that runs them (flows.settings): until the
-    # orchestration port takes a Settings, the demo's database reaches them through the environment.
-    os.environ["SAGSGANG_DATABASE_URL"] = demo.database
-    os.environ["SAGSGANG_HOME"] = str(folder)  # mails become .eml files in <folder>/mail
-    for name in ("HOST", "PORT", "USER", "PASSWORD", "FROM", "TLS"):
-        os.environ.pop(f"SAGSGANG_SMTP_{name}", None)  # a demo never mails real people
+    # Prefect's own setting, read when Prefect is imported: the demo's output stays a screenful.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     print("Sagens forløb med Prefect-flows (lokal tilstand; første kørsel tager 7–15 sekunder) …")
     try:
         from email import message_from_bytes, policy
 
-        from flows.lifecycle import advance_case, launch_case
         from models import db
-        from sagsgang.cases import lifecycle
+        from sagsgang.cases import decisions, state
+        from sagsgang.cases.launch import LaunchRequest
+        from sagsgang.cases.steps import clock_at
+        from sagsgang.orchestration import orchestrator
 
-        db.upgrade(demo.database)
+        db.upgrade(demo.database)  # the demo's own, new database
+        lifecycle = orchestrator(demo)  # its steps use the demo's database and mail folder
         morning = dt.datetime.combine(today, dt.time(9, 0))
-        launch_case(
-            lifecycle.LaunchRequest(
+        lifecycle.launch(
+            LaunchRequest(
                 municipality=PROFILE,
                 title="Erhvervsstrategi 2027 (demo)",
                 journal_number=JOURNAL_NUMBER,
@@ -89,31 +87,32 @@ def lifecycle_demo(settings: Settings, today: dt.date, first_meeting: dt.date) -
         mails = sorted((folder / "mail").glob("*.eml"))
         for path in mails:
             mail = message_from_bytes(path.read_bytes(), policy=policy.default)
-            text = mail.get_body(("plain",)).get_content()
+            body = mail.get_body(("plain",))
+            text = body.get_content() if body else ""
             deadline_line = next(line for line in text.splitlines() if line.startswith("Sagsfristen"))
-            attachments = ", ".join(part.get_filename() for part in mail.iter_attachments())
+            attachments = ", ".join(part.get_filename() or "" for part in mail.iter_attachments())
             print(f"  Mail til {mail['To']}: {mail['Subject']}")
             print(f"    «{deadline_line}»  Vedhæftet: {attachments}")
             print(f"    {path}")
         if not mails:
             print("  Ingen påmindelse i dag: sagsfristen er mere end 5 arbejdsdage væk.")
         with db.session_scope(demo.engine()) as session:
-            lifecycle.record_submission(session, JOURNAL_NUMBER, _clock(morning))
-            lifecycle.record_decision(
+            decisions.record_submission(session, JOURNAL_NUMBER, clock_at(demo, morning))
+            decisions.record_decision(
                 session,
                 JOURNAL_NUMBER,
                 "direktion",
                 "godkendt",
                 "Direktionen godkendte indstillingen.",
-                _clock(dt.datetime.combine(first_meeting, dt.time(12, 0))),
+                clock_at(demo, dt.datetime.combine(first_meeting, dt.time(12, 0))),
             )
-        advance_case(JOURNAL_NUMBER, municipality=PROFILE, now=dt.datetime.combine(first_meeting, dt.time(12, 0)))
+        lifecycle.advance(JOURNAL_NUMBER, PROFILE, now=dt.datetime.combine(first_meeting, dt.time(12, 0)))
         with db.session_scope(demo.engine()) as session:
-            state = lifecycle.load_state(session, lifecycle.find_case(session, JOURNAL_NUMBER))
-            following = state.pending()[0]
+            case_state = state.load_state(session, state.find_case(session, JOURNAL_NUMBER))
+            following = case_state.pending()[0]
         print(
             f"  Materialet kom ind; Direktionen godkendte sagen {long_date(first_meeting)}. Næste trin: "
-            f"{state.body_name(following.body)} {long_date(following.meeting.day)} "
+            f"{case_state.body_name(following.body)} {long_date(following.meeting.day)} "
             f"{clock_time(following.meeting.local_time)},\n  sagsfrist {long_date(following.consultation.deadline)}. "
             f"Databasen: {folder / 'sagsgang.db'}\n"
         )
@@ -136,9 +135,3 @@ def print_subscribe_links(settings: Settings, folder: Path) -> None:
     for spec in (FeedSpec("sag", PROFILE, JOURNAL_NUMBER), FeedSpec("organ", PROFILE, "byraadet")):
         print(f"  {webcal_url(feed_url(base, spec.path))}")
     print()
-
-
-def _clock(at: dt.datetime):
-    from flows.lifecycle import clock_at
-
-    return clock_at(at)

@@ -86,6 +86,7 @@ def ics(events: Sequence[DeadlineEvent], stamp: dt.datetime) -> bytes:
     deadline has a time of day, otherwise all-day with an exclusive DTEND."""
     components = []
     for event in events:
+        start: dt.date  # a datetime (timed) or a date (all-day)
         if event.time is not None:
             start, end = dt.datetime.combine(event.day, event.time, COPENHAGEN), None
         else:
@@ -137,7 +138,8 @@ def compose(
     """A mail from templates/<template>: the template sets `subject` and writes the text."""
     module = rendering.environment().get_template(template).make_module(context)
     message = EmailMessage(policy=policy.SMTP)
-    message["Subject"] = str(module.subject).strip()
+    # A template module's attributes are the template's top-level {% set %} names.
+    message["Subject"] = str(module.subject).strip()  # type: ignore[attr-defined]
     message["From"] = sender
     message["To"] = formataddr((to_name, to_email))
     message["Date"] = format_datetime(now.astimezone(COPENHAGEN))
@@ -164,16 +166,18 @@ class Transport(Protocol):
 
 class SmtpTransport:
     def __init__(self, settings: MailSettings, timeout: float = 20) -> None:
-        self.settings, self.timeout = settings, timeout
+        assert settings.host, "transport() chooses SMTP only when a host is set"
+        self.settings, self.host, self.timeout = settings, settings.host, timeout
 
     def send(self, raw: str, recipient: str, key: str) -> None:
         s = self.settings
         sender = _address(s.sender)
         try:
+            client: smtplib.SMTP
             if s.tls == "ssl":
-                client = smtplib.SMTP_SSL(s.host, s.port, timeout=self.timeout, context=ssl.create_default_context())
+                client = smtplib.SMTP_SSL(self.host, s.port, timeout=self.timeout, context=ssl.create_default_context())
             else:
-                client = smtplib.SMTP(s.host, s.port, timeout=self.timeout)
+                client = smtplib.SMTP(self.host, s.port, timeout=self.timeout)
             with client:
                 if s.tls == "starttls":
                     client.starttls(context=ssl.create_default_context())

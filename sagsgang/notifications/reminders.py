@@ -20,15 +20,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from calendars.danish import TIMEZONE, clock_time, long_date
-from calendars.profiles import Profile, ProfileError, ReminderRules, resolve_profile_path
+from calendars.profile_reader import resolve_profile_path
+from calendars.profiles import Profile, ProfileError, ReminderRules
 from models.db import session_scope
 from models.outbox import MessageKind, MessageStatus, OutboxMessage, Submission
 from models.tables import Body, Case, CaseStatus, Consultation, Decision, Meeting
@@ -78,7 +80,9 @@ class Due:
         return f"{KEY_PREFIX[self.kind]}/{place}" + (f"/regel-{self.rule}" if self.kind is MessageKind.REMINDER else "")
 
 
-def _open_treatments(case_id: int | None = None, until: dt.date | None = None, since: dt.date | None = None):
+def _open_treatments(
+    case_id: int | None = None, until: dt.date | None = None, since: dt.date | None = None
+) -> sa.Select[tuple[int, int, int, int, dt.date, str]]:
     """Undecided consultations of open cases whose material is not in yet."""
     submitted = (
         select(Submission.id)
@@ -92,23 +96,23 @@ def _open_treatments(case_id: int | None = None, until: dt.date | None = None, s
     )
     decided = select(Decision.id).where(Decision.consultation_id == Consultation.id).exists()
     query = (
-        select(
-            Consultation.case_id,
-            Consultation.stage,
-            Consultation.body_id,
-            Consultation.round,
-            Consultation.deadline,
-            Case.municipality,
+        sa.select(  # sqlmodel's select() and exec() are typed for up to four columns
+            col(Consultation.case_id),
+            col(Consultation.stage),
+            col(Consultation.body_id),
+            col(Consultation.round),
+            col(Consultation.deadline),
+            col(Case.municipality),
         )
-        .join(Case, Case.id == Consultation.case_id)
-        .where(Case.status == CaseStatus.OPEN, ~decided, ~submitted)
+        .join(Case, col(Case.id) == col(Consultation.case_id))
+        .where(col(Case.status) == CaseStatus.OPEN, ~decided, ~submitted)
     )
     if case_id is not None:
-        query = query.where(Consultation.case_id == case_id)
+        query = query.where(col(Consultation.case_id) == case_id)
     if until is not None:
-        query = query.where(Consultation.deadline <= until)
+        query = query.where(col(Consultation.deadline) <= until)
     if since is not None:
-        query = query.where(Consultation.deadline >= since)
+        query = query.where(col(Consultation.deadline) >= since)
     return query
 
 
@@ -122,7 +126,7 @@ def find_due(session: Session, now: dt.datetime, case_id: int | None = None) -> 
     today = now.astimezone(LOCAL).date()
     municipalities = session.exec(select(Case.municipality).where(Case.status == CaseStatus.OPEN).distinct()).all()
     if case_id is not None:
-        municipalities = [session.get(Case, case_id).municipality]
+        municipalities = [session.get_one(Case, case_id).municipality]
     horizon = today
     for municipality in municipalities:
         profile = _profile(municipality)
@@ -130,7 +134,9 @@ def find_due(session: Session, now: dt.datetime, case_id: int | None = None) -> 
         ahead = max(rules.working_days_before, default=0)
         horizon = max(horizon, profile.calendar.add_working_days(today, ahead))
     due = []
-    for case, stage, body_id, round_, deadline, municipality in session.exec(_open_treatments(case_id, until=horizon)):
+    for case, stage, body_id, round_, deadline, municipality in session.execute(
+        _open_treatments(case_id, until=horizon)
+    ):
         profile = _profile(municipality)
         rules, calendar = rules_for(profile), profile.calendar
         if deadline < today:
@@ -160,14 +166,16 @@ def find_due(session: Session, now: dt.datetime, case_id: int | None = None) -> 
 def _known_keys(session: Session, keys: list[str]) -> set[str]:
     known: set[str] = set()
     for start in range(0, len(keys), 500):
-        known.update(session.exec(select(OutboxMessage.key).where(OutboxMessage.key.in_(keys[start : start + 500]))))
+        known.update(
+            session.exec(select(OutboxMessage.key).where(col(OutboxMessage.key).in_(keys[start : start + 500])))
+        )
     return known
 
 
 def next_wakeup(session: Session, case_id: int, now: dt.datetime) -> dt.datetime | None:
     """When something is next due for the case (a reminder or an escalation), if anything."""
     times = []
-    for _, _, _, _, deadline, municipality in session.exec(_open_treatments(case_id)):
+    for _, _, _, _, deadline, municipality in session.execute(_open_treatments(case_id)):
         profile = _profile(municipality)
         rules, calendar = rules_for(profile), profile.calendar
         times += [rules.at(calendar.add_working_days(deadline, -n)) for n in rules.working_days_before]
@@ -190,7 +198,7 @@ class Queued:
 
 def queue(session: Session, item: Due, now: dt.datetime, sender: str) -> Queued | None:
     """Render the reminder for `item` and store it in the outbox (None if another run got there first)."""
-    case = session.get(Case, item.case_id)
+    case = session.get_one(Case, item.case_id)
     profile = _profile(case.municipality)
     context = _treatment_context(session, case, profile, item.stage, item.body_id, item.round, item.deadline)
     context["working_days_left"] = profile.calendar.working_days_between(now.astimezone(LOCAL).date(), item.deadline)
@@ -210,9 +218,9 @@ def queue(session: Session, item: Due, now: dt.datetime, sender: str) -> Queued 
 def escalate(session: Session, item: Due, now: dt.datetime, sender: str) -> Queued | None:
     """A missed deadline: the case goes to the body's next possible meeting (ready from today),
     and the manager is told, with the new deadline attached. One transaction: both or neither."""
-    from sagsgang.cases import lifecycle  # lifecycle knows nothing of reminders; the dependency points here
+    from sagsgang.cases import routing, state  # cases know nothing of reminders; the dependency points here
 
-    case = session.get(Case, item.case_id)
+    case = session.get_one(Case, item.case_id)
     profile = _profile(case.municipality)
     context = _treatment_context(session, case, profile, item.stage, item.body_id, item.round, item.deadline)
     today = now.astimezone(LOCAL).date()
@@ -220,9 +228,9 @@ def escalate(session: Session, item: Due, now: dt.datetime, sender: str) -> Queu
         case.ready_date = today  # the material was not ready by the deadline; at best it is today
         session.add(case)
     try:
-        lifecycle.put_on_meetings(session, case, profile)
+        routing.put_on_meetings(session, case, profile)
         context["new"] = _current(session, case, profile, item.stage, item.body_id)
-    except lifecycle.ConflictError:
+    except state.ConflictError:
         raise
     except UserError:  # no meeting to move it to: the manager must decide
         context["new"] = None
@@ -292,7 +300,7 @@ def _insert(session: Session, row: OutboxMessage) -> Queued | None:
 def _treatment_context(
     session: Session, case: Case, profile: Profile, stage: int, body_id: int, round_: int, deadline: dt.date
 ) -> dict:
-    body = session.get(Body, body_id)
+    body = session.get_one(Body, body_id)
     row = session.exec(
         select(Consultation).where(
             Consultation.case_id == case.id,
@@ -305,7 +313,7 @@ def _treatment_context(
     rule = profile.bodies[body.key].deadline if body.key in profile.bodies else None
     time = rule.time if rule else None
     sequence = session.exec(
-        select(sa.func.count(sa.distinct(OutboxMessage.deadline))).where(
+        select(sa.func.count(sa.distinct(col(OutboxMessage.deadline)))).where(
             OutboxMessage.case_id == case.id,
             OutboxMessage.stage == stage,
             OutboxMessage.body_id == body_id,
@@ -342,7 +350,7 @@ def _current(session: Session, case: Case, profile: Profile, stage: int, body_id
     row = session.exec(
         select(Consultation)
         .where(Consultation.case_id == case.id, Consultation.stage == stage, Consultation.body_id == body_id)
-        .order_by(Consultation.round.desc())
+        .order_by(col(Consultation.round).desc())
     ).first()
     if row is None or session.exec(select(Decision.id).where(Decision.consultation_id == row.id)).first():
         return None
@@ -364,9 +372,9 @@ def obsolete_stale(session: Session, case_id: int | None = None) -> int:
     pending = session.exec(query).all()
     if not pending:
         return 0
-    current = set()
+    current: set[tuple[int, int, int, int, dt.date]] = set()
     for case in {row.case_id for row in pending}:
-        current.update((c, s, b, r, d) for c, s, b, r, d, _ in session.exec(_open_treatments(case)))
+        current.update((c, s, b, r, d) for c, s, b, r, d, _ in session.execute(_open_treatments(case)))
     stale = [row for row in pending if (row.case_id, row.stage, row.body_id, row.round, row.deadline) not in current]
     for row in stale:
         row.status = MessageStatus.OBSOLETE
@@ -393,10 +401,10 @@ def queue_digests(session: Session, now: dt.datetime, sender: str) -> list[Queue
         entries = defaultdict(list)
         people = {}
         query = _open_treatments(since=today, until=today + dt.timedelta(days=DIGEST_DAYS - 1)).where(
-            Case.municipality == municipality
+            col(Case.municipality) == municipality
         )
-        for case_id, stage, body_id, round_, deadline, _ in session.exec(query):
-            case = session.get(Case, case_id)
+        for case_id, stage, body_id, round_, deadline, _ in session.execute(query):
+            case = session.get_one(Case, case_id)
             context = _treatment_context(session, case, profile, stage, body_id, round_, deadline)
             for name, email, role in (
                 (case.owner_name, case.owner_email, "sagsbehandler"),
@@ -463,19 +471,20 @@ def send_pending(engine: Engine, transport: mail.Transport, now: dt.datetime, ca
         )
         if case_id is not None:
             query = query.where(OutboxMessage.case_id == case_id)
-        ids = session.exec(query.order_by(OutboxMessage.due_at, OutboxMessage.id)).all()
+        ids = session.exec(query.order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))).all()
     sent, failed = [], []
     for message_id in ids:
         try:
             with session_scope(engine) as session:
                 claim = (
                     sa.update(OutboxMessage)
-                    .where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.PENDING)
+                    .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == MessageStatus.PENDING)
                     .values(attempts=OutboxMessage.attempts + 1)
                 )
-                if session.execute(claim).rowcount != 1:
+                claimed = cast(CursorResult, session.execute(claim))  # an UPDATE's result has a rowcount
+                if claimed.rowcount != 1:
                     continue  # another sender has it, or it went out already
-                row = session.get(OutboxMessage, message_id)
+                row = session.get_one(OutboxMessage, message_id)
                 transport.send(row.message, row.recipient, row.key)
                 row.status, row.sent_at, row.last_error = MessageStatus.SENT, now, ""
                 session.add(row)
@@ -484,7 +493,7 @@ def send_pending(engine: Engine, transport: mail.Transport, now: dt.datetime, ca
             with session_scope(engine) as session:
                 session.execute(
                     sa.update(OutboxMessage)
-                    .where(OutboxMessage.id == message_id)
+                    .where(col(OutboxMessage.id) == message_id)
                     .values(attempts=OutboxMessage.attempts + 1, last_error=str(error)[:500])
                 )
             failed.append((str(message_id), str(error)))

@@ -119,10 +119,10 @@ def late_agenda_notice(
     profile: Profile, stored: StoredMeeting, published: dt.date, reason: str, public: bool
 ) -> str | None:
     """The notice a late agenda carries; a public late agenda without a reason is refused."""
-    due = agenda_due(profile, stored.body_key, stored.day)
-    if due is None or published <= due:
-        return None
     rule = profile.bodies[stored.body_key].agenda
+    due = agenda_due(profile, stored.body_key, stored.day)
+    if rule is None or due is None or published <= due:
+        return None
     late = (
         f"Dagsordenen udsendes {long_date(published)}, senere end {rule.working_days_before} hverdage "
         f"før mødet (senest {long_date(due)}), jf. Kommunestyrelseslovens § 8, stk. 4."

@@ -1,4 +1,5 @@
-"""Agendas and minutes on paper and screen: HTML with print-friendly CSS, Markdown, and PDF.
+"""Agendas and minutes on paper and screen: HTML with print-friendly CSS, Markdown, PDF, and
+Word (sagsgang.publishing.word).
 
 The document is built in sagsgang.publishing.agenda; templates/agenda.html.j2 and agenda.md.j2 lay it out.
 HTML is autoescaped, so a title such as "Vej & park <script>" prints as typed. Case texts are
@@ -15,7 +16,7 @@ from markupsafe import Markup
 from sagsgang import rendering
 from sagsgang.publishing.agenda import Document
 
-FORMATS = ("html", "md", "pdf")
+FORMATS = ("html", "md", "pdf", "docx")
 
 
 class PdfUnavailable(RuntimeError):
@@ -55,4 +56,8 @@ def render(document: Document, fmt: str) -> str | bytes:
         return render_markdown(document)
     if fmt == "pdf":
         return render_pdf(document)
+    if fmt == "docx":
+        from sagsgang.publishing.word import render_docx
+
+        return render_docx(document)
     raise ValueError(f"Ukendt format '{fmt}'. Vælg et af: {', '.join(FORMATS)}.")

@@ -25,12 +25,39 @@ class Row:
 def rows(plan: Plan) -> list[Row]:
     """Every deadline, meeting and agenda date of the plan, in date order."""
     result = [Row(plan.ready, "Sagen er klar", plan.latest_ready)]
+    shared_rows = set()
     for step in plan.steps:
         body = step.body
         at = f" {clock_time(body.deadline.time)}" if body.deadline.time else ""
-        result.append(
-            Row(step.deadline, f"Deadline for sag til {body.name}{at}", step.latest_deadline, step.slack_working_days)
-        )
+        if step.common_deadline:  # one row for the stage's parallel bodies
+            if step.stage not in shared_rows:
+                shared_rows.add(step.stage)
+                result.append(
+                    Row(
+                        step.deadline,
+                        _common_deadline_label(plan, step.stage),
+                        step.latest_deadline,
+                        step.slack_working_days,
+                    )
+                )
+        elif step.coupled:
+            result.append(
+                Row(
+                    step.deadline,
+                    f"Deadline for sag til {body.name}: sagen følger med fra {_previous_names(plan, step.stage)}",
+                    step.latest_deadline,
+                    step.slack_working_days,
+                )
+            )
+        else:
+            result.append(
+                Row(
+                    step.deadline,
+                    f"Deadline for sag til {body.name}{at}",
+                    step.latest_deadline,
+                    step.slack_working_days,
+                )
+            )
         if step.agenda_due:
             result.append(Row(step.agenda_due, f"Dagsorden til {body.name} udsendes"))
         meeting = step.meeting
@@ -39,6 +66,22 @@ def rows(plan: Plan) -> list[Row]:
             Row(meeting.day, f"Sag på møde i {body.name} {clock_time(meeting.time)}{mark}", step.latest_meeting.day)
         )
     return sorted(result, key=lambda row: row.day)
+
+
+def _common_deadline_label(plan: Plan, stage: int) -> str:
+    bodies = [step.body for step in plan.steps if step.stage == stage]
+    if all(body.kind == "politisk" for body in bodies):
+        return "Deadline for sager på udvalgsmøder"
+    return "Fælles deadline for sager til " + _names(bodies)
+
+
+def _previous_names(plan: Plan, stage: int) -> str:
+    return _names([step.body for step in plan.steps if step.stage == stage - 1])
+
+
+def _names(bodies) -> str:
+    names = [body.name for body in bodies]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " og " + names[-1]
 
 
 def constraints(plan: Plan) -> list[str]:
@@ -67,9 +110,12 @@ def _runs_of_same_day_off(days_off) -> list[list]:
     return runs
 
 
-def render(plan: Plan, municipality: str, fmt: str) -> str:
-    """The plan as 'tabel' (aligned text) or 'md' (a Markdown table to paste into a kommissorium)."""
-    table = [
+HEADERS = ("Dato", "Aktivitet", "Senest", "Luft")
+
+
+def text_rows(plan: Plan) -> list[tuple[str, str, str, str]]:
+    """The rows as printed: Danish dates, slack in working days."""
+    return [
         (
             long_date(row.day),
             row.activity,
@@ -78,7 +124,12 @@ def render(plan: Plan, municipality: str, fmt: str) -> str:
         )
         for row in rows(plan)
     ]
-    headers = ("Dato", "Aktivitet", "Senest", "Luft")
+
+
+def render(plan: Plan, municipality: str, fmt: str) -> str:
+    """The plan as 'tabel' (aligned text) or 'md' (a Markdown table to paste into a kommissorium)."""
+    table = text_rows(plan)
+    headers = HEADERS
     widths = [max(len(cells[i]) for cells in [headers, *table]) for i in range(4)]
     return rendering.render(
         f"timeline.{fmt}.j2",
@@ -112,6 +163,8 @@ def as_json(plan: Plan, municipality: str) -> dict[str, Any]:
                 "latest_meeting": step.latest_meeting.starts_at.isoformat(),
                 "slack_working_days": step.slack_working_days,
                 "agenda_due": step.agenda_due and step.agenda_due.isoformat(),
+                "common_deadline": step.common_deadline,
+                "coupled": step.coupled,
             }
             for step in plan.steps
         ],

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from calendars.clock import Clock
+    from sagsgang.orchestration import Orchestrator
     from sagsgang.publishing.feeds import FeedContext
-    from sagsgang.web.runner import Runner
     from sagsgang.web.security import SecuritySettings
 
 _MESSAGES = {
@@ -43,7 +43,7 @@ def create_app(
     context: FeedContext | None = None,
     check_every: float = 1.0,
     clock: Clock | None = None,
-    runner: Runner | None = None,
+    orchestrator: Orchestrator | None = None,
     security: SecuritySettings | None = None,
 ) -> FastAPI:
     """The application, for `settings` (default: read from the environment now, the app factory
@@ -53,7 +53,8 @@ def create_app(
     `check_every` seconds.
 
     The secretariat's pages and the JSON API (/api/, behind login) use `clock` (default: the
-    context's), `runner` (sagsgang.web.runner: the lifecycle flows) and `security`
+    context's), `orchestrator` (sagsgang.orchestration: how the case lifecycle runs; default the
+    one the settings' `orchestration` chooses) and `security`
     (sagsgang.web.security.SecuritySettings: secret key, single sign-on header, cookie flags;
     default: the settings').
 
@@ -63,11 +64,21 @@ def create_app(
     from fastapi.responses import JSONResponse, RedirectResponse
     from fastapi.staticfiles import StaticFiles
 
+    from sagsgang import orchestration
     from sagsgang.publishing.feeds import FeedContext
     from sagsgang.web import deps
     from sagsgang.web import security as web_security
-    from sagsgang.web.routes import api_account, api_cases, api_meetings, api_subscriptions, feed_http, login, pages
-    from sagsgang.web.runner import runner_from_env
+    from sagsgang.web.routes import (
+        api_account,
+        api_cases,
+        api_meetings,
+        api_subscriptions,
+        downloads,
+        feed_http,
+        login,
+        oparl,
+        pages,
+    )
     from sagsgang.web.service import Web
 
     settings = settings or Settings()
@@ -88,7 +99,7 @@ def create_app(
         settings=settings,
         engine=engine,
         clock=clock,
-        runner=runner or runner_from_env(engine, clock),
+        orchestrator=orchestrator or orchestration.orchestrator(settings),
         feed_context=context,
         security=security or web_security.SecuritySettings.from_settings(settings),
         throttle=web_security.LoginThrottle(clock),
@@ -97,6 +108,8 @@ def create_app(
     app.include_router(login.router)
     for api in (api_account, api_cases, api_meetings, api_subscriptions):
         app.include_router(api.router)
+    app.include_router(oparl.router)
+    app.include_router(downloads.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
@@ -107,7 +120,7 @@ def create_app(
 
     @app.middleware("http")
     async def csrf_cookie_and_headers(request: Request, call_next):
-        if request.url.path.startswith("/kalender/"):  # public, cached feeds: no cookies, as before
+        if request.url.path.startswith(("/kalender/", oparl.PREFIX)):  # public data: no cookies
             return await call_next(request)
         new = None
         if not request.cookies.get(web_security.CSRF_COOKIE):
@@ -255,6 +268,7 @@ def serving(app: FastAPI, proxy_headers: bool = False):
     With `proxy_headers`, requests that pass FastPath get uvicorn's X-Forwarded-For/-Proto handling
     (trusted: FORWARDED_ALLOW_IPS, default 127.0.0.1 and ::1, as uvicorn's own), which feeds don't need;
     uvicorn's own is then turned off (proxy_headers=False), so it costs a feed poll nothing."""
+
     from sagsgang.web.routes.feed_http import FastPath
 
     inner: ASGIApp = app

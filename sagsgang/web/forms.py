@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from calendars.danish import DateFormatError, parse_date, parse_time
-from calendars.profiles import Profile, ProfileError, load_profile, shipped_profiles
+from calendars.profile_reader import load_profile, shipped_profiles
+from calendars.profiles import Profile, ProfileError
 from models.agenda_items import AttachmentText, CaseText
 from models.content import MAX_SLOT_MINUTES, ItemKind
 from models.tables import JOURNAL_NUMBER, Outcome
-from sagsgang.cases.lifecycle import LaunchRequest
+from sagsgang.cases.launch import LaunchRequest
 from sagsgang.errors import SagsgangError
 
 _EMAIL_HINT = "Skriv en e-mailadresse som fx meha@slagelse.dk."
@@ -121,7 +122,10 @@ def read_launch(data: Mapping[str, Any], preview: bool = False) -> tuple[LaunchR
 
     With `preview`, only what the plan depends on must be filled in (kommune, rute, dates)."""
     r = _Reader(data)
-    need = (lambda message: None) if preview else (lambda message: message)
+
+    def need(message: str) -> str | None:
+        return None if preview else message
+
     profile = r.profile()
     title = r.text("titel", need("Skriv sagens titel."))
     journal_number = r.text("journalnummer", need("Skriv sagens journalnummer (KLE), fx 27.00.00-G01-1-24."))
@@ -158,7 +162,8 @@ def read_launch(data: Mapping[str, Any], preview: bool = False) -> tuple[LaunchR
     closed = r.flag("lukket")
     text = _read_text(r, need)
     r.done()
-    assert profile is not None  # else r.done() raised FormErrors for "kommune"
+    if profile is None:  # r.profile() said why, and r.done() raised it
+        raise FormErrors(r.errors)
     request = LaunchRequest(
         municipality=profile.key,
         title=title or "Forhåndsvisning",
@@ -227,7 +232,8 @@ def read_decision(data: Mapping[str, Any]) -> tuple[str, Outcome, str, dt.date |
     if new_ready and outcome is not None and outcome is not Outcome.SENT_BACK:
         r.errors["ny_klar"] = "En ny klar-dato hører kun til udfaldet 'tilbagesendt'. Tøm feltet."
     r.done()
-    assert outcome is not None  # else r.done() raised FormErrors for "udfald"
+    if outcome is None:  # r.text() said why, and r.done() raised it
+        raise FormErrors(r.errors)
     return body, outcome, text, new_ready
 
 

@@ -1,5 +1,5 @@
 """What the pages and the JSON API do, once: each operation reads input (sagsgang.web.forms),
-calls sagsgang.cases.lifecycle / sagsgang.cases.caseview / sagsgang.accounts.subscriptions like the CLI does, and
+calls sagsgang.cases / sagsgang.cases.caseview / sagsgang.accounts.subscriptions like the CLI does, and
 returns plain values. Path functions in pages.py and api.py only parse and lay out.
 """
 
@@ -15,16 +15,23 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from calendars.clock import Clock
-from calendars.profiles import Profile, shipped_profiles
+from calendars.profile_reader import shipped_profiles
+from calendars.profiles import Profile
 from models.db import session_scope
 from models.feed_ledger import FeedToken
 from models.tables import Body, Case, Meeting
 from models.users import Role
-from sagsgang.cases import caseview, lifecycle
+from sagsgang.cases import caseview
+from sagsgang.cases.decisions import record_decision
+from sagsgang.cases.launch import check_launch
+from sagsgang.cases.launch import launch as launch_case
+from sagsgang.cases.meetings import change_meeting as change_stored_meeting
+from sagsgang.cases.meetings import ensure_meetings
+from sagsgang.cases.state import find_case, id_of, load_state
 from sagsgang.inputs import UserError
+from sagsgang.orchestration import Orchestrator
 from sagsgang.settings import Settings
 from sagsgang.web.forms import FormErrors, form_field, read_decision, read_launch, read_meeting_change
-from sagsgang.web.runner import Runner
 
 if TYPE_CHECKING:
     from sagsgang.publishing.feeds import FeedContext
@@ -53,7 +60,7 @@ class Web:
     settings: Settings
     engine: Engine
     clock: Clock
-    runner: Runner
+    orchestrator: Orchestrator
     feed_context: FeedContext
     security: SecuritySettings
     throttle: LoginThrottle
@@ -97,13 +104,13 @@ def _run(what: str, call: Callable[[], object]) -> FlowWarning | None:
 
 
 def preview(web: Web, data: Mapping[str, Any]) -> list[caseview.Entry]:
-    """The timetable 'Start sag' would store, from what is filled in so far: lifecycle.launch in a
+    """The timetable 'Start sag' would store, from what is filled in so far: the case launched in a
     transaction that is rolled back. FormErrors on the fields the plan depends on."""
     request, _text = read_launch(data, preview=True)
     with Session(web.engine) as session:
         try:
-            case = lifecycle.launch(session, request, web.clock)
-            return caseview.entries(session, lifecycle.load_state(session, case), web.clock.today())
+            case = launch_case(session, request, web.clock)
+            return caseview.entries(session, load_state(session, case), web.clock.today())
         except UserError as error:
             raise FormErrors({form_field(error, "klar"): str(error)}) from None
         finally:
@@ -115,15 +122,15 @@ def launch(web: Web, data: Mapping[str, Any]) -> tuple[str, str, FlowWarning | N
     Returns (municipality, journal number, warning)."""
     request, text = read_launch(data)
     try:
-        lifecycle.check_launch(web.engine, request, web.clock)
+        check_launch(web.engine, request, web.clock)
     except UserError as error:
         raise FormErrors({form_field(error, "klar"): str(error)}) from None
-    warning = _run("Sagen", lambda: web.runner.launch(request))
+    warning = _run("Sagen", lambda: web.orchestrator.launch(request))
     if text is not None:
         from models.agenda_items import set_case_content
 
         with web.session() as session:
-            case = lifecycle.find_case(session, request.journal_number, request.municipality)
+            case = find_case(session, request.journal_number, request.municipality)
             set_case_content(session, case, text)
     return request.municipality, request.journal_number, warning
 
@@ -158,7 +165,7 @@ def case_view(web: Web, municipality: str, journal_number: str) -> CaseView:
 
     with web.session() as session:
         case = _case(session, municipality, journal_number)
-        state = lifecycle.load_state(session, case, web.profile(case.municipality))
+        state = load_state(session, case, web.profile(case.municipality))
         today = web.clock.today()
         timeline = caseview.entries(session, state, today)
         url = (
@@ -208,14 +215,12 @@ def decide(web: Web, municipality: str, journal_number: str, data: Mapping[str, 
     with web.session() as session:
         _case(session, municipality, journal_number)
         try:
-            recorded = lifecycle.record_decision(
-                session, journal_number, body, outcome, text, web.clock, new_ready, municipality
-            )
+            recorded = record_decision(session, journal_number, body, outcome, text, web.clock, new_ready, municipality)
         except UserError as error:
             raise FormErrors({form_field(error): str(error)}) from None
-        name = lifecycle.load_state(session, recorded.case).body_name(body)
+        name = load_state(session, recorded.case).body_name(body)
     message = f"Beslutning registreret: {name} {long_date(recorded.meeting_day)}: {recorded.outcome}."
-    return message, _run("Beslutningen", lambda: web.runner.advance(journal_number, municipality))
+    return message, _run("Beslutningen", lambda: web.orchestrator.advance(journal_number, municipality))
 
 
 def list_cases(web: Web, body: str = "", department: str = "", owner: str = "") -> list[caseview.Listed]:
@@ -258,9 +263,9 @@ def meetings(web: Web, municipality: str, body: str, start: dt.date, end: dt.dat
         raise FormErrors({"organ": f"Organet '{body}' findes ikke i {profile.name}."})
     with web.session() as session:
         # The profile's meeting plan for the period is in the database (as when a case is launched).
-        lifecycle.ensure_meetings(session, profile, start, end)
+        ensure_meetings(session, profile, start, end)
         query = (
-            select(Meeting, Body.key, Body.name)
+            select(Meeting, col(Body.key), col(Body.name))
             .join(Body, col(Body.id) == col(Meeting.body_id))
             .where(Meeting.municipality == profile.key, Meeting.day >= start, Meeting.day <= end)
         )
@@ -311,7 +316,7 @@ def change_meeting(
     profile = web.profile(municipality)
     with web.session() as session:
         try:
-            meeting = lifecycle.change_meeting(session, profile, body, day, new_day, new_time)
+            meeting = change_stored_meeting(session, profile, body, day, new_day, new_time)
         except UserError as error:
             raise FormErrors({"ny_dato" if moving else "": str(error)}) from None
         key = meeting.key
@@ -319,7 +324,7 @@ def change_meeting(
     replanned: list[str] = []
 
     def run() -> None:
-        replanned.extend(web.runner.meeting_changed(profile.key, key))
+        replanned.extend(sorted(web.orchestrator.meeting_changed(profile.key, key)["sager"]))
 
     warning = _run("Mødeændringen", run)
     return f"Mødet i {profile.bodies[body].name} {long_date(day)} er {what}.", replanned, warning
@@ -417,8 +422,7 @@ def subscribe(web: Web, viewer: Viewer, department: str) -> tuple[int, FeedLink]
         )
     with web.session() as session:
         row, token = subscriptions.create_subscription(session, viewer.email, department, clock=web.clock)
-        number = row.id
-    assert number is not None  # flushed: the database gave it its id
+        number = id_of(row)
     url = feeds.feed_url(web.feed_context.base_url, f"personlig/{token}.ics")
     return number, FeedLink("Min kalender", url, feeds.webcal_url(url))
 

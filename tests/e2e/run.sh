@@ -21,4 +21,5 @@ if ! command -v pdftotext >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
 fi
 
-$BIN/pytest -q -m e2e "$@" || [ $? -eq 5 ]
+# pytest exits 5 when it collected no test; that fails the run (and CI), it is not a pass.
+$BIN/pytest -q -m e2e "$@"

@@ -51,7 +51,7 @@ class Server:
             "PREFECT_HOME": str(folder / "prefect"),
         }
         # The real thing: Prefect flows, as `sagsgang sag opret` runs them.
-        for name in ("SAGSGANG_WEB_FLOWS", "PREFECT_API_URL"):
+        for name in ("SAGSGANG_ORCHESTRATION", "PREFECT_API_URL"):
             self.env.pop(name, None)
         self.process = None
         self.log = (folder / "serve.log").open("a+")

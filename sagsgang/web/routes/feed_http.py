@@ -1,6 +1,6 @@
 """The calendar feeds over HTTP: /kalender/ (an index page) and the .ics feeds below it.
 
-Feeds are built by sagsgang.publishing.feeds and kept in memory until the database changes (checked at
+Feeds are built by sagsgang.publishing.feed_render and kept in memory until the database changes (checked at
 most every `check_every` seconds with one cheap query), so a calendar client's poll costs a
 dictionary lookup. Responses carry ETag and Last-Modified; a matching conditional request gets
 304. A personal feed's token is checked on every request, so a revoked token stops at once.
@@ -21,8 +21,9 @@ from starlette.concurrency import run_in_threadpool
 from calendars.ical import MEDIA_TYPE
 from models.db import session_scope
 from sagsgang.accounts import subscriptions
-from sagsgang.publishing import feeds
-from sagsgang.publishing.feeds import FeedContext, FeedSpec, Rendered
+from sagsgang.publishing import feed_files, feeds
+from sagsgang.publishing.feed_render import Rendered, render_feed
+from sagsgang.publishing.feeds import FeedContext, FeedSpec
 
 router = APIRouter()
 
@@ -75,10 +76,8 @@ class FeedCache:
         with self._lock, session_scope(self.engine) as session:
             self._check(session)
             listed = [self._render(session, spec) for spec in feeds.public_feeds(session, self.context)]
-            names = {
-                m: p.name for m in feeds.municipalities(session, self.context) if (p := self.context.profiles.get(m))
-            }
-        return feeds.index_page(listed, self.context.base_url, names)
+            names = {m: self.context.profiles.known(m).name for m in feeds.municipalities(session, self.context)}
+        return feed_files.index_page(listed, self.context.base_url, names)
 
     def _load(self, find) -> Rendered | None:
         for attempt in range(2):
@@ -103,16 +102,15 @@ class FeedCache:
         entry = self._entries.get(key)
         if entry and entry[0] == self._version:
             return entry[1]
-        rendered = feeds.render_feed(session, spec, self.context, subscription)
+        rendered = render_feed(session, spec, self.context, subscription)
         self._entries[key] = (self._version, rendered)
         return rendered
 
 
 class Ready:
-    """A public feed's answers, prepared once: ASGI messages for FastPath, and the raw header
-    lines for sagsgang.web.feed_protocol, which writes them to the socket itself."""
+    """A public feed's answers, prepared once as the ASGI messages FastPath sends."""
 
-    __slots__ = ("rendered", "etag", "full", "body", "not_modified", "empty", "lines_200", "lines_304")
+    __slots__ = ("rendered", "etag", "full", "body", "not_modified", "empty")
 
     def __init__(self, rendered: Rendered) -> None:
         validators = [
@@ -130,8 +128,6 @@ class Ready:
         self.body = {"type": "http.response.body", "body": rendered.body}
         self.not_modified = {"type": "http.response.start", "status": 304, "headers": validators}
         self.empty = {"type": "http.response.body", "body": b""}
-        self.lines_200 = b"".join(name + b": " + value + b"\r\n" for name, value in full)
-        self.lines_304 = b"".join(name + b": " + value + b"\r\n" for name, value in validators)
 
     def unchanged_for(self, headers) -> bool:
         """Whether a request with these (lower-case name, value) byte pairs gets 304."""
@@ -197,9 +193,7 @@ class FastPath:
     """ASGI middleware: answers GET/HEAD of a public feed that is current in the cache straight
     from prepared bytes, before routing. Everything else (misses, personal feeds, pages) goes on
     to the application, which gives the same answer more slowly. Calendar clients poll often,
-    and a poll should cost little more than a static file server's answer (bench/feeds.py).
-    Under `sagsgang serve`, sagsgang.web.feed_protocol answers most of these polls before ASGI;
-    the ones it leaves (queued behind another answer, or without httptools) are answered here."""
+    and a poll should cost little more than a static file server's answer (bench/feeds.py)."""
 
     def __init__(self, app, cache: FeedCache) -> None:
         self.app, self.cache = app, cache

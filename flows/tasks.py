@@ -1,0 +1,105 @@
+"""The lifecycle's steps as Prefect tasks: each wraps a plain function of sagsgang.cases.steps or
+sagsgang.notifications.daily (its own short transaction), under the Danish name the Prefect UI
+shows. `run_as_task(step, *args)` is how flows run a step (sagsgang.cases.advance.Run).
+
+Only the follow-up is Prefect's own: when running from a deployment, a case that must wait
+schedules its next run at the next reminder or deadline (idempotency key per case and time, so
+runs never pile up). The daily deployment is the backstop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from prefect import Task, task
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRun
+from prefect.deployments import run_deployment
+from prefect.runtime import deployment
+from prefect.states import State
+
+from sagsgang.cases import steps
+from sagsgang.cases.state import ConflictError
+from sagsgang.notifications import daily
+from sagsgang.settings import Settings
+
+DEPLOYMENT = "sagsgang"  # the name of every deployment `sagsgang worker` serves
+ADVANCE_FLOW = "sagsforloeb"  # flows.lifecycle.advance_case, which a follow-up runs
+
+T = TypeVar("T")
+
+
+def _retry_on_conflict(_task: Task[..., Any], _task_run: TaskRun, state: State[Any]) -> bool:
+    """Someone changed the case meanwhile: read the facts again and redo the step."""
+    try:
+        state.result()
+    except ConflictError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+def step(name: str, fn: Callable[..., T]) -> Task[..., T]:
+    return task(
+        name=name,
+        cache_policy=NO_CACHE,
+        retries=3,
+        retry_delay_seconds=1,
+        retry_condition_fn=_retry_on_conflict,
+    )(fn)
+
+
+def wait_for_decision(settings: Settings, case_id: int, now: dt.datetime | None) -> steps.FollowUp | None:
+    """Until a decision is recorded (which runs the advance flow), or the next reminder or deadline:
+    under a deployment, the advance flow's next run is scheduled then."""
+    follow_up = steps.wait_for_decision(settings, case_id, now)
+    if follow_up is not None and deployment.get_id():
+        schedule_follow_up(follow_up)
+    return follow_up
+
+
+def schedule_follow_up(follow_up: steps.FollowUp) -> None:
+    run_deployment(
+        f"{ADVANCE_FLOW}/{DEPLOYMENT}",
+        timeout=0,
+        as_subflow=False,
+        parameters={"journal_number": follow_up.journal_number, "municipality": follow_up.municipality},
+        scheduled_time=follow_up.at,
+        idempotency_key=f"{follow_up.municipality}/{follow_up.journal_number}@{follow_up.at.isoformat()}",
+    )
+
+
+TASKS: dict[Callable[..., Any], Task[..., object]] = {
+    steps.store_case: step("opret sagen", steps.store_case),
+    steps.record_decision: step("registrér beslutningen", steps.record_decision),
+    steps.find_case: step("find sagen", steps.find_case),
+    steps.current_stage: step("aktuelt trin", steps.current_stage),
+    steps.put_on_meetings: step("sæt på møde", steps.put_on_meetings),
+    steps.remind: step("påmind", steps.remind),
+    steps.decision_on: step("beslutning", steps.decision_on),
+    steps.route_on: step("videre", steps.route_on),
+    steps.close_if_ended: step("afslut sagen", steps.close_if_ended),
+    steps.wait_for_decision: step("vent på beslutning", wait_for_decision),
+    steps.publish_feeds: step("offentliggør kalendere", steps.publish_feeds),
+    steps.cases_on_meeting: step("sager på mødet", steps.cases_on_meeting),
+    daily.drop_stale_reminders: step("drop forældede påmindelser", daily.drop_stale_reminders),
+    daily.find_due: step("find det der forfalder", daily.find_due),
+    daily.queue_due: step("læg påmindelser og eskaleringer i udbakken", daily.queue_due),
+    daily.queue_digests: step("ugeoversigt", daily.queue_digests),
+    daily.send_mails: step("send mails", daily.send_mails),
+}
+
+
+def run_as_task(step: Callable[..., T], /, *args: Any) -> T:
+    """Run the step as a task of the calling flow run (not a subflow: a subflow run costs a second
+    or more of Prefect bookkeeping)."""
+    return cast(T, TASKS[step](*args))  # a task returns what its step returns
+
+
+def warn(message: str) -> None:
+    from prefect import get_run_logger
+
+    get_run_logger().warning(message)

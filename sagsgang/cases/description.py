@@ -1,0 +1,44 @@
+"""Telling people where a case is, in a few Danish lines."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from calendars.danish import clock_time, long_date
+from models.tables import Body, Case, CaseStatus, Consultation, Decision, Meeting
+from sagsgang.cases.state import load_state
+
+
+def describe(session: Session, case: Case) -> list[str]:
+    """The case in a few Danish lines: history, the current plan, where it waits."""
+    state = load_state(session, case)
+    lines = [
+        f"{case.journal_number} «{case.title}» ({state.profile.name}, rute '{case.route_key}'): "
+        f"{'afsluttet' if case.status == CaseStatus.CLOSED else 'åben'}"
+    ]
+    history = session.exec(
+        select(Consultation, col(Body.name), Decision, col(Meeting.day))
+        .join(Body, col(Body.id) == col(Consultation.body_id))
+        .join(Decision, col(Decision.consultation_id) == col(Consultation.id))
+        .join(Meeting, col(Meeting.id) == col(Consultation.meeting_id))
+        .where(Consultation.case_id == case.id)
+        .order_by(col(Meeting.day))
+    ).all()
+    for _, name, decision, day in history:
+        lines.append(
+            f"  {long_date(day)}: {name}: {decision.outcome}" + (f" – {decision.text}" if decision.text else "")
+        )
+    for treatment in state.pending():
+        body = state.profile.bodies.get(treatment.body)
+        at = f" {clock_time(body.deadline.time)}" if body and body.deadline.time else ""
+        mark = " (materiale afleveret)" if treatment.submitted else ""
+        lines.append(
+            f"  Sagsfrist {long_date(treatment.consultation.deadline)}{at} → møde i "
+            f"{state.body_name(treatment.body)} {long_date(treatment.meeting.day)} "
+            f"{clock_time(treatment.meeting.local_time)}{mark}"
+        )
+    if state.rejected:
+        lines.append("  Sagen blev ikke godkendt og er afsluttet.")
+    elif case.status == CaseStatus.CLOSED:
+        lines.append("  Sagen har været hele ruten igennem.")
+    return lines

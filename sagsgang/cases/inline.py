@@ -1,0 +1,54 @@
+"""The inline orchestration: the lifecycle's steps (sagsgang.cases.steps) called as plain
+functions in this process, without Prefect. For tests and for trying Sagsgang without a Prefect
+server (SAGSGANG_ORCHESTRATION=inline). No next run is scheduled: the daily check is the backstop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from calendars.clock import Clock
+from sagsgang.cases import advance as route
+from sagsgang.cases.decisions import DecisionForm
+from sagsgang.cases.launch import LaunchRequest
+from sagsgang.notifications import daily
+from sagsgang.orchestration import CaseSummary, DailySummary, MeetingChanged
+from sagsgang.settings import Settings
+
+T = TypeVar("T")
+
+
+def run_inline(step: Callable[..., T], /, *args: Any) -> T:
+    return step(*args)
+
+
+class InlineOrchestrator:
+    """The steps run with `settings` (database, mail, feeds; read once by the entry point that made
+    this orchestrator). `clock` (default: the settings' clock, read by each step) is the time of a
+    run started without `now`."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings, self.clock = settings, clock
+
+    def _at(self, now: dt.datetime | None) -> dt.datetime | None:
+        return now if now is not None or self.clock is None else self.clock.now()
+
+    def launch(self, request: LaunchRequest, now: dt.datetime | None = None) -> CaseSummary:
+        return route.launch(self.settings, request, self._at(now), run_inline)
+
+    def advance(
+        self,
+        journal_number: str,
+        municipality: str | None = None,
+        decision: DecisionForm | None = None,
+        now: dt.datetime | None = None,
+    ) -> CaseSummary:
+        return route.advance(self.settings, journal_number, decision, municipality, self._at(now), run_inline)
+
+    def meeting_changed(self, municipality: str, meeting_key: str, now: dt.datetime | None = None) -> MeetingChanged:
+        return route.meeting_changed(self.settings, municipality, meeting_key, self._at(now), run_inline)
+
+    def daily_check(self, now: dt.datetime | None = None) -> DailySummary:
+        return daily.check(self.settings, self._at(now), run_inline)

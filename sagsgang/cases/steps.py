@@ -1,0 +1,173 @@
+"""The steps of a case's lifecycle, as plain functions: each one short transaction of its own,
+taking the run's settings (sagsgang.settings: database, mail, feeds, clock; read once by the
+orchestration's entry point) and plain values (ids, dates), and returning plain values, so the
+orchestration can run it as it likes: inline (sagsgang.cases.inline) or as a Prefect task
+(flows/). No Prefect here.
+
+Each step is idempotent: it reads the facts again and does what they allow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+
+import pendulum
+from sqlmodel import Session, col, select
+
+from calendars.clock import Clock, FixedClock
+from calendars.danish import TIMEZONE
+from models import db
+from models.tables import Case, Consultation, Decision, Meeting
+from sagsgang.cases import decisions, launch, routing, state
+from sagsgang.cases.decisions import DecisionForm
+from sagsgang.cases.description import describe
+from sagsgang.cases.launch import LaunchRequest
+from sagsgang.cases.state import StageStatus, id_of
+from sagsgang.notifications import mail, reminders
+from sagsgang.orchestration import CaseSummary
+from sagsgang.settings import Settings
+
+
+def clock_at(settings: Settings, now: dt.datetime | None) -> Clock:
+    """A run's clock: a pinned time (tests, demo, a re-run for a given day) or the setting."""
+    if now is None:
+        return settings.clock()
+    at = pendulum.instance(now, tz=TIMEZONE) if now.tzinfo is None else pendulum.instance(now)
+    return FixedClock(at.in_timezone(TIMEZONE))
+
+
+def session_scope(settings: Settings) -> AbstractContextManager[Session]:
+    """One transaction in the settings' database (models.db.session_scope)."""
+    return db.session_scope(settings.engine())
+
+
+def _case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:  # ids come from an earlier step of the same run
+        raise LookupError(f"Sag nr. {case_id} findes ikke.")
+    return case
+
+
+def store_case(settings: Settings, request: LaunchRequest, now: dt.datetime | None) -> int:
+    with session_scope(settings) as session:
+        return id_of(launch.launch(session, request, clock_at(settings, now)))
+
+
+def record_decision(
+    settings: Settings, journal_number: str, decision: DecisionForm, municipality: str | None, now: dt.datetime | None
+) -> int:
+    with session_scope(settings) as session:
+        recorded = decisions.record_decision(
+            session,
+            journal_number,
+            decision.body,
+            decision.outcome,
+            decision.text,
+            clock_at(settings, now),
+            decision.new_ready,
+            municipality,
+        )
+        return id_of(recorded.case)
+
+
+def find_case(settings: Settings, journal_number: str, municipality: str | None) -> int:
+    with session_scope(settings) as session:
+        return id_of(state.find_case(session, journal_number, municipality))
+
+
+def current_stage(settings: Settings, case_id: int) -> int | None:
+    with session_scope(settings) as session:
+        return state.load_state(session, _case(session, case_id)).current_stage
+
+
+def put_on_meetings(settings: Settings, case_id: int) -> bool:
+    with session_scope(settings) as session:
+        return routing.put_on_meetings(session, _case(session, case_id))
+
+
+def remind(settings: Settings, case_id: int, now: dt.datetime | None) -> reminders.SendReport:
+    """Due reminders and escalations for this case into the outbox, then out by mail."""
+    at, mail_settings = clock_at(settings, now).now(), mail.MailSettings.from_settings(settings)
+    with session_scope(settings) as session:
+        reminders.obsolete_stale(session, case_id)
+    with session_scope(settings) as session:
+        due = reminders.find_due(session, at, case_id)
+    for item in due:
+        with session_scope(settings) as session:
+            if item.kind is reminders.MessageKind.ESCALATION:
+                reminders.escalate(session, item, at, mail_settings.sender)
+            else:
+                reminders.queue(session, item, at, mail_settings.sender)
+    return reminders.send_pending(settings.engine(), mail.transport(mail_settings), at, case_id=case_id)
+
+
+def decision_on(settings: Settings, case_id: int, stage: int) -> StageStatus:
+    with session_scope(settings) as session:
+        return state.load_state(session, _case(session, case_id)).status(stage)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """When to look at a case again (the next reminder or deadline), and which case it is."""
+
+    at: dt.datetime
+    journal_number: str
+    municipality: str
+
+
+def wait_for_decision(settings: Settings, case_id: int, now: dt.datetime | None) -> FollowUp | None:
+    """Until a decision is recorded (which advances the case), or the next reminder or deadline."""
+    at = clock_at(settings, now).now()
+    with session_scope(settings) as session:
+        wake = reminders.next_wakeup(session, case_id, at)
+        case = _case(session, case_id)
+        return None if wake is None else FollowUp(wake, case.journal_number, case.municipality)
+
+
+def route_on(settings: Settings, case_id: int, stage: int) -> int | None:
+    with session_scope(settings) as session:
+        return routing.route_on(session, _case(session, case_id), stage)
+
+
+def close_if_ended(settings: Settings, case_id: int) -> bool:
+    with session_scope(settings) as session:
+        return routing.close_if_ended(session, _case(session, case_id))
+
+
+def publish_feeds(settings: Settings) -> bool:
+    """Republish the static calendar feeds (when settings.feeds_dir is set) after a plan changed.
+    False when there is nowhere to publish them."""
+    from sagsgang.publishing import feed_files  # the feeds' renderers load only when a plan changed
+
+    return feed_files.regenerate_for(settings) is not None
+
+
+def cases_on_meeting(settings: Settings, municipality: str, meeting_key: str) -> list[str]:
+    """The journal numbers of the undecided cases planned on the meeting."""
+    with session_scope(settings) as session:
+        meeting = session.exec(
+            select(Meeting.id).where(Meeting.municipality == municipality, Meeting.key == meeting_key)
+        ).one()
+        undecided = select(Decision.id).where(Decision.consultation_id == Consultation.id).exists()
+        rows = session.exec(
+            select(Case.journal_number)
+            .join(Consultation, col(Consultation.case_id) == col(Case.id))
+            .where((Consultation.meeting_id == meeting) | (Consultation.latest_meeting_id == meeting), ~undecided)
+            .distinct()
+        ).all()
+    return sorted(rows)
+
+
+def summary(settings: Settings, case_id: int, sent: list[str], wake: dt.datetime | None) -> CaseSummary:
+    """The case after a run, as the CLI prints it and the flows return it."""
+    with session_scope(settings) as session:
+        case = _case(session, case_id)
+        return {
+            "sag": case.journal_number,
+            "status": str(case.status),
+            "sendt": sent,
+            "naeste_koersel": wake.isoformat() if wake else None,
+            "beskrivelse": describe(session, case),
+        }

@@ -1,0 +1,139 @@
+"""Publishing the public feeds as static files (for nginx or any web server), with an index page.
+
+After a plan, meeting or decision changes (and its transaction is committed), call `regenerate()`:
+it republishes the static files where settings.feeds_dir (SAGSGANG_FEEDS_DIR) points.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from sqlmodel import Session
+
+from sagsgang import rendering
+from sagsgang.publishing.feed_ledger import Ledger
+from sagsgang.publishing.feed_render import Rendered, render_feed
+from sagsgang.publishing.feeds import FeedContext, feed_url, municipalities, public_feeds, webcal_url
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from sagsgang.settings import Settings
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    directory: Path
+    written: tuple[str, ...] = ()  # new or changed
+    unchanged: int = 0
+    removed: tuple[str, ...] = ()  # no longer public (e.g. a case that became a closed item)
+
+    @property
+    def total(self) -> int:
+        return len(self.written) + self.unchanged
+
+
+def publish(session: Session, directory: Path, context: FeedContext) -> PublishReport:
+    """Write every public feed below `directory` (served as /kalender/), plus index.html.
+
+    Each file is replaced atomically (a temporary file in the same folder, then os.replace), so a
+    client never reads half a feed; unchanged files are not touched, so their modification time
+    stays the Last-Modified a static web server sends. Feed files that are no longer public are
+    removed.
+    """
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise NotADirectoryError(f"{directory} findes og er ikke en mappe.")
+    ledger = Ledger(session, context.clock)
+    written, unchanged, wanted, listed = [], 0, set(), []
+    for spec in public_feeds(session, context):
+        rendered = render_feed(session, spec, context, ledger=ledger)
+        target = directory / spec.path
+        wanted.add(target)
+        listed.append(rendered)
+        if _write_if_changed(target, rendered.body, rendered.last_modified):
+            written.append(spec.path)
+        else:
+            unchanged += 1
+    removed = []
+    for municipality in municipalities(session, context):
+        for stale in sorted((directory / municipality).rglob("*.ics")):
+            if stale not in wanted:
+                stale.unlink()
+                removed.append(str(stale.relative_to(directory)))
+    names = {m: context.profiles.known(m).name for m in municipalities(session, context)}
+    _write_if_changed(directory / "index.html", index_page(listed, context.base_url, names).encode("utf-8"), None)
+    return PublishReport(directory, tuple(written), unchanged, tuple(removed))
+
+
+def _write_if_changed(target: Path, data: bytes, modified: dt.datetime | None) -> bool:
+    try:
+        if target.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
+        if modified is not None:  # a static server's Last-Modified then matches ours
+            os.utime(temporary, (modified.timestamp(), modified.timestamp()))
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def regenerate(directory: Path | str | None, engine: Engine, context: FeedContext) -> PublishReport | None:
+    """Republish the static feeds after a plan, meeting or decision changed; call it after the
+    change's transaction committed. Publishes to `directory` (settings.feeds_dir); without one
+    there is nothing to write (`sagsgang serve` builds feeds on request) and it returns None."""
+    from models.db import session_scope
+
+    if not directory:
+        return None
+    with session_scope(engine) as session:
+        return publish(session, Path(directory), context)
+
+
+def regenerate_for(settings: Settings) -> PublishReport | None:
+    """regenerate() where and as the settings say (feeds_dir, database, base URL, clock)."""
+    return regenerate(settings.feeds_dir, settings.engine(), FeedContext.from_settings(settings))
+
+
+def index_page(feeds: Sequence[Rendered], base: str, names: Mapping[str, str]) -> str:
+    """A small Danish page listing the public feeds with subscribe links (names: municipality
+    key → its name)."""
+
+    kinds = {"organ": "Organer", "sekretariat": "Sekretariatet", "sag": "Sager"}
+    sections: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for rendered in feeds:
+        spec = rendered.spec
+        url = feed_url(base, spec.path)
+        sections.setdefault((spec.municipality, spec.kind), []).append(
+            {
+                "name": rendered.name,
+                "url": url,
+                "webcal": webcal_url(url),
+                "google": "https://calendar.google.com/calendar/r?cid=" + quote(webcal_url(url), safe=""),
+            }
+        )
+    ordered = sorted(sections.items(), key=lambda item: (item[0][0], list(kinds).index(item[0][1])))
+    return rendering.render(
+        "kalendere.html.j2",
+        sections=[
+            {"municipality": names.get(m, m), "title": kinds[kind], "feeds": items} for (m, kind), items in ordered
+        ],
+    )

@@ -1,0 +1,404 @@
+"""The database reads behind the OParl objects: a page of cases or meetings at a time, with what
+their embedded objects need in a few batched queries (a page of 100 papers is five queries,
+whatever the number of cases). Cases, consultations, decisions and attachments are read as
+columns into the small frozen values below, not as ORM objects: a page of meetings can embed
+thousands of agenda items, and SQLModel instances cost ~20 µs each to build.
+
+Sagsgang keeps no creation time for bodies and meetings; their `created` is the first time the
+municipality's meeting plan was written (the earliest `updated_at` of its meetings), which is
+never later than their `modified`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from models.content import Attachment, CaseContent, ItemKind
+from models.tables import Body, Case, Consultation, Decision, Meeting
+from sagsgang.publishing.oparl.lists import Window
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """The columns of models.tables.Case that OParl shows or needs."""
+
+    id: int
+    municipality: str
+    journal_number: str
+    title: str
+    route_key: str
+    ready_date: dt.date
+    closed_item: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+CASE_COLUMNS = tuple(
+    col(getattr(Case, name))
+    for name in (
+        "id",
+        "municipality",
+        "journal_number",
+        "title",
+        "route_key",
+        "ready_date",
+        "closed_item",
+        "created_at",
+        "updated_at",
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The columns of models.tables.Consultation that OParl shows or needs."""
+
+    case_id: int
+    stage: int
+    body_id: int
+    round: int
+    meeting_id: int
+    deadline: dt.date
+    agenda_due: dt.date | None
+    created_at: dt.datetime
+
+
+STEP_COLUMNS = tuple(
+    col(getattr(Consultation, name))
+    for name in ("case_id", "stage", "body_id", "round", "meeting_id", "deadline", "agenda_due", "created_at")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A models.tables.Decision's outcome, text and time of recording."""
+
+    outcome: str
+    text: str
+    created_at: dt.datetime
+
+
+VERDICT_COLUMNS = (col(Decision.outcome), col(Decision.text), col(Decision.created_at))
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentRow:
+    case_id: int
+    number: int
+    title: str
+    file: str
+
+
+@dataclass(frozen=True, slots=True)
+class Treatment:
+    """One consultation of a case and the decision on it, once recorded."""
+
+    consultation: Step
+    decision: Verdict | None
+
+
+def _treatment(values: Sequence) -> Treatment:
+    """A Treatment from a row of STEP_COLUMNS then VERDICT_COLUMNS (outer-joined: None when undecided)."""
+    n = len(STEP_COLUMNS)
+    verdict = Verdict(*values[n : n + 3]) if values[n] is not None else None
+    return Treatment(Step(*values[:n]), verdict)
+
+
+@dataclass(frozen=True)
+class PaperRow:
+    case: CaseRow
+    treatments: tuple[Treatment, ...]  # route order: stage, body, round
+    kind: ItemKind | None
+    content_modified: dt.datetime | None
+    attachments: tuple[AttachmentRow, ...]
+
+    @property
+    def modified(self) -> dt.datetime:
+        stamps = [self.case.updated_at, self.case.created_at]
+        stamps += [t.consultation.created_at for t in self.treatments]
+        stamps += [t.decision.created_at for t in self.treatments if t.decision]
+        if self.content_modified:
+            stamps.append(self.content_modified)
+        return max(stamps)
+
+
+@dataclass(frozen=True)
+class Item:
+    """A case on a meeting: the consultation, its case and the decision."""
+
+    treatment: Treatment
+    case: CaseRow
+    order: int  # the item's number on the printed agenda (sagsgang.publishing.agenda.layout)
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    meeting: Meeting
+    body: Body
+    items: tuple[Item, ...]
+    created: dt.datetime
+    cases_modified: dt.datetime | None  # the latest change to a case this body treats
+    known_modified: dt.datetime | None = None  # from _meeting_stamps, when the items were not read
+
+    @property
+    def modified(self) -> dt.datetime:
+        if self.known_modified is not None:
+            return self.known_modified
+        stamps = [self.meeting.updated_at, self.created]
+        stamps += [item.treatment.consultation.created_at for item in self.items]
+        stamps += [item.treatment.decision.created_at for item in self.items if item.treatment.decision]
+        if self.cases_modified:
+            # An item re-planned to another meeting leaves no row behind; its case's change does.
+            stamps.append(self.cases_modified)
+        return max(stamps)
+
+
+@dataclass
+class BodyStamps:
+    """Created/modified of bodies (by id), from their meetings."""
+
+    first: dict[int | None, dt.datetime] = field(default_factory=dict)
+    last: dict[int | None, dt.datetime] = field(default_factory=dict)
+
+
+def municipalities(session: Session) -> list[str]:
+    return sorted(session.exec(select(col(Body.municipality)).distinct()).all())
+
+
+def bodies(session: Session, municipality: str) -> list[Body]:
+    return list(session.exec(select(Body).where(col(Body.municipality) == municipality).order_by(col(Body.id))).all())
+
+
+def body_stamps(session: Session, municipality: str | None = None) -> BodyStamps:
+    query = select(
+        col(Meeting.body_id), sa.func.min(col(Meeting.updated_at)), sa.func.max(col(Meeting.updated_at))
+    ).group_by(col(Meeting.body_id))
+    if municipality is not None:
+        query = query.where(col(Meeting.municipality) == municipality)
+    stamps = BodyStamps()
+    for body_id, first, last in session.exec(query).all():
+        stamps.first[body_id], stamps.last[body_id] = _aware(first), _aware(last)
+    return stamps
+
+
+# --- papers --------------------------------------------------------------------------------
+
+
+def paper_page(session: Session, municipality: str, window: Window) -> tuple[list[PaperRow], int]:
+    """One page of the municipality's cases (by id, which never changes) and the number in all."""
+    query = _paper_filters(sa.select(col(Case.id)).where(col(Case.municipality) == municipality), window)
+    total = session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    page = query.order_by(col(Case.id)).offset(window.offset).limit(window.limit)
+    return papers(session, list(session.execute(page).scalars())), total
+
+
+def papers(session: Session, ids: Sequence[int]) -> list[PaperRow]:
+    """The cases with these ids, as papers with what they embed. Each query takes the ids' range
+    (BETWEEN, on the indexes' leading case_id) and drops what is not wanted: an IN list of 100
+    parameters costs SQLAlchemy more to compile than SQLite to run, and a page's ids are close."""
+    if not ids:
+        return []
+    wanted, low, high = set(ids), min(ids), max(ids)
+    cases = [
+        CaseRow(*values)
+        for values in session.execute(
+            sa.select(*CASE_COLUMNS).where(col(Case.id).between(low, high)).order_by(col(Case.id))
+        )
+        if values[0] in wanted
+    ]
+    treatments = treatments_of(session, low, high)
+    contents: dict[int | None, tuple[ItemKind | None, dt.datetime | None]] = {
+        case_id: (kind, updated)
+        for case_id, kind, updated in session.execute(
+            sa.select(col(CaseContent.case_id), col(CaseContent.kind), col(CaseContent.updated_at)).where(
+                col(CaseContent.case_id).between(low, high)
+            )
+        )
+        if case_id in wanted
+    }
+    attachments: dict[int | None, list[AttachmentRow]] = {}
+    columns = (col(Attachment.case_id), col(Attachment.number), col(Attachment.title), col(Attachment.file))
+    query = sa.select(*columns).where(col(Attachment.case_id).between(low, high)).order_by(*columns[:2])
+    for values in session.execute(query):
+        if values[0] in wanted:
+            attachments.setdefault(values[0], []).append(AttachmentRow(*values))
+    rows = []
+    for case in cases:
+        kind, updated = contents.get(case.id, (None, None))
+        rows.append(
+            PaperRow(
+                case,
+                tuple(treatments.get(case.id, ())),
+                ItemKind(kind) if kind else None,
+                _aware(updated) if updated else None,
+                tuple(attachments.get(case.id, ())),
+            )
+        )
+    return rows
+
+
+def treatments_of(session: Session, low: int, high: int) -> dict[int | None, list[Treatment]]:
+    """Every consultation of the cases with ids from `low` to `high`, with its decision, in route order."""
+    result: dict[int | None, list[Treatment]] = {}
+    rows = session.execute(
+        sa.select(*STEP_COLUMNS, *VERDICT_COLUMNS)
+        .outerjoin(Decision, col(Decision.consultation_id) == col(Consultation.id))
+        .where(col(Consultation.case_id).between(low, high))
+        .order_by(
+            col(Consultation.case_id), col(Consultation.stage), col(Consultation.body_id), col(Consultation.round)
+        )
+    )
+    for values in rows:
+        result.setdefault(values[0], []).append(_treatment(values))
+    return result
+
+
+def _paper_filters(query, window: Window):
+    if window.created_since:
+        query = query.where(col(Case.created_at) >= window.created_since)
+    if window.created_until:
+        query = query.where(col(Case.created_at) <= window.created_until)
+    # modified is the latest of the case's, its texts' and its consultations' and decisions' stamps.
+    stamps = (
+        (col(Case.updated_at), None),
+        (col(CaseContent.updated_at), select(col(CaseContent.id)).where(col(CaseContent.case_id) == col(Case.id))),
+        (col(Consultation.created_at), select(col(Consultation.id)).where(col(Consultation.case_id) == col(Case.id))),
+        (
+            col(Decision.created_at),
+            select(col(Decision.id))
+            .join(Consultation, col(Consultation.id) == col(Decision.consultation_id))
+            .where(col(Consultation.case_id) == col(Case.id)),
+        ),
+    )
+    if window.modified_since:
+        since = window.modified_since
+        query = query.where(
+            sa.or_(*(col >= since if sub is None else sub.where(col >= since).exists() for col, sub in stamps))
+        )
+    if window.modified_until:
+        until = window.modified_until
+        query = query.where(
+            sa.not_(sa.or_(*(col > until if sub is None else sub.where(col > until).exists() for col, sub in stamps)))
+        )
+    return query
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+
+def meeting_rows(session: Session, meetings: Sequence[Meeting]) -> list[MeetingRow]:
+    """The meetings with their items in agenda order, and what their `modified` needs."""
+    if not meetings:
+        return []
+    body_ids = {meeting.body_id for meeting in meetings}
+    bodies_by_id = {body.id: body for body in session.exec(select(Body).where(col(Body.id).in_(body_ids))).all()}
+    stamps = body_stamps(session, meetings[0].municipality)
+    cases_modified = dict(
+        session.exec(
+            select(col(Consultation.body_id), sa.func.max(col(Case.updated_at)))
+            .join(Case, col(Case.id) == col(Consultation.case_id))
+            .where(col(Consultation.body_id).in_(body_ids))
+            .group_by(col(Consultation.body_id))
+        ).all()
+    )
+    items: dict[int | None, list[tuple[Treatment, CaseRow]]] = {}
+    width = len(STEP_COLUMNS) + len(VERDICT_COLUMNS)
+    for values in session.execute(
+        sa.select(*STEP_COLUMNS, *VERDICT_COLUMNS, *CASE_COLUMNS)
+        .outerjoin(Decision, col(Decision.consultation_id) == col(Consultation.id))
+        .join(Case, col(Case.id) == col(Consultation.case_id))
+        .where(col(Consultation.meeting_id).in_([meeting.id for meeting in meetings]))
+        .order_by(col(Consultation.id))
+    ):
+        treatment = _treatment(values)
+        items.setdefault(treatment.consultation.meeting_id, []).append((treatment, CaseRow(*values[width:])))
+    rows = []
+    for meeting in meetings:
+        # As the printed agenda numbers them: approval is 1, open cases then closed ones from 2.
+        ordered = sorted(items.get(meeting.id, []), key=lambda entry: entry[1].closed_item)
+        rows.append(
+            MeetingRow(
+                meeting,
+                bodies_by_id[meeting.body_id],
+                tuple(Item(t, case, n) for n, (t, case) in enumerate(ordered, start=2)),
+                stamps.first.get(meeting.body_id, _aware(meeting.updated_at)),
+                _aware(cases_modified[meeting.body_id]) if cases_modified.get(meeting.body_id) else None,
+            )
+        )
+    return rows
+
+
+def meeting_page(
+    session: Session, municipality: str, window: Window, body_id: int | None = None
+) -> tuple[list[MeetingRow], int]:
+    """One page of the municipality's (or one body's) meetings by id, and the number in all.
+
+    A municipality has some hundred meetings a year, so the time filters run in Python on
+    stamps from one grouped query; only the page's meetings are read whole, and with
+    omit_internal not even those (a council meeting can have dozens of items).
+    """
+    query = select(Meeting).where(col(Meeting.municipality) == municipality)
+    if body_id is not None:
+        query = query.where(col(Meeting.body_id) == body_id)
+    meetings = list(session.exec(query.order_by(col(Meeting.id))).all())
+    filtered = any((window.created_since, window.created_until, window.modified_since, window.modified_until))
+    if filtered:
+        created, modified = _meeting_stamps(session, municipality)
+        meetings = [m for m in meetings if window.admits(created[m.body_id], modified[m.id])]
+    page = meetings[window.offset : window.offset + window.limit]
+    if window.omit_internal and page:
+        if not filtered:  # stamps for this page's meetings only
+            created, modified = _meeting_stamps(session, municipality, (page[0].id, page[-1].id))
+        bodies_by_id = {body.id: body for body in bodies(session, municipality)}
+        rows = [MeetingRow(m, bodies_by_id[m.body_id], (), created[m.body_id], None, modified[m.id]) for m in page]
+        return rows, len(meetings)
+    return meeting_rows(session, page), len(meetings)
+
+
+def _meeting_stamps(
+    session: Session, municipality: str, ids: tuple[int | None, int | None] | None = None
+) -> tuple[dict[int | None, dt.datetime], dict[int | None, dt.datetime]]:
+    """(created by body id, modified by meeting id, for meetings with ids in the range `ids` or
+    all), computed as MeetingRow does."""
+    stamps = body_stamps(session, municipality)
+    by_body = {
+        body_id: _aware(stamp)
+        for body_id, stamp in session.exec(
+            select(col(Consultation.body_id), sa.func.max(col(Case.updated_at)))
+            .join(Case, col(Case.id) == col(Consultation.case_id))
+            .where(col(Case.municipality) == municipality)
+            .group_by(col(Consultation.body_id))
+        ).all()
+    }
+    modified: dict[int | None, dt.datetime] = {}
+    # sqlalchemy's select: sqlmodel's is typed for at most four columns.
+    for meeting_id, body_id, updated, planned, decided in session.execute(
+        sa.select(
+            col(Meeting.id),
+            col(Meeting.body_id),
+            col(Meeting.updated_at),
+            sa.func.max(col(Consultation.created_at)),
+            sa.func.max(col(Decision.created_at)),
+        )
+        .outerjoin(Consultation, col(Consultation.meeting_id) == col(Meeting.id))
+        .outerjoin(Decision, col(Decision.consultation_id) == col(Consultation.id))
+        .where(col(Meeting.municipality) == municipality)
+        .where(col(Meeting.id).between(*ids) if ids else sa.true())
+        .group_by(col(Meeting.id), col(Meeting.body_id), col(Meeting.updated_at))
+    ).all():
+        candidates = [_aware(updated), stamps.first[body_id]]
+        candidates += [_aware(s) for s in (planned, decided, by_body.get(body_id)) if s is not None]
+        modified[meeting_id] = max(candidates)
+    return stamps.first, modified
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    """Aggregates (min/max) come back without models.types.AwareDateTime's conversion."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
