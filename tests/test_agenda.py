@@ -694,7 +694,7 @@ def test_bad_input_gets_a_danish_message_exit_code_2_and_writes_nothing(decided,
     # No meeting in Easter week (the adopted plan, seed 003); a cancelled one says so.
     code, _, err = run(capsys, monkeypatch, "dagsorden", "chefforum", "03-04-2024")
     assert code == 2 and "intet møde onsdag 3. april 2024" in err
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         cancel_meeting(session, "albertslund", "chefforum/2024-04-17")
     code, _, err = run(capsys, monkeypatch, "dagsorden", "chefforum", "17-04-2024")
     assert code == 2 and "aflyst" in err
