@@ -231,10 +231,10 @@ def serve_http(folder: Path, url: str, problems: list[str], workers: int, clock:
     base = f"http://127.0.0.1:{ports[SERVE]}"
     env = {
         **os.environ,
-        db.URL_VARIABLE: url,
+        "SAGSGANG_DATABASE_URL": url,
         "SAGSGANG_TODAY": "2027-01-04",
         "SAGSGANG_HOME": str(folder / "home"),
-        feeds.BASE_URL_VARIABLE: base,  # the same bytes from all three: the same links inside
+        "SAGSGANG_BASE_URL": base,  # the same bytes from all three: the same links inside
     }
     engine = db.make_engine(url)
     with db.session_scope(engine) as session:  # the same bytes, the same ledger: what nginx serves

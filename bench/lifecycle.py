@@ -247,7 +247,7 @@ def bench_launch(folder: Path) -> None:
     from models import db
     from sagsgang.cases.launch import LaunchRequest
 
-    db.upgrade()
+    db.upgrade(os.environ["SAGSGANG_DATABASE_URL"])
 
     @flow(name="tom")
     def empty() -> None:

@@ -99,8 +99,9 @@ def main() -> int:
     from models import db
     from sagsgang.cases.inline import InlineOrchestrator
     from sagsgang.publishing.feeds import FeedContext
+    from sagsgang.settings import Settings
     from sagsgang.web.app import create_app
-    from sagsgang.web.security import Settings
+    from sagsgang.web.security import SecuritySettings
 
     given = Path(sys.argv[sys.argv.index("--db") + 1]) if "--db" in sys.argv else None
     path = given or Path(tempfile.mkdtemp(prefix="oparl-bench-")) / "sagsgang.db"
@@ -116,8 +117,8 @@ def main() -> int:
         engine=engine,
         context=FeedContext(clock=clock),
         clock=clock,
-        orchestrator=InlineOrchestrator(clock=clock),
-        settings=Settings(secret=b"bench"),
+        orchestrator=InlineOrchestrator(Settings(database_url=url), clock=clock),
+        security=SecuritySettings(secret=b"bench"),
     )
     client = TestClient(app)
     since = {"modified_since": "2000-01-01T00:00:00+01:00"}

@@ -6,8 +6,8 @@ in front, so every poll goes through FastAPI's routing (the feed cache still ans
 
 from __future__ import annotations
 
-from sagsgang.web.app import app_from_env
+from sagsgang.web.app import app_from_settings
 
 
 def app():
-    return app_from_env().app  # FastPath(inner, cache): the application behind it
+    return app_from_settings().app  # FastPath(inner, cache): the application behind it

@@ -1,15 +1,15 @@
-"""The one place that knows what time it is. Logic takes a Clock; tests and demos pin it."""
+"""The one place that knows what time it is. Logic takes a Clock; tests and demos pin it
+(sagsgang.settings.Settings.clock() reads SAGSGANG_TODAY)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from typing import Protocol
 
 import pendulum
 
-from calendars.danish import TIMEZONE, parse_date
+from calendars.danish import TIMEZONE
 
 
 class Clock(Protocol):
@@ -39,10 +39,3 @@ class FixedClock:
 
     def today(self) -> dt.date:
         return self.at.date()
-
-
-def clock_from_env() -> Clock:
-    """SAGSGANG_TODAY=2027-01-04 pins the date (demos, tests); otherwise the system clock."""
-    if pinned := os.environ.get("SAGSGANG_TODAY"):
-        return FixedClock.on(parse_date(pinned))
-    return SystemClock()

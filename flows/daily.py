@@ -8,6 +8,7 @@ import datetime as dt
 
 from prefect import flow
 
+from flows.settings import read_settings
 from flows.tasks import run_as_task, warn
 from sagsgang.notifications import daily
 from sagsgang.orchestration import DailySummary
@@ -20,4 +21,4 @@ def daily_check(now: dt.datetime | None = None) -> DailySummary:
     Args:
         now: Tidspunkt – kun til afprøvning eller en genkørsel; tomt betyder nu
     """
-    return daily.check(now, run_as_task, warn)
+    return daily.check(read_settings(), now, run_as_task, warn)

@@ -5,7 +5,8 @@ Each run is short and idempotent: it advances what the facts in our database all
 It waits for a decision (recorded with `sagsgang sag beslut` or the Prefect UI, which runs this
 flow again) or for the next reminder or deadline: when running from a deployment it schedules
 its own next run then (flows.tasks.wait_for_decision). The daily deployment (flows.daily) is the
-backstop for both.
+backstop for both. Each flow run reads the settings once, at its entry (flows.settings), and
+passes them to the steps.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import datetime as dt
 
 from prefect import flow
 
+from flows.settings import read_settings
 from flows.tasks import ADVANCE_FLOW, DEPLOYMENT, run_as_task, warn
 from sagsgang.cases import advance
 from sagsgang.cases.decisions import DecisionForm
@@ -31,7 +33,7 @@ def launch_case(request: LaunchRequest, now: dt.datetime | None = None) -> CaseS
         request: Sagens oplysninger
         now: Tidspunkt – kun til afprøvning; tomt betyder nu
     """
-    return advance.launch(request, now, run_as_task, warn)
+    return advance.launch(read_settings(), request, now, run_as_task, warn)
 
 
 @flow(name=ADVANCE_FLOW, log_prints=True)
@@ -49,7 +51,7 @@ def advance_case(
         municipality: Kommunen – kun hvis journalnummeret findes i flere
         now: Tidspunkt – kun til afprøvning; tomt betyder nu
     """
-    return advance.advance(journal_number, decision, municipality, now, run_as_task, warn)
+    return advance.advance(read_settings(), journal_number, decision, municipality, now, run_as_task, warn)
 
 
 @flow(name="moedeaendring", log_prints=True)
@@ -61,4 +63,4 @@ def meeting_changed(municipality: str, meeting_key: str, now: dt.datetime | None
         meeting_key: Mødets nøgle, fx direktion/2027-03-09 (organ/oprindelig dato)
         now: Tidspunkt – kun til afprøvning; tomt betyder nu
     """
-    return advance.meeting_changed(municipality, meeting_key, now, run_as_task, warn)
+    return advance.meeting_changed(read_settings(), municipality, meeting_key, now, run_as_task, warn)

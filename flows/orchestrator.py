@@ -4,6 +4,9 @@ PREFECT_API_URL, Prefect starts a temporary local server for them (first call ~7
 
 The flows (and so Prefect, ~1 s to import) load only when a case runs: `sagsgang serve`'s workers
 make an orchestrator when they build the app, and most of them never run a flow.
+
+The flows run with this orchestrator's settings (flows.settings.given); the same flows run by a
+Prefect worker read the worker's own.
 """
 
 from __future__ import annotations
@@ -19,13 +22,15 @@ if TYPE_CHECKING:
 
 
 class PrefectOrchestrator:
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
     def launch(self, request: LaunchRequest, now: dt.datetime | None = None) -> CaseSummary:
         from flows.lifecycle import launch_case
+        from flows.settings import given
 
-        return launch_case(request, now)
+        with given(self.settings):
+            return launch_case(request, now)
 
     def advance(
         self,
@@ -35,18 +40,24 @@ class PrefectOrchestrator:
         now: dt.datetime | None = None,
     ) -> CaseSummary:
         from flows.lifecycle import advance_case
+        from flows.settings import given
 
-        return advance_case(journal_number, decision=decision, municipality=municipality, now=now)
+        with given(self.settings):
+            return advance_case(journal_number, decision=decision, municipality=municipality, now=now)
 
     def meeting_changed(self, municipality: str, meeting_key: str, now: dt.datetime | None = None) -> MeetingChanged:
         from flows.lifecycle import meeting_changed
+        from flows.settings import given
 
-        return meeting_changed(municipality, meeting_key, now)
+        with given(self.settings):
+            return meeting_changed(municipality, meeting_key, now)
 
     def daily_check(self, now: dt.datetime | None = None) -> DailySummary:
         from flows.daily import daily_check
+        from flows.settings import given
 
-        return daily_check(now)
+        with given(self.settings):
+            return daily_check(now)
 
     def serve(self, limit: int | None = None) -> None:
         """The deployments, for the Prefect UI and the scheduled runs (`sagsgang worker`)."""

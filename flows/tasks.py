@@ -23,6 +23,7 @@ from prefect.states import State
 from sagsgang.cases import steps
 from sagsgang.cases.state import ConflictError
 from sagsgang.notifications import daily
+from sagsgang.settings import Settings
 
 DEPLOYMENT = "sagsgang"  # the name of every deployment `sagsgang worker` serves
 ADVANCE_FLOW = "sagsforloeb"  # flows.lifecycle.advance_case, which a follow-up runs
@@ -51,10 +52,10 @@ def step(name: str, fn: Callable[..., T]) -> Task[..., T]:
     )(fn)
 
 
-def wait_for_decision(case_id: int, now: dt.datetime | None) -> steps.FollowUp | None:
+def wait_for_decision(settings: Settings, case_id: int, now: dt.datetime | None) -> steps.FollowUp | None:
     """Until a decision is recorded (which runs the advance flow), or the next reminder or deadline:
     under a deployment, the advance flow's next run is scheduled then."""
-    follow_up = steps.wait_for_decision(case_id, now)
+    follow_up = steps.wait_for_decision(settings, case_id, now)
     if follow_up is not None and deployment.get_id():
         schedule_follow_up(follow_up)
     return follow_up

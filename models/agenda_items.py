@@ -19,6 +19,7 @@ from calendars.danish import long_date
 from calendars.meetings import MeetingStatus
 from calendars.profiles import BodyKind, Profile, agenda_calendar
 from models.content import Attachment, CaseContent, ItemKind, MeetingNotes, RecommendationPoint, check_slot
+from models.errors import Ambiguous, Invalid, NotFound
 from models.tables import Body, Case, Consultation, Decision, Meeting, Outcome, check_journal_number, saved_id
 
 
@@ -96,10 +97,12 @@ def find_meeting(session: Session, body_key: str, day: dt.date, municipality: st
         known = session.exec(query.where(Body.municipality == municipality) if municipality else query).all()
         hint = f" Kendte organer: {', '.join(sorted(known))}." if known else " Synkronisér profilen først."
         where = f" for {municipality}" if municipality else ""
-        raise LookupError(f"Organet '{body_key}' findes ikke i databasen{where}.{hint}")
+        raise NotFound(f"Organet '{body_key}' findes ikke i databasen{where}.{hint}", "body", body_key, "body")
     if len({body.municipality for body in bodies}) > 1:
         names = ", ".join(sorted(body.municipality for body in bodies))
-        raise LookupError(f"Organet '{body_key}' findes i flere kommuner ({names}). Angiv kommunen med --kommune.")
+        raise Ambiguous(
+            f"Organet '{body_key}' findes i flere kommuner ({names}).", "body", body_key, sorted(names.split(", "))
+        )
     body = bodies[0]
     meetings = session.exec(
         select(Meeting)
@@ -118,7 +121,7 @@ def find_meeting(session: Session, body_key: str, day: dt.date, municipality: st
         .order_by(col(Meeting.day))
     ).all()
     hint = (" Møder omkring den dato: " + ", ".join(long_date(d) for d in nearby) + ".") if nearby else ""
-    raise LookupError(f"{body.name} har intet møde {long_date(day)}.{hint}")
+    raise NotFound(f"{body.name} har intet møde {long_date(day)}.{hint}", "meeting", f"{body_key}/{day}", "day")
 
 
 def find_case(session: Session, journal_number: str, municipality: str | None = None) -> Case:
@@ -128,13 +131,19 @@ def find_case(session: Session, journal_number: str, municipality: str | None = 
         query = query.where(Case.municipality == municipality)
     cases = session.exec(query).all()
     if not cases:
-        raise LookupError(
-            f"Der er ingen sag med journalnummer {journal_number}{f' i {municipality}' if municipality else ''}."
+        raise NotFound(
+            f"Der er ingen sag med journalnummer {journal_number}{f' i {municipality}' if municipality else ''}.",
+            "case",
+            journal_number,
+            "journal_number",
         )
     if len(cases) > 1:
-        raise LookupError(
-            f"Journalnummeret {journal_number} findes i flere kommuner "
-            f"({', '.join(sorted(c.municipality for c in cases))}). Angiv kommunen med --kommune."
+        names = sorted(c.municipality for c in cases)
+        raise Ambiguous(
+            f"Journalnummeret {journal_number} findes i flere kommuner ({', '.join(names)}).",
+            "case",
+            journal_number,
+            names,
         )
     return cases[0]
 
@@ -146,9 +155,11 @@ def set_case_content(session: Session, case: Case, text: CaseText) -> CaseConten
     """Give the case these texts, replacing what it had (points and attachments included)."""
     check_slot(text.slot_minutes)
     if any(not point.strip() for point in text.points):
-        raise ValueError('Et indstillingspunkt er tomt. Skriv fx "at Chefforum tager orienteringen til efterretning".')
+        raise Invalid(
+            'Et indstillingspunkt er tomt. Skriv fx "at Chefforum tager orienteringen til efterretning".', "points"
+        )
     if any(not attachment.title.strip() for attachment in text.attachments):
-        raise ValueError("Et bilag mangler sin titel.")
+        raise Invalid("Et bilag mangler sin titel.", "attachments")
     if case.id is None:
         session.add(case)
         session.flush()
@@ -183,10 +194,10 @@ def put_on_agenda(
     """Put the case on the body's meeting on `day` directly (the planner's save_plan does it
     for a whole route). `stage` defaults to the first stage of the case's route with the body."""
     if body_key not in profile.bodies:
-        raise LookupError(f"Organet '{body_key}' findes ikke i {profile.name}.")
+        raise NotFound(f"Organet '{body_key}' findes ikke i {profile.name}.", "body", body_key, "body")
     meeting = find_meeting(session, body_key, day, profile.key)
     if meeting.cancelled:
-        raise ValueError(f"{profile.bodies[body_key].name}s møde {long_date(day)} er aflyst.")
+        raise Invalid(f"{profile.bodies[body_key].name}s møde {long_date(day)} er aflyst.", "day")
     if stage is None:
         route = profile.routes.get(case.route_key)
         stages = [n for n, members in enumerate(route.stages, start=1) if body_key in members] if route else []
@@ -233,11 +244,14 @@ def record_decision(
     try:
         outcome = Outcome(outcome)
     except ValueError:
-        raise ValueError(f"'{outcome}' er ikke et udfald. Brug et af: {', '.join(o.value for o in Outcome)}.") from None
+        choices = ", ".join(o.value for o in Outcome)
+        raise Invalid(f"'{outcome}' er ikke et udfald. Brug et af: {choices}.", "outcome") from None
     meeting = session.get_one(Meeting, consultation.meeting_id)
     if session.exec(select(Decision.id).where(Decision.consultation_id == consultation.id)).first() is not None:
         case = session.get_one(Case, consultation.case_id)
-        raise ValueError(f"Sagen {case.journal_number} har allerede en beslutning fra mødet {long_date(meeting.day)}.")
+        raise Invalid(
+            f"Sagen {case.journal_number} har allerede en beslutning fra mødet {long_date(meeting.day)}.", "outcome"
+        )
     row = Decision(
         consultation_id=saved_id(consultation),
         outcome=outcome,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import validates
 from sqlmodel import Field, SQLModel
 
 import models.tables  # noqa: F401  (naming convention on SQLModel.metadata first)
+from models.errors import Invalid
 from models.tables import check_journal_number
 from models.types import AwareDateTime, enum_type, utcnow
 
@@ -33,9 +34,10 @@ class ItemKind(enum.StrEnum):
 
 def check_slot(minutes: int | None) -> int | None:
     if minutes is not None and not (isinstance(minutes, int) and 0 < minutes <= MAX_SLOT_MINUTES):
-        raise ValueError(
+        raise Invalid(
             f"Tidsrammen {minutes!r} er ikke et antal minutter mellem 1 og {MAX_SLOT_MINUTES}. "
-            "Skriv fx 20 for (20 min.)."
+            "Skriv fx 20 for (20 min.).",
+            "slot_minutes",
         )
     return minutes
 

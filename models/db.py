@@ -1,19 +1,20 @@
-"""Where the database is, how to connect, transactions, and migrations.
+"""How to connect, transactions, and migrations, for a database URL the caller passes in.
 
-One setting decides the database: SAGSGANG_DATABASE_URL. Without it Sagsgang keeps a SQLite file
-in SAGSGANG_HOME (default ~/.sagsgang). The same code runs on Postgres: nothing here or in the
-tables is SQLite-only, apart from switching SQLite's foreign keys on.
+Which database is a setting (sagsgang.settings: SAGSGANG_DATABASE_URL, default a SQLite file in
+SAGSGANG_HOME); this module reads no settings: its callers pass `settings.database`. The same code
+runs on Postgres: nothing here or in the tables is SQLite-only, apart from switching SQLite's
+foreign keys on.
 """
 
 from __future__ import annotations
 
 import fcntl
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -23,24 +24,11 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
-URL_VARIABLE = "SAGSGANG_DATABASE_URL"
-HOME_VARIABLE = "SAGSGANG_HOME"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def home() -> Path:
-    """Sagsgang's own folder (SAGSGANG_HOME, default ~/.sagsgang); not created here."""
-    return Path(os.environ.get(HOME_VARIABLE) or "~/.sagsgang").expanduser()
-
-
-def database_url() -> str:
-    """The database URL from the environment, read on every call so tests can change it."""
-    return os.environ.get(URL_VARIABLE) or f"sqlite:///{home() / 'sagsgang.db'}"
-
-
-def make_engine(url: str | None = None) -> Engine:
-    """A new engine for `url` (default: the setting). Creates the SQLite file's folder."""
-    url = url or database_url()
+def make_engine(url: str) -> Engine:
+    """A new engine for `url`. Creates the SQLite file's folder."""
     parsed = make_url(url)
     sqlite = parsed.get_backend_name() == "sqlite"
     if sqlite and parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
@@ -52,7 +40,7 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
-def _sqlite_foreign_keys_on(dbapi_connection, _record) -> None:
+def _sqlite_foreign_keys_on(dbapi_connection: Any, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
@@ -63,20 +51,20 @@ def _engine_for(url: str) -> Engine:
     return make_engine(url)
 
 
-def get_engine(url: str | None = None) -> Engine:
+def get_engine(url: str) -> Engine:
     """A shared engine per URL, so connection pools are reused across sessions."""
-    return _engine_for(url or database_url())
+    return _engine_for(url)
 
 
 @contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+def session_scope(engine: Engine) -> Iterator[Session]:
     """One transaction: commit when the block ends normally, roll back on any exception.
 
     Bad input therefore writes nothing: a function that fails half-way leaves no half-done rows.
     """
     # Rows stay readable after the block (the CLI prints what it stored); they are not
     # re-read from the database after the commit, which is what we want for a short scope.
-    session = Session(engine or get_engine(), expire_on_commit=False)
+    session = Session(engine, expire_on_commit=False)
     try:
         yield session
         session.commit()
@@ -87,7 +75,7 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         session.close()
 
 
-def alembic_config(url: str | None = None) -> Config:
+def alembic_config(url: str) -> Config:
     """Alembic's configuration for `url`: the scripts live in models/migrations.
 
     The top-level alembic.ini says the same for developers' `alembic revision --autogenerate`.
@@ -95,7 +83,7 @@ def alembic_config(url: str | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     # Config values go through configparser, where '%' starts an interpolation.
-    config.set_main_option("sqlalchemy.url", (url or database_url()).replace("%", "%%"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
@@ -144,22 +132,22 @@ def schema_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def require_current_schema(engine: Engine | None = None) -> None:
+def require_current_schema(engine: Engine) -> None:
     """Raise SchemaNotCurrent unless the database has the newest schema (`sagsgang db opgrader`)."""
-    current, newest = schema_revision(engine or get_engine()), newest_revision()
+    current, newest = schema_revision(engine), newest_revision()
     if current != newest:
         raise SchemaNotCurrent(current, newest, current is None or is_known_revision(current))
 
 
-def upgrade(url: str | None = None, revision: str = "heads") -> Upgrade:
-    """Bring the database at `url` (default: the setting) up to `revision` (`alembic upgrade`).
+def upgrade(url: str, revision: str = "heads") -> Upgrade:
+    """Bring the database at `url` up to `revision` (`alembic upgrade`).
 
     Safe to run from several processes at once: each waits for the others' migration to finish
     (PostgreSQL: an advisory lock held by the migration's own connection; SQLite: a lock file
     beside the database file), then finds the schema current and does nothing.
     """
     config = alembic_config(url)
-    engine = make_engine(url or database_url())
+    engine = make_engine(url)
     try:
         with engine.connect() as connection, _migration_lock(connection):
             before = _revision(connection)

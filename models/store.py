@@ -19,6 +19,7 @@ from calendars.meetings import Meeting as MeetingValue
 from calendars.meetings import MeetingStatus
 from calendars.planner import Plan
 from calendars.profiles import Profile
+from models.errors import Invalid, NotFound
 from models.tables import Body, Case, Consultation, Decision, Meeting, Outcome, local_start, saved_id
 from models.types import utcnow
 
@@ -67,8 +68,9 @@ def sync_profile(
     meetings_added = meetings_updated = 0
     for value in meetings:
         if value.body not in profile.bodies:
-            raise ValueError(
-                f"Mødet {value.key} hører til organet '{value.body}', som ikke findes i profilen {municipality}."
+            raise Invalid(
+                f"Mødet {value.key} hører til organet '{value.body}', som ikke findes i profilen {municipality}.",
+                "body",
             )
         seen.add(value.key)
         meeting = stored.get(value.key)
@@ -151,7 +153,7 @@ def to_value(row: Meeting, body_key: str) -> MeetingValue:
 def _meeting(session: Session, municipality: str, key: str) -> Meeting:
     row = session.exec(select(Meeting).where(Meeting.municipality == municipality, Meeting.key == key)).first()
     if row is None:
-        raise LookupError(f"Mødet '{key}' findes ikke for {municipality}. Synkronisér mødeplanen først.")
+        raise NotFound(f"Mødet '{key}' findes ikke for {municipality}. Synkronisér mødeplanen først.", "meeting", key)
     return row
 
 
@@ -173,7 +175,9 @@ def move_meeting(
         )
     ).first()
     if clash is not None:
-        raise ValueError(f"Organet har allerede mødet '{clash}' den {new_day.isoformat()}; flyt eller aflys det først.")
+        raise Invalid(
+            f"Organet har allerede mødet '{clash}' den {new_day.isoformat()}; flyt eller aflys det først.", "new_day"
+        )
     original = row.moved_from or row.day
     row.set_start(new_day, new_time or row.local_time)
     row.moved_from = None if new_day == original else original
@@ -206,16 +210,19 @@ def save_plan(session: Session, case: Case, plan: Plan, redo_from_stage: int | N
     Saving bumps the case's version, so two planners saving the same case cannot both win.
     """
     if plan.route.key != case.route_key:
-        raise ValueError(
-            f"Planen følger ruten '{plan.route.key}', men sagen {case.journal_number} følger '{case.route_key}'."
+        raise Invalid(
+            f"Planen følger ruten '{plan.route.key}', men sagen {case.journal_number} følger '{case.route_key}'.",
+            "route",
         )
     if case.id is None:
         session.add(case)
         session.flush()
     bodies = _bodies(session, case.municipality)
     if missing := sorted({step.body.key for step in plan.steps} - bodies.keys()):
-        raise LookupError(
-            f"Organerne {', '.join(missing)} findes ikke for {case.municipality}. Synkronisér profilen først."
+        raise NotFound(
+            f"Organerne {', '.join(missing)} findes ikke for {case.municipality}. Synkronisér profilen først.",
+            "body",
+            ", ".join(missing),
         )
     meetings = _meetings_by_key(
         session, case.municipality, {m.key for step in plan.steps for m in (step.meeting, step.latest_meeting)}
@@ -272,9 +279,11 @@ def _meetings_by_key(session: Session, municipality: str, keys: set[str]) -> dic
         for row in session.exec(select(Meeting).where(Meeting.municipality == municipality, col(Meeting.key).in_(keys)))
     }
     if missing := sorted(keys - found.keys()):
-        raise LookupError(
+        raise NotFound(
             f"Planen bruger møder, der ikke findes i databasen for {municipality}: "
-            f"{', '.join(missing)}. Synkronisér mødeplanen først."
+            f"{', '.join(missing)}. Synkronisér mødeplanen først.",
+            "meeting",
+            ", ".join(missing),
         )
     return found
 

@@ -19,6 +19,7 @@ from sqlmodel import Field, SQLModel
 
 from calendars.meetings import MeetingStatus, StatusFlags
 from calendars.profiles import BodyKind
+from models.errors import Invalid
 from models.types import COPENHAGEN, AwareDateTime, enum_type, utcnow
 
 SQLModel.metadata.naming_convention = {
@@ -53,11 +54,12 @@ def local_start(day: dt.date, time: dt.time) -> dt.datetime:
 
 
 def check_journal_number(value: str) -> str:
-    """`value` stripped, or a ValueError (Danish) that shows the KLE form."""
+    """`value` stripped, or Invalid (Danish, a ValueError) that shows the KLE form."""
     if not isinstance(value, str) or not JOURNAL_NUMBER.match(value.strip()):
-        raise ValueError(
+        raise Invalid(
             f"'{value}' er ikke et journalnummer i KLE-form. Skriv det som "
-            "emne-handlingsfacet-løbenummer-år, fx 27.00.00-G01-1-24."
+            "emne-handlingsfacet-løbenummer-år, fx 27.00.00-G01-1-24.",
+            "journal_number",
         )
     return value.strip()
 
@@ -177,7 +179,7 @@ class Case(SQLModel, table=True):
     @validates("owner_email", "manager_email")
     def _check_email(self, key: str, value: str) -> str:
         if value and not _EMAIL.match(value):
-            raise ValueError(f"'{value}' er ikke en gyldig e-mailadresse ({key}).")
+            raise Invalid(f"'{value}' er ikke en gyldig e-mailadresse ({key}).", key)
         return value
 
 

@@ -3,45 +3,50 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from calendars.danish import DateFormatError, parse_date
 from calendars.profile_reader import load_profile
 from calendars.profiles import Profile, ProfileError, Route
 
-EXIT_BAD_INPUT = 2
+if TYPE_CHECKING:
+    from calendars.planner import Target
+
+from sagsgang.errors import SagsgangError
+
+# Bad input: printed as it is (Danish), exit code 2, nothing written; the web shows it at its field.
+UserError = SagsgangError
 
 
-class UserError(Exception):
-    """Bad input: printed as it is (Danish), exit code 2, nothing written."""
-
-
-def read_date(text: str) -> dt.date:
+def read_date(text: str, field: str | None = None) -> dt.date:
     try:
         return parse_date(text)
     except DateFormatError as error:
-        raise UserError(str(error)) from None
+        raise UserError(str(error), field) from None
 
 
 def read_profile(name: str) -> Profile:
     try:
         return load_profile(name)
     except ProfileError as error:
-        raise UserError(str(error)) from None
+        raise UserError(str(error), "municipality") from None
 
 
 def read_route(profile: Profile, key: str) -> Route:
     if key not in profile.routes:
         choices = "\n".join(f"  {k}: {r.name}" for k, r in profile.routes.items())
-        raise UserError(f"Ruten '{key}' findes ikke i {profile.name}. Vælg en af:\n{choices}")
+        raise UserError(f"Ruten '{key}' findes ikke i {profile.name}. Vælg en af:\n{choices}", "route")
     return profile.routes[key]
 
 
-def read_target(profile: Profile, text: str):
+def read_target(profile: Profile, text: str) -> Target:
     from calendars.planner import Target
 
     body, sep, day = text.partition(":")
     if not sep:
-        raise UserError(f"--senest skal skrives <organ>:<dato>, fx byraadet:24-06-2027 (fik '{text}').")
+        raise UserError(f"--senest skal skrives <organ>:<dato>, fx byraadet:24-06-2027 (fik '{text}').", "target_date")
     if body not in profile.bodies:
-        raise UserError(f"Organet '{body}' findes ikke i {profile.name}. Vælg et af: {', '.join(profile.bodies)}.")
-    return Target(body, read_date(day))
+        raise UserError(
+            f"Organet '{body}' findes ikke i {profile.name}. Vælg et af: {', '.join(profile.bodies)}.", "target_date"
+        )
+    return Target(body, read_date(day, "target_date"))

@@ -1,18 +1,26 @@
 """Sagsgang's settings, once: every SAGSGANG_* variable in one pydantic-settings object, read at
 start-up and passed down (the FastAPI full-stack template's core/config.py shape).
 
-Only the command-line and web entry points call `get_settings()`; everything below them takes the
-values it needs as arguments. Tests build a `Settings(...)` of their own.
+Only the entry points read them, with `Settings()`: the command line (`sagsgang.cli.main`, once
+per command), the web app (`sagsgang.web.app.create_app`; the workers of `sagsgang serve` get the
+serve process's through `sagsgang.web.worker_settings`) and the Prefect flows (`flows.settings`).
+Everything below them takes the values it needs as arguments. Tests build a `Settings(...)` of
+their own, or set SAGSGANG_* variables for the entry points to read.
 """
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from calendars.clock import Clock, FixedClock, SystemClock
+from calendars.danish import parse_date
+
+if TYPE_CHECKING:  # the CLI's planning path imports neither SQLAlchemy nor the database layer
+    from sqlalchemy.engine import Engine
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
@@ -47,16 +55,31 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     trust_proxy_user_header: str | None = None
 
+    @field_validator("secure_cookies", mode="before")
+    @classmethod
+    def _danish_yes_no(cls, value: object) -> object:
+        """SAGSGANG_SECURE_COOKIES=ja/nej, as well as 1/0 and true/false."""
+        if isinstance(value, str) and value.strip().lower() in ("ja", "nej"):
+            return value.strip().lower() == "ja"
+        return value
+
     @property
     def home_folder(self) -> Path:
         return self.home.expanduser()
 
     @property
     def database(self) -> str:
+        """The database URL: database_url, else a SQLite file in the home folder."""
         return self.database_url or f"sqlite:///{self.home_folder / 'sagsgang.db'}"
 
+    def engine(self) -> Engine:
+        """The shared engine of this database (models.db keeps one per URL)."""
+        from models.db import get_engine
 
-@cache
-def get_settings() -> Settings:
-    """The settings of this process, read from the environment once."""
-    return Settings()
+        return get_engine(self.database)
+
+    def clock(self) -> Clock:
+        """`today` pins the date (demos, tests); otherwise the system clock."""
+        if self.today:
+            return FixedClock.on(parse_date(self.today))
+        return SystemClock()

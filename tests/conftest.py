@@ -52,10 +52,11 @@ def skanderborg():
 def database(tmp_path, monkeypatch):
     """Sagsgang's own database: a fresh SQLite file per test, migrated to the newest schema."""
     from models import db
+    from tests import configured
 
     url = f"sqlite:///{tmp_path / 'sagsgang.db'}"
-    monkeypatch.setenv(db.URL_VARIABLE, url)
-    monkeypatch.setenv(db.HOME_VARIABLE, str(tmp_path / "home"))
+    monkeypatch.setenv(configured.URL_VARIABLE, url)
+    monkeypatch.setenv(configured.HOME_VARIABLE, str(tmp_path / "home"))
     db.upgrade(url)
     yield url
     db.get_engine(url).dispose()

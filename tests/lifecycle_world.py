@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 from calendars.clock import FixedClock
-from models import db
 from sagsgang.cases import advance as route
 from sagsgang.cases import decisions, state, steps
 from sagsgang.cases import launch as launching
 from sagsgang.notifications import mail, reminders
+from tests import configured
 
 J = "27.00.00-G01-1-27"
 
@@ -39,32 +39,33 @@ def launch(
         ready=ready,
         **fields,
     )
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         launching.launch(session, request, at(ready))
 
 
 def plan_of(journal_number: str = J) -> list[tuple[str, date, date]]:
     """(body, deadline, meeting day) of every undecided step, in route order."""
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         case_state = state.load_state(session, state.find_case(session, journal_number))
         return [(t.body, t.consultation.deadline, t.meeting.day) for t in case_state.pending()]
 
 
 def decide(body: str, outcome: str, day: date, journal_number: str = J, **options) -> None:
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         decisions.record_decision(session, journal_number, body, outcome, "", at(day, 18), **options)
     advance(journal_number, day)
 
 
 def submit(day: date, journal_number: str = J, body: str | None = None) -> None:
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         decisions.record_submission(session, journal_number, at(day), body)
 
 
 def advance(journal_number: str, day: date) -> None:
     """What the lifecycle flow does, without Prefect: plan, and route on until it must wait (the
     same loop and steps, without mails, feeds or a next run)."""
-    route.follow_route(steps.find_case(journal_number, None), None, _quietly)
+    settings = configured.settings()
+    route.follow_route(settings, steps.find_case(settings, journal_number, None), None, _quietly)
 
 
 def _quietly(step, /, *args):
@@ -80,18 +81,18 @@ def _quietly(step, /, *args):
 def daily(day: date, hour: int = 8) -> reminders.SendReport:
     """The daily check's steps, as flows.daily runs them."""
     now = at(day, hour).now()
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         reminders.obsolete_stale(session)
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         items = reminders.find_due(session, now)
     for item in items:
-        with db.session_scope() as session:
+        with configured.session_scope() as session:
             (reminders.escalate if item.kind is reminders.MessageKind.ESCALATION else reminders.queue)(
-                session, item, now
+                session, item, now, configured.mail_settings().sender
             )
-    with db.session_scope() as session:
-        reminders.queue_digests(session, now)
-    return reminders.send_pending(None, mail.transport_from_env(), now)
+    with configured.session_scope() as session:
+        reminders.queue_digests(session, now, configured.mail_settings().sender)
+    return reminders.send_pending(configured.engine(), mail.transport(configured.mail_settings()), now)
 
 
 def text(message) -> str:

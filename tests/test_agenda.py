@@ -38,6 +38,7 @@ from models.store import cancel_meeting, sync_profile
 from models.tables import Case, Outcome
 from sagsgang.publishing.agenda import compose
 from sagsgang.publishing.agenda_render import render_html, render_markdown
+from tests import configured
 
 MEETING_DAY = dt.date(2024, 4, 10)
 AFTER_MEETING = dt.date(2024, 4, 15)
@@ -155,8 +156,8 @@ def new_case(session, **fields) -> Case:
 @pytest.fixture
 def url(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'sagsgang.db'}"
-    monkeypatch.setenv(db.URL_VARIABLE, url)
-    db.upgrade()
+    monkeypatch.setenv(configured.URL_VARIABLE, url)
+    db.upgrade(configured.settings().database)
     return url
 
 
@@ -170,7 +171,7 @@ def seed(url, albertslund):
         dataclasses.replace(m, status=MeetingStatus.PLANNED)
         for m in meeting_plan(albertslund, dt.date(2024, 3, 1), dt.date(2024, 4, 30))
     ]
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         sync_profile(session, albertslund, meetings)
 
         outlook = new_case(session, **OUTLOOK)
@@ -200,7 +201,7 @@ def seed(url, albertslund):
 
 @pytest.fixture
 def decided(seed):
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         decisions = {
             OUTLOOK["journal_number"]: (Outcome.NOTED, OUTLOOK_DECISION),
             CLOSED["journal_number"]: (Outcome.APPROVED, CLOSED_DECISION),
@@ -219,7 +220,7 @@ def decided(seed):
 
 
 def document(profile, *, minutes=True, public=False, today=AFTER_MEETING, day=MEETING_DAY, body="chefforum", **options):
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         stored = load_agenda(session, find_meeting(session, body, day))
     return compose(stored, profile, minutes=minutes, public=public, today=today, **options)
 
@@ -385,7 +386,7 @@ def test_minutes_say_which_items_have_no_decision_yet(seed, albertslund):
 
 
 def test_a_decision_without_words_reads_as_what_the_body_did(seed, albertslund):
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         record_decision(session, session.merge(seed[OUTLOOK["journal_number"]]), Outcome.NOTED)
     lines = visible_lines(render_html(document(albertslund)))
     in_order(lines, f"Punkt 2: {OUTLOOK['title']}", "Beslutning", "Chefforum tog orienteringen til efterretning.")
@@ -421,7 +422,7 @@ def test_public_agenda_hides_the_closed_item_too(decided, albertslund):
 
 
 def test_titles_and_texts_are_escaped_in_html(seed, albertslund):
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         case = new_case(session, journal_number="05.01.08-G01-9-24", title="Vej & park <script>alert(1)</script>")
         set_case_content(
             session,
@@ -444,7 +445,7 @@ def test_titles_and_texts_are_escaped_in_html(seed, albertslund):
 
 
 def test_meeting_dates_are_danish(decided, albertslund):
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         stored = load_agenda(session, find_meeting(session, "direktoerforum", dt.date(2024, 3, 19)))
     directors = compose(stored, albertslund, minutes=True, public=False, today=AFTER_MEETING)
     assert "tirsdag 19. marts 2024 kl. 09:00" in visible_lines(render_html(directors))
@@ -461,7 +462,7 @@ IN_TIME, LATE = dt.date(2026, 5, 12), dt.date(2026, 5, 13)
 
 @pytest.fixture
 def council(url, albertslund):
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         sync_profile(session, albertslund, meeting_plan(albertslund, dt.date(2026, 5, 1), dt.date(2026, 5, 31)))
         case = Case(
             municipality="albertslund",
@@ -601,7 +602,7 @@ def test_planning_on_a_profile_that_breaks_section_18_is_refused_in_danish(tmp_p
 def sagsgang(*args: str, database: str | None, today: str = "2024-04-15") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SAGSGANG_TODAY": today}
     if database:
-        env[db.URL_VARIABLE] = database
+        env[configured.URL_VARIABLE] = database
     return subprocess.run(
         [sys.executable, "-m", "sagsgang.cli.main", *args], capture_output=True, text=True, env=env, timeout=60
     )
@@ -629,7 +630,7 @@ fil = "bilag/program.pdf"
 
 
 def test_case_texts_from_a_file_then_the_public_minutes_to_a_file(decided, url, tmp_path):
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         case = new_case(session, journal_number="81.38.04-P00-2-24", title="CF - StoreMED - og Lederdag")
         put_on_agenda(session, load_profile("albertslund"), case, "chefforum", MEETING_DAY)
     texts = tmp_path / "storemed.toml"
@@ -693,7 +694,7 @@ def test_bad_input_gets_a_danish_message_exit_code_2_and_writes_nothing(decided,
     # No meeting in Easter week (the adopted plan, seed 003); a cancelled one says so.
     code, _, err = run(capsys, monkeypatch, "dagsorden", "chefforum", "03-04-2024")
     assert code == 2 and "intet møde onsdag 3. april 2024" in err
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         cancel_meeting(session, "albertslund", "chefforum/2024-04-17")
     code, _, err = run(capsys, monkeypatch, "dagsorden", "chefforum", "17-04-2024")
     assert code == 2 and "aflyst" in err
@@ -747,7 +748,7 @@ def test_agenda_to_the_screen_is_markdown(decided, capsys, monkeypatch):
 
 
 def test_standing_items_journal_number_must_be_in_kle_form(seed):
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         meeting = find_meeting(session, "chefforum", MEETING_DAY)
         with pytest.raises(ValueError, match="emne-handlingsfacet-løbenummer-år, fx 27.00.00-G01-1-24"):
             set_meeting_notes(session, meeting, journal_number="00.01.00-P35-7")

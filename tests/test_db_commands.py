@@ -12,13 +12,14 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from models import db
+from tests import configured
 
 ROOT = Path(__file__).parents[1]
 ALEMBIC = Path(sys.executable).parent / "alembic"
 
 
 def sagsgang(*args: str, url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, db.URL_VARIABLE: url, "SAGSGANG_TODAY": "2027-01-04"}
+    env = {**os.environ, configured.URL_VARIABLE: url, "SAGSGANG_TODAY": "2027-01-04"}
     return subprocess.run(
         [sys.executable, "-m", "sagsgang.cli.main", *args], capture_output=True, text=True, env=env, timeout=120
     )
@@ -107,12 +108,12 @@ def test_a_database_that_cannot_be_opened_is_named_with_the_setting_to_check(tmp
         result = sagsgang(*args, url=url)
         assert result.returncode == 3, args
         assert f"Databasen {url} kan ikke åbnes" in result.stderr
-        assert db.URL_VARIABLE in result.stderr and "Traceback" not in result.stderr
+        assert configured.URL_VARIABLE in result.stderr and "Traceback" not in result.stderr
 
 
 def test_upgrades_started_together_on_one_sqlite_file_all_succeed_once(tmp_path):
     url = f"sqlite:///{tmp_path / 'sagsgang.db'}"
-    env = {**os.environ, db.URL_VARIABLE: url}
+    env = {**os.environ, configured.URL_VARIABLE: url}
     runs = [
         subprocess.Popen(
             [sys.executable, "-m", "sagsgang.cli.main", "db", "opgrader"],
@@ -136,7 +137,7 @@ def test_alembic_ini_compares_the_models_with_the_database_for_developers(tmp_pa
     up-to-date database it finds nothing to generate, and it does find a missing column."""
     url = f"sqlite:///{tmp_path / 'sagsgang.db'}"
     db.upgrade(url)
-    env = {**os.environ, db.URL_VARIABLE: url}
+    env = {**os.environ, configured.URL_VARIABLE: url}
 
     current = subprocess.run([str(ALEMBIC), "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert current.returncode == 0, current.stderr

@@ -36,7 +36,7 @@ from models.store import cancel_meeting, consultations, load_meetings, move_meet
 from models.tables import Case, Decision, Meeting, Outcome
 from sagsgang.accounts import subscriptions
 from sagsgang.publishing import feed_files, feed_render, feeds
-from tests import feeds_world
+from tests import configured, feeds_world
 from tests.feeds_world import CLOSED_DECISION, CLOSED_JOURNAL, CLOSED_OWNER, CLOSED_TITLE
 from tests.servers import free_port, listening, stop, wait_for
 
@@ -277,7 +277,7 @@ def test_uids_are_stable_across_processes_and_unique_within_a_feed(changeable, p
         text=True,
         timeout=120,
         cwd=ROOT,
-        env={**os.environ, db.URL_VARIABLE: changeable.url, "SAGSGANG_TODAY": feeds_world.TODAY},
+        env={**os.environ, configured.URL_VARIABLE: changeable.url, "SAGSGANG_TODAY": feeds_world.TODAY},
     )
     assert result.returncode == 0, result.stderr
     assert "Udgav 60 kalendere" in result.stdout
@@ -291,7 +291,7 @@ def test_uids_are_stable_across_processes_and_unique_within_a_feed(changeable, p
         text=True,
         timeout=120,
         cwd=ROOT,
-        env={**os.environ, db.URL_VARIABLE: changeable.url, "SAGSGANG_TODAY": feeds_world.TODAY},
+        env={**os.environ, configured.URL_VARIABLE: changeable.url, "SAGSGANG_TODAY": feeds_world.TODAY},
     )
     assert "0 nye eller ændrede, 60 uændrede" in second.stdout
 
@@ -460,19 +460,21 @@ def test_publish_replaces_files_atomically_and_removes_feeds_that_are_no_longer_
 
 
 def test_regenerate_republishes_where_the_setting_points(changeable, tmp_path, monkeypatch):
-    monkeypatch.setenv(feed_files.FEEDS_DIR_VARIABLE, str(tmp_path / "static"))
+    monkeypatch.setenv("SAGSGANG_FEEDS_DIR", str(tmp_path / "static"))
     engine = changeable.engine()
-    report = feed_files.regenerate(engine=engine, context=CONTEXT)
+    report = feed_files.regenerate(configured.settings().feeds_dir, engine=engine, context=CONTEXT)
     assert report.total == 60 and (tmp_path / "static" / "slagelse" / "organ" / "byraadet.ics").is_file()
     with db.session_scope(engine) as session:
         cancel_meeting(session, "slagelse", "byraadet/2027-09-27")
-    report = feed_files.regenerate(engine=engine, context=CONTEXT)
+    report = feed_files.regenerate(configured.settings().feeds_dir, engine=engine, context=CONTEXT)
     engine.dispose()
     assert "slagelse/organ/byraadet.ics" in report.written
     council = parse((tmp_path / "static" / "slagelse" / "organ" / "byraadet.ics").read_bytes())
     assert one(council, "AFLYST: Byrådet – møde", dt.date(2027, 9, 27))["status"] == "CANCELLED"
-    monkeypatch.delenv(feed_files.FEEDS_DIR_VARIABLE)
-    assert feed_files.regenerate(engine=engine, context=CONTEXT) is None  # nowhere to publish
+    monkeypatch.delenv("SAGSGANG_FEEDS_DIR")
+    assert (
+        feed_files.regenerate(configured.settings().feeds_dir, engine=engine, context=CONTEXT) is None
+    )  # nowhere to publish
 
 
 def test_publish_into_a_file_is_refused_in_danish_and_writes_nothing(world, tmp_path):
@@ -484,7 +486,7 @@ def test_publish_into_a_file_is_refused_in_danish_and_writes_nothing(world, tmp_
         text=True,
         timeout=120,
         cwd=ROOT,
-        env={**os.environ, db.URL_VARIABLE: world.url},
+        env={**os.environ, configured.URL_VARIABLE: world.url},
     )
     assert result.returncode == 2
     assert "Fejl:" in result.stderr and "ikke en mappe" in result.stderr
@@ -499,7 +501,7 @@ def test_a_subscription_for_a_bad_email_is_refused_and_nothing_is_stored(world, 
         text=True,
         timeout=120,
         cwd=ROOT,
-        env={**os.environ, db.URL_VARIABLE: copy.url},
+        env={**os.environ, configured.URL_VARIABLE: copy.url},
     )
     assert result.returncode == 2 and "ikke en gyldig e-mailadresse" in result.stderr
     assert "kalender" not in result.stdout
@@ -672,7 +674,11 @@ def test_radicale_accepts_the_feeds_and_each_event_by_put(radicale, published):
 
 def test_the_demo_publishes_example_feeds_and_prints_subscribe_links(tmp_path):
     folder = tmp_path / "demo"
-    env = {**os.environ, "SAGSGANG_TODAY": feeds_world.TODAY, db.URL_VARIABLE: f"sqlite:///{tmp_path / 'other.db'}"}
+    env = {
+        **os.environ,
+        "SAGSGANG_TODAY": feeds_world.TODAY,
+        configured.URL_VARIABLE: f"sqlite:///{tmp_path / 'other.db'}",
+    }
     result = subprocess.run(
         [sys.executable, "-m", "sagsgang.cli.main", "feeds", "demo", str(folder)],
         capture_output=True,

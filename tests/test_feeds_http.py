@@ -25,7 +25,7 @@ import pytest
 
 from models import db
 from models.store import move_meeting
-from tests import feeds_world
+from tests import configured, feeds_world
 from tests.feeds_world import CLOSED_JOURNAL, CLOSED_OWNER, CLOSED_TITLE
 from tests.servers import answers, free_port, stop, wait_for
 
@@ -40,7 +40,7 @@ def world(tmp_path_factory) -> feeds_world.World:
 
 @pytest.fixture(scope="module")
 def env(world) -> dict[str, str]:
-    return {**os.environ, db.URL_VARIABLE: world.url, "SAGSGANG_TODAY": feeds_world.TODAY}
+    return {**os.environ, configured.URL_VARIABLE: world.url, "SAGSGANG_TODAY": feeds_world.TODAY}
 
 
 @pytest.fixture(scope="module")
@@ -260,7 +260,7 @@ def test_several_worker_processes_serve_feeds_and_each_notices_changes(world, tm
     copy = world.copy(tmp_path / "workers.db")
     env = {
         **os.environ,
-        db.URL_VARIABLE: copy.url,
+        configured.URL_VARIABLE: copy.url,
         "SAGSGANG_TODAY": feeds_world.TODAY,
         "SAGSGANG_HOME": str(tmp_path / "home"),
     }

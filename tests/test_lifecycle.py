@@ -26,13 +26,13 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from models import db
 from models.outbox import MessageStatus, OutboxMessage
 from models.tables import Case, CaseStatus, Consultation, Decision
 from sagsgang.cases import decisions
 from sagsgang.cases.meetings import change_meeting
 from sagsgang.inputs import UserError, read_profile
 from sagsgang.notifications import reminders
+from tests import configured
 from tests.lifecycle_world import J, advance, at, daily, decide, launch, plan_of, submit, text
 
 # --- launch --------------------------------------------------------------------------------------
@@ -61,7 +61,7 @@ def test_launch_plans_the_whole_route_from_the_ready_date(database):
 def test_bad_launch_input_is_refused_in_danish_and_nothing_is_stored(database, change, message):
     with pytest.raises(UserError, match=message):
         launch(**change)
-    with Session(db.get_engine()) as session:
+    with Session(configured.engine()) as session:
         assert session.exec(select(Case)).all() == []
         assert session.exec(select(Consultation)).all() == []
 
@@ -129,7 +129,7 @@ def test_a_deadline_that_moves_makes_its_pending_reminder_obsolete(database, smt
     monkeypatch.setenv("SAGSGANG_SMTP_PORT", "1")  # the mail server is down at launch
     report = daily(date(2027, 3, 2))
     assert report.failed and not smtp.messages
-    with db.session_scope() as session:  # Direktionen moves its meeting from 9 to 10 March
+    with configured.session_scope() as session:  # Direktionen moves its meeting from 9 to 10 March
         change_meeting(session, read_profile("slagelse"), "direktion", date(2027, 3, 9), date(2027, 3, 10))
     advance(J, date(2027, 3, 2))
     monkeypatch.setenv("SAGSGANG_SMTP_PORT", str(smtp.port))
@@ -138,7 +138,7 @@ def test_a_deadline_that_moves_makes_its_pending_reminder_obsolete(database, smt
     assert len(smtp.messages) == 1
     assert "fredag 5. marts 2027 kl. 12:00" in text(smtp.messages[0])
     assert "4. marts" not in text(smtp.messages[0]) + smtp.messages[0]["Subject"]
-    with Session(db.get_engine()) as session:
+    with Session(configured.engine()) as session:
         statuses = sorted(row.status for row in session.exec(select(OutboxMessage)))
     assert statuses == [MessageStatus.OBSOLETE, MessageStatus.SENT]
 
@@ -198,7 +198,7 @@ def test_approval_moves_the_case_on_and_the_councils_decision_ends_it(database):
         decide(body, "godkendt" if body != "oekonomiudvalget" else "anbefalet", day)
     assert [body for body, _, _ in plan_of()] == ["byraadet"]
     decide("byraadet", "godkendt", date(2027, 5, 31))
-    with Session(db.get_engine()) as session:
+    with Session(configured.engine()) as session:
         case = session.exec(select(Case)).one()
         assert case.status == CaseStatus.CLOSED
         assert len(session.exec(select(Decision)).all()) == 5
@@ -220,7 +220,7 @@ def test_postponed_goes_to_the_same_bodys_next_meeting_and_replans_what_follows(
     ]
     assert plan_of()[1][1] == date(2027, 5, 20)
     # The postponed case keeps its material: no reminder for Chefforum's next deadline.
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         due = reminders.find_due(session, at(date(2027, 5, 6)).now())
     assert due == []
 
@@ -243,7 +243,7 @@ def test_not_approved_ends_the_case_and_its_reminders(database, smtp):
     launch()
     submit(date(2027, 3, 2))
     decide("direktion", "ikke godkendt", date(2027, 3, 9))
-    with Session(db.get_engine()) as session:
+    with Session(configured.engine()) as session:
         assert session.exec(select(Case)).one().status == CaseStatus.CLOSED
     daily(date(2027, 3, 30))
     daily(date(2027, 4, 2))
@@ -261,9 +261,9 @@ def test_not_approved_ends_the_case_and_its_reminders(database, smtp):
 def test_a_decision_that_cannot_be_is_refused_in_danish(database, body, outcome, day, message):
     launch()
     with pytest.raises(UserError, match=message):
-        with db.session_scope() as session:
+        with configured.session_scope() as session:
             decisions.record_decision(session, J, body, outcome, "", at(day, 18))
-    with Session(db.get_engine()) as session:
+    with Session(configured.engine()) as session:
         assert session.exec(select(Decision)).all() == []
 
 
@@ -289,7 +289,7 @@ def test_two_decisions_at_the_same_time_one_wins_the_other_gets_a_conflict(datab
 
     def record(body: str) -> None:
         try:
-            with db.session_scope() as session:
+            with configured.session_scope() as session:
                 decisions.record_decision(session, J, body, "anbefalet", f"{body} anbefaler.", at(date(2027, 5, 4), 18))
             results[body] = "gemt"
         except UserError as error:
@@ -308,13 +308,13 @@ def test_two_decisions_at_the_same_time_one_wins_the_other_gets_a_conflict(datab
     ]
     loser = next(body for body, r in results.items() if not isinstance(r, str))
     assert "ændret af en anden samtidig" in str(results[loser])
-    with Session(db.get_engine()) as session:  # the winner's decision is there, whole
+    with Session(configured.engine()) as session:  # the winner's decision is there, whole
         texts = [d.text for d in session.exec(select(Decision)).all()]
     assert len(texts) == 3 and f"{loser} anbefaler." not in texts
     # Nothing is lost: the loser records it again and both decisions stand.
     record(loser)
     assert results[loser] == "gemt"
-    with Session(db.get_engine()) as session:
+    with Session(configured.engine()) as session:
         assert len(session.exec(select(Decision)).all()) == 4
 
 
@@ -334,7 +334,7 @@ def test_the_same_decision_twice_at_once_is_stored_once(database, monkeypatch):
 
     def record(outcome: str) -> None:
         try:
-            with db.session_scope() as session:
+            with configured.session_scope() as session:
                 decisions.record_decision(session, J, "direktion", outcome, "", at(date(2027, 3, 9), 18))
         except UserError as error:
             errors.append(error)
@@ -345,7 +345,7 @@ def test_the_same_decision_twice_at_once_is_stored_once(database, monkeypatch):
     for thread in threads:
         thread.join(timeout=30)
     assert len(errors) == 1 and "samtidig" in str(errors[0])
-    with Session(db.get_engine()) as session:
+    with Session(configured.engine()) as session:
         assert len(session.exec(select(Decision)).all()) == 1
 
 
@@ -355,7 +355,7 @@ def test_the_same_decision_twice_at_once_is_stored_once(database, monkeypatch):
 def test_a_cancelled_meeting_moves_every_case_on_it_to_the_next_one(database):
     launch()
     launch("27.00.00-G01-2-27", title="Havnestrategi")
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         change_meeting(session, read_profile("slagelse"), "direktion", date(2027, 3, 9))
     for journal_number in (J, "27.00.00-G01-2-27"):
         advance(journal_number, date(2027, 3, 2))
@@ -365,5 +365,5 @@ def test_a_cancelled_meeting_moves_every_case_on_it_to_the_next_one(database):
 def test_moving_a_meeting_onto_another_of_the_bodys_meetings_is_refused(database):
     launch()
     with pytest.raises(UserError, match="har allerede mødet"):
-        with db.session_scope() as session:
+        with configured.session_scope() as session:
             change_meeting(session, read_profile("slagelse"), "direktion", date(2027, 3, 9), date(2027, 3, 16))

@@ -16,11 +16,11 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from models import db
 from models.outbox import MessageStatus, OutboxMessage
 from models.tables import Case, CaseStatus, Decision
 from sagsgang.cases import launch
 from sagsgang.cases.decisions import DecisionForm
+from tests import configured
 from tests.lifecycle_world import J, plan_of, submit, text
 
 
@@ -84,7 +84,7 @@ def test_decisions_through_the_flow_carry_the_case_to_the_councils_decision(pref
             now=morning(day, 19),
         )
     assert result["status"] == CaseStatus.CLOSED
-    with Session(db.get_engine()) as session:
+    with Session(configured.engine()) as session:
         assert session.exec(select(Case)).one().status == CaseStatus.CLOSED
         assert [d.text for d in session.exec(select(Decision).order_by(Decision.decided_at))] == [
             f"{body}: {outcome}" for body, _, outcome in meetings
@@ -105,7 +105,7 @@ def test_daily_flow_twice_on_the_same_day_sends_nothing_twice(prefect_harness, d
     from flows.daily import daily_check
 
     for number in range(1, 4):
-        with db.session_scope() as session:
+        with configured.session_scope() as session:
             launch.launch(
                 session, request(f"27.00.00-G01-{number}-27", f"Sag {number}"), lifecycle_clock(date(2027, 2, 26))
             )
@@ -128,7 +128,7 @@ def test_daily_run_killed_while_sending_sends_each_reminder_exactly_once_when_ru
 ):
     count = 5
     for number in range(1, count + 1):
-        with db.session_scope() as session:
+        with configured.session_scope() as session:
             launch.launch(
                 session, request(f"27.00.00-G01-{number}-27", f"Sag {number}"), lifecycle_clock(date(2027, 2, 26))
             )
@@ -149,7 +149,7 @@ def test_daily_run_killed_while_sending_sends_each_reminder_exactly_once_when_ru
     finally:
         smtp.release.set()
     assert len(smtp.messages) == 2
-    with Session(db.get_engine()) as session:  # two marked sent, the interrupted one not
+    with Session(configured.engine()) as session:  # two marked sent, the interrupted one not
         assert (
             sorted(row.status for row in session.exec(select(OutboxMessage)))
             == [MessageStatus.PENDING] * 3 + [MessageStatus.SENT] * 2
@@ -230,12 +230,12 @@ def test_cli_launch_with_a_bad_journal_number_fails_fast_in_danish(database, tmp
     assert result.returncode == 2
     assert "ikke et journalnummer i KLE-form" in result.stderr
     assert not (prefect_home / "prefect.db").exists()
-    with Session(db.get_engine()) as session:
+    with Session(configured.engine()) as session:
         assert session.exec(select(Case)).all() == []
 
 
 def test_cli_records_a_decision_and_moves_the_case_on(prefect_harness, database):
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         launch.launch(session, request(), lifecycle_clock(date(2027, 3, 1)))
     submit(date(2027, 3, 2))
     env = {

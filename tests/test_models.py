@@ -27,6 +27,7 @@ from calendars.profiles import BodyKind
 from models import db
 from models.store import cancel_meeting, consultations, load_meetings, move_meeting, save_plan, sync_profile
 from models.tables import Body, Case, Consultation, Decision, Meeting, Outcome
+from tests import configured
 
 TABLES = {"bodies", "meetings", "cases", "consultations", "decisions"}
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -40,8 +41,8 @@ def plan_2027(slagelse):
 @pytest.fixture
 def url(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'sagsgang.db'}"
-    monkeypatch.setenv(db.URL_VARIABLE, url)
-    db.upgrade()  # from the setting
+    monkeypatch.setenv(configured.URL_VARIABLE, url)
+    db.upgrade(configured.settings().database)  # from the setting
     return url
 
 
@@ -84,14 +85,14 @@ def new_case(session, route_key="politisk", journal_number="27.00.00-G01-1-27", 
 
 
 def test_database_lives_in_sagsgang_home_unless_a_url_is_set(tmp_path, monkeypatch):
-    monkeypatch.delenv(db.URL_VARIABLE, raising=False)
-    monkeypatch.setenv(db.HOME_VARIABLE, str(tmp_path / "home"))
-    assert db.database_url() == f"sqlite:///{tmp_path / 'home' / 'sagsgang.db'}"
-    db.upgrade()  # creates the folder and the file
+    monkeypatch.delenv(configured.URL_VARIABLE, raising=False)
+    monkeypatch.setenv(configured.HOME_VARIABLE, str(tmp_path / "home"))
+    assert configured.settings().database == f"sqlite:///{tmp_path / 'home' / 'sagsgang.db'}"
+    db.upgrade(configured.settings().database)  # creates the folder and the file
     assert (tmp_path / "home" / "sagsgang.db").is_file()
 
-    monkeypatch.setenv(db.URL_VARIABLE, f"sqlite:///{tmp_path / 'other.db'}")
-    assert db.database_url() == f"sqlite:///{tmp_path / 'other.db'}"
+    monkeypatch.setenv(configured.URL_VARIABLE, f"sqlite:///{tmp_path / 'other.db'}")
+    assert configured.settings().database == f"sqlite:///{tmp_path / 'other.db'}"
 
 
 def test_upgrade_creates_exactly_the_models_schema(engine):
@@ -386,7 +387,7 @@ def test_session_scope_commits_or_writes_nothing(engine, slagelse, plan_2027):
 
 
 def test_session_scope_uses_the_configured_database(url, tmp_path):
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         session.add(Body(municipality="slagelse", key="byraadet", name="Byrådet", kind=BodyKind.POLITICAL))
     other = db.make_engine(url)
     assert count(other, Body) == 1

@@ -24,8 +24,9 @@ from models.agenda_items import AttachmentText, CaseText, find_case, record_deci
 from models.store import consultations, load_meetings, save_plan
 from sagsgang.cases.inline import InlineOrchestrator
 from sagsgang.publishing.feeds import FeedContext
+from sagsgang.settings import Settings
 from sagsgang.web.app import create_app
-from sagsgang.web.security import Settings
+from sagsgang.web.security import SecuritySettings
 from tests import feeds_world
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "oparl-1.1" / "schema"
@@ -95,8 +96,8 @@ def client_for(world_db) -> TestClient:
         engine=engine,
         context=FeedContext(clock=clock),
         clock=clock,
-        orchestrator=InlineOrchestrator(clock=clock),
-        settings=Settings(secret=b"test-secret"),
+        orchestrator=InlineOrchestrator(Settings(database_url=world_db.url), clock=clock),
+        security=SecuritySettings(secret=b"test-secret"),
     )
     return TestClient(app)
 

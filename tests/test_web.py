@@ -15,6 +15,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from tests import configured
 from tests.servers import answers, free_port, stop, wait_for
 from tests.web_world import LAUNCH, MANAGER, SECRETARY, MovableClock, counts, login, make_app, meeting_rows, text, token
 
@@ -537,12 +538,12 @@ def test_the_proxy_user_header_counts_only_when_enabled(database, clock):
 def _sso_app(clock):
     from sagsgang.cases.inline import InlineOrchestrator
     from sagsgang.web.app import create_app
-    from sagsgang.web.security import Settings
+    from sagsgang.web.security import SecuritySettings
 
     return create_app(
         clock=clock,
-        orchestrator=InlineOrchestrator(clock=clock),
-        settings=Settings(secret=b"test-secret", proxy_user_header="X-Remote-User"),
+        orchestrator=InlineOrchestrator(configured.settings(), clock=clock),
+        security=SecuritySettings(secret=b"test-secret", proxy_user_header="X-Remote-User"),
     )
 
 

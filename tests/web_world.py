@@ -11,11 +11,11 @@ import pendulum
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from models import db
 from sagsgang.accounts import logins
 from sagsgang.cases.inline import InlineOrchestrator
 from sagsgang.web.app import create_app
-from sagsgang.web.security import Settings
+from sagsgang.web.security import SecuritySettings
+from tests import configured
 
 SECRETARY = ("meha@slagelse.dk", "sekretariat-kode-2027")
 MANAGER = ("labe@slagelse.dk", "leder-kode-2027-abc")
@@ -51,13 +51,13 @@ class MovableClock:
 
 
 def make_app(clock: MovableClock, proxy_header: str | None = None):
-    with db.session_scope() as session:
+    with configured.session_scope() as session:
         logins.create_user(session, SECRETARY[0], "sekretariat", SECRETARY[1], "Mette Hansen")
         logins.create_user(session, MANAGER[0], "leder", MANAGER[1], "Lars Berg")
     return create_app(
         clock=clock,
-        orchestrator=InlineOrchestrator(clock=clock),
-        settings=Settings(secret=b"test-secret", proxy_user_header=proxy_header),
+        orchestrator=InlineOrchestrator(configured.settings(), clock=clock),
+        security=SecuritySettings(secret=b"test-secret", proxy_user_header=proxy_header),
     )
 
 
@@ -78,13 +78,13 @@ def login(client: TestClient, user: tuple[str, str]) -> None:
 
 
 def counts() -> dict[str, int]:
-    engine = db.get_engine()
+    engine = configured.engine()
     with engine.connect() as connection:
         return {table: connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one() for table in TABLES}
 
 
 def meeting_rows() -> list[tuple]:
-    with db.get_engine().connect() as connection:
+    with configured.engine().connect() as connection:
         return connection.execute(sa.text("SELECT key, day, status, sequence FROM meetings ORDER BY key")).all()
 
 

@@ -2,11 +2,14 @@
 
 Run by models.db.upgrade() (`sagsgang db opgrader`), which passes its locked connection, or by
 `alembic` with the top-level alembic.ini (developers: `alembic revision --autogenerate -m ...`),
-which connects to SAGSGANG_DATABASE_URL. The target schema comes from the models' tables.
+which connects to `-x url=...`, else SAGSGANG_DATABASE_URL. That is the one environment read under
+models/, and only here: this script is the `alembic` command's own entry point, which the
+application never runs (models.db.upgrade passes its connection). The target schema comes from the models' tables.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any, Literal
 
 from alembic import context
@@ -19,7 +22,7 @@ import models.feed_ledger
 import models.outbox
 import models.tables
 import models.users  # noqa: F401
-from models.db import database_url, make_engine
+from models.db import make_engine
 from models.types import AwareDateTime
 
 config = context.config
@@ -45,8 +48,19 @@ def _configure(**options: Any) -> None:
     )
 
 
+def _url() -> str:
+    url = (
+        config.get_main_option("sqlalchemy.url")
+        or context.get_x_argument(as_dictionary=True).get("url")
+        or os.environ.get("SAGSGANG_DATABASE_URL")
+    )
+    if not url:
+        raise SystemExit("No database URL: set SAGSGANG_DATABASE_URL or run alembic -x url=...")
+    return url
+
+
 def run_migrations_offline() -> None:
-    url = config.get_main_option("sqlalchemy.url") or database_url()
+    url = _url()
     _configure(
         url=url, literal_binds=True, dialect_opts={"paramstyle": "named"}, render_as_batch=url.startswith("sqlite")
     )
@@ -59,7 +73,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _migrate(connection)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url") or database_url())
+    engine = make_engine(_url())
     try:
         with engine.connect() as connection:
             _migrate(connection)

@@ -14,9 +14,9 @@ import secrets
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from calendars.clock import Clock, clock_from_env
+from calendars.clock import Clock
 from calendars.danish import long_date
 from calendars.ical import COPENHAGEN
 from models.feed_ledger import FeedToken
@@ -39,9 +39,7 @@ def check_email(email: str) -> str:
     return email
 
 
-def create_subscription(
-    session: Session, email: str, department: str = "", clock: Clock | None = None
-) -> tuple[FeedToken, str]:
+def create_subscription(session: Session, email: str, department: str = "", *, clock: Clock) -> tuple[FeedToken, str]:
     """A new personal feed for `email`; returns the row and the token, which is shown once and
     stored only as its hash."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -49,7 +47,7 @@ def create_subscription(
         token_hash=token_hash(token),
         email=check_email(email),
         department=department.strip(),
-        created_at=(clock or clock_from_env()).now().astimezone(UTC),
+        created_at=clock.now().astimezone(UTC),
     )
     session.add(row)
     session.flush()
@@ -68,7 +66,7 @@ def find_subscription(session: Session, token: str) -> FeedToken | None:
     return row
 
 
-def revoke_subscriptions(session: Session, who: str, clock: Clock | None = None) -> list[FeedToken]:
+def revoke_subscriptions(session: Session, who: str, clock: Clock) -> list[FeedToken]:
     """Revoke the subscription with id `who`, or every active one of the e-mail address `who`."""
     who = who.strip()
     if who.isdigit():
@@ -76,10 +74,12 @@ def revoke_subscriptions(session: Session, who: str, clock: Clock | None = None)
     else:
         rows = list(
             session.exec(
-                select(FeedToken).where(sa.func.lower(FeedToken.email) == who.lower(), FeedToken.revoked_at.is_(None))
+                select(FeedToken).where(
+                    sa.func.lower(FeedToken.email) == who.lower(), col(FeedToken.revoked_at).is_(None)
+                )
             )
         )
-    now = (clock or clock_from_env()).now().astimezone(UTC)
+    now = clock.now().astimezone(UTC)
     for row in rows:
         row.revoked_at = now
     session.flush()
@@ -87,7 +87,7 @@ def revoke_subscriptions(session: Session, who: str, clock: Clock | None = None)
 
 
 def active(session: Session) -> Sequence[FeedToken]:
-    return session.exec(select(FeedToken).where(FeedToken.revoked_at.is_(None)).order_by(FeedToken.id)).all()
+    return session.exec(select(FeedToken).where(col(FeedToken.revoked_at).is_(None)).order_by(col(FeedToken.id))).all()
 
 
 def cases_followed(session: Session, subscription: FeedToken) -> int:

@@ -2,7 +2,8 @@
 the owner, wait for the decision, move on; until it must wait, or its route has ended. And the
 orchestration port's case operations (launch, advance, meeting changed) built on it.
 
-The steps are the plain functions of sagsgang.cases.steps; how each one runs is passed in as
+The steps are the plain functions of sagsgang.cases.steps, each given the run's settings (read
+once by the orchestration's entry point: the orchestrator, or a flow run); how each one runs is passed in as
 `run(step, *args)`: inline it just calls the step (sagsgang.cases.inline), under Prefect it runs
 the step as a task of the calling flow run (flows/). No Prefect here.
 """
@@ -20,6 +21,7 @@ from sagsgang.cases.decisions import DecisionForm
 from sagsgang.cases.launch import LaunchRequest
 from sagsgang.cases.state import StageStatus
 from sagsgang.orchestration import CaseSummary, MeetingChanged
+from sagsgang.settings import Settings
 
 MAX_STEPS = 50  # a route has a handful of stages; more loops than this is a bug, not a case
 
@@ -43,45 +45,52 @@ class Followed:
     wake: dt.datetime | None  # when to look again: the next reminder or deadline
 
 
-def follow_route(case_id: int, now: dt.datetime | None, run: Run, warn: Warn = log.warning) -> Followed:
+def follow_route(
+    settings: Settings, case_id: int, now: dt.datetime | None, run: Run, warn: Warn = log.warning
+) -> Followed:
     """The route, stage by stage, as far as the facts allow; then wait."""
-    stage, changed = run(steps.current_stage, case_id), False
+    stage, changed = run(steps.current_stage, settings, case_id), False
     sent: list[str] = []
     for _ in range(MAX_STEPS):
         if stage is None:
             break
-        changed |= run(steps.put_on_meetings, case_id)
-        report = run(steps.remind, case_id, now)
+        changed |= run(steps.put_on_meetings, settings, case_id)
+        report = run(steps.remind, settings, case_id, now)
         sent += report.sent
         if report.failed:
             warn(f"Ikke sendt (prøves igen): {report.failed}")
-        if run(steps.decision_on, case_id, stage) is StageStatus.WAITING:
+        if run(steps.decision_on, settings, case_id, stage) is StageStatus.WAITING:
             if changed:
-                run(steps.publish_feeds)
-            follow_up = run(steps.wait_for_decision, case_id, now)
+                run(steps.publish_feeds, settings)
+            follow_up = run(steps.wait_for_decision, settings, case_id, now)
             return Followed(stage, sent, follow_up.at if follow_up else None)
-        stage = run(steps.route_on, case_id, stage)
+        stage = run(steps.route_on, settings, case_id, stage)
     else:
         raise RuntimeError(f"Sag nr. {case_id} kom ikke til ro efter {MAX_STEPS} skridt.")
-    run(steps.close_if_ended, case_id)  # the route is done, or a body rejected the case
-    run(steps.publish_feeds)
+    run(steps.close_if_ended, settings, case_id)  # the route is done, or a body rejected the case
+    run(steps.publish_feeds, settings)
     return Followed(None, sent, None)
 
 
-def summarised(case_id: int, now: dt.datetime | None, run: Run, warn: Warn = log.warning) -> CaseSummary:
+def summarised(
+    settings: Settings, case_id: int, now: dt.datetime | None, run: Run, warn: Warn = log.warning
+) -> CaseSummary:
     """follow_route, and the case as it stands afterwards."""
-    followed = follow_route(case_id, now, run, warn)
-    return steps.summary(case_id, followed.sent, followed.wake)
+    followed = follow_route(settings, case_id, now, run, warn)
+    return steps.summary(settings, case_id, followed.sent, followed.wake)
 
 
-def launch(request: LaunchRequest, now: dt.datetime | None, run: Run, warn: Warn = log.warning) -> CaseSummary:
+def launch(
+    settings: Settings, request: LaunchRequest, now: dt.datetime | None, run: Run, warn: Warn = log.warning
+) -> CaseSummary:
     """Store the case, plan its whole route, publish the feeds and follow the route."""
-    case_id = run(steps.store_case, request, now)
-    run(steps.publish_feeds)
-    return summarised(case_id, now, run, warn)
+    case_id = run(steps.store_case, settings, request, now)
+    run(steps.publish_feeds, settings)
+    return summarised(settings, case_id, now, run, warn)
 
 
 def advance(
+    settings: Settings,
     journal_number: str,
     decision: DecisionForm | None,
     municipality: str | None,
@@ -91,17 +100,19 @@ def advance(
 ) -> CaseSummary:
     """Record the decision, if any, then follow the case's route."""
     if decision is not None:
-        run(steps.record_decision, journal_number, decision, municipality, now)
-    return summarised(run(steps.find_case, journal_number, municipality), now, run, warn)
+        run(steps.record_decision, settings, journal_number, decision, municipality, now)
+    return summarised(settings, run(steps.find_case, settings, journal_number, municipality), now, run, warn)
 
 
 def meeting_changed(
-    municipality: str, meeting_key: str, now: dt.datetime | None, run: Run, warn: Warn = log.warning
+    settings: Settings, municipality: str, meeting_key: str, now: dt.datetime | None, run: Run, warn: Warn = log.warning
 ) -> MeetingChanged:
     """Follow the route of every case on a moved or cancelled meeting (which re-plans it)."""
     return {
         "sager": {
-            journal_number: summarised(run(steps.find_case, journal_number, municipality), now, run, warn)
-            for journal_number in run(steps.cases_on_meeting, municipality, meeting_key)
+            journal_number: summarised(
+                settings, run(steps.find_case, settings, journal_number, municipality), now, run, warn
+            )
+            for journal_number in run(steps.cases_on_meeting, settings, municipality, meeting_key)
         }
     }

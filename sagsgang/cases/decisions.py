@@ -36,7 +36,7 @@ def read_outcome(text: str) -> Outcome:
     word = " ".join(text.strip().lower().replace("-", " ").replace("_", " ").split())
     if word not in OUTCOME_WORDS:
         choices = ", ".join(f"'{value}'" for value in OUTCOME_WORDS)
-        raise UserError(f"'{text}' er ikke et udfald. Vælg et af: {choices}.")
+        raise UserError(f"'{text}' er ikke et udfald. Vælg et af: {choices}.", "outcome")
     return OUTCOME_WORDS[word]
 
 
@@ -77,10 +77,12 @@ def record_decision(
         calendar = state.profile.calendar
         new_ready = new_ready or calendar.add_working_days(treatment.meeting.day, 1)
         if new_ready <= treatment.meeting.day:
-            raise UserError(f"Den nye klar-dato skal ligge efter mødet {long_date(treatment.meeting.day)}.")
+            raise UserError(
+                f"Den nye klar-dato skal ligge efter mødet {long_date(treatment.meeting.day)}.", "new_ready"
+            )
         case.ready_date = new_ready
     elif new_ready is not None:
-        raise UserError("En ny klar-dato (--klar) hører kun til udfaldet 'tilbagesendt'.")
+        raise UserError("En ny klar-dato (--klar) hører kun til udfaldet 'tilbagesendt'.", "new_ready")
     session.add(
         Decision(
             consultation_id=id_of(treatment.consultation),
@@ -130,7 +132,8 @@ def _treatment_for(state: CaseState, body: str, what: str, any_stage: bool = Fal
     if body not in state.profile.bodies:
         raise UserError(
             f"Organet '{body}' findes ikke i {state.profile.name}. "
-            f"Vælg et af: {', '.join(b for s in state.route.stages for b in s)}."
+            f"Vælg et af: {', '.join(b for s in state.route.stages for b in s)}.",
+            "body",
         )
     stage = state.current_stage
     stages = state.stages if any_stage else [stage] if stage else []

@@ -25,17 +25,18 @@ def run_inline(step: Callable[..., T], /, *args: Any) -> T:
 
 
 class InlineOrchestrator:
-    """`clock` (default: SAGSGANG_TODAY or the system clock, read by each step) is the time of a
+    """The steps run with `settings` (database, mail, feeds; read once by the entry point that made
+    this orchestrator). `clock` (default: the settings' clock, read by each step) is the time of a
     run started without `now`."""
 
-    def __init__(self, settings: Settings | None = None, clock: Clock | None = None) -> None:
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings, self.clock = settings, clock
 
     def _at(self, now: dt.datetime | None) -> dt.datetime | None:
         return now if now is not None or self.clock is None else self.clock.now()
 
     def launch(self, request: LaunchRequest, now: dt.datetime | None = None) -> CaseSummary:
-        return route.launch(request, self._at(now), run_inline)
+        return route.launch(self.settings, request, self._at(now), run_inline)
 
     def advance(
         self,
@@ -44,10 +45,10 @@ class InlineOrchestrator:
         decision: DecisionForm | None = None,
         now: dt.datetime | None = None,
     ) -> CaseSummary:
-        return route.advance(journal_number, decision, municipality, self._at(now), run_inline)
+        return route.advance(self.settings, journal_number, decision, municipality, self._at(now), run_inline)
 
     def meeting_changed(self, municipality: str, meeting_key: str, now: dt.datetime | None = None) -> MeetingChanged:
-        return route.meeting_changed(municipality, meeting_key, self._at(now), run_inline)
+        return route.meeting_changed(self.settings, municipality, meeting_key, self._at(now), run_inline)
 
     def daily_check(self, now: dt.datetime | None = None) -> DailySummary:
-        return daily.check(self._at(now), run_inline)
+        return daily.check(self.settings, self._at(now), run_inline)

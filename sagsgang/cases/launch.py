@@ -62,18 +62,21 @@ def launch(session: Session, request: LaunchRequest, clock: Clock) -> Case:
             target_date=target.day if target else None,
         )
     except ValueError as error:  # the table's own checks: KLE journal number, e-mail addresses
-        raise UserError(str(error)) from None
+        raise UserError(str(error), getattr(error, "field", None)) from None
     if not case.title:
-        raise UserError("Sagen skal have en titel.")
+        raise UserError("Sagen skal have en titel.", "title")
     if not case.owner_email or not case.manager_email:
-        raise UserError("Angiv e-mail for både sagsbehandler og leder: de får påmindelser og eskaleringer.")
+        raise UserError(
+            "Angiv e-mail for både sagsbehandler og leder: de får påmindelser og eskaleringer.", "owner_email"
+        )
     duplicate = session.exec(
         select(Case.id).where(Case.municipality == profile.key, Case.journal_number == case.journal_number)
     ).first()
     if duplicate is not None:
         raise UserError(
             f"Sagen {case.journal_number} findes allerede i {profile.name}. "
-            f"Se den med: sagsgang sag vis {case.journal_number}"
+            f"Se den med: sagsgang sag vis {case.journal_number}",
+            "journal_number",
         )
     start = min(ready, clock.today()) - LOOKBACK
     ensure_meetings(session, profile, start, max(ready, target.day if target else ready) + HORIZON)
@@ -86,7 +89,7 @@ def launch(session: Session, request: LaunchRequest, clock: Clock) -> Case:
     try:
         session.flush()
     except IntegrityError:
-        raise UserError(f"Sagen {case.journal_number} blev oprettet af en anden samtidig.") from None
+        raise UserError(f"Sagen {case.journal_number} blev oprettet af en anden samtidig.", "journal_number") from None
     save_plan(session, case, result)
     return case
 
@@ -104,9 +107,10 @@ def _target(profile: Profile, route: Route, request: LaunchRequest) -> Target | 
     if request.target_body is None and request.target_date is None:
         return None
     if request.target_body is None or request.target_date is None:
-        raise UserError("Et mål skal have både organ og dato, fx byraadet:24-06-2027.")
+        raise UserError("Et mål skal have både organ og dato, fx byraadet:24-06-2027.", "target_date")
     if request.target_body not in profile.bodies:
         raise UserError(
-            f"Organet '{request.target_body}' findes ikke i {profile.name}. Vælg et af: {', '.join(route.stages[-1])}."
+            f"Organet '{request.target_body}' findes ikke i {profile.name}. Vælg et af: {', '.join(route.stages[-1])}.",
+            "target_date",
         )
     return Target(request.target_body, request.target_date)

@@ -38,9 +38,9 @@ def plan_route(
     except PlanningError as error:
         if target is not None and keep_going:
             return plan_route(route, schedule, ready, None, held_after)
-        raise UserError(str(error)) from None
+        raise UserError(str(error), "target_date" if target is not None else "ready") from None
     except CalendarRangeError as error:
-        raise UserError(str(error)) from None
+        raise UserError(str(error), "ready") from None
 
 
 def ensure_meetings(session: Session, profile: Profile, start: dt.date, end: dt.date) -> None:

@@ -1,6 +1,8 @@
-"""The steps of a case's lifecycle, as plain functions over the configured database: each one short
-transaction of its own, taking and returning plain values (ids, dates), so the orchestration can
-run it as it likes: inline (sagsgang.cases.inline) or as a Prefect task (flows/). No Prefect here.
+"""The steps of a case's lifecycle, as plain functions: each one short transaction of its own,
+taking the run's settings (sagsgang.settings: database, mail, feeds, clock; read once by the
+orchestration's entry point) and plain values (ids, dates), and returning plain values, so the
+orchestration can run it as it likes: inline (sagsgang.cases.inline) or as a Prefect task
+(flows/). No Prefect here.
 
 Each step is idempotent: it reads the facts again and does what they allow.
 """
@@ -8,14 +10,15 @@ Each step is idempotent: it reads the facts again and does what they allow.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import pendulum
 from sqlmodel import Session, col, select
 
-from calendars.clock import Clock, FixedClock, clock_from_env
+from calendars.clock import Clock, FixedClock
 from calendars.danish import TIMEZONE
-from models.db import session_scope
+from models import db
 from models.tables import Case, Consultation, Decision, Meeting
 from sagsgang.cases import decisions, launch, routing, state
 from sagsgang.cases.decisions import DecisionForm
@@ -24,14 +27,20 @@ from sagsgang.cases.launch import LaunchRequest
 from sagsgang.cases.state import StageStatus, id_of
 from sagsgang.notifications import mail, reminders
 from sagsgang.orchestration import CaseSummary
+from sagsgang.settings import Settings
 
 
-def clock_at(now: dt.datetime | None) -> Clock:
+def clock_at(settings: Settings, now: dt.datetime | None) -> Clock:
     """A run's clock: a pinned time (tests, demo, a re-run for a given day) or the setting."""
     if now is None:
-        return clock_from_env()
+        return settings.clock()
     at = pendulum.instance(now, tz=TIMEZONE) if now.tzinfo is None else pendulum.instance(now)
     return FixedClock(at.in_timezone(TIMEZONE))
+
+
+def session_scope(settings: Settings) -> AbstractContextManager[Session]:
+    """One transaction in the settings' database (models.db.session_scope)."""
+    return db.session_scope(settings.engine())
 
 
 def _case(session: Session, case_id: int) -> Case:
@@ -41,61 +50,61 @@ def _case(session: Session, case_id: int) -> Case:
     return case
 
 
-def store_case(request: LaunchRequest, now: dt.datetime | None) -> int:
-    with session_scope() as session:
-        return id_of(launch.launch(session, request, clock_at(now)))
+def store_case(settings: Settings, request: LaunchRequest, now: dt.datetime | None) -> int:
+    with session_scope(settings) as session:
+        return id_of(launch.launch(session, request, clock_at(settings, now)))
 
 
 def record_decision(
-    journal_number: str, decision: DecisionForm, municipality: str | None, now: dt.datetime | None
+    settings: Settings, journal_number: str, decision: DecisionForm, municipality: str | None, now: dt.datetime | None
 ) -> int:
-    with session_scope() as session:
+    with session_scope(settings) as session:
         recorded = decisions.record_decision(
             session,
             journal_number,
             decision.body,
             decision.outcome,
             decision.text,
-            clock_at(now),
+            clock_at(settings, now),
             decision.new_ready,
             municipality,
         )
         return id_of(recorded.case)
 
 
-def find_case(journal_number: str, municipality: str | None) -> int:
-    with session_scope() as session:
+def find_case(settings: Settings, journal_number: str, municipality: str | None) -> int:
+    with session_scope(settings) as session:
         return id_of(state.find_case(session, journal_number, municipality))
 
 
-def current_stage(case_id: int) -> int | None:
-    with session_scope() as session:
+def current_stage(settings: Settings, case_id: int) -> int | None:
+    with session_scope(settings) as session:
         return state.load_state(session, _case(session, case_id)).current_stage
 
 
-def put_on_meetings(case_id: int) -> bool:
-    with session_scope() as session:
+def put_on_meetings(settings: Settings, case_id: int) -> bool:
+    with session_scope(settings) as session:
         return routing.put_on_meetings(session, _case(session, case_id))
 
 
-def remind(case_id: int, now: dt.datetime | None) -> reminders.SendReport:
+def remind(settings: Settings, case_id: int, now: dt.datetime | None) -> reminders.SendReport:
     """Due reminders and escalations for this case into the outbox, then out by mail."""
-    at = clock_at(now).now()
-    with session_scope() as session:
+    at, mail_settings = clock_at(settings, now).now(), mail.MailSettings.from_settings(settings)
+    with session_scope(settings) as session:
         reminders.obsolete_stale(session, case_id)
-    with session_scope() as session:
+    with session_scope(settings) as session:
         due = reminders.find_due(session, at, case_id)
     for item in due:
-        with session_scope() as session:
+        with session_scope(settings) as session:
             if item.kind is reminders.MessageKind.ESCALATION:
-                reminders.escalate(session, item, at)
+                reminders.escalate(session, item, at, mail_settings.sender)
             else:
-                reminders.queue(session, item, at)
-    return reminders.send_pending(None, mail.transport_from_env(), at, case_id=case_id)
+                reminders.queue(session, item, at, mail_settings.sender)
+    return reminders.send_pending(settings.engine(), mail.transport(mail_settings), at, case_id=case_id)
 
 
-def decision_on(case_id: int, stage: int) -> StageStatus:
-    with session_scope() as session:
+def decision_on(settings: Settings, case_id: int, stage: int) -> StageStatus:
+    with session_scope(settings) as session:
         return state.load_state(session, _case(session, case_id)).status(stage)
 
 
@@ -108,36 +117,36 @@ class FollowUp:
     municipality: str
 
 
-def wait_for_decision(case_id: int, now: dt.datetime | None) -> FollowUp | None:
+def wait_for_decision(settings: Settings, case_id: int, now: dt.datetime | None) -> FollowUp | None:
     """Until a decision is recorded (which advances the case), or the next reminder or deadline."""
-    at = clock_at(now).now()
-    with session_scope() as session:
+    at = clock_at(settings, now).now()
+    with session_scope(settings) as session:
         wake = reminders.next_wakeup(session, case_id, at)
         case = _case(session, case_id)
         return None if wake is None else FollowUp(wake, case.journal_number, case.municipality)
 
 
-def route_on(case_id: int, stage: int) -> int | None:
-    with session_scope() as session:
+def route_on(settings: Settings, case_id: int, stage: int) -> int | None:
+    with session_scope(settings) as session:
         return routing.route_on(session, _case(session, case_id), stage)
 
 
-def close_if_ended(case_id: int) -> bool:
-    with session_scope() as session:
+def close_if_ended(settings: Settings, case_id: int) -> bool:
+    with session_scope(settings) as session:
         return routing.close_if_ended(session, _case(session, case_id))
 
 
-def publish_feeds() -> bool:
-    """Republish the static calendar feeds (when SAGSGANG_FEEDS_DIR is set) after a plan changed.
+def publish_feeds(settings: Settings) -> bool:
+    """Republish the static calendar feeds (when settings.feeds_dir is set) after a plan changed.
     False when there is nowhere to publish them."""
     from sagsgang.publishing import feed_files  # the feeds' renderers load only when a plan changed
 
-    return feed_files.regenerate() is not None
+    return feed_files.regenerate_for(settings) is not None
 
 
-def cases_on_meeting(municipality: str, meeting_key: str) -> list[str]:
+def cases_on_meeting(settings: Settings, municipality: str, meeting_key: str) -> list[str]:
     """The journal numbers of the undecided cases planned on the meeting."""
-    with session_scope() as session:
+    with session_scope(settings) as session:
         meeting = session.exec(
             select(Meeting.id).where(Meeting.municipality == municipality, Meeting.key == meeting_key)
         ).one()
@@ -151,9 +160,9 @@ def cases_on_meeting(municipality: str, meeting_key: str) -> list[str]:
     return sorted(rows)
 
 
-def summary(case_id: int, sent: list[str], wake: dt.datetime | None) -> CaseSummary:
+def summary(settings: Settings, case_id: int, sent: list[str], wake: dt.datetime | None) -> CaseSummary:
     """The case after a run, as the CLI prints it and the flows return it."""
-    with session_scope() as session:
+    with session_scope(settings) as session:
         case = _case(session, case_id)
         return {
             "sag": case.journal_number,

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from sagsgang.cli.database import current_database
+from sagsgang.cli.main import worded
 from sagsgang.cli.output import format_for, write_file
 from sagsgang.inputs import UserError, read_date, read_profile
 
@@ -25,7 +26,6 @@ def _output_format(args) -> str:
 
 
 def agenda_command(args) -> int:
-    from calendars.clock import clock_from_env
     from models.agenda_items import find_meeting, load_agenda
     from sagsgang.publishing.agenda import AgendaError, compose
     from sagsgang.publishing.agenda_render import PdfUnavailable, render
@@ -40,12 +40,12 @@ def agenda_command(args) -> int:
     if fmt == "docx" and not args.o:
         raise UserError("Et Word-dokument skal skrives til en fil: angiv fx -o dagsorden.docx.")
     profile = read_profile(args.kommune) if args.kommune else None
-    db = current_database()
+    db = current_database(args.settings)
     with db.session_scope() as session:
         try:
             meeting = find_meeting(session, args.organ, day, profile.key if profile else None)
         except LookupError as error:
-            raise UserError(str(error)) from None
+            raise worded(error) from None
         stored = load_agenda(session, meeting)
     profile = profile or read_profile(stored.municipality)
     try:
@@ -54,7 +54,7 @@ def agenda_command(args) -> int:
             profile,
             minutes=args.referat,
             public=args.offentlig,
-            today=clock_from_env().today(),
+            today=args.settings.clock().today(),
             published=published,
             reason=args.begrundelse or "",
         )
@@ -74,6 +74,8 @@ def agenda_command(args) -> int:
             f"{document.kind} for {document.body} {document.when} ({version} udgave) er skrevet til {args.o}.",
             file=sys.stderr,
         )
+    elif isinstance(content, bytes):  # a PDF needs -o, so this is for completeness
+        sys.stdout.buffer.write(content)
     else:
         sys.stdout.write(content)
     return 0
@@ -88,7 +90,7 @@ def case_text_command(args) -> int:
     except CaseTextError as error:
         raise UserError(str(error)) from None
     profile = read_profile(args.kommune) if args.kommune else None
-    db = current_database()
+    db = current_database(args.settings)
     with db.session_scope() as session:
         try:
             case = find_case(session, args.journalnr, profile.key if profile else None)
@@ -96,7 +98,7 @@ def case_text_command(args) -> int:
             if text_file.closed is not None:
                 case.closed_item = text_file.closed
         except (LookupError, ValueError) as error:
-            raise UserError(str(error)) from None
+            raise worded(error) from None
         title, journal_number, closed = case.title, case.journal_number, case.closed_item
     text = text_file.text
     points = len(text.points)
@@ -115,7 +117,7 @@ def standing_items_command(args) -> int:
         raise UserError("Angiv mindst én af --journalnr, --godkendelse og --eventuelt.")
     day = read_date(args.dato)
     profile = read_profile(args.kommune) if args.kommune else None
-    db = current_database()
+    db = current_database(args.settings)
     with db.session_scope() as session:
         try:
             meeting = find_meeting(session, args.organ, day, profile.key if profile else None)
@@ -127,7 +129,7 @@ def standing_items_command(args) -> int:
                 other_business_decision=args.eventuelt,
             )
         except (LookupError, ValueError) as error:
-            raise UserError(str(error)) from None
+            raise worded(error) from None
     print("De faste punkter er gemt.")
     return 0
 

@@ -18,11 +18,10 @@ from sagsgang.inputs import UserError, read_date, read_profile, read_target
 OUTCOMES = "godkendt, anbefalet, 'taget til efterretning', drøftet, udsat, tilbagesendt, 'ikke godkendt'"
 
 
-def _orchestrator():
+def _orchestrator(settings):
     from sagsgang.orchestration import orchestrator
-    from sagsgang.settings import get_settings
 
-    return orchestrator(get_settings())
+    return orchestrator(settings)
 
 
 def _print_summary(result: Mapping[str, Any]) -> None:
@@ -55,7 +54,6 @@ def _run_flow(what: str, call):
 
 
 def launch_command(args) -> int:
-    from calendars.clock import clock_from_env
     from sagsgang.cases import launch
 
     profile = read_profile(args.kommune)
@@ -82,30 +80,29 @@ def launch_command(args) -> int:
         fields = launch.LaunchRequest.model_fields
         missing = ", ".join(fields[str(problem["loc"][0])].title or "" for problem in error.errors())
         raise UserError(f"Udfyld: {missing}.") from None
-    db = current_database()
-    launch.check_launch(db.get_engine(), request, clock_from_env())  # bad input: exit 2 before Prefect starts
-    result = _orchestrator().launch(request)
+    db = current_database(args.settings)
+    launch.check_launch(db.get_engine(), request, args.settings.clock())  # bad input: exit 2 before Prefect starts
+    result = _orchestrator(args.settings).launch(request)
     print(f"Sagen {request.journal_number} er oprettet og planlagt.")
     _print_summary(result)
     return 0
 
 
 def decide_command(args) -> int:
-    from calendars.clock import clock_from_env
     from sagsgang.cases import decisions, state
 
-    db = current_database()
+    db = current_database(args.settings)
     new_ready = read_date(args.klar) if args.klar else None
     with db.session_scope() as session:
         recorded = decisions.record_decision(
-            session, args.sag, args.organ, args.udfald, args.tekst or "", clock_from_env(), new_ready, args.kommune
+            session, args.sag, args.organ, args.udfald, args.tekst or "", args.settings.clock(), new_ready, args.kommune
         )
         name = state.load_state(session, recorded.case).body_name(args.organ)
         municipality, journal_number = recorded.case.municipality, recorded.case.journal_number
     from calendars.danish import long_date
 
     print(f"Beslutning registreret: {name} {long_date(recorded.meeting_day)}: {recorded.outcome}.")
-    result = _run_flow("Beslutningen", lambda: _orchestrator().advance(journal_number, municipality))
+    result = _run_flow("Beslutningen", lambda: _orchestrator(args.settings).advance(journal_number, municipality))
     if result is None:
         return 1
     _print_summary(result)
@@ -113,13 +110,12 @@ def decide_command(args) -> int:
 
 
 def submit_command(args) -> int:
-    from calendars.clock import clock_from_env
     from calendars.danish import long_date
     from sagsgang.cases import decisions, state
 
-    db = current_database()
+    db = current_database(args.settings)
     with db.session_scope() as session:
-        done = decisions.record_submission(session, args.sag, clock_from_env(), args.organ, args.kommune)
+        done = decisions.record_submission(session, args.sag, args.settings.clock(), args.organ, args.kommune)
         case_state = state.load_state(session, state.find_case(session, args.sag, args.kommune))
         for treatment in done:
             print(
@@ -133,7 +129,7 @@ def show_command(args) -> int:
     from sagsgang.cases.description import describe
     from sagsgang.cases.state import find_case
 
-    db = current_database()
+    db = current_database(args.settings)
     with db.session_scope() as session:
         for line in describe(session, find_case(session, args.sag, args.kommune)):
             print(line)
@@ -159,13 +155,13 @@ def _change_meeting(args, moving: bool) -> int:
         new_time = parse_time(args.tid) if moving and args.tid else None
     except DateFormatError as error:
         raise UserError(str(error)) from None
-    db = current_database()
+    db = current_database(args.settings)
     with db.session_scope() as session:
         meeting = change_meeting(session, profile, args.organ, day, new_day, new_time)
         key = meeting.key
         what = f"flyttet til {long_date(meeting.day)} kl. {meeting.local_time:%H:%M}" if moving else "aflyst"
     print(f"Mødet i {profile.bodies[args.organ].name} {long_date(day)} er {what}.")
-    result = _run_flow("Mødeændringen", lambda: _orchestrator().meeting_changed(profile.key, key))
+    result = _run_flow("Mødeændringen", lambda: _orchestrator(args.settings).meeting_changed(profile.key, key))
     if result is None:
         return 1
     if not result["sager"]:
@@ -177,8 +173,8 @@ def _change_meeting(args, moving: bool) -> int:
 
 
 def daily_command(args) -> int:
-    current_database()
-    result = _orchestrator().daily_check()
+    current_database(args.settings)
+    result = _orchestrator(args.settings).daily_check()
     print(
         f"Daglig kontrol: {result['påmindelser']} påmindelser, {result['eskaleringer']} eskaleringer, "
         f"{result['ugeoversigter']} ugeoversigter lagt i udbakken; {result['sendt']} mails sendt"
@@ -196,11 +192,10 @@ def worker_command(args) -> int:
             "Sæt PREFECT_API_URL til jeres Prefect-server (fx http://127.0.0.1:4200/api, startet med "
             "'prefect server start'), så brugerfladen kan køre sagsgangens flows."
         )
-    upgraded_database()  # once, before this worker runs any flow
+    upgraded_database(args.settings)  # once, before this worker runs any flow
     from sagsgang.orchestration import worker
-    from sagsgang.settings import get_settings
 
-    prefect = worker(get_settings())
+    prefect = worker(args.settings)
     print("Sagsgang kører flows for Prefect: opret-sag, sagsforloeb, moedeaendring og daglig-kontrol (kl. 08:00).")
     prefect.serve(limit=args.samtidige)
     return 0

@@ -1,5 +1,5 @@
-"""The commands' way to Sagsgang's database: one that has the newest schema, or a Danish message
-that says how to get it (`sagsgang db opgrader`) and exit code 3.
+"""The commands' way to Sagsgang's database: the one `args.settings` names, with the newest schema,
+or a Danish message that says how to get it (`sagsgang db opgrader`) and exit code 3.
 
 Migrations run on purpose only — `sagsgang db opgrader`, and `serve` / `worker` once at start —
 never as a side effect of another command. The database layer is imported inside the functions:
@@ -9,11 +9,15 @@ the planning commands must stay fast.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
-from types import ModuleType
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING
 
+from sagsgang.settings import Settings
+
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
     from models.db import Upgrade
 
 EXIT_UNAVAILABLE = 3
@@ -24,27 +28,45 @@ class Unavailable(Exception):
     is (Danish), exit code 3, nothing written."""
 
 
-def current_database() -> ModuleType:
-    """models.db, after checking that the database answers and has the newest schema."""
+class Database:
+    """The database `settings` name, for the command that opened it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.url = settings.database
+        self.engine: Engine = settings.engine()
+
+    def get_engine(self) -> Engine:
+        return self.engine
+
+    def session_scope(self) -> AbstractContextManager[Session]:
+        """One transaction (models.db.session_scope): commit at the end, roll back on any error."""
+        from models import db
+
+        return db.session_scope(self.engine)
+
+
+def current_database(settings: Settings) -> Database:
+    """The settings' database, after checking that it answers and has the newest schema."""
     from models import db
 
-    with _reachable():
+    database = Database(settings)
+    with _reachable(settings.database):
         try:
-            db.require_current_schema()
+            db.require_current_schema(database.engine)
         except db.SchemaNotCurrent as error:
             raise Unavailable(schema_message(error.current, error.newest, error.known)) from None
-    return db
+    return database
 
 
-def upgraded_database() -> Upgrade:
-    """Bring the database up to the newest schema; says what models.db.upgrade() did."""
+def upgraded_database(settings: Settings) -> Upgrade:
+    """Bring the settings' database up to the newest schema; says what models.db.upgrade() did."""
     from models import db
 
-    with _reachable():
-        before = db.schema_revision(db.get_engine())
+    with _reachable(settings.database):
+        before = db.schema_revision(settings.engine())
         if before is not None and not db.is_known_revision(before):
             raise Unavailable(schema_message(before, db.newest_revision(), known=False))
-        return db.upgrade()
+        return db.upgrade(settings.database)
 
 
 def schema_message(current: str | None, newest: str, known: bool = True) -> str:
@@ -60,15 +82,13 @@ def schema_message(current: str | None, newest: str, known: bool = True) -> str:
 
 
 @contextmanager
-def _reachable() -> Iterator[None]:
+def _reachable(url: str) -> Iterator[None]:
     """'Cannot connect' becomes Unavailable, with the database's address and the setting to check."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import OperationalError
 
-    from models import db
-
     try:
         yield
     except OperationalError as error:
-        url = make_url(db.database_url()).render_as_string(hide_password=True)
-        raise Unavailable(f"Databasen {url} kan ikke åbnes ({error.orig}). Tjek {db.URL_VARIABLE}.") from None
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise Unavailable(f"Databasen {shown} kan ikke åbnes ({error.orig}). Tjek SAGSGANG_DATABASE_URL.") from None

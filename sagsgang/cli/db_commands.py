@@ -11,7 +11,7 @@ from sagsgang.cli.database import upgraded_database
 
 
 def upgrade_command(args) -> int:
-    done = upgraded_database()
+    done = upgraded_database(args.settings)
     if done.changed:
         print(f"Databasen er opgraderet til version {done.after}.")
     else:

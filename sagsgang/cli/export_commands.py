@@ -13,7 +13,6 @@ _SUFFIXES = {".xlsx": "xlsx", ".csv": "csv"}
 
 
 def export_command(args) -> int:
-    from calendars.clock import clock_from_env
     from sagsgang.cases import caseview
     from sagsgang.publishing import spreadsheets
 
@@ -23,10 +22,10 @@ def export_command(args) -> int:
         raise UserError(
             f"Organet '{args.organ}' findes ikke i {profile.name}. Kendte organer: {', '.join(profile.bodies)}."
         )
-    db = current_database()
+    db = current_database(args.settings)
     with db.session_scope() as session:
         listed = caseview.open_cases(
-            session, clock_from_env().today(), args.organ or "", args.afdeling or "", args.ansvarlig or ""
+            session, args.settings.clock().today(), args.organ or "", args.afdeling or "", args.ansvarlig or ""
         )
     listed = [case for case in listed if case.municipality == profile.key]
     sheet = spreadsheets.case_list_sheet(listed)

@@ -6,7 +6,6 @@ commands, so the planning commands stay fast.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from sagsgang.cli.database import current_database, upgraded_database
@@ -20,10 +19,10 @@ OUTLOOK_HINT = (
 
 
 def _context(args):
-    from sagsgang.publishing.feeds import FeedContext, Profiles, default_base_url
+    from sagsgang.publishing.feeds import FeedContext, Profiles
 
     profiles = Profiles(read_profile(name) for name in (getattr(args, "kommune", None) or []))
-    return FeedContext(profiles=profiles, base_url=(getattr(args, "base_url", None) or default_base_url()).rstrip("/"))
+    return FeedContext.from_settings(args.settings, profiles, base_url=getattr(args, "base_url", None))
 
 
 def _base_url(text: str) -> str:
@@ -42,7 +41,7 @@ def publish_command(args) -> int:
         raise UserError(f"{directory} findes allerede og er ikke en mappe. Vælg en mappe til kalenderfilerne.")
     if args.base_url:
         _base_url(args.base_url)
-    db = current_database()
+    db = current_database(args.settings)
     context = _context(args)
     try:
         with db.session_scope() as session:
@@ -72,7 +71,7 @@ def links_command(args) -> int:
 
     if args.base_url:
         _base_url(args.base_url)
-    db = current_database()
+    db = current_database(args.settings)
     context = _context(args)
     with db.session_scope() as session:
         specs = feeds.public_feeds(session, context)
@@ -86,7 +85,6 @@ def links_command(args) -> int:
 
 
 def demo_command(args) -> int:
-    from calendars.clock import clock_from_env
     from sagsgang.demo import feed_demo
     from sagsgang.publishing import feeds
 
@@ -95,7 +93,7 @@ def demo_command(args) -> int:
         raise UserError(f"{folder} findes allerede og er ikke en mappe. Vælg en tom mappe til demoen.")
     base = _base_url(args.base_url) if args.base_url else "http://127.0.0.1:8000"
     try:
-        shown = feed_demo.run(folder, clock_from_env(), base)
+        shown = feed_demo.run(folder, args.settings.clock(), base)
     except FileExistsError as error:
         raise UserError(str(error)) from None
     port = base.rsplit(":", 1)[-1].split("/")[0] if base.count(":") == 2 else "8000"
@@ -118,14 +116,13 @@ def demo_command(args) -> int:
 
 
 def serve_command(args) -> int:
-    import json
     import signal
 
     import uvicorn
 
-    from sagsgang.publishing import feeds
     from sagsgang.web import security
-    from sagsgang.web.app import CHECK_VARIABLE, PROFILES_VARIABLE, default_workers
+    from sagsgang.web.app import default_workers
+    from sagsgang.web.worker_settings import ServeSettings, handed_to_workers
 
     if not 0 < args.port < 65536:
         raise UserError(f"--port skal være mellem 1 og 65535 (fik {args.port}).")
@@ -137,29 +134,38 @@ def serve_command(args) -> int:
     if args.base_url:
         _base_url(args.base_url)
     else:
-        args.base_url = os.environ.get("SAGSGANG_BASE_URL") or f"http://{args.host}:{args.port}"
-    upgraded_database()  # migrations once, here, before any worker starts
+        set_by_user = "base_url" in args.settings.model_fields_set  # SAGSGANG_BASE_URL
+        args.base_url = args.settings.base_url if set_by_user else f"http://{args.host}:{args.port}"
+    upgraded_database(args.settings)  # migrations once, here, before any worker starts
     _context(args)  # a wrong --kommune is told here, not by every worker
-    security.load_secret()  # made once here (if not set), so every worker signs sessions with the same key
-    # Every worker builds the same app from these (sagsgang.web.app_from_env).
-    os.environ[feeds.BASE_URL_VARIABLE] = args.base_url.rstrip("/")
-    os.environ[PROFILES_VARIABLE] = json.dumps(args.kommune or [])
-    os.environ[CHECK_VARIABLE] = repr(args.tjek)
+    security.load_secret(args.settings)  # made once here (if not set): every worker signs sessions with it
+    # Every worker builds the same app from these (sagsgang.web.app.app_from_settings).
+    serve = ServeSettings(
+        settings=args.settings.model_copy(update={"base_url": args.base_url.rstrip("/")}),
+        profiles=args.kommune or [],
+        check_every=args.tjek,
+    )
     print(
         f"Sagsgang på http://{args.host}:{args.port}/ (log ind; brugere oprettes med 'sagsgang bruger opret'), "
         f"kalendere på /kalender/, {workers} {'proces' if workers == 1 else 'processer'} – stop med Ctrl+C.",
         flush=True,
     )
     # httptools + uvloop (uvicorn[standard]) roughly double the polls a worker answers. uvicorn's
-    # proxy-header handling is off because app_from_env applies it behind the feeds' fast path.
+    # proxy-header handling is off because app_from_settings applies it behind the feeds' fast path.
     # Access logs are on (uvicorn's "info" level): one line per request, as an operator expects.
     # sagsgang.cli.main lets SIGPIPE kill the process (quiet `sagsgang ... | head`); a server must instead
     # shrug off a client that hangs up mid-answer (wrk at the end of a round, a calendar program
     # closing), which otherwise kills it on the next write to that socket.
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     fast = _installed("httptools") and _installed("uvloop")
+    with handed_to_workers(serve):
+        _run_uvicorn(uvicorn, workers, args, fast)
+    return 0
+
+
+def _run_uvicorn(uvicorn, workers: int, args, fast: bool) -> None:
     uvicorn.run(
-        "sagsgang.web.app:app_from_env",
+        "sagsgang.web.app:app_from_settings",
         factory=True,
         workers=workers,
         host=args.host,
@@ -173,7 +179,6 @@ def serve_command(args) -> int:
         proxy_headers=False,
         timeout_worker_healthcheck=30,
     )
-    return 0
 
 
 def _installed(module: str) -> bool:
@@ -188,11 +193,13 @@ def subscribe_command(args) -> int:
 
     if args.base_url:
         _base_url(args.base_url)
-    db = current_database()
+    db = current_database(args.settings)
     context = _context(args)
     try:
         with db.session_scope() as session:
-            row, token = subscriptions.create_subscription(session, args.email, args.afdeling or "")
+            row, token = subscriptions.create_subscription(
+                session, args.email, args.afdeling or "", clock=args.settings.clock()
+            )
             followed = subscriptions.cases_followed(session, row)
             number = row.id
     except ValueError as error:
@@ -216,9 +223,9 @@ def subscribe_command(args) -> int:
 def revoke_command(args) -> int:
     from sagsgang.accounts import subscriptions
 
-    db = current_database()
+    db = current_database(args.settings)
     with db.session_scope() as session:
-        rows = subscriptions.revoke_subscriptions(session, args.hvem)
+        rows = subscriptions.revoke_subscriptions(session, args.hvem, args.settings.clock())
         if not rows:
             raise UserError(
                 f"Der er intet aktivt abonnement med nummer eller e-mailadresse '{args.hvem}'. "
@@ -233,7 +240,7 @@ def revoke_command(args) -> int:
 def list_command(args) -> int:
     from sagsgang.accounts import subscriptions
 
-    db = current_database()
+    db = current_database(args.settings)
     with db.session_scope() as session:
         described = [subscriptions.describe_subscription(row) for row in subscriptions.active(session)]
     if not described:

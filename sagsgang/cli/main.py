@@ -1,6 +1,7 @@
 """The `sagsgang` command. Thin: parse, call the core, print. Everything a user sees is Danish.
 
-Each group of commands lives in sagsgang/cli/ and registers its sub-commands here. Command
+Each group of commands lives in sagsgang/cli/ and registers its sub-commands here. The settings
+(sagsgang.settings) are read here, once per command, and handed to it as `args.settings`. Command
 modules import only light modules at the top: the planning commands must answer fast, so Prefect
 and the database layer are imported inside the commands that need them.
 """
@@ -13,11 +14,18 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
+from calendars.danish import DateFormatError
 from sagsgang.cli.argparse_da import DanishArgumentParser
 from sagsgang.cli.database import EXIT_UNAVAILABLE, Unavailable
-from sagsgang.inputs import EXIT_BAD_INPUT, UserError
+from sagsgang.errors import EXIT_BAD_INPUT, SagsgangError, from_model
+from sagsgang.settings import Settings
 
+if TYPE_CHECKING:
+    from models.errors import ModelError
+
+CHOOSE_MUNICIPALITY = "Angiv kommunen med --kommune."
 COMMAND_MODULES = (
     "sagsgang.cli.planning_commands",
     "sagsgang.cli.case_commands",
@@ -27,6 +35,19 @@ COMMAND_MODULES = (
     "sagsgang.cli.db_commands",
     "sagsgang.cli.export_commands",
 )
+
+
+def worded(error: Exception) -> SagsgangError:
+    """A models/ error (or a plain LookupError/ValueError) as the command line says it."""
+    if _is_model_error(error):
+        return from_model(cast("ModelError", error), CHOOSE_MUNICIPALITY)
+    return SagsgangError(str(error))
+
+
+def _is_model_error(error: BaseException) -> bool:
+    # Only a command that imported models/ can raise one; the planning path imports nothing of it.
+    errors = sys.modules.get("models.errors")
+    return errors is not None and isinstance(error, errors.ModelError)
 
 
 def build_parser() -> DanishArgumentParser:
@@ -57,15 +78,40 @@ def command_name() -> str:
         return str(installed)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def read_settings() -> Settings:
+    """The SAGSGANG_* settings of this command; a Danish message naming the variable that is wrong."""
+    from pydantic import ValidationError
+
+    try:
+        settings = Settings()
+        settings.clock()  # SAGSGANG_TODAY is read now, so a wrong date is told before anything runs
+    except ValidationError as error:
+        problems = "; ".join(
+            f"SAGSGANG_{'_'.join(str(part) for part in problem['loc']).upper()}: {problem['msg']}"
+            for problem in error.errors()
+        )
+        raise SagsgangError(f"En indstilling kan ikke læses ({problems}).") from None
+    except DateFormatError as error:
+        raise SagsgangError(f"SAGSGANG_TODAY: {error}") from None
+    return settings
+
+
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    """Run one command; `settings` (default: read from the environment) is for demos and tests."""
     if argv is None:  # run as a command (not called by tests or other code in their process)
         # Piped into `head`: stop quietly like other command-line tools.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = build_parser().parse_args(argv)
     handler: Callable[..., int] = args.handler
     try:
+        args.settings = settings or read_settings()
         return handler(args)
-    except UserError as error:
+    except (LookupError, ValueError) as error:
+        if not _is_model_error(error):
+            raise
+        print(f"Fejl: {worded(error)}", file=sys.stderr)  # a fact in the database refuses it
+        return EXIT_BAD_INPUT
+    except SagsgangError as error:
         print(f"Fejl: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Unavailable as error:

@@ -13,7 +13,6 @@ from sagsgang.inputs import UserError, read_date, read_profile, read_route, read
 
 
 def plan_command(args) -> int:
-    from calendars.clock import clock_from_env
     from calendars.horizon import plan_for_profile
     from calendars.planner import PlanningError
     from sagsgang.publishing import timeline
@@ -21,7 +20,7 @@ def plan_command(args) -> int:
     profile = read_profile(args.kommune)
     route = read_route(profile, args.rute)
     target = read_target(profile, args.senest) if args.senest else None
-    ready = read_date(args.klar) if args.klar else clock_from_env().today()
+    ready = read_date(args.klar) if args.klar else args.settings.clock().today()
     if args.mellemrum is not None and args.mellemrum < 0:
         raise UserError(
             "--mellemrum kan ikke være negativ: 0 betyder, at næste trins sagsfrist kan "
@@ -99,7 +98,7 @@ def meetings_command(args) -> int:
 def demo_command(args) -> int:
     from sagsgang.demo.walkthrough import run
 
-    return run()
+    return run(args.settings)
 
 
 def register(commands) -> None:

@@ -28,7 +28,7 @@ def create_command(args) -> int:
     username = logins.check_username(args.brugernavn)
     role = logins.read_role(args.rolle)
     password = None if args.kun_sso else logins.check_password(_read_password(args.adgangskode_fra_stdin))
-    db = current_database()
+    db = current_database(args.settings)
     with db.session_scope() as session:
         user = logins.create_user(session, username, role, password, args.navn or "", args.email or "")
         email = user.email
@@ -49,7 +49,7 @@ def list_command(args) -> int:
 
     from models.users import User
 
-    db = current_database()
+    db = current_database(args.settings)
     with db.session_scope() as session:
         rows = session.exec(select(User).order_by(User.username)).all()
         lines = [

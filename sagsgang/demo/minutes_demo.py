@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import sys
 import tomllib
 from pathlib import Path
@@ -85,10 +84,12 @@ def main(argv: list[str]) -> int:
         database.unlink()
     url = f"sqlite:///{database}"
     meeting = build(url)
-    os.environ["SAGSGANG_DATABASE_URL"] = url
-    os.environ.setdefault("SAGSGANG_TODAY", (meeting["dato"] + dt.timedelta(days=1)).isoformat())
-
     from sagsgang.cli.main import main as sagsgang
+    from sagsgang.cli.main import read_settings
+
+    given = read_settings()
+    today = given.today or (meeting["dato"] + dt.timedelta(days=1)).isoformat()
+    settings = given.model_copy(update={"database_url": url, "today": today})
 
     organ, day = meeting["organ"], f"{meeting['dato']:%d-%m-%Y}"
     runs = [
@@ -104,9 +105,9 @@ def main(argv: list[str]) -> int:
     else:
         runs.append(["dagsorden", organ, day, "--referat", "--offentlig", "-o", str(folder / "referat-offentlig.pdf")])
     for args in runs:
-        if sagsgang(args) != 0:
+        if sagsgang(args, settings) != 0:
             return 1
-    print(f"\nPrøv selv:\n  export SAGSGANG_DATABASE_URL={url} SAGSGANG_TODAY={os.environ['SAGSGANG_TODAY']}")
+    print(f"\nPrøv selv:\n  export SAGSGANG_DATABASE_URL={url} SAGSGANG_TODAY={today}")
     command = command_name()
     for args in runs:
         print(f"  {command} " + " ".join(args))

@@ -13,29 +13,29 @@ import os
 import tempfile
 from pathlib import Path
 
-from calendars.clock import clock_from_env
 from calendars.danish import clock_time, long_date
 from calendars.meetings import Schedule
 from calendars.planner import plan
 from calendars.profile_reader import load_profile
 from sagsgang.cli.main import command_name
 from sagsgang.publishing import timeline
+from sagsgang.settings import Settings
 
 PROFILE, ROUTE = "slagelse", "politisk"
 JOURNAL_NUMBER = "27.00.00-G01-1-27"
 
 
-def run() -> int:
+def run(settings: Settings) -> int:
     profile = load_profile(PROFILE)
     route = profile.routes[ROUTE]
-    today = clock_from_env().today()
+    today = settings.clock().today()
     schedule = Schedule.for_period(profile, today, today + dt.timedelta(days=3 * 365))
     result = plan(route, schedule, today)
     print(
         f"Sagsgang – demo på {profile.name}, rute '{route.key}', med en sag der er klar i dag ({long_date(today)}).\n"
     )
     print(timeline.render(result, profile.name, "tabel"))
-    status = lifecycle_demo(today, result.steps[0].meeting.day)
+    status = lifecycle_demo(settings, today, result.steps[0].meeting.day)
     command = command_name()
     print("Prøv selv:")
     print(f"  {command} plan --kommune {PROFILE} --rute politisk_oekonomi --klar {today:%d-%m-%Y}")
@@ -48,13 +48,13 @@ def run() -> int:
     return status
 
 
-def lifecycle_demo(today: dt.date, first_meeting: dt.date) -> int:
+def lifecycle_demo(settings: Settings, today: dt.date, first_meeting: dt.date) -> int:
     """Launch the case through the flows, record a decision, show the reminder it produced."""
     folder = Path(tempfile.mkdtemp(prefix="sagsgang-demo-"))
-    os.environ["SAGSGANG_DATABASE_URL"] = f"sqlite:///{folder / 'sagsgang.db'}"
-    os.environ["SAGSGANG_HOME"] = str(folder)  # mails become .eml files in <folder>/mail
-    for name in ("HOST", "PORT", "USER", "PASSWORD", "FROM", "TLS"):
-        os.environ.pop(f"SAGSGANG_SMTP_{name}", None)  # a demo never mails real people
+    demo = settings.model_copy(
+        update={"database_url": f"sqlite:///{folder / 'sagsgang.db'}", "home": folder, "smtp_host": None}
+    )
+    # Prefect's own setting, read when Prefect is imported: the demo's output stays a screenful.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     print("Sagens forløb med Prefect-flows (lokal tilstand; første kørsel tager 7–15 sekunder) …")
     try:
@@ -65,10 +65,9 @@ def lifecycle_demo(today: dt.date, first_meeting: dt.date) -> int:
         from sagsgang.cases.launch import LaunchRequest
         from sagsgang.cases.steps import clock_at
         from sagsgang.orchestration import orchestrator
-        from sagsgang.settings import get_settings
 
-        db.upgrade()
-        lifecycle = orchestrator(get_settings())
+        db.upgrade(demo.database)  # the demo's own, new database
+        lifecycle = orchestrator(demo)  # its steps use the demo's database and mail folder
         morning = dt.datetime.combine(today, dt.time(9, 0))
         lifecycle.launch(
             LaunchRequest(
@@ -97,18 +96,18 @@ def lifecycle_demo(today: dt.date, first_meeting: dt.date) -> int:
             print(f"    {path}")
         if not mails:
             print("  Ingen påmindelse i dag: sagsfristen er mere end 5 arbejdsdage væk.")
-        with db.session_scope() as session:
-            decisions.record_submission(session, JOURNAL_NUMBER, clock_at(morning))
+        with db.session_scope(demo.engine()) as session:
+            decisions.record_submission(session, JOURNAL_NUMBER, clock_at(demo, morning))
             decisions.record_decision(
                 session,
                 JOURNAL_NUMBER,
                 "direktion",
                 "godkendt",
                 "Direktionen godkendte indstillingen.",
-                clock_at(dt.datetime.combine(first_meeting, dt.time(12, 0))),
+                clock_at(demo, dt.datetime.combine(first_meeting, dt.time(12, 0))),
             )
         lifecycle.advance(JOURNAL_NUMBER, PROFILE, now=dt.datetime.combine(first_meeting, dt.time(12, 0)))
-        with db.session_scope() as session:
+        with db.session_scope(demo.engine()) as session:
             case_state = state.load_state(session, state.find_case(session, JOURNAL_NUMBER))
             following = case_state.pending()[0]
         print(
@@ -117,18 +116,18 @@ def lifecycle_demo(today: dt.date, first_meeting: dt.date) -> int:
             f"{clock_time(following.meeting.local_time)},\n  sagsfrist {long_date(following.consultation.deadline)}. "
             f"Databasen: {folder / 'sagsgang.db'}\n"
         )
-        print_subscribe_links(folder)
+        print_subscribe_links(settings, folder)
     except Exception as error:
         print(f"  Prefect-delen kunne ikke køre her: {error}\n")
         return 1
     return 0
 
 
-def print_subscribe_links(folder: Path) -> None:
+def print_subscribe_links(settings: Settings, folder: Path) -> None:
     """The demo case's calendar, to paste into Outlook once `sagsgang serve` runs on its data."""
-    from sagsgang.publishing.feeds import FeedSpec, default_base_url, feed_url, webcal_url
+    from sagsgang.publishing.feeds import FeedSpec, feed_url, webcal_url
 
-    base = default_base_url()
+    base = settings.base_url.rstrip("/")
     print(
         f"Abonnér på sagens frister og møder (start først: "
         f"SAGSGANG_DATABASE_URL=sqlite:///{folder / 'sagsgang.db'} {command_name()} serve):"

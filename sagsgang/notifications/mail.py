@@ -1,8 +1,8 @@
 """Mails to people: Danish texts from templates/mail_*.j2, deadlines as an .ics attachment, and
 delivery by SMTP or, with no SMTP configured, as .eml files in $SAGSGANG_HOME/mail.
 
-Settings (environment): SAGSGANG_SMTP_HOST, SAGSGANG_SMTP_PORT (default 25, or 465 = TLS from the
-start), SAGSGANG_SMTP_USER, SAGSGANG_SMTP_PASSWORD, SAGSGANG_SMTP_FROM, and SAGSGANG_SMTP_TLS
+Settings (sagsgang.settings): SAGSGANG_SMTP_HOST, SAGSGANG_SMTP_PORT (default 25, or 465 = TLS from
+the start), SAGSGANG_SMTP_USER, SAGSGANG_SMTP_PASSWORD, SAGSGANG_SMTP_FROM, and SAGSGANG_SMTP_TLS
 (starttls | ssl | nej; default: ssl on port 465, starttls when a user is set, otherwise nej).
 
 A message is rendered once, when its outbox row is made, with a Message-ID derived from the
@@ -12,7 +12,6 @@ row's key: a retry after a crash sends the very same mail.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import smtplib
 import ssl
@@ -23,14 +22,16 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 import icalendar
 
 from calendars.danish import TIMEZONE
-from models.db import home
 from sagsgang import rendering
+
+if TYPE_CHECKING:
+    from sagsgang.settings import Settings
 
 COPENHAGEN = ZoneInfo(TIMEZONE)
 # Stable UIDs and Message-IDs: uuid5 of this namespace and the object's key.
@@ -53,19 +54,16 @@ class MailSettings:
     folder: Path
 
     @classmethod
-    def from_env(cls) -> MailSettings:
-        env = os.environ
-        port = int(env.get("SAGSGANG_SMTP_PORT") or 25)
-        user = env.get("SAGSGANG_SMTP_USER") or None
-        tls = env.get("SAGSGANG_SMTP_TLS") or ("ssl" if port == 465 else "starttls" if user else "nej")
+    def from_settings(cls, settings: Settings) -> MailSettings:
+        port, user = settings.smtp_port, settings.smtp_user or None
         return cls(
-            host=env.get("SAGSGANG_SMTP_HOST") or None,
+            host=settings.smtp_host or None,
             port=port,
             user=user,
-            password=env.get("SAGSGANG_SMTP_PASSWORD") or None,
-            sender=env.get("SAGSGANG_SMTP_FROM") or "Sagsgang <sagsgang@localhost>",
-            tls=tls,
-            folder=home() / "mail",
+            password=settings.smtp_password or None,
+            sender=settings.smtp_from or "Sagsgang <sagsgang@localhost>",
+            tls=settings.smtp_tls or ("ssl" if port == 465 else "starttls" if user else "nej"),
+            folder=settings.home_folder / "mail",
         )
 
 
@@ -207,8 +205,8 @@ class FolderTransport:
         partial.replace(path)
 
 
-def transport_from_env() -> Transport:
-    settings = MailSettings.from_env()
+def transport(settings: MailSettings) -> Transport:
+    """SMTP when a host is set, else .eml files in the home folder's mail/."""
     return SmtpTransport(settings) if settings.host else FolderTransport(settings.folder)
 
 

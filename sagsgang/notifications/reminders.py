@@ -196,7 +196,7 @@ class Queued:
     subject: str
 
 
-def queue(session: Session, item: Due, now: dt.datetime) -> Queued | None:
+def queue(session: Session, item: Due, now: dt.datetime, sender: str) -> Queued | None:
     """Render the reminder for `item` and store it in the outbox (None if another run got there first)."""
     case = session.get_one(Case, item.case_id)
     profile = _profile(case.municipality)
@@ -211,10 +211,11 @@ def queue(session: Session, item: Due, now: dt.datetime) -> Queued | None:
         (case.owner_name, case.owner_email),
         [context["event"]],
         now,
+        sender,
     )
 
 
-def escalate(session: Session, item: Due, now: dt.datetime) -> Queued | None:
+def escalate(session: Session, item: Due, now: dt.datetime, sender: str) -> Queued | None:
     """A missed deadline: the case goes to the body's next possible meeting (ready from today),
     and the manager is told, with the new deadline attached. One transaction: both or neither."""
     from sagsgang.cases import routing, state  # cases know nothing of reminders; the dependency points here
@@ -237,7 +238,15 @@ def escalate(session: Session, item: Due, now: dt.datetime) -> Queued | None:
         context["new"] = None
     events = [context["new"]["event"]] if context["new"] else []
     return _store(
-        session, item, case, "mail_escalation.txt.j2", context, (case.manager_name, case.manager_email), events, now
+        session,
+        item,
+        case,
+        "mail_escalation.txt.j2",
+        context,
+        (case.manager_name, case.manager_email),
+        events,
+        now,
+        sender,
     )
 
 
@@ -250,6 +259,7 @@ def _store(
     to: tuple[str, str],
     events: list[mail.DeadlineEvent],
     now: dt.datetime,
+    sender: str,
 ) -> Queued | None:
     message = mail.compose(
         template,
@@ -257,7 +267,7 @@ def _store(
         key=item.key,
         to_name=to[0],
         to_email=to[1],
-        sender=mail.MailSettings.from_env().sender,
+        sender=sender,
         now=now,
         events=events,
     )
@@ -376,7 +386,7 @@ def obsolete_stale(session: Session, case_id: int | None = None) -> int:
 # --- the Monday digest ----------------------------------------------------------------------------
 
 
-def queue_digests(session: Session, now: dt.datetime) -> list[Queued]:
+def queue_digests(session: Session, now: dt.datetime, sender: str) -> list[Queued]:
     """On each municipality's first working day of the week (from the rules' time): one mail per
     person with the deadlines of the next two weeks on the cases they own or manage."""
     today = now.astimezone(LOCAL).date()
@@ -417,7 +427,7 @@ def queue_digests(session: Session, now: dt.datetime) -> list[Queued]:
                 key=key,
                 to_name=people[email],
                 to_email=email,
-                sender=mail.MailSettings.from_env().sender,
+                sender=sender,
                 now=now,
                 events=_unique_events(entry["event"] for entry in items),
             )
@@ -448,9 +458,7 @@ class SendReport:
     failed: tuple[tuple[str, str], ...] = ()
 
 
-def send_pending(
-    engine: Engine | None, transport: mail.Transport, now: dt.datetime, case_id: int | None = None
-) -> SendReport:
+def send_pending(engine: Engine, transport: mail.Transport, now: dt.datetime, case_id: int | None = None) -> SendReport:
     """Send every pending outbox mail that is due, each exactly once.
 
     Each mail is claimed, sent and marked sent in one transaction of its own: a concurrent

@@ -1,7 +1,7 @@
 """Publishing the public feeds as static files (for nginx or any web server), with an index page.
 
 After a plan, meeting or decision changes (and its transaction is committed), call `regenerate()`:
-it republishes the static files where SAGSGANG_FEEDS_DIR points.
+it republishes the static files where settings.feeds_dir (SAGSGANG_FEEDS_DIR) points.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from sqlmodel import Session
@@ -21,7 +22,10 @@ from sagsgang.publishing.feed_ledger import Ledger
 from sagsgang.publishing.feed_render import Rendered, render_feed
 from sagsgang.publishing.feeds import FeedContext, feed_url, municipalities, public_feeds, webcal_url
 
-FEEDS_DIR_VARIABLE = "SAGSGANG_FEEDS_DIR"
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from sagsgang.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -92,19 +96,21 @@ def _write_if_changed(target: Path, data: bytes, modified: dt.datetime | None) -
     return True
 
 
-def regenerate(
-    directory: Path | str | None = None, engine=None, context: FeedContext | None = None
-) -> PublishReport | None:
+def regenerate(directory: Path | str | None, engine: Engine, context: FeedContext) -> PublishReport | None:
     """Republish the static feeds after a plan, meeting or decision changed; call it after the
-    change's transaction committed. Publishes to `directory`, else to SAGSGANG_FEEDS_DIR; without
-    either there is nothing to write (`sagsgang serve` builds feeds on request) and it returns None."""
+    change's transaction committed. Publishes to `directory` (settings.feeds_dir); without one
+    there is nothing to write (`sagsgang serve` builds feeds on request) and it returns None."""
     from models.db import session_scope
 
-    directory = directory or os.environ.get(FEEDS_DIR_VARIABLE)
     if not directory:
         return None
     with session_scope(engine) as session:
-        return publish(session, Path(directory), context or FeedContext())
+        return publish(session, Path(directory), context)
+
+
+def regenerate_for(settings: Settings) -> PublishReport | None:
+    """regenerate() where and as the settings say (feeds_dir, database, base URL, clock)."""
+    return regenerate(settings.feeds_dir, settings.engine(), FeedContext.from_settings(settings))
 
 
 def index_page(feeds: Sequence[Rendered], base: str, names: Mapping[str, str]) -> str:

@@ -9,42 +9,33 @@ Feeds (paths below /kalender/, the same for `sagsgang serve` and `sagsgang feeds
     personlig/<token>.ics            the cases a person owns or manages               (token)
 
 A feed is built by sagsgang.publishing.feed_render (its events, stamped by the published ledger in
-sagsgang.publishing.feed_ledger) and published as static files by sagsgang.publishing.feed_files.
-`sagsgang serve` notices changes by itself (data_version). Personal subscriptions (tokens) live in
-sagsgang.accounts.subscriptions.
+sagsgang.publishing.feed_ledger) and published as static files by sagsgang.publishing.feed_files
+(where settings.feeds_dir points). `sagsgang serve` notices changes by itself (data_version).
+Personal subscriptions (tokens) live in sagsgang.accounts.subscriptions.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from calendars import ical
-from calendars.clock import Clock, clock_from_env
+from calendars.clock import Clock, SystemClock
 from calendars.profile_reader import load_profile
 from calendars.profiles import Profile, ProfileError
 from models.tables import Body, Case, Consultation, Decision, Meeting
+from sagsgang.settings import DEFAULT_BASE_URL
 
-INSTALLATION_VARIABLE = "SAGSGANG_INSTALLATION"
-BASE_URL_VARIABLE = "SAGSGANG_BASE_URL"
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+if TYPE_CHECKING:
+    from sagsgang.settings import Settings
+
 PREFIX = "/kalender"
-
-
-def installation_name() -> str:
-    """The installation's name; with the object keys it makes every UID (uuid5). Changing it
-    changes every UID, so subscribers would see every event vanish and come back."""
-    return os.environ.get(INSTALLATION_VARIABLE) or "sagsgang"
-
-
-def default_base_url() -> str:
-    return (os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL).rstrip("/")
 
 
 def feed_url(base: str, path: str) -> str:
@@ -106,9 +97,24 @@ class FeedContext:
     """What building feeds needs besides the database."""
 
     profiles: Profiles = field(default_factory=Profiles)
-    base_url: str = field(default_factory=default_base_url)
-    clock: Clock = field(default_factory=clock_from_env)
-    installation: str = field(default_factory=installation_name)
+    base_url: str = DEFAULT_BASE_URL
+    clock: Clock = field(default_factory=SystemClock)
+    # With the object keys it makes every UID (uuid5). Changing it changes every UID, so
+    # subscribers would see every event vanish and come back.
+    installation: str = "sagsgang"
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, profiles: Profiles | None = None, base_url: str | None = None
+    ) -> FeedContext:
+        """The context the settings describe (base URL, clock, installation); `base_url` overrides
+        the setting (a command's --base-url)."""
+        return cls(
+            profiles=profiles or Profiles(),
+            base_url=(base_url or settings.base_url).rstrip("/"),
+            clock=settings.clock(),
+            installation=settings.installation,
+        )
 
     @cached_property
     def namespace(self):

@@ -8,12 +8,24 @@ error pages included.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
+from starlette.types import ASGIApp
+
+from sagsgang.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from calendars.clock import Clock
+    from sagsgang.orchestration import Orchestrator
+    from sagsgang.publishing.feeds import FeedContext
+    from sagsgang.web.security import SecuritySettings
 
 _MESSAGES = {
     404: "Siden findes ikke. Tjek adressen – en personlig kalender, der er tilbagekaldt, findes ikke længere.",
@@ -25,16 +37,26 @@ _MESSAGES = {
 
 
 def create_app(
-    engine=None, context=None, check_every: float = 1.0, clock=None, orchestrator=None, settings=None
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    context: FeedContext | None = None,
+    check_every: float = 1.0,
+    clock: Clock | None = None,
+    orchestrator: Orchestrator | None = None,
+    security: SecuritySettings | None = None,
 ) -> FastAPI:
-    """The application. `engine` (default: the configured database) and `context`
-    (sagsgang.publishing.feeds.FeedContext: profiles, base URL, clock) are for tests and `sagsgang serve`;
-    changes in the database show in the feeds within `check_every` seconds.
+    """The application, for `settings` (default: read from the environment now, the app factory
+    being an entry point). `engine` (default: the settings' database) and `context`
+    (sagsgang.publishing.feeds.FeedContext: profiles, base URL, clock; default: the settings')
+    are for tests and `sagsgang serve`; changes in the database show in the feeds within
+    `check_every` seconds.
 
     The secretariat's pages and the JSON API (/api/, behind login) use `clock` (default: the
     context's), `orchestrator` (sagsgang.orchestration: how the case lifecycle runs; default the
-    one SAGSGANG_ORCHESTRATION chooses) and `settings`
-    (sagsgang.web.security.Settings: secret key, single sign-on header, cookie flags).
+    one the settings' `orchestration` chooses) and `security`
+    (sagsgang.web.security.SecuritySettings: secret key, single sign-on header, cookie flags;
+    default: the settings').
 
     `sagsgang serve` runs it behind `serving(app)`, which answers polls of cached feeds first.
     """
@@ -44,12 +66,24 @@ def create_app(
 
     from sagsgang import orchestration
     from sagsgang.publishing.feeds import FeedContext
-    from sagsgang.settings import get_settings
-    from sagsgang.web import deps, security
-    from sagsgang.web.routes import api, downloads, feed_http, login, oparl, pages
+    from sagsgang.web import deps
+    from sagsgang.web import security as web_security
+    from sagsgang.web.routes import (
+        api_account,
+        api_cases,
+        api_meetings,
+        api_subscriptions,
+        downloads,
+        feed_http,
+        login,
+        oparl,
+        pages,
+    )
     from sagsgang.web.service import Web
 
-    context = context or FeedContext()
+    settings = settings or Settings()
+    engine = engine or settings.engine()
+    context = context or FeedContext.from_settings(settings)
     clock = clock or context.clock
     app = FastAPI(
         title="Sagsgang",
@@ -62,16 +96,18 @@ def create_app(
     )
     app.state.feeds = feed_http.FeedCache(engine, context, check_every)
     app.state.web = Web(
+        settings=settings,
         engine=engine,
         clock=clock,
-        orchestrator=orchestrator or orchestration.orchestrator(get_settings()),
+        orchestrator=orchestrator or orchestration.orchestrator(settings),
         feed_context=context,
-        settings=settings or security.Settings.from_env(),
-        throttle=security.LoginThrottle(clock),
+        security=security or web_security.SecuritySettings.from_settings(settings),
+        throttle=web_security.LoginThrottle(clock),
     )
     app.include_router(feed_http.router)
     app.include_router(login.router)
-    app.include_router(api.router)
+    for api in (api_account, api_cases, api_meetings, api_subscriptions):
+        app.include_router(api.router)
     app.include_router(oparl.router)
     app.include_router(downloads.router)
     app.include_router(pages.router)
@@ -87,8 +123,8 @@ def create_app(
         if request.url.path.startswith(("/kalender/", oparl.PREFIX)):  # public data: no cookies
             return await call_next(request)
         new = None
-        if not request.cookies.get(security.CSRF_COOKIE):
-            new = request.state.csrf_nonce = security.new_csrf_nonce()
+        if not request.cookies.get(web_security.CSRF_COOKIE):
+            new = request.state.csrf_nonce = web_security.new_csrf_nonce()
         response = await call_next(request)
         if new:
             login.set_csrf_cookie(request, response, new)
@@ -198,12 +234,6 @@ def _page(request: Request, status: int, detail: str | None = None, headers=None
     return HTMLResponse(page, status_code=status, headers=headers)
 
 
-# `sagsgang serve` hands its settings to the application through the environment, so that each of
-# uvicorn's worker processes (which import the app by name) builds the same one: app_from_env().
-PROFILES_VARIABLE = "SAGSGANG_SERVE_KOMMUNER"  # JSON list of profile names or paths (--kommune)
-CHECK_VARIABLE = "SAGSGANG_SERVE_TJEK"  # seconds between checks for changes (--tjek)
-
-
 def default_workers() -> int:
     """`sagsgang serve`'s worker processes: one per CPU this process may run on, like nginx's
     `worker_processes auto`."""
@@ -215,19 +245,19 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def app_from_env():
-    """The ASGI application of `sagsgang serve`, built from SAGSGANG_* settings (uvicorn's factory:
-    called once in every worker process). Each worker keeps its own feed cache and notices
-    database changes by itself within SAGSGANG_SERVE_TJEK seconds."""
-    import json
-    import os
-
+def app_from_settings() -> ASGIApp:
+    """The ASGI application of `sagsgang serve` (uvicorn's factory: called once in every worker
+    process), built from the settings the serve process handed over (sagsgang.web.worker_settings).
+    Each worker keeps its own feed cache and notices database changes by itself within --tjek
+    seconds."""
     from sagsgang.inputs import read_profile
     from sagsgang.publishing.feeds import FeedContext, Profiles
+    from sagsgang.web.worker_settings import from_serve_process
 
-    names = json.loads(os.environ.get(PROFILES_VARIABLE) or "[]")
-    context = FeedContext(profiles=Profiles(read_profile(name) for name in names))
-    app = create_app(context=context, check_every=float(os.environ.get(CHECK_VARIABLE) or 1.0))
+    serve = from_serve_process()
+    profiles = Profiles(read_profile(name) for name in serve.profiles)
+    context = FeedContext.from_settings(serve.settings, profiles)
+    app = create_app(serve.settings, context=context, check_every=serve.check_every)
     return serving(app, proxy_headers=True)
 
 
@@ -238,7 +268,6 @@ def serving(app: FastAPI, proxy_headers: bool = False):
     With `proxy_headers`, requests that pass FastPath get uvicorn's X-Forwarded-For/-Proto handling
     (trusted: FORWARDED_ALLOW_IPS, default 127.0.0.1 and ::1, as uvicorn's own), which feeds don't need;
     uvicorn's own is then turned off (proxy_headers=False), so it costs a feed poll nothing."""
-    from starlette.types import ASGIApp
 
     from sagsgang.web.routes.feed_http import FastPath
 
@@ -248,7 +277,7 @@ def serving(app: FastAPI, proxy_headers: bool = False):
 
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-        # uvicorn types an ASGI app's scopes as TypedDicts, starlette (FastAPI) as MutableMapping: the same ASGI 3.
-        allowed = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
-        inner = ProxyHeadersMiddleware(app, trusted_hosts=allowed)  # type: ignore[arg-type, assignment]
+        trusted = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")  # uvicorn's own setting, as uvicorn reads it
+        # FastAPI is an ASGI 3 application; uvicorn types its argument with its own ASGI protocol.
+        inner = ProxyHeadersMiddleware(app, trusted_hosts=trusted)  # type: ignore[arg-type,assignment]
     return FastPath(inner, app.state.feeds)

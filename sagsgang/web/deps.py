@@ -1,13 +1,23 @@
-"""Request-level helpers shared by the routers: the logged-in viewer, role and CSRF checks, and
-rendering pages from templates/web (jinja2, autoescaped)."""
+"""Request-level helpers shared by the routers (the FastAPI full-stack template's api/deps.py):
+typed dependencies for the app's settings, a database session and the logged-in user, role and
+CSRF checks, and rendering pages from templates/web (jinja2, autoescaped).
+
+    async def path(viewer: CurrentUser, w: WebDep) -> ...      # /api/: 401 without a login
+    async def page(viewer: PageViewer) -> ...                  # pages: to /login without one
+"""
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
+from sqlmodel import Session
 
 from models.users import User
 from sagsgang import rendering
+from sagsgang.settings import Settings
 from sagsgang.web import security
 from sagsgang.web.service import Viewer, Web
 
@@ -17,27 +27,44 @@ class LoginRequired(Exception):
 
 
 def web(request: Request) -> Web:
-    return request.app.state.web
+    """What the app's operations need (sagsgang.web.service.Web), made once in create_app()."""
+    found: Web = request.app.state.web
+    return found
+
+
+def app_settings(request: Request) -> Settings:
+    """The settings the app was built from (read once, by its entry point)."""
+    return web(request).settings
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """A database session for the request: one transaction, committed after the path function."""
+    with web(request).session() as session:
+        yield session
 
 
 def viewer(request: Request) -> Viewer | None:
     """Who is asking: the trusted proxy header (single sign-on, when enabled), else the session."""
-    if "viewer" in request.state._state:
+    if hasattr(request.state, "viewer"):  # asked before in this request
         return request.state.viewer
     w = web(request)
     found = None
     with w.session() as session:
-        header = w.settings.proxy_user_header
+        header = w.security.proxy_user_header
         if header and (name := request.headers.get(header)):
             from sagsgang.accounts.logins import find_user
 
             found = find_user(session, name)
         elif user_id := security.read_session(
-            w.settings, request.cookies.get(security.SESSION_COOKIE), w.clock.now().timestamp()
+            w.security, request.cookies.get(security.SESSION_COOKIE), w.clock.now().timestamp()
         ):
             row = session.get(User, user_id)
             found = row if row is not None and row.active else None
-        result = found and Viewer(found.id, found.username, found.name, found.email, found.role)
+        result = (
+            Viewer(found.id, found.username, found.name, found.email, found.role)
+            if found is not None and found.id is not None
+            else None
+        )
     request.state.viewer = result
     return result
 
@@ -85,13 +112,13 @@ def csrf_nonce(request: Request) -> str | None:
 
 def csrf_token_for(request: Request, found: Viewer | None) -> str:
     nonce = csrf_nonce(request)
-    return security.csrf_token(web(request).settings, nonce, found.username if found else "") if nonce else ""
+    return security.csrf_token(web(request).security, nonce, found.username if found else "") if nonce else ""
 
 
 def require_csrf(request: Request, found: Viewer | None, submitted: str | None) -> None:
     # The cookie must have come with the request: a nonce made for this response proves nothing.
     nonce = request.cookies.get(security.CSRF_COOKIE)
-    if not security.csrf_ok(web(request).settings, nonce, found.username if found else "", submitted):
+    if not security.csrf_ok(web(request).security, nonce, found.username if found else "", submitted):
         raise HTTPException(
             403,
             "Formularen kunne ikke godkendes (sikkerhedsnøglen mangler eller passer ikke). "
@@ -104,10 +131,22 @@ def next_path(path: str) -> str:
     return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else "/sager"
 
 
-def render(request: Request, template: str, status_code: int = 200, **values) -> HTMLResponse:
-    found = values.pop("viewer", None) or (viewer(request) if "viewer" in request.state._state else None)
+def render(request: Request, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+    found = values.pop("viewer", None) or (viewer(request) if hasattr(request.state, "viewer") else None)
     defaults = {"errors": {}, "form": {}, "notices": [], "warnings": [], "active": ""}
     page = rendering.render(
         f"web/{template}", **{**defaults, **values}, viewer=found, csrf_token=csrf_token_for(request, found)
     )
     return HTMLResponse(page, status_code=status_code)
+
+
+# --- typed dependencies -------------------------------------------------------------------------
+
+WebDep = Annotated[Web, Depends(web)]
+SettingsDep = Annotated[Settings, Depends(app_settings)]
+SessionDep = Annotated[Session, Depends(db_session)]
+CurrentUser = Annotated[Viewer, Depends(api_viewer)]  # /api/: any logged-in user
+ApiWriter = Annotated[Viewer, Depends(api_writer)]  # /api/: the secretariat, with the CSRF header
+ApiSubscriber = Annotated[Viewer, Depends(api_subscriber)]  # /api/: any logged-in user, with the CSRF header
+PageViewer = Annotated[Viewer, Depends(page_viewer)]  # pages: any logged-in user, else to /login
+PageWriter = Annotated[Viewer, Depends(page_writer)]  # pages: the secretariat

@@ -17,6 +17,7 @@ from models.agenda_items import AttachmentText, CaseText
 from models.content import MAX_SLOT_MINUTES, ItemKind
 from models.tables import JOURNAL_NUMBER, Outcome
 from sagsgang.cases.launch import LaunchRequest
+from sagsgang.errors import SagsgangError
 
 _EMAIL_HINT = "Skriv en e-mailadresse som fx meha@slagelse.dk."
 MAX_TEXT = 20_000  # characters in one text field: a long Sagsfremstilling, not a book
@@ -33,7 +34,7 @@ class FormErrors(Exception):
 
 class _Reader:
     def __init__(self, data: Mapping[str, Any]) -> None:
-        self.data = data
+        self.data: Mapping[str, Any] = data
         self.errors: dict[str, str] = {}
 
     def text(self, name: str, required: str | None = None, limit: int = MAX_LINE) -> str:
@@ -256,17 +257,23 @@ def read_meeting_change(data: Mapping[str, Any], moving: bool) -> tuple[dt.date 
     return new_day, new_time
 
 
-def field_for(message: str, request: LaunchRequest) -> str:
-    """Which launch field a lifecycle message (UserError) is about, to show it there."""
-    lowered = message.lower()
-    if "journalnummer" in lowered or request.journal_number in message:
-        return "journalnummer"
-    if "e-mail" in lowered:
-        return "sagsbehandler_email"
-    if "ruten" in lowered:
-        return "rute"
-    if request.target_body and ("mål" in lowered or "senest" in lowered or request.target_body in message):
-        return "maal_dato"
-    if "titel" in lowered:
-        return "titel"
-    return "klar"
+# The form fields of the domain's fields (sagsgang.errors.SagsgangError.field).
+FORM_FIELDS = {
+    "journal_number": "journalnummer",
+    "title": "titel",
+    "owner_email": "sagsbehandler_email",
+    "manager_email": "leder_email",
+    "route": "rute",
+    "ready": "klar",
+    "target_date": "maal_dato",
+    "municipality": "kommune",
+    "body": "organ",
+    "outcome": "udfald",
+    "new_ready": "ny_klar",
+    "new_day": "ny_dato",
+}
+
+
+def form_field(error: SagsgangError, default: str = "") -> str:
+    """The form field to show `error` at: its own field's, else `default` ("" = the form's top)."""
+    return FORM_FIELDS.get(error.field or "", default)

@@ -25,42 +25,41 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from calendars.clock import Clock
+
+if TYPE_CHECKING:
+    from sagsgang.settings import Settings
 
 SESSION_COOKIE = "sagsgang_session"
 CSRF_COOKIE = "sagsgang_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SESSION_HOURS = 10  # a working day; then log in again
-SECRET_VARIABLE = "SAGSGANG_SECRET_KEY"
-PROXY_HEADER_VARIABLE = "SAGSGANG_TRUST_PROXY_USER_HEADER"
-SECURE_COOKIES_VARIABLE = "SAGSGANG_SECURE_COOKIES"
 
 
 @dataclass(frozen=True)
-class Settings:
+class SecuritySettings:
     secret: bytes
     proxy_user_header: str | None = None  # e.g. "X-Remote-User"; None: not trusted
     secure_cookies: bool = False  # True: always Secure; False: Secure when the request is HTTPS
 
     @classmethod
-    def from_env(cls) -> Settings:
+    def from_settings(cls, settings: Settings) -> SecuritySettings:
         return cls(
-            secret=load_secret(),
-            proxy_user_header=os.environ.get(PROXY_HEADER_VARIABLE) or None,
-            secure_cookies=os.environ.get(SECURE_COOKIES_VARIABLE, "") in ("1", "true", "ja"),
+            secret=load_secret(settings),
+            proxy_user_header=settings.trust_proxy_user_header or None,
+            secure_cookies=settings.secure_cookies,
         )
 
 
-def load_secret() -> bytes:
+def load_secret(settings: Settings) -> bytes:
     """SAGSGANG_SECRET_KEY, else a random key kept in SAGSGANG_HOME/web-secret (made once, mode 0600).
     Several server processes must share it: set the variable, or share the home folder."""
-    if value := os.environ.get(SECRET_VARIABLE):
-        return value.encode("utf-8")
-    from models.db import home
-
-    path: Path = home() / "web-secret"
+    if settings.secret_key:
+        return settings.secret_key.encode("utf-8")
+    path: Path = settings.home_folder / "web-secret"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -76,7 +75,7 @@ def _sign(secret: bytes, purpose: str, data: str) -> str:
 # --- sessions -------------------------------------------------------------------------------------
 
 
-def make_session(settings: Settings, user_id: int, now: float) -> str:
+def make_session(settings: SecuritySettings, user_id: int, now: float) -> str:
     payload = (
         base64.urlsafe_b64encode(json.dumps({"u": user_id, "n": secrets.token_urlsafe(16), "t": int(now)}).encode())
         .decode()
@@ -85,7 +84,7 @@ def make_session(settings: Settings, user_id: int, now: float) -> str:
     return f"{payload}.{_sign(settings.secret, 'session', payload)}"
 
 
-def read_session(settings: Settings, value: str | None, now: float) -> int | None:
+def read_session(settings: SecuritySettings, value: str | None, now: float) -> int | None:
     """The user id in a valid, unexpired session cookie, else None."""
     if not value or value.count(".") != 1 or len(value) > 512:
         return None
@@ -109,11 +108,11 @@ def new_csrf_nonce() -> str:
     return secrets.token_urlsafe(24)
 
 
-def csrf_token(settings: Settings, nonce: str, username: str) -> str:
+def csrf_token(settings: SecuritySettings, nonce: str, username: str) -> str:
     return _sign(settings.secret, "csrf", f"{nonce}\n{username}")
 
 
-def csrf_ok(settings: Settings, nonce: str | None, username: str, submitted: str | None) -> bool:
+def csrf_ok(settings: SecuritySettings, nonce: str | None, username: str, submitted: str | None) -> bool:
     if not nonce or not submitted or len(submitted) > 128:
         return False
     return hmac.compare_digest(submitted, csrf_token(settings, nonce, username))

@@ -6,16 +6,18 @@ returns plain values. Path functions in pages.py and api.py only parse and lay o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from calendars.clock import Clock
 from calendars.profile_reader import shipped_profiles
 from calendars.profiles import Profile
-from models.db import get_engine, session_scope
+from models.db import session_scope
 from models.feed_ledger import FeedToken
 from models.tables import Body, Case, Meeting
 from models.users import Role
@@ -28,7 +30,12 @@ from sagsgang.cases.meetings import ensure_meetings
 from sagsgang.cases.state import find_case, id_of, load_state
 from sagsgang.inputs import UserError
 from sagsgang.orchestration import Orchestrator
-from sagsgang.web.forms import FormErrors, field_for, read_decision, read_launch, read_meeting_change
+from sagsgang.settings import Settings
+from sagsgang.web.forms import FormErrors, form_field, read_decision, read_launch, read_meeting_change
+
+if TYPE_CHECKING:
+    from sagsgang.publishing.feeds import FeedContext
+    from sagsgang.web.security import LoginThrottle, SecuritySettings
 
 
 @dataclass(frozen=True)
@@ -50,16 +57,18 @@ class Viewer:
 class Web:
     """Everything the web app's operations need, made once in create_app()."""
 
-    engine: Any
+    settings: Settings
+    engine: Engine
     clock: Clock
     orchestrator: Orchestrator
-    feed_context: Any  # sagsgang.publishing.feeds.FeedContext
-    settings: Any  # sagsgang.web.security.Settings
-    throttle: Any  # sagsgang.web.security.LoginThrottle
+    feed_context: FeedContext
+    security: SecuritySettings
+    throttle: LoginThrottle
     municipalities: list[str] = field(default_factory=shipped_profiles)
 
-    def session(self):
-        return session_scope(self.engine or get_engine())
+    def session(self) -> AbstractContextManager[Session]:
+        """One transaction (models.db.session_scope)."""
+        return session_scope(self.engine)
 
     def default_municipality(self) -> str:
         """The first municipality with data here (most installations have one), else the first known."""
@@ -78,7 +87,7 @@ class FlowWarning(str):
     """The change is stored but the lifecycle flow could not run now (the daily check catches up)."""
 
 
-def _run(what: str, call) -> FlowWarning | None:
+def _run(what: str, call: Callable[[], object]) -> FlowWarning | None:
     try:
         call()
     except UserError:
@@ -98,12 +107,12 @@ def preview(web: Web, data: Mapping[str, Any]) -> list[caseview.Entry]:
     """The timetable 'Start sag' would store, from what is filled in so far: the case launched in a
     transaction that is rolled back. FormErrors on the fields the plan depends on."""
     request, _text = read_launch(data, preview=True)
-    with Session(web.engine or get_engine()) as session:
+    with Session(web.engine) as session:
         try:
             case = launch_case(session, request, web.clock)
             return caseview.entries(session, load_state(session, case), web.clock.today())
         except UserError as error:
-            raise FormErrors({field_for(str(error), request): str(error)}) from None
+            raise FormErrors({form_field(error, "klar"): str(error)}) from None
         finally:
             session.rollback()
 
@@ -113,9 +122,9 @@ def launch(web: Web, data: Mapping[str, Any]) -> tuple[str, str, FlowWarning | N
     Returns (municipality, journal number, warning)."""
     request, text = read_launch(data)
     try:
-        check_launch(web.engine or get_engine(), request, web.clock)
+        check_launch(web.engine, request, web.clock)
     except UserError as error:
-        raise FormErrors({field_for(str(error), request): str(error)}) from None
+        raise FormErrors({form_field(error, "klar"): str(error)}) from None
     warning = _run("Sagen", lambda: web.orchestrator.launch(request))
     if text is not None:
         from models.agenda_items import set_case_content
@@ -208,17 +217,7 @@ def decide(web: Web, municipality: str, journal_number: str, data: Mapping[str, 
         try:
             recorded = record_decision(session, journal_number, body, outcome, text, web.clock, new_ready, municipality)
         except UserError as error:
-            raise FormErrors(
-                {
-                    "udfald"
-                    if "udfald" in str(error)
-                    else "organ"
-                    if "Organet" in str(error)
-                    else "ny_klar"
-                    if "klar-dato" in str(error)
-                    else "": str(error)
-                }
-            ) from None
+            raise FormErrors({form_field(error): str(error)}) from None
         name = load_state(session, recorded.case).body_name(body)
     message = f"Beslutning registreret: {name} {long_date(recorded.meeting_day)}: {recorded.outcome}."
     return message, _run("Beslutningen", lambda: web.orchestrator.advance(journal_number, municipality))
@@ -367,6 +366,8 @@ def body_feeds(web: Web) -> list[FeedLink]:
         if spec.kind == "sag":  # a case's own feed is linked from its page
             continue
         profile = context.profiles.get(spec.municipality)
+        if profile is None:  # public_feeds lists only municipalities with a profile
+            continue
         title = (
             f"{names.get((spec.municipality, spec.key), spec.key)} ({profile.name})"
             if spec.kind == "organ"
@@ -385,17 +386,22 @@ class PersonalFeed:
 
 
 def personal_feeds(web: Web, viewer: Viewer) -> list[PersonalFeed]:
+    with web.session() as session:
+        return personal_feeds_in(session, viewer)
+
+
+def personal_feeds_in(session: Session, viewer: Viewer) -> list[PersonalFeed]:
+    """The viewer's active personal feeds, in the caller's session."""
     from calendars.ical import COPENHAGEN
 
     if not viewer.email:
         return []
-    with web.session() as session:
-        rows = session.exec(
-            select(FeedToken)
-            .where(FeedToken.email == viewer.email, col(FeedToken.revoked_at).is_(None))
-            .order_by(col(FeedToken.id))
-        ).all()
-        return [PersonalFeed(r.id, r.department, r.created_at.astimezone(COPENHAGEN).date()) for r in rows]
+    rows = session.exec(
+        select(FeedToken)
+        .where(FeedToken.email == viewer.email, col(FeedToken.revoked_at).is_(None))
+        .order_by(col(FeedToken.id))
+    ).all()
+    return [PersonalFeed(r.id, r.department, r.created_at.astimezone(COPENHAGEN).date()) for r in rows if r.id]
 
 
 def subscribe(web: Web, viewer: Viewer, department: str) -> tuple[int, FeedLink]:
@@ -415,7 +421,7 @@ def subscribe(web: Web, viewer: Viewer, department: str) -> tuple[int, FeedLink]
             {"afdeling": "Skriv afdelingens navn på én linje (højst 200 tegn), eller lad feltet stå tomt."}
         )
     with web.session() as session:
-        row, token = subscriptions.create_subscription(session, viewer.email, department, web.clock)
+        row, token = subscriptions.create_subscription(session, viewer.email, department, clock=web.clock)
         number = id_of(row)
     url = feeds.feed_url(web.feed_context.base_url, f"personlig/{token}.ics")
     return number, FeedLink("Min kalender", url, feeds.webcal_url(url))

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from calendars.ical import MEDIA_TYPE
-from models.db import get_engine, session_scope
+from models.db import session_scope
 from sagsgang.accounts import subscriptions
 from sagsgang.publishing import feed_files, feeds
 from sagsgang.publishing.feed_render import Rendered, render_feed
@@ -73,7 +73,7 @@ class FeedCache:
         return self._load(find)
 
     def index(self) -> str:
-        with self._lock, session_scope(self.engine or get_engine()) as session:
+        with self._lock, session_scope(self.engine) as session:
             self._check(session)
             listed = [self._render(session, spec) for spec in feeds.public_feeds(session, self.context)]
             names = {m: self.context.profiles.known(m).name for m in feeds.municipalities(session, self.context)}
@@ -82,7 +82,7 @@ class FeedCache:
     def _load(self, find) -> Rendered | None:
         for attempt in range(2):
             try:
-                with self._lock, session_scope(self.engine or get_engine()) as session:
+                with self._lock, session_scope(self.engine) as session:
                     self._check(session)
                     spec, subscription = find(session)
                     return None if spec is None else self._render(session, spec, subscription)

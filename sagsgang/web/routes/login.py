@@ -33,9 +33,8 @@ async def login(request: Request) -> Response:
     username = str(form.get("brugernavn") or "")[:200]
     password = str(form.get("adgangskode") or "")[:1000]
     wanted = next_path(str(form.get("naeste") or "/sager"))
-    require_csrf(
-        request, None, form.get(security.CSRF_FIELD) if isinstance(form.get(security.CSRF_FIELD), str) else None
-    )
+    submitted = form.get(security.CSRF_FIELD)
+    require_csrf(request, None, submitted if isinstance(submitted, str) else None)
     w, address = web(request), _address(request)
     values = {"form": {"brugernavn": username}, "next_path": wanted}
     wait = w.throttle.wait(username, address)
@@ -75,7 +74,7 @@ async def login(request: Request) -> Response:
         )
     w.throttle.succeeded(username, address)
     response = RedirectResponse(wanted, status_code=303)
-    set_session_cookie(request, response, security.make_session(w.settings, user_id, w.clock.now().timestamp()))
+    set_session_cookie(request, response, security.make_session(w.security, user_id, w.clock.now().timestamp()))
     # A new CSRF nonce at login: a token seen before the login is worth nothing after it.
     set_csrf_cookie(request, response, security.new_csrf_nonce())
     return response
@@ -93,7 +92,7 @@ async def logout(request: Request) -> Response:
 
 
 def _secure(request: Request) -> bool:
-    return web(request).settings.secure_cookies or request.url.scheme == "https"
+    return web(request).security.secure_cookies or request.url.scheme == "https"
 
 
 def set_session_cookie(request: Request, response: Response, value: str) -> None:

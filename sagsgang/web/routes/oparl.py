@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from models.db import get_engine, session_scope
+from models.db import session_scope
 from sagsgang.publishing.oparl.answers import Answers
 from sagsgang.publishing.oparl.lists import ListError, Window, read_window
 from sagsgang.publishing.oparl.objects import Urls, schema_type
@@ -48,7 +48,7 @@ async def _answer(request: Request, build: Callable[[Answers, Window], dict | No
     web = request.app.state.web
 
     def run() -> dict | None:
-        with session_scope(web.engine or get_engine()) as session:
+        with session_scope(web.engine) as session:
             root = str(request.base_url).rstrip("/") + PREFIX
             answers = Answers(session, Urls(root), web.feed_context.profiles, web.clock.today())
             return build(answers, window)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -13,7 +13,7 @@ from calendars.danish import DateFormatError, parse_date
 from models.content import ItemKind
 from sagsgang.publishing.agenda import AgendaError
 from sagsgang.web import security, service
-from sagsgang.web.deps import page_viewer, page_writer, render, require_csrf, web
+from sagsgang.web.deps import PageViewer, PageWriter, render, require_csrf, web
 from sagsgang.web.forms import OUTCOME_CHOICES, FormErrors
 from sagsgang.web.service import Viewer
 
@@ -44,7 +44,7 @@ async def front_door() -> Response:
 
 @router.get("/sager", response_class=HTMLResponse)
 async def cases(
-    request: Request, organ: str = "", afdeling: str = "", ansvarlig: str = "", viewer: Viewer = Depends(page_viewer)
+    request: Request, viewer: PageViewer, organ: str = "", afdeling: str = "", ansvarlig: str = ""
 ) -> Response:
     w = web(request)
     listed = await run_in_threadpool(service.list_cases, w, organ[:100], afdeling[:200], ansvarlig[:200])
@@ -73,7 +73,8 @@ def _new_case_page(
     status_code: int = 200,
 ) -> Response:
     w = web(request)
-    key = form.get("kommune") if form.get("kommune") in w.municipalities else w.default_municipality()
+    given = form.get("kommune")
+    key = given if given and given in w.municipalities else w.default_municipality()
     profile = w.profile(key)
     routes = [(route.key, route.name) for route in profile.routes.values()]
     last = {body for route in profile.routes.values() for body in route.stages[-1]}
@@ -104,12 +105,12 @@ async def _preview(request: Request, form: dict[str, str]):
 
 
 @router.get("/sager/ny", response_class=HTMLResponse)
-async def new_case(request: Request, kommune: str = "", viewer: Viewer = Depends(page_writer)) -> Response:
+async def new_case(request: Request, viewer: PageWriter, kommune: str = "") -> Response:
     return await run_in_threadpool(_new_case_page, request, viewer, {"kommune": kommune}, {}, None, {})
 
 
 @router.post("/sager/ny/tidsplan", response_class=HTMLResponse)
-async def new_case_preview(request: Request, viewer: Viewer = Depends(page_writer)) -> Response:
+async def new_case_preview(request: Request, viewer: PageWriter) -> Response:
     """The timetable fragment the form's script asks for while the secretary types."""
     form = await _form(request, viewer)
     entries, errors = await _preview(request, form)
@@ -117,7 +118,7 @@ async def new_case_preview(request: Request, viewer: Viewer = Depends(page_write
 
 
 @router.post("/sager/ny", response_class=HTMLResponse)
-async def launch(request: Request, viewer: Viewer = Depends(page_writer)) -> Response:
+async def launch(request: Request, viewer: PageWriter) -> Response:
     form = await _form(request, viewer)
     if form.get("handling") != "start":  # "Opdatér tidsplan" without JavaScript
         entries, errors = await _preview(request, form)
@@ -160,9 +161,9 @@ async def case_page(
     request: Request,
     municipality: str,
     journal_number: str,
+    viewer: PageViewer,
     oprettet: str = "",
     advarsel: str = "",
-    viewer: Viewer = Depends(page_viewer),
 ) -> Response:
     notices = [LAUNCHED] if oprettet else []
     warnings = (
@@ -172,9 +173,7 @@ async def case_page(
 
 
 @router.post("/sager/{municipality}/{journal_number}/beslutning", response_class=HTMLResponse)
-async def decide(
-    request: Request, municipality: str, journal_number: str, viewer: Viewer = Depends(page_writer)
-) -> Response:
+async def decide(request: Request, municipality: str, journal_number: str, viewer: PageWriter) -> Response:
     form = await _form(request, viewer)
     try:
         message, warning = await run_in_threadpool(service.decide, web(request), municipality, journal_number, form)
@@ -205,11 +204,11 @@ def _date(text: str, default: dt.date, name: str, errors: dict[str, str]) -> dt.
 @router.get("/moeder", response_class=HTMLResponse)
 async def meetings(
     request: Request,
+    viewer: PageViewer,
     kommune: str = "",
     organ: str = "",
     fra: str = "",
     til: str = "",
-    viewer: Viewer = Depends(page_viewer),
 ) -> Response:
     w = web(request)
     errors: dict[str, str] = {}
@@ -261,8 +260,8 @@ async def meeting_action(
     body: str,
     day: str,
     action: str,
+    viewer: PageViewer,
     referat: str = "",
-    viewer: Viewer = Depends(page_viewer),
 ) -> Response:
     if action == "dagsorden":
         meeting = await _meeting(request, municipality, body, day)
@@ -293,7 +292,7 @@ async def meeting_action(
 
 @router.post("/moeder/{municipality}/{body}/{day}/{action}", response_class=HTMLResponse)
 async def change_meeting(
-    request: Request, municipality: str, body: str, day: str, action: str, viewer: Viewer = Depends(page_writer)
+    request: Request, municipality: str, body: str, day: str, action: str, viewer: PageWriter
 ) -> Response:
     if action not in ("flyt", "aflys"):
         raise HTTPException(404)
@@ -373,12 +372,12 @@ async def _subscribe_page(request: Request, viewer: Viewer, status_code: int = 2
 
 
 @router.get("/abonner", response_class=HTMLResponse)
-async def subscriptions(request: Request, viewer: Viewer = Depends(page_viewer)) -> Response:
+async def subscriptions(request: Request, viewer: PageViewer) -> Response:
     return await _subscribe_page(request, viewer)
 
 
 @router.post("/abonner", response_class=HTMLResponse)
-async def subscribe(request: Request, viewer: Viewer = Depends(page_viewer)) -> Response:
+async def subscribe(request: Request, viewer: PageViewer) -> Response:
     form = await _form(request, viewer)
     try:
         _number, link = await run_in_threadpool(service.subscribe, web(request), viewer, form.get("afdeling", ""))
@@ -388,7 +387,7 @@ async def subscribe(request: Request, viewer: Viewer = Depends(page_viewer)) -> 
 
 
 @router.post("/abonner/{number}/tilbagekald", response_class=HTMLResponse)
-async def revoke(request: Request, number: int, viewer: Viewer = Depends(page_viewer)) -> Response:
+async def revoke(request: Request, number: int, viewer: PageViewer) -> Response:
     await _form(request, viewer)
     if not await run_in_threadpool(service.revoke, web(request), viewer, number):
         raise HTTPException(404)
