@@ -16,7 +16,7 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
 fi
 
 tests/e2e/setup_browser.sh
-# pdftotext reads the PDF minutes back in tests/test_agenda.py.
+# pdftotext reads the PDF minutes back in tests/publishing/test_agenda.py.
 if ! command -v pdftotext >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
 fi

@@ -3,7 +3,7 @@ worker`. The secretary launches the case with `prefect deployment run` and param
 material with `sagsgang sag indsend` and each body's decision through the advance deployment until
 the council decides; then the database, the published calendar feeds and the mails are checked.
 
-Dates (see tests/test_lifecycle.py): Slagelse, route 'politisk', ready Monday 1 March 2027:
+Dates (see tests/cases/test_lifecycle.py): Slagelse, route 'politisk', ready Monday 1 March 2027:
 Direktionen 9 March (deadline 4 March), Strategisk Chefforum 8 April, Erhvervsudvalget 4 May,
 Økonomiudvalget 24 May, Byrådet 31 May 2027.
 """

@@ -29,7 +29,7 @@ from sagsgang.web.app import create_app
 from sagsgang.web.security import SecuritySettings
 from tests import feeds_world
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "oparl-1.1" / "schema"
+SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "oparl-1.1" / "schema"
 ROOT = "http://testserver/oparl/v1.1"
 TODAY = dt.date(2027, 3, 15)
 

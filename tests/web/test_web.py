@@ -19,7 +19,7 @@ from tests import configured
 from tests.servers import answers, free_port, stop, wait_for
 from tests.web_world import LAUNCH, MANAGER, SECRETARY, MovableClock, counts, login, make_app, meeting_rows, text, token
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CASE_PAGE = "/sager/slagelse/27.00.00-G01-1-27"
 
 

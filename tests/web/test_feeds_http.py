@@ -29,7 +29,7 @@ from tests import configured, feeds_world
 from tests.feeds_world import CLOSED_JOURNAL, CLOSED_OWNER, CLOSED_TITLE
 from tests.servers import answers, free_port, stop, wait_for
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COUNCIL = "/kalender/slagelse/organ/byraadet.ics"
 
 

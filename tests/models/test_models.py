@@ -453,12 +453,12 @@ def test_outcomes_are_stored_in_danish_and_unknown_ones_refused(synced, slagelse
 
 def test_the_planner_and_the_models_package_import_no_database_library_and_no_prefect():
     """Only the imports named here; the CLI's whole planning path (`sagsgang plan`) is checked in
-    tests/test_cli.py::test_planning_path_does_not_import_prefect_or_the_database_layer."""
+    tests/cli/test_cli.py::test_planning_path_does_not_import_prefect_or_the_database_layer."""
     code = (
         "import sys, calendars.planner, calendars.meetings, models; "
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlmodel', 'sqlalchemy', 'alembic', 'prefect'}))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[1], timeout=60
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[2], timeout=60
     )
     assert (result.returncode, result.stdout.strip()) == (0, "[]"), result.stderr

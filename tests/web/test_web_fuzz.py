@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from tests.web_world import LAUNCH, SECRETARY, MovableClock, counts, login, make_app, meeting_rows, token
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 EXAMPLES_PER_OPERATION = 40
 FORM_EXAMPLES = 60
 

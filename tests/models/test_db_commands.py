@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from models import db
 from tests import configured
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 ALEMBIC = Path(sys.executable).parent / "alembic"
 
 

@@ -45,7 +45,7 @@ COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 BASE = "https://sagsgang.slagelse.dk"
 CONTEXT = feeds.FeedContext(base_url=BASE, clock=FixedClock.on(dt.date(2027, 1, 4)))
 ICALJS_VERSION = "2.2.1"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # --- the world, published ------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from calendars.cadence import MonthlyNth, WeekBefore, Weekly
 from calendars.profile_reader import load_profile, shipped_profiles
 from calendars.profiles import BodyKind, ProfileError
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 def stage_names(profile, route_key):

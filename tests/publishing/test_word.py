@@ -11,7 +11,7 @@ import zipfile
 import docx
 import pytest
 
-from tests.test_agenda import (  # noqa: F401  (fixtures: url, seed, decided)
+from tests.publishing.test_agenda import (  # noqa: F401  (fixtures: url, seed, decided)
     APPROVAL_DECISION,
     CLOSED,
     CLOSED_DECISION,

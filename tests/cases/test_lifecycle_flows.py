@@ -1,7 +1,7 @@
 """The lifecycle as Prefect runs it: the flows under one test harness, mails to a real SMTP
 server, the daily run killed in the middle of sending, the deployments' forms and schedule.
 
-Dates: see tests/test_lifecycle.py (Slagelse, route 'politisk', ready Monday 1 March 2027:
+Dates: see tests/cases/test_lifecycle.py (Slagelse, route 'politisk', ready Monday 1 March 2027:
 Direktionen 9 March with deadline Thursday 4 March 12:00, … Byrådet 31 May).
 """
 

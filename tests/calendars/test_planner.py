@@ -36,7 +36,7 @@ from calendars.profile_reader import load_profile
 from calendars.profiles import ClosingDays, Profile
 from calendars.workdays import DayOff
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 D = dt.date
 YEAR_2025 = (D(2025, 1, 1), D(2025, 12, 31))
 

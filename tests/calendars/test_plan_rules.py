@@ -28,9 +28,9 @@ from calendars.profile_reader import load_profile
 from calendars.profiles import DeadlineRule, ProfileError
 from calendars.workdays import ClosingDays, MunicipalCalendar
 
-FIXTURE = Path(__file__).parent / "fixtures" / "plan_rules.toml"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "plan_rules.toml"
 D = dt.date
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @functools.cache
