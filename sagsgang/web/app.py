@@ -46,7 +46,7 @@ def create_app(
     from sagsgang.publishing.feeds import FeedContext
     from sagsgang.settings import get_settings
     from sagsgang.web import deps, security
-    from sagsgang.web.routes import api, downloads, feed_http, login, oparl, pages
+    from sagsgang.web.routes import api, downloads, feed_http, login, oparl, pages, plan_import
     from sagsgang.web.service import Web
 
     context = context or FeedContext()
@@ -74,6 +74,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(oparl.router)
     app.include_router(downloads.router)
+    app.include_router(plan_import.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
