@@ -165,12 +165,13 @@ def test_a_meeting_on_a_holiday_needs_confirmation(world, capsys):
     assert ("byraadet/2027-03-30", dt.date(2027, 3, 25), "planlagt", "Rådhuset, byrådssalen") in council()
 
 
-def test_saturdays_and_the_summer_recess_are_flagged_too(world, capsys):
-    file = write_csv(world / "plan.csv", CSV_HEADER + "26-06-2027;10:00;\r\n12-07-2027;18:00;\r\n")
+def test_saturdays_recesses_and_closing_days_are_flagged_too(world, capsys):
+    file = write_csv(world / "plan.csv", CSV_HEADER + "26-06-2027;10:00;\r\n12-07-2027;18:00;\r\n28-12-2027;18:00;\r\n")
     code, out, err = run(capsys, file, "--organ", "byraadet")
     assert code == 0, err
     assert "Række 2: 26. juni 2027 er en lørdag" in out
     assert "Række 3: 12. juli 2027 ligger i sommerferie" in out
+    assert "Række 4: 28. december 2027: Rådhuset lukket mellem jul og nytår (lukkedag)" in out
 
 
 @pytest.mark.parametrize(

@@ -104,7 +104,11 @@ def preview_plan(session: Session, profile: Profile, rows: Sequence[PlanRow]) ->
         for c in sorted(changes, key=lambda c: (c.day, c.body))
     ]
     flagged = {c.row for c in changes if c.row is not None and c.kind is not ChangeKind.CANCELLED}
-    flags = [flag for r in rows if r.row in flagged and (flag := day_flag(profile, r)) is not None]
+    flags = [
+        flag
+        for r in sorted(rows, key=lambda r: r.row)
+        if r.row in flagged and (flag := day_flag(profile, r)) is not None
+    ]
     return Preview(profile.key, tuple(changes), tuple(flags), unchanged)
 
 
@@ -113,7 +117,9 @@ def day_flag(profile: Profile, row: PlanRow) -> DayFlag | None:
     calendar = profile.calendar
     day = row.day
     if (off := calendar.day_off(day)) is not None:
-        return DayFlag(row.row, f"{short_date(day)} er {off.name[:1].lower()}{off.name[1:]} ({off.kind})")
+        if off.kind == "helligdag":  # "25. marts 2027 er skærtorsdag"
+            return DayFlag(row.row, f"{short_date(day)} er {off.name[:1].lower()}{off.name[1:]} (helligdag)")
+        return DayFlag(row.row, f"{short_date(day)}: {off.name} ({off.kind})")
     if not calendar.is_working_day(day):
         return DayFlag(row.row, f"{short_date(day)} er en {WEEKDAYS[day.weekday()]}")
     recess = calendar.recess_at(day)
