@@ -12,6 +12,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from sagsgang.cli import plan_import_commands
 from sagsgang.cli.database import current_database, upgraded_database
 from sagsgang.inputs import UserError, read_date, read_profile, read_target
 
@@ -260,7 +261,7 @@ def register(commands) -> None:
 
     meetings = commands.add_parser(
         "mødeplan",
-        help="flyt eller aflys et møde; sagerne på det planlægges igen",
+        help="flyt, aflys eller indlæs møder; sagerne på dem planlægges igen",
         description="Ændringer i mødeplanen. Sager på mødet planlægges igen.",
     )
     msub = meetings.add_subparsers(title="kommandoer", metavar="<kommando>", required=True)
@@ -276,6 +277,7 @@ def register(commands) -> None:
     cancel.add_argument("dato", metavar="DATO")
     cancel.add_argument("--kommune", required=True, metavar="NAVN|STI")
     cancel.set_defaults(handler=cancel_command)
+    plan_import_commands.register(msub)
 
     daily = commands.add_parser(
         "daglig",

@@ -78,6 +78,7 @@ def create_app(
         login,
         oparl,
         pages,
+        plan_import,
     )
     from sagsgang.web.service import Web
 
@@ -110,6 +111,7 @@ def create_app(
         app.include_router(api.router)
     app.include_router(oparl.router)
     app.include_router(downloads.router)
+    app.include_router(plan_import.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 

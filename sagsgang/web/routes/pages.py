@@ -15,6 +15,7 @@ from sagsgang.publishing.agenda import AgendaError
 from sagsgang.web import security, service
 from sagsgang.web.deps import PageViewer, PageWriter, render, require_csrf, web
 from sagsgang.web.forms import OUTCOME_CHOICES, FormErrors
+from sagsgang.web.routes.plan_import import imported_notice
 from sagsgang.web.service import Viewer
 
 router = APIRouter(include_in_schema=False)
@@ -209,9 +210,11 @@ async def meetings(
     organ: str = "",
     fra: str = "",
     til: str = "",
+    indlaest: str = "",
 ) -> Response:
     w = web(request)
     errors: dict[str, str] = {}
+    notices = [imported_notice(indlaest, request.query_params)] if indlaest else []
     key = kommune if kommune in w.municipalities else await run_in_threadpool(w.default_municipality)
     today = w.clock.today()
     start = _date(fra, today - dt.timedelta(days=14), "fra", errors)
@@ -232,6 +235,7 @@ async def meetings(
         active="moeder",
         meetings=listed,
         errors=errors,
+        notices=notices,
         municipalities=[(m, w.profile(m).name) for m in w.municipalities],
         bodies=[(b.key, b.name) for b in profile.bodies.values()],
         filters={
