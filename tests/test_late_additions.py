@@ -1,0 +1,105 @@
+"""Late additions ("eftersendt punkt") recorded on a case and planned by the lifecycle.
+
+Seed 003 (Albertslund 2024): a case ready Thursday 14 March goes to Direktørforum on Tuesday 19
+March (deadline 3 working days before: 14 March). Chefforum's deadline for Wednesday 20 March is 5
+working days before, 13 March, so by its own rule the case waits until 10 April (no meetings 27
+March and 3 April in the adopted plan). Direktørforum decided on 19 March that it goes on Chefforum
+the next day: "… indstillingen skal inkluderes på Chefforum 20. marts 2024 som orienteringspunkt".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session, select
+
+from models import db
+from models.tables import LateAddition
+from sagsgang.cases import decisions, routing
+from sagsgang.cases import launch as launching
+from sagsgang.inputs import UserError
+from tests.lifecycle_world import advance, at, plan_of
+
+LATE = "00.01.00-A00-7-24"
+OTHER = "00.01.00-A00-8-24"
+
+
+def launch_orientation(journal_number: str) -> None:
+    request = launching.LaunchRequest(
+        municipality="albertslund",
+        title="Tidsregistrering for ledere",
+        journal_number=journal_number,
+        owner_name="Lise Holm",
+        owner_email="lise.holm@albertslund.dk",
+        manager_name="Per Berg",
+        manager_email="per.berg@albertslund.dk",
+        route="orientering",
+        ready=date(2024, 3, 14),
+    )
+    with db.session_scope() as session:
+        launching.launch(session, request, at(date(2024, 3, 14)))
+    advance(journal_number, date(2024, 3, 14))
+
+
+def approve_at_direktoerforum(journal_number: str) -> None:
+    with db.session_scope() as session:
+        decisions.record_decision(
+            session, journal_number, "direktoerforum", "godkendt", "Godkendt.", at(date(2024, 3, 19), 12)
+        )
+    advance(journal_number, date(2024, 3, 19))
+
+
+def send_late(journal_number: str = LATE, day: date = date(2024, 3, 20), **change) -> None:
+    fields = dict(body="chefforum", decided_by="Direktørforum", reason="Skal med som orienteringspunkt")
+    fields.update(change)
+    with db.session_scope() as session:
+        routing.add_late(
+            session,
+            journal_number,
+            fields["body"],
+            day,
+            fields["decided_by"],
+            fields["reason"],
+            at(date(2024, 3, 19), 12),
+        )
+    advance(journal_number, date(2024, 3, 19))
+
+
+@pytest.fixture
+def two_cases(database):
+    for journal_number in (LATE, OTHER):
+        launch_orientation(journal_number)
+        approve_at_direktoerforum(journal_number)
+    return database
+
+
+def test_without_a_late_addition_chefforum_takes_the_case_on_10_april(two_cases):
+    assert plan_of(LATE) == [("chefforum", date(2024, 4, 3), date(2024, 4, 10))]
+
+
+def test_late_addition_puts_the_case_on_chefforum_20_march_and_leaves_other_cases(two_cases):
+    send_late()
+    assert plan_of(LATE) == [("chefforum", date(2024, 3, 13), date(2024, 3, 20))]
+    assert plan_of(OTHER) == [("chefforum", date(2024, 4, 3), date(2024, 4, 10))]
+    with Session(db.get_engine()) as session:
+        (row,) = session.exec(select(LateAddition)).all()
+        assert (row.decided_by, row.reason) == ("Direktørforum", "Skal med som orienteringspunkt")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"day": date(2024, 3, 27)}, "Mødet i Chefforum onsdag 27. marts 2024 findes ikke"),
+        ({"day": date(2024, 3, 13)}, "allerede holdt"),
+        ({"decided_by": "  "}, "Angiv hvem der besluttede"),
+        ({"body": "direktoerforum"}, "skal ikke behandle sagen"),
+        ({"body": "byraadet"}, "Organet 'byraadet' findes ikke i Albertslund"),
+    ],
+)
+def test_bad_late_addition_is_refused_in_danish_and_nothing_is_written(two_cases, change, message):
+    with pytest.raises(UserError, match=message):
+        send_late(**change)
+    with Session(db.get_engine()) as session:
+        assert session.exec(select(LateAddition)).all() == []
+    assert plan_of(LATE) == [("chefforum", date(2024, 4, 3), date(2024, 4, 10))]
