@@ -15,10 +15,13 @@ import pytest
 from sqlmodel import Session, select
 
 from models import db
+from models.agenda_items import find_meeting, load_agenda
 from models.tables import LateAddition
 from sagsgang.cases import decisions, routing
 from sagsgang.cases import launch as launching
 from sagsgang.inputs import UserError
+from sagsgang.publishing.agenda import compose
+from sagsgang.publishing.agenda_render import render_html, render_markdown
 from tests.lifecycle_world import advance, at, plan_of
 
 LATE = "00.01.00-A00-7-24"
@@ -103,3 +106,26 @@ def test_bad_late_addition_is_refused_in_danish_and_nothing_is_written(two_cases
     with Session(db.get_engine()) as session:
         assert session.exec(select(LateAddition)).all() == []
     assert plan_of(LATE) == [("chefforum", date(2024, 4, 3), date(2024, 4, 10))]
+
+
+# --- the agenda -----------------------------------------------------------------------------------
+
+
+def chefforum_agenda(albertslund, fmt: str) -> str:
+    with db.session_scope() as session:
+        stored = load_agenda(session, find_meeting(session, "chefforum", date(2024, 3, 20), "albertslund"))
+    document = compose(stored, albertslund, minutes=False, public=False, today=date(2024, 3, 19))
+    return render_markdown(document) if fmt == "md" else render_html(document)
+
+
+def test_the_agenda_lists_the_case_as_eftersendt_punkt_with_who_decided(two_cases, albertslund):
+    send_late()
+    text = chefforum_agenda(albertslund, "md")
+    assert "## Punkt 2: Tidsregistrering for ledere" in text
+    assert (
+        "**Eftersendt punkt.** Optaget på dagsordenen efter sagsfristen. Besluttet af: Direktørforum. "
+        "Begrundelse: Skal med som orienteringspunkt" in text
+    )
+    assert "Eftersendt punkt" in chefforum_agenda(albertslund, "html")
+    assert text.count("Punkt 2:") == 1  # only the late case is on 20 March; the other waits for 10 April
+    assert "Punkt 3: Eventuelt" in text
