@@ -19,6 +19,8 @@ from models.agenda_items import find_meeting, load_agenda
 from models.tables import LateAddition
 from sagsgang.cases import decisions, routing
 from sagsgang.cases import launch as launching
+from sagsgang.cases.description import describe
+from sagsgang.cases.state import find_case
 from sagsgang.inputs import UserError
 from sagsgang.publishing.agenda import compose
 from sagsgang.publishing.agenda_render import render_html, render_markdown
@@ -129,3 +131,15 @@ def test_the_agenda_lists_the_case_as_eftersendt_punkt_with_who_decided(two_case
     assert "Eftersendt punkt" in chefforum_agenda(albertslund, "html")
     assert text.count("Punkt 2:") == 1  # only the late case is on 20 March; the other waits for 10 April
     assert "Punkt 3: Eventuelt" in text
+
+
+def test_sag_vis_tells_the_late_addition_and_marks_the_step(two_cases):
+    send_late()
+    with db.session_scope() as session:
+        lines = describe(session, find_case(session, LATE))
+    assert (
+        "  Eftersendt til Chefforum onsdag 20. marts 2024 efter fristen; besluttet af Direktørforum: "
+        "Skal med som orienteringspunkt" in lines
+    )
+    assert lines[-1].startswith("  Sagsfrist onsdag 13. marts 2024 kl. 12:00 → møde i Chefforum onsdag 20. marts 2024")
+    assert lines[-1].endswith("– eftersendt punkt")
