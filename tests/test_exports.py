@@ -15,7 +15,7 @@ import pytest
 
 from calendars.meetings import Schedule
 from calendars.planner import plan
-from calendars.profiles import load_profile
+from calendars.profile_reader import load_profile
 from sagsgang.cli.main import main
 from sagsgang.publishing import timeline
 from tests import lifecycle_world
