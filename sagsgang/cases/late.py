@@ -55,8 +55,10 @@ def late_additions(session: Session, state: CaseState, from_stage: int) -> list[
     wanted = []
     for fact in late_facts(session, id_of(state.case)):
         treatment = state.treatments.get((fact.stage, fact.body))
-        decided_there = treatment is not None and treatment.decision is not None
-        if fact.stage >= from_stage and not (decided_there and treatment.meeting.id == fact.meeting.id):
+        decided_there = (
+            treatment is not None and treatment.decision is not None and treatment.meeting.id == fact.meeting.id
+        )
+        if fact.stage >= from_stage and not decided_there:
             wanted.append(LateAddition(fact.body, fact.meeting.day, fact.decided_by))
     return wanted
 
@@ -106,7 +108,12 @@ def record_late_addition(
         select(LateRow).where(
             LateRow.case_id == id_of(case), LateRow.stage == stage, LateRow.body_id == meeting.body_id
         )
-    ).first() or LateRow(case_id=id_of(case), stage=stage, body_id=meeting.body_id, meeting_id=id_of(meeting))
+    ).first()
+    if row is None:
+        row = LateRow(
+            case_id=id_of(case), stage=stage, body_id=meeting.body_id, meeting_id=id_of(meeting),
+            decided_by=decided_by, recorded_at=utcnow(),
+        )  # fmt: skip
     row.meeting_id, row.decided_by, row.reason, row.recorded_at = id_of(meeting), decided_by, reason, utcnow()
     session.add(row)
     touch(session, case, "eftersendelsen")
@@ -118,7 +125,12 @@ def _stage_for(state: CaseState, body: str) -> int:
     current = state.current_stage
     for stage in state.stages if current is not None else ():
         treatment = state.treatments.get((stage, body))
-        if stage >= current and body in state.members(stage) and not (treatment and treatment.passed):
+        if (
+            current is not None
+            and stage >= current
+            and body in state.members(stage)
+            and not (treatment and treatment.passed)
+        ):
             return stage
     raise UserError(
         f"{state.body_name(body)} skal ikke behandle sagen {state.case.journal_number} mere "

@@ -21,7 +21,7 @@ from models.content import ItemKind
 from models.tables import Outcome
 from sagsgang.accounts import logins
 from sagsgang.cases import caseview
-from sagsgang.web import security, service
+from sagsgang.web import late_service, security, service
 from sagsgang.web.deps import api_subscriber, api_viewer, api_writer, csrf_token_for, web
 from sagsgang.web.forms import FormErrors
 from sagsgang.web.service import Viewer
@@ -355,6 +355,29 @@ async def decide(
     data = {**body.model_dump(), "udfald": body.udfald.value}
     try:
         message, warning = await run_in_threadpool(service.decide, web(request), kommune, journalnummer, data)
+    except LookupError:
+        raise HTTPException(404, "Sagen findes ikke.") from None
+    except FormErrors as error:
+        return invalid(error.errors)
+    return Done(besked=message, advarsel=warning)
+
+
+class LateIn(BaseModel):
+    organ: str = Field(max_length=100, description="Organets nøgle, fx chefforum")
+    dato: str = Field(max_length=40, description=DATE + "; mødets dato")
+    besluttet_af: str = Field(max_length=200, description="Hvem besluttede det, fx Direktørforum")
+    begrundelse: str = Field("", max_length=20_000)
+
+
+@router.post("/sager/{kommune}/{journalnummer}/eftersendelse", response_model=Done, responses={**ERRORS, 404: {}})
+async def send_late(
+    request: Request, kommune: str, journalnummer: str, body: LateIn, viewer: Viewer = Depends(api_writer)
+) -> Done | JSONResponse:
+    """Sæt sagen på et møde efter sagsfristen (eftersendt punkt): samme som `sagsgang sag eftersend`."""
+    try:
+        message, warning = await run_in_threadpool(
+            late_service.send_late, web(request), kommune, journalnummer, body.model_dump()
+        )
     except LookupError:
         raise HTTPException(404, "Sagen findes ikke.") from None
     except FormErrors as error:
