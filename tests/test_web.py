@@ -659,3 +659,25 @@ def test_the_api_records_a_late_addition_and_refuses_bad_input_in_danish(secreta
     plan = secretary.get(f"/api{CASE_PAGE}").json()["tidsplan"]
     chef = next(step for step in plan if step["organ"] == "strategisk_chefforum")
     assert chef["moede"].startswith("2027-03-11")
+
+
+def test_the_case_page_sends_a_case_late_to_a_meeting_and_marks_it(secretary, clock):
+    csrf = secretary.get("/api/mig").json()["csrf_token"]
+    fields = {**LAUNCH, "indstilling": ["at strategien godkendes"], "klar": "2027-03-01"}
+    assert secretary.post("/api/sager", json=fields, headers={"X-CSRF-Token": csrf}).status_code == 201
+    page = secretary.get(CASE_PAGE)
+    assert "Eftersend til et møde" in text(page.text)
+    wanted = {"organ": "strategisk_chefforum", "dato": "11-03-2027", "besluttet_af": "Direktionen", "begrundelse": ""}
+    before = counts()
+    refused = secretary.post(f"{CASE_PAGE}/eftersendelse", data={**wanted, "dato": "", "csrf_token": token(page.text)})
+    assert refused.status_code == 400 and "Skriv mødets dato, fx 20-03-2024." in text(refused.text)
+    assert counts() == before
+    sent = secretary.post(f"{CASE_PAGE}/eftersendelse", data={**wanted, "csrf_token": token(page.text)})
+    assert sent.status_code == 200
+    shown = text(sent.text)
+    assert "Sagen 27.00.00-G01-1-27 er eftersendt til Strategisk Chefforum torsdag 11. marts 2027" in shown
+    # The Tidsplan: Chefforum's own deadline (4 March, waived) is marked, the meeting is 11 March.
+    assert (
+        "Strategisk Chefforum torsdag 4. marts 2027 kl. 12:00 eftersendt punkt – besluttet af Direktionen "
+        "torsdag 11. marts 2027 kl. 13:00" in shown
+    )
