@@ -39,9 +39,21 @@ def read_route(profile: Profile, key: str) -> Route:
 def read_target(profile: Profile, text: str):
     from calendars.planner import Target
 
+    return Target(*_body_and_day(profile, text, "--senest", "byraadet:24-06-2027"))
+
+
+def read_late(profile: Profile, text: str, decided_by: str = ""):
+    """'chefforum:20-03-2024' → a LateAddition (the case goes on that meeting after its deadline)."""
+    from calendars.planner import LateAddition
+
+    body, day = _body_and_day(profile, text, "--eftersendt", "chefforum:20-03-2024")
+    return LateAddition(body, day, decided_by.strip())
+
+
+def _body_and_day(profile: Profile, text: str, option: str, example: str) -> tuple[str, dt.date]:
     body, sep, day = text.partition(":")
     if not sep:
-        raise UserError(f"--senest skal skrives <organ>:<dato>, fx byraadet:24-06-2027 (fik '{text}').")
+        raise UserError(f"{option} skal skrives <organ>:<dato>, fx {example} (fik '{text}').")
     if body not in profile.bodies:
         raise UserError(f"Organet '{body}' findes ikke i {profile.name}. Vælg et af: {', '.join(profile.bodies)}.")
-    return Target(body, read_date(day))
+    return body, read_date(day)

@@ -9,6 +9,9 @@ the next day: "… indstillingen skal inkluderes på Chefforum 20. marts 2024 so
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
 
 import pytest
@@ -143,3 +146,49 @@ def test_sag_vis_tells_the_late_addition_and_marks_the_step(two_cases):
     )
     assert lines[-1].startswith("  Sagsfrist onsdag 13. marts 2024 kl. 12:00 → møde i Chefforum onsdag 20. marts 2024")
     assert lines[-1].endswith("– eftersendt punkt")
+
+
+# --- the commands -----------------------------------------------------------------------------------
+
+
+def cli(*args: str, today: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SAGSGANG_TODAY": today, "SAGSGANG_ORCHESTRATION": "inline"}
+    return subprocess.run(
+        [sys.executable, "-m", "sagsgang.cli.main", *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def test_sag_eftersend_records_it_and_replans_or_refuses_in_danish_with_exit_2(two_cases):
+    late = ("sag", "eftersend", LATE, "chefforum")
+    refused = cli(*late, "27-03-2024", "--besluttet-af", "Direktørforum", today="2024-03-19")
+    assert refused.returncode == 2
+    assert "Mødet i Chefforum onsdag 27. marts 2024 findes ikke" in refused.stderr
+    assert cli(*late, "20-03-2024", today="2024-03-19").returncode == 2  # --besluttet-af is required
+    with Session(db.get_engine()) as session:
+        assert session.exec(select(LateAddition)).all() == []
+    done = cli(
+        *late, "20-03-2024", "--besluttet-af", "Direktørforum", "--begrundelse", "Orientering", today="2024-03-19"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Sagen 00.01.00-A00-7-24 er eftersendt til Chefforum onsdag 20. marts 2024" in done.stdout
+    assert "→ møde i Chefforum onsdag 20. marts 2024 kl. 09:00 – eftersendt punkt" in done.stdout
+    assert plan_of(OTHER) == [("chefforum", date(2024, 4, 3), date(2024, 4, 10))]
+
+
+def test_sagsgang_plan_marks_the_late_step_and_its_waived_deadline():
+    result = cli(
+        "plan", "--kommune", "albertslund", "--rute", "orientering", "--klar", "14-03-2024",
+        "--eftersendt", "chefforum:20-03-2024", "--besluttet-af", "Direktørforum",
+        today="2024-03-14",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = [line.split("|")[:2] for line in result.stdout.splitlines() if "|" in line]
+    rows = [(day.strip(), activity.strip()) for day, activity in lines]
+    assert ("onsdag 20. marts 2024", "Sag på møde i Chefforum kl. 09:00 – eftersendt punkt") in rows
+    assert (
+        "onsdag 13. marts 2024",
+        "Deadline for sag til Chefforum kl. 12:00 (fraveget: sagen eftersendes efter beslutning i Direktørforum)",
+    ) in rows
+    plain = cli("plan", "--kommune", "albertslund", "--rute", "orientering", "--klar", "14-03-2024", today="2024-03-14")
+    assert "Sag på møde i Chefforum kl. 09:00" in plain.stdout and "eftersendt" not in plain.stdout
+    assert "onsdag 10. april 2024" in plain.stdout
