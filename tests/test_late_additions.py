@@ -14,6 +14,7 @@ import subprocess
 import sys
 from datetime import date
 
+import icalendar
 import pytest
 from sqlmodel import Session, select
 
@@ -25,6 +26,7 @@ from sagsgang.cases import launch as launching
 from sagsgang.cases.description import describe
 from sagsgang.cases.state import find_case
 from sagsgang.inputs import UserError
+from sagsgang.publishing import feed_render, feeds
 from sagsgang.publishing.agenda import compose
 from sagsgang.publishing.agenda_render import render_html, render_markdown
 from tests.lifecycle_world import advance, at, plan_of
@@ -192,3 +194,16 @@ def test_sagsgang_plan_marks_the_late_step_and_its_waived_deadline():
     plain = cli("plan", "--kommune", "albertslund", "--rute", "orientering", "--klar", "14-03-2024", today="2024-03-14")
     assert "Sag på møde i Chefforum kl. 09:00" in plain.stdout and "eftersendt" not in plain.stdout
     assert "onsdag 10. april 2024" in plain.stdout
+
+
+def test_the_case_feed_says_the_step_was_eftersendt(two_cases):
+    send_late()
+    context = feeds.FeedContext(base_url="https://sagsgang.example", clock=at(date(2024, 3, 19)))
+    with db.session_scope() as session:
+        body = feed_render.render_feed(session, feeds.FeedSpec("sag", "albertslund", LATE), context).body
+        other = feed_render.render_feed(session, feeds.FeedSpec("sag", "albertslund", OTHER), context).body
+    events = {str(e["SUMMARY"]): str(e["DESCRIPTION"]) for e in icalendar.Calendar.from_ical(body).walk("VEVENT")}
+    meeting = events["Sag på møde i Chefforum: Tidsregistrering for ledere"]
+    assert "Eftersendt punkt: optaget efter sagsfristen, besluttet af Direktørforum.\nSagsfrist:" in meeting
+    assert "Møde: onsdag 20. marts 2024" in meeting
+    assert b"Eftersendt" not in other
