@@ -18,7 +18,7 @@ from calendars.planner import LateAddition
 from models.tables import Body, CaseStatus, Meeting
 from models.tables import LateAddition as LateRow
 from models.types import utcnow
-from sagsgang.cases.meetings import ensure_meetings
+from sagsgang.cases.meetings import stored_meeting
 from sagsgang.cases.state import CaseState, find_case, id_of, load_state, touch
 from sagsgang.inputs import UserError
 
@@ -92,18 +92,7 @@ def record_late_addition(
             f"Mødet i {state.body_name(body)} {long_date(day)} er allerede holdt; "
             "en sag kan kun eftersendes til et kommende møde."
         )
-    ensure_meetings(session, profile, day, day)
-    meeting = session.exec(
-        select(Meeting)
-        .join(Body, col(Body.id) == col(Meeting.body_id))
-        .where(Meeting.municipality == profile.key, Body.key == body, Meeting.day == day)
-    ).first()
-    if meeting is None or meeting.cancelled:
-        state_word = "er aflyst" if meeting is not None else "findes ikke"
-        raise UserError(
-            f"Mødet i {state.body_name(body)} {long_date(day)} {state_word}, så sagen kan ikke eftersendes dertil. "
-            f"Se mødeplanen med: sagsgang møder --kommune {profile.key} --organ {body} --fra … --til …"
-        )
+    meeting = stored_meeting(session, profile, body, day, ", så sagen kan ikke eftersendes dertil")
     row = session.exec(
         select(LateRow).where(
             LateRow.case_id == id_of(case), LateRow.stage == stage, LateRow.body_id == meeting.body_id

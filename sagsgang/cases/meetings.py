@@ -92,6 +92,24 @@ def ensure_meetings(session: Session, profile: Profile, start: dt.date, end: dt.
             sync_profile(session, profile, meeting_plan(profile, span_start, span_end))
 
 
+def stored_meeting(session: Session, profile: Profile, body: str, day: dt.date, consequence: str = "") -> Meeting:
+    """The body's meeting on `day` (not cancelled), stored first if needed; UserError (Danish) when
+    there is none, with `consequence` (", så …") after the reason."""
+    ensure_meetings(session, profile, day, day)
+    row = session.exec(
+        select(Meeting)
+        .join(Body, col(Body.id) == col(Meeting.body_id))
+        .where(Meeting.municipality == profile.key, Body.key == body, Meeting.day == day)
+    ).first()
+    if row is None or row.cancelled:
+        state = "er aflyst" if row is not None else "findes ikke"
+        raise UserError(
+            f"Mødet i {profile.bodies[body].name} {long_date(day)} {state}{consequence}. "
+            f"Se mødeplanen med: sagsgang møder --kommune {profile.key} --organ {body} --fra … --til …"
+        )
+    return row
+
+
 def change_meeting(
     session: Session,
     profile: Profile,
@@ -105,17 +123,7 @@ def change_meeting(
     if body not in profile.bodies:
         raise UserError(f"Organet '{body}' findes ikke i {profile.name}. Vælg et af: {', '.join(profile.bodies)}.")
     ensure_meetings(session, profile, min(day, new_day or day) - LOOKBACK, max(day, new_day or day))
-    row = session.exec(
-        select(Meeting)
-        .join(Body, col(Body.id) == col(Meeting.body_id))
-        .where(Meeting.municipality == profile.key, Body.key == body, Meeting.day == day)
-    ).first()
-    if row is None or row.cancelled:
-        state = "er allerede aflyst" if row is not None else "findes ikke"
-        raise UserError(
-            f"Mødet i {profile.bodies[body].name} {long_date(day)} {state}. "
-            f"Se mødeplanen med: sagsgang møder --kommune {profile.key} --organ {body} --fra … --til …"
-        )
+    row = stored_meeting(session, profile, body, day)
     try:
         if new_day is None:
             return cancel_meeting(session, profile.key, row.key)
