@@ -22,6 +22,8 @@ from sagsgang.inputs import UserError
 
 # Meetings kept before the earliest day a plan refers to: the recent past the feeds and agendas show.
 LOOKBACK = dt.timedelta(days=62)
+# And at least this far ahead, however short the plan: the bodies' calendars (feeds) show the year ahead.
+AHEAD = dt.timedelta(days=400)
 
 
 def plan_route(
@@ -40,6 +42,7 @@ def plan_route(
     that can no longer be reached (after 'udsat', a missed deadline) gives the earliest plan instead."""
     held_after = held_after or {}
     start, end = _period(profile, route, ready, target, held_after, late)
+    end = min(max(end, max(ready, since or ready) + AHEAD), profile.calendar.last_day)
     start = min(start, since or start) - LOOKBACK
     last_day = profile.calendar.last_day
     while True:
