@@ -20,7 +20,17 @@ from calendars.meetings import MeetingStatus
 from calendars.profiles import BodyKind, Profile, agenda_calendar
 from models.content import Attachment, CaseContent, ItemKind, MeetingNotes, RecommendationPoint, check_slot
 from models.errors import Ambiguous, Invalid, NotFound
-from models.tables import Body, Case, Consultation, Decision, Meeting, Outcome, check_journal_number, saved_id
+from models.tables import (
+    Body,
+    Case,
+    Consultation,
+    Decision,
+    LateAddition,
+    Meeting,
+    Outcome,
+    check_journal_number,
+    saved_id,
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,14 @@ class Treatment:
 
 
 @dataclass(frozen=True)
+class LateNote:
+    """Who decided that the case goes on the meeting after its deadline, and why."""
+
+    decided_by: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class StoredItem:
     """A case on the meeting, with everything the documents print about it."""
 
@@ -64,6 +82,7 @@ class StoredItem:
     text: CaseText | None  # None while the secretariat has written nothing
     history: tuple[Treatment, ...]  # earlier decisions, oldest first
     decision: Treatment | None  # the decision at this meeting, once recorded
+    late: LateNote | None = None  # put on this meeting after its deadline ("eftersendt punkt")
 
 
 @dataclass(frozen=True)
@@ -307,6 +326,12 @@ def load_agenda(session: Session, meeting: Meeting) -> StoredMeeting:
     case_ids = [saved_id(case) for _, case in rows]
     texts = _texts(session, case_ids)
     treatments = _treatments(session, case_ids)
+    late = {
+        row.case_id: LateNote(row.decided_by, row.reason)
+        for row in session.exec(
+            select(LateAddition).where(LateAddition.meeting_id == meeting.id, col(LateAddition.case_id).in_(case_ids))
+        )
+    }
     items = []
     for consultation, case in rows:
         earlier = tuple(
@@ -319,7 +344,15 @@ def load_agenda(session: Session, meeting: Meeting) -> StoredMeeting:
             None,
         )
         items.append(
-            StoredItem(case.journal_number, case.title, case.closed_item, texts.get(saved_id(case)), earlier, decision)
+            StoredItem(
+                case.journal_number,
+                case.title,
+                case.closed_item,
+                texts.get(saved_id(case)),
+                earlier,
+                decision,
+                late.get(saved_id(case)),
+            )
         )
     return StoredMeeting(
         municipality=meeting.municipality,

@@ -219,3 +219,21 @@ class Decision(SQLModel, table=True):
     text: str = ""
     decided_at: dt.datetime = Field(sa_type=AwareDateTime(LOCAL_ZONE))
     created_at: dt.datetime = _timestamp()
+
+
+class LateAddition(SQLModel, table=True):
+    """A case put on a meeting after its submission deadline ("optaget efter fristen"): a fact
+    about this case, stage and meeting, with who decided and why (seed 003: Direktørforum on 19
+    March 2024 sent a case to Chefforum on 20 March). The body's deadline for other cases stays."""
+
+    __tablename__ = "late_additions"
+    __table_args__ = (sa.UniqueConstraint("case_id", "stage", "body_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", ondelete="CASCADE", index=True)
+    stage: int  # 1-based, as Consultation.stage
+    body_id: int = Field(foreign_key="bodies.id")
+    meeting_id: int = Field(foreign_key="meetings.id")  # follows the meeting if it is moved
+    decided_by: str  # e.g. 'Direktørforum'
+    reason: str = ""
+    recorded_at: dt.datetime = Field(sa_type=AwareDateTime(LOCAL_ZONE))

@@ -42,11 +42,23 @@ def read_route(profile: Profile, key: str) -> Route:
 def read_target(profile: Profile, text: str) -> Target:
     from calendars.planner import Target
 
+    return Target(*_body_and_day(profile, text, "--senest", "byraadet:24-06-2027", "target_date"))
+
+
+def read_late(profile: Profile, text: str, decided_by: str = ""):
+    """'chefforum:20-03-2024' → a LateAddition (the case goes on that meeting after its deadline)."""
+    from calendars.planner import LateAddition
+
+    body, day = _body_and_day(profile, text, "--eftersendt", "chefforum:20-03-2024", "late")
+    return LateAddition(body, day, decided_by.strip())
+
+
+def _body_and_day(profile: Profile, text: str, option: str, example: str, field: str) -> tuple[str, dt.date]:
     body, sep, day = text.partition(":")
     if not sep:
-        raise UserError(f"--senest skal skrives <organ>:<dato>, fx byraadet:24-06-2027 (fik '{text}').", "target_date")
+        raise UserError(f"{option} skal skrives <organ>:<dato>, fx {example} (fik '{text}').", field)
     if body not in profile.bodies:
         raise UserError(
-            f"Organet '{body}' findes ikke i {profile.name}. Vælg et af: {', '.join(profile.bodies)}.", "target_date"
+            f"Organet '{body}' findes ikke i {profile.name}. Vælg et af: {', '.join(profile.bodies)}.", field
         )
-    return Target(body, read_date(day, "target_date"))
+    return body, read_date(day, field)

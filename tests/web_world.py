@@ -30,6 +30,7 @@ TABLES = (
     "users",
     "outbox",
     "submissions",
+    "late_additions",
 )
 
 

@@ -13,7 +13,8 @@ from sqlmodel import Session, col, select
 
 from calendars.profiles import Profile
 from models.tables import Body, Case, CaseStatus, Consultation, Decision, Meeting
-from sagsgang.cases.state import CaseState, load_state
+from sagsgang.cases.late import late_facts
+from sagsgang.cases.state import CaseState, id_of, load_state
 from sagsgang.inputs import UserError
 from sagsgang.publishing.agenda import decision_text
 
@@ -54,6 +55,7 @@ class Entry:
     outcome: str | None = None
     decision_text: str = ""
     decidable: bool = False  # the secretariat can record the decision now (meeting day reached)
+    late_by: str = ""  # put on the meeting after its deadline ("eftersendt punkt"): who decided
 
     @property
     def provisional(self) -> bool:
@@ -84,6 +86,7 @@ def entries(session: Session, state: CaseState, today: dt.date) -> list[Entry]:
         m.id: m
         for m in session.exec(select(Meeting).where(col(Meeting.id).in_([c.latest_meeting_id for c, *_ in decided])))
     }
+    late = {(f.stage, f.body, f.meeting.id): f.decided_by for f in late_facts(session, id_of(case))}
     result = [
         _entry(
             Phase.DONE,
@@ -95,6 +98,7 @@ def entries(session: Session, state: CaseState, today: dt.date) -> list[Entry]:
             latest[consultation.latest_meeting_id],
             True,
             decision,
+            late_by=late.get((consultation.stage, key, meeting.id), ""),
         )
         for consultation, key, decision, meeting in decided
     ]
@@ -113,6 +117,7 @@ def entries(session: Session, state: CaseState, today: dt.date) -> list[Entry]:
                 treatment.submitted,
                 None,
                 decidable=phase is Phase.NEXT and treatment.meeting.day <= today and case.status == CaseStatus.OPEN,
+                late_by=late.get((treatment.stage, treatment.body, treatment.meeting.id), ""),
             )
         )
     return result
@@ -129,6 +134,7 @@ def _entry(
     submitted: bool,
     decision: Decision | None,
     decidable: bool = False,
+    late_by: str = "",
 ) -> Entry:
     body = profile.bodies.get(body_key)
     name = state.body_name(body_key)
@@ -150,6 +156,7 @@ def _entry(
         outcome=str(decision.outcome) if decision else None,
         decision_text=decision_text(_treatment(name, meeting.day, decision)) if decision else "",
         decidable=decidable,
+        late_by=late_by,
     )
 
 
@@ -164,7 +171,10 @@ def history(timeline: list[Entry]) -> list[str]:
     from calendars.danish import short_date
 
     return [
-        f"{e.body_name} den {short_date(e.meeting_day)}: {e.decision_text}" for e in timeline if e.phase is Phase.DONE
+        f"{e.body_name} den {short_date(e.meeting_day)}: {e.decision_text}"
+        + (f" (eftersendt punkt, besluttet af {e.late_by})" if e.late_by else "")
+        for e in timeline
+        if e.phase is Phase.DONE
     ]
 
 

@@ -6,7 +6,8 @@ from sqlmodel import Session, col, select
 
 from calendars.danish import clock_time, long_date
 from models.tables import Body, Case, CaseStatus, Consultation, Decision, Meeting
-from sagsgang.cases.state import load_state
+from sagsgang.cases.late import late_facts, late_note
+from sagsgang.cases.state import id_of, load_state
 
 
 def describe(session: Session, case: Case) -> list[str]:
@@ -28,10 +29,15 @@ def describe(session: Session, case: Case) -> list[str]:
         lines.append(
             f"  {long_date(day)}: {name}: {decision.outcome}" + (f" – {decision.text}" if decision.text else "")
         )
+    facts = late_facts(session, id_of(case))
+    lines += [f"  {late_note(fact, state.body_name(fact.body))}" for fact in facts]
+    late_meetings = {(fact.stage, fact.body, fact.meeting.id) for fact in facts}
     for treatment in state.pending():
         body = state.profile.bodies.get(treatment.body)
         at = f" {clock_time(body.deadline.time)}" if body and body.deadline.time else ""
         mark = " (materiale afleveret)" if treatment.submitted else ""
+        if (treatment.stage, treatment.body, treatment.meeting.id) in late_meetings:
+            mark += " – eftersendt punkt"
         lines.append(
             f"  Sagsfrist {long_date(treatment.consultation.deadline)}{at} → møde i "
             f"{state.body_name(treatment.body)} {long_date(treatment.meeting.day)} "

@@ -11,12 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from calendars.clock import Clock
-from calendars.meetings import Schedule
 from calendars.planner import Target
 from calendars.profiles import Profile, Route
-from models.store import load_meetings, save_plan
+from models.store import save_plan
 from models.tables import Body, Case
-from sagsgang.cases.meetings import HORIZON, LOOKBACK, ensure_meetings, plan_route
+from sagsgang.cases.meetings import plan_route
 from sagsgang.inputs import UserError, read_profile, read_route
 
 
@@ -78,13 +77,10 @@ def launch(session: Session, request: LaunchRequest, clock: Clock) -> Case:
             f"Se den med: sagsgang sag vis {case.journal_number}",
             "journal_number",
         )
-    start = min(ready, clock.today()) - LOOKBACK
-    ensure_meetings(session, profile, start, max(ready, target.day if target else ready) + HORIZON)
+    result = plan_route(session, profile, route, ready, target, since=clock.today())
     bodies = {row.key: row for row in session.exec(select(Body).where(Body.municipality == profile.key))}
     if target:
         case.target_body_id = bodies[target.body].id
-    schedule = Schedule.build(profile, load_meetings(session, profile.key, start))
-    result = plan_route(route, schedule, ready, target)
     session.add(case)
     try:
         session.flush()

@@ -1,46 +1,86 @@
-"""The meetings a case is planned on: the profile's meeting plan kept in the database for the
-planner's horizon, bodies' meetings moved or cancelled, and planning a route on them with a Danish
-reason when it cannot be done (docs/architecture.md § 1).
+"""The meetings a case is planned on: the profile's meeting plan kept in the database as far as
+each plan needs (calendars.horizon.planning_period), bodies' meetings moved or cancelled, and
+planning a route on them with a Danish reason when it cannot be done (docs/architecture.md § 1).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlmodel import Session, col, func, select
 
 from calendars.danish import long_date
+from calendars.horizon import planning_period
 from calendars.meetings import Schedule, meeting_plan
-from calendars.planner import Plan, PlanningError, Target, plan
+from calendars.planner import LateAddition, NoMeetingError, Plan, PlanningError, Target, plan
 from calendars.profiles import Profile, Route
 from calendars.workdays import CalendarRangeError
-from models.store import cancel_meeting, move_meeting, sync_profile
+from models.store import cancel_meeting, load_meetings, move_meeting, sync_profile
 from models.tables import Body, Meeting
 from sagsgang.inputs import UserError
 
-# How far ahead meetings are kept in the database for planning (the planner's horizon).
-HORIZON = dt.timedelta(days=3 * 365)
+# Meetings kept before the earliest day a plan refers to: the recent past the feeds and agendas show.
 LOOKBACK = dt.timedelta(days=62)
+# And at least this far ahead, however short the plan: the bodies' calendars (feeds) show the year ahead.
+AHEAD = dt.timedelta(days=400)
 
 
 def plan_route(
+    session: Session,
+    profile: Profile,
     route: Route,
-    schedule: Schedule,
     ready: dt.date,
     target: Target | None,
     held_after: dict[str, dt.date] | None = None,
+    late: Sequence[LateAddition] = (),
     keep_going: bool = False,
+    since: dt.date | None = None,
 ) -> Plan:
-    """Plan, or a UserError saying why not. With keep_going, a target that can no longer be
-    reached (after 'udsat', a missed deadline) gives the earliest plan instead."""
+    """Plan on the stored meetings, storing first as many of the profile's meetings as the plan
+    needs (from `since` too, when given); or a UserError saying why not. With keep_going, a target
+    that can no longer be reached (after 'udsat', a missed deadline) gives the earliest plan instead."""
+    held_after = held_after or {}
+    start, end = _period(profile, route, ready, target, held_after, late)
+    end = min(max(end, max(ready, since or ready) + AHEAD), profile.calendar.last_day)
+    start = min(start, since or start) - LOOKBACK
+    last_day = profile.calendar.last_day
+    while True:
+        ensure_meetings(session, profile, start, end)
+        schedule = Schedule.build(profile, load_meetings(session, profile.key, start))
+        try:
+            return _plan(route, schedule, ready, target, held_after, late, keep_going)
+        except NoMeetingError as error:
+            # Meetings moved or cancelled here can push the plan past the profile's own plan.
+            if end >= last_day:
+                raise UserError(str(error), "target_date" if target is not None else "ready") from None
+            end = min(last_day, end + 2 * (end - start))
+        except PlanningError as error:
+            raise UserError(str(error), "target_date" if target is not None else "ready") from None
+        except CalendarRangeError as error:
+            raise UserError(str(error), "ready") from None
+
+
+def _plan(route, schedule, ready, target, held_after, late, keep_going) -> Plan:
     try:
-        return plan(route, schedule, ready, target, held_after=held_after)
-    except PlanningError as error:
+        return plan(route, schedule, ready, target, held_after=held_after, late=late)
+    except NoMeetingError:
+        raise
+    except PlanningError:
         if target is not None and keep_going:
-            return plan_route(route, schedule, ready, None, held_after)
-        raise UserError(str(error), "target_date" if target is not None else "ready") from None
-    except CalendarRangeError as error:
-        raise UserError(str(error), "ready") from None
+            return plan(route, schedule, ready, None, held_after=held_after, late=late)
+        raise
+
+
+def _period(profile, route, ready, target, held_after, late) -> tuple[dt.date, dt.date]:
+    """The days the plan needs meetings for, planned on the profile's own meeting plan."""
+    for wanted in (target, None):
+        try:
+            return planning_period(profile, route, ready, wanted, held_after=held_after, late=late)
+        except (PlanningError, CalendarRangeError):
+            continue
+    # The plan cannot be made; planning on the stored meetings says why.
+    return min([ready, *held_after.values()]), max(ready, target.day if target else ready)
 
 
 def ensure_meetings(session: Session, profile: Profile, start: dt.date, end: dt.date) -> None:
@@ -57,6 +97,24 @@ def ensure_meetings(session: Session, profile: Profile, start: dt.date, end: dt.
             sync_profile(session, profile, meeting_plan(profile, span_start, span_end))
 
 
+def stored_meeting(session: Session, profile: Profile, body: str, day: dt.date, consequence: str = "") -> Meeting:
+    """The body's meeting on `day` (not cancelled), stored first if needed; UserError (Danish) when
+    there is none, with `consequence` (", så …") after the reason."""
+    ensure_meetings(session, profile, day, day)
+    row = session.exec(
+        select(Meeting)
+        .join(Body, col(Body.id) == col(Meeting.body_id))
+        .where(Meeting.municipality == profile.key, Body.key == body, Meeting.day == day)
+    ).first()
+    if row is None or row.cancelled:
+        state = "er aflyst" if row is not None else "findes ikke"
+        raise UserError(
+            f"Mødet i {profile.bodies[body].name} {long_date(day)} {state}{consequence}. "
+            f"Se mødeplanen med: sagsgang møder --kommune {profile.key} --organ {body} --fra … --til …"
+        )
+    return row
+
+
 def change_meeting(
     session: Session,
     profile: Profile,
@@ -69,18 +127,8 @@ def change_meeting(
     put_on_meetings (the lifecycle flow). Raises UserError (Danish) when there is no such meeting."""
     if body not in profile.bodies:
         raise UserError(f"Organet '{body}' findes ikke i {profile.name}. Vælg et af: {', '.join(profile.bodies)}.")
-    ensure_meetings(session, profile, day - LOOKBACK, max(day, new_day or day) + HORIZON)
-    row = session.exec(
-        select(Meeting)
-        .join(Body, col(Body.id) == col(Meeting.body_id))
-        .where(Meeting.municipality == profile.key, Body.key == body, Meeting.day == day)
-    ).first()
-    if row is None or row.cancelled:
-        state = "er allerede aflyst" if row is not None else "findes ikke"
-        raise UserError(
-            f"Mødet i {profile.bodies[body].name} {long_date(day)} {state}. "
-            f"Se mødeplanen med: sagsgang møder --kommune {profile.key} --organ {body} --fra … --til …"
-        )
+    ensure_meetings(session, profile, min(day, new_day or day) - LOOKBACK, max(day, new_day or day))
+    row = stored_meeting(session, profile, body, day)
     try:
         if new_day is None:
             return cancel_meeting(session, profile.key, row.key)

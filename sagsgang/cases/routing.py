@@ -11,14 +11,15 @@ import datetime as dt
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
-from calendars.meetings import Schedule
+from calendars.clock import Clock
 from calendars.planner import Plan, Target
 from calendars.profiles import Profile
 from models.outbox import Submission
-from models.store import load_meetings, save_plan
+from models.store import save_plan
 from models.tables import Body, Case, CaseStatus, Outcome
-from sagsgang.cases.meetings import HORIZON, LOOKBACK, ensure_meetings, plan_route
-from sagsgang.cases.state import CaseState, StageStatus, conflict, id_of, load_state, touch
+from sagsgang.cases.late import LateFact, late_additions, record_late_addition
+from sagsgang.cases.meetings import plan_route
+from sagsgang.cases.state import CaseState, StageStatus, conflict, find_case, id_of, load_state, touch
 
 
 def fresh_plan(session: Session, state: CaseState) -> Plan | None:
@@ -45,17 +46,32 @@ def fresh_plan(session: Session, state: CaseState) -> Plan | None:
         if target_body is None:  # a foreign key: the body is there
             raise LookupError(f"Organ nr. {case.target_body_id} findes ikke.")
         target = Target(target_body.key, case.target_date)
-    end = max(ready, case.target_date or ready) + HORIZON
-    ensure_meetings(session, profile, min([ready, *held_after.values()]) - LOOKBACK, end)
-    schedule = Schedule.build(profile, load_meetings(session, case.municipality))
     rest = dataclasses.replace(state.route, stages=state.route.stages[stage - 1 :])
-    result = plan_route(rest, schedule, ready, target, held_after, keep_going=True)
+    late = late_additions(session, state, stage)
+    result = plan_route(session, profile, rest, ready, target, held_after, late, keep_going=True)
     offset = stage - 1
     return dataclasses.replace(
         result,
         route=state.route,
         steps=tuple(dataclasses.replace(step, stage=step.stage + offset) for step in result.steps),
     )
+
+
+def add_late(
+    session: Session,
+    journal_number: str,
+    body: str,
+    day: dt.date,
+    decided_by: str,
+    reason: str,
+    clock: Clock,
+    municipality: str | None = None,
+) -> LateFact:
+    """Record a late addition and check that the case can be planned on it (UserError, Danish,
+    when not: nothing is written then). The lifecycle stores the new plan (put_on_meetings)."""
+    fact = record_late_addition(session, journal_number, body, day, decided_by, reason, clock, municipality)
+    fresh_plan(session, load_state(session, find_case(session, journal_number, municipality)))
+    return fact
 
 
 def put_on_meetings(session: Session, case: Case, profile: Profile | None = None) -> bool:

@@ -1,4 +1,4 @@
-"""Case commands: sag opret | beslut | indsend | vis, mødeplan flyt | aflys, daglig, worker.
+"""Case commands: sag opret | beslut | eftersend | indsend | vis, mødeplan flyt | aflys, daglig, worker.
 
 Thin: parse, check the input against the database (a Danish message and exit code 2, nothing
 written), then run the lifecycle through the orchestration port (sagsgang.orchestration: the
@@ -104,6 +104,37 @@ def decide_command(args) -> int:
 
     print(f"Beslutning registreret: {name} {long_date(recorded.meeting_day)}: {recorded.outcome}.")
     result = _run_flow("Beslutningen", lambda: _orchestrator(args.settings).advance(journal_number, municipality))
+    if result is None:
+        return 1
+    _print_summary(result)
+    return 0
+
+
+def late_command(args) -> int:
+    from calendars.danish import long_date
+    from sagsgang.cases import routing, state
+
+    day = read_date(args.dato)
+    db = current_database(args.settings)
+    with db.session_scope() as session:
+        fact = routing.add_late(
+            session,
+            args.sag,
+            args.organ,
+            day,
+            args.besluttet_af,
+            args.begrundelse or "",
+            args.settings.clock(),
+            args.kommune,
+        )
+        case = state.find_case(session, args.sag, args.kommune)
+        name = state.load_state(session, case).body_name(args.organ)
+        municipality, journal_number = case.municipality, case.journal_number
+    print(
+        f"Sagen {journal_number} er eftersendt til {name} {long_date(fact.meeting.day)} "
+        f"(besluttet af {fact.decided_by}). Dagsordenen viser den som eftersendt punkt."
+    )
+    result = _run_flow("Eftersendelsen", lambda: _orchestrator(args.settings).advance(journal_number, municipality))
     if result is None:
         return 1
     _print_summary(result)
@@ -243,6 +274,21 @@ def register(commands) -> None:
     decide.add_argument("--klar", metavar="DATO", help="ved tilbagesendt: hvornår sagen er klar igen")
     decide.add_argument("--kommune", metavar="NAVN", help="kun nødvendig hvis journalnummeret findes i flere")
     decide.set_defaults(handler=decide_command)
+
+    late = sub.add_parser(
+        "eftersend",
+        help="sæt sagen på et møde efter sagsfristen (eftersendt punkt)",
+        description="Sagen optages på organets møde efter fristen, fordi nogen har besluttet det "
+        "(fx Direktørforum). Kun denne sag: organets frist for andre sager er uændret. "
+        "Sagen planlægges igen, og dagsordenen viser den som eftersendt punkt.",
+    )
+    late.add_argument("sag", metavar="SAG", help="sagens journalnummer")
+    late.add_argument("organ", metavar="ORGAN", help="organets nøgle, fx chefforum")
+    late.add_argument("dato", metavar="DATO", help="mødets dato, fx 20-03-2024")
+    late.add_argument("--besluttet-af", required=True, metavar="HVEM", help="hvem besluttede det, fx Direktørforum")
+    late.add_argument("--begrundelse", metavar="TEKST", help="hvorfor sagen eftersendes")
+    late.add_argument("--kommune", metavar="NAVN", help="kun nødvendig hvis journalnummeret findes i flere")
+    late.set_defaults(handler=late_command)
 
     submit = sub.add_parser(
         "indsend",

@@ -9,7 +9,7 @@ from calendars.danish import long_date
 from calendars.profile_reader import shipped_profiles
 from calendars.workdays import CalendarRangeError
 from sagsgang.cli.output import format_for, write_file
-from sagsgang.inputs import UserError, read_date, read_profile, read_route, read_target
+from sagsgang.inputs import UserError, read_date, read_late, read_profile, read_route, read_target
 
 
 def plan_command(args) -> int:
@@ -26,8 +26,9 @@ def plan_command(args) -> int:
             "--mellemrum kan ikke være negativ: 0 betyder, at næste trins sagsfrist kan "
             "ligge på selve mødedagen, 1 dagen efter."
         )
+    late = [read_late(profile, text, args.besluttet_af) for text in args.eftersendt or ()]
     try:
-        result = plan_for_profile(profile, route, ready, target, gap=args.mellemrum)
+        result = plan_for_profile(profile, route, ready, target, gap=args.mellemrum, late=late)
     except PlanningError as error:
         raise UserError(str(error)) from None
     except CalendarRangeError as error:
@@ -134,6 +135,15 @@ def register(commands) -> None:
         type=int,
         metavar="N",
         help="arbejdsdage fra et møde til næste trins sagsfrist: 0 = samme dag, 1 = dagen efter (standard fra profilen)",
+    )
+    plan_parser.add_argument(
+        "--eftersendt",
+        action="append",
+        metavar="ORGAN:DATO",
+        help="sagen optages på organets møde denne dato efter sagsfristen, fx chefforum:20-03-2024 (kan gentages)",
+    )
+    plan_parser.add_argument(
+        "--besluttet-af", default="", metavar="HVEM", help="hvem besluttede eftersendelsen, fx Direktørforum"
     )
     plan_parser.add_argument(
         "-o",

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from calendars.danish import WEEKDAYS, short_date
 from calendars.profiles import Profile
 from models.tables import Body, Case, Consultation, Decision, Meeting
-from sagsgang.cases.meetings import HORIZON, LOOKBACK, ensure_meetings
+from sagsgang.cases.meetings import AHEAD, LOOKBACK, ensure_meetings
 from sagsgang.meetingplans.reading import PlanFileError, PlanRow, RowProblem
 
 MOVE_WINDOW = dt.timedelta(days=14)
@@ -90,7 +90,7 @@ def preview_plan(session: Session, profile: Profile, rows: Sequence[PlanRow]) ->
     ]
     if problems:
         raise PlanFileError(problems)
-    ensure_meetings(session, profile, min(r.day for r in rows) - LOOKBACK, max(r.day for r in rows) + HORIZON)
+    ensure_meetings(session, profile, min(r.day for r in rows) - LOOKBACK, max(r.day for r in rows) + AHEAD)
     changes: list[Change] = []
     unchanged = 0
     for body in dict.fromkeys(r.body for r in rows):

@@ -10,6 +10,7 @@ a closed item's text never reaches the template of a public document.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -18,13 +19,14 @@ from calendars.meetings import MeetingStatus
 from calendars.profiles import BodyKind, Profile, agenda_calendar
 
 if TYPE_CHECKING:
-    from models.agenda_items import AttachmentText, StoredItem, StoredMeeting, Treatment
+    from models.agenda_items import AttachmentText, LateNote, StoredItem, StoredMeeting, Treatment
 
 APPROVAL_TITLE = "Godkendelse af dagsorden og referat"
 OTHER_BUSINESS_TITLE = "Eventuelt"
 CLOSED_TITLE = "Lukket punkt"
 STANDING_RECOMMENDER = "Kommunaldirektøren"
 NO_DECISION = "Beslutning er ikke registreret."
+LATE_LABEL = "Eftersendt punkt"
 
 # What a body did, when the secretariat recorded the outcome without words of its own.
 _OUTCOME_SENTENCES = {
@@ -70,6 +72,7 @@ class Item:
     history: tuple[HistoryLine, ...] = ()
     decision: str | None = None  # minutes only
     attachments: tuple[AttachmentText, ...] = ()
+    late: str = ""  # why the item came after the deadline; the documents print "Eftersendt punkt"
 
     @property
     def heading(self) -> str:
@@ -168,18 +171,26 @@ def compose(
                 notices.append(f"Sagsfristen er {long_date(deadline)}{at}: der kan stadig komme punkter på.")
         if stored.status == MeetingStatus.PROVISIONAL:
             notices.append("Mødet er foreløbigt: det ligger ikke i en vedtaget mødeplan.")
-    return replace(layout(stored, profile.name, minutes=minutes, public=public), notices=tuple(notices))
+    body = profile.bodies.get(stored.body_key)
+    recommending = {profile.bodies[key].name for key in body.takes_cases_from} if body else set()
+    document = layout(stored, profile.name, minutes=minutes, public=public, recommending=recommending)
+    return replace(document, notices=tuple(notices))
 
 
-def layout(stored: StoredMeeting, municipality: str, *, minutes: bool, public: bool) -> Document:
-    """Number the items: agenda approval first, open cases, closed cases, Eventuelt last."""
+def layout(
+    stored: StoredMeeting, municipality: str, *, minutes: bool, public: bool, recommending: Collection[str] = ()
+) -> Document:
+    """Number the items: agenda approval first, open cases, closed cases, Eventuelt last.
+
+    `recommending`: the bodies whose cases this body takes in the same cycle (the council after
+    økonomiudvalget): their decision is printed as "<body>s indstilling" once they have met."""
     cases = sorted(stored.items, key=lambda item: item.closed)  # stable: keeps the meeting's order
     items = [_approval(stored, minutes)]
     for number, case in enumerate(cases, start=2):
         items.append(
             Item(number, CLOSED_TITLE, redacted=True, closed=True)
             if public and case.closed
-            else _case_item(number, case, stored.body_name, minutes)
+            else _case_item(number, case, minutes, recommending)
         )
     items.append(_other_business(stored, len(items) + 1, minutes))
     undecided = tuple(item.number for item in items if minutes and item.decision == NO_DECISION)
@@ -230,20 +241,29 @@ def _other_business(stored: StoredMeeting, number: int, minutes: bool) -> Item:
     )
 
 
-def _case_item(number: int, case: StoredItem, body: str, minutes: bool) -> Item:
+def _case_item(number: int, case: StoredItem, minutes: bool, recommending: Collection[str] = ()) -> Item:
     text = case.text
     decision = None
     if minutes:
         decision = decision_text(case.decision) if case.decision else NO_DECISION
     history = tuple(HistoryLine(f"{t.body} den {short_date(t.day)}:", decision_text(t)) for t in case.history)
+    late = late_text(case.late) if case.late else ""
+    # Added once the recommending body has met (økonomiudvalget before the council, KL § 18, stk. 2).
+    recommendation = tuple(
+        Section(f"{t.body}s indstilling", decision_text(t))
+        for t in case.history[-1:]
+        if t.body in recommending and t.outcome.advances
+    )
     if text is None:
         return Item(
             number,
             case.title,
             closed=case.closed,
             journal_number=case.journal_number,
+            sections=recommendation,
             history=history,
             decision=decision,
+            late=late,
         )
     slot = f"({text.slot_minutes} min.)" if text.slot_minutes else ""
     sections = []
@@ -258,6 +278,7 @@ def _case_item(number: int, case: StoredItem, body: str, minutes: bool) -> Item:
         )
         if body_text
     ]
+    sections += recommendation
     return Item(
         number,
         case.title,
@@ -271,7 +292,14 @@ def _case_item(number: int, case: StoredItem, body: str, minutes: bool) -> Item:
         history=history,
         decision=decision,
         attachments=text.attachments,
+        late=late,
     )
+
+
+def late_text(note: LateNote) -> str:
+    """'Optaget på dagsordenen efter sagsfristen. Besluttet af: Direktørforum. Begrundelse: …'."""
+    text = f"Optaget på dagsordenen efter sagsfristen. Besluttet af: {note.decided_by}."
+    return f"{text} Begrundelse: {note.reason}" if note.reason else text
 
 
 def decision_text(treatment: Treatment) -> str:

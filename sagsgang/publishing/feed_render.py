@@ -20,7 +20,7 @@ from calendars import ical
 from calendars.milestones import Audience, CaseFacts, StepFacts, body_events, case_events
 from models.feed_ledger import FeedToken
 from models.store import to_value
-from models.tables import Body, Case, CaseStatus, Consultation, Decision, Meeting
+from models.tables import Body, Case, CaseStatus, Consultation, Decision, LateAddition, Meeting
 from models.types import UTC
 from sagsgang.publishing.feed_ledger import Ledger
 from sagsgang.publishing.feeds import FeedContext, FeedSpec, case_page_url, feed_url
@@ -148,18 +148,27 @@ def _case_events(
 ) -> list[ical.FeedEvent]:
     latest = aliased(Meeting)
     query = (
-        sa.select(Case, Consultation, Body, Meeting, latest, Decision)
+        sa.select(Case, Consultation, Body, Meeting, latest, Decision, LateAddition)
         .join(Consultation, col(Consultation.case_id) == col(Case.id))
         .join(Body, col(Consultation.body_id) == col(Body.id))
         .join(Meeting, col(Consultation.meeting_id) == col(Meeting.id))
         .join(latest, col(Consultation.latest_meeting_id) == col(latest.id))
         .outerjoin(Decision, col(Decision.consultation_id) == col(Consultation.id))
+        .outerjoin(
+            LateAddition,
+            sa.and_(
+                col(LateAddition.case_id) == col(Case.id),
+                col(LateAddition.stage) == col(Consultation.stage),
+                col(LateAddition.body_id) == col(Consultation.body_id),
+                col(LateAddition.meeting_id) == col(Consultation.meeting_id),
+            ),
+        )
         .where(*where)
         .order_by(col(Case.id), col(Consultation.stage), col(Consultation.body_id), col(Consultation.round))
     )
     events = []
     facts: dict[int, CaseFacts] = {}
-    for case, consultation, body, meeting, latest_meeting, decision in session.execute(query):
+    for case, consultation, body, meeting, latest_meeting, decision, late in session.execute(query):
         profile = context.profiles.get(case.municipality)
         if profile is None:
             continue
@@ -197,8 +206,20 @@ def _case_events(
                 meeting.updated_at,
                 case.updated_at,
                 decision.created_at if decision else None,
+                late.recorded_at if late else None,
             )
             if t is not None
         )
-        events += case_events(facts[case.id], step, audience, changed, with_meeting=with_meetings)
+        made = case_events(facts[case.id], step, audience, changed, with_meeting=with_meetings)
+        if late is not None and not (case.closed_item and audience is Audience.PUBLIC):
+            made = [replace(event, description=_with_late_line(event.description, late)) for event in made]
+        events += made
     return events
+
+
+def _with_late_line(description: str, late: LateAddition) -> str:
+    """The event's description with the late addition said before its deadline line."""
+    line = f"Eftersendt punkt: optaget efter sagsfristen, besluttet af {late.decided_by}."
+    lines = description.split("\n")
+    at = next((i for i, text in enumerate(lines) if text.startswith("Sagsfrist:")), len(lines))
+    return "\n".join([*lines[:at], line, *lines[at:]])

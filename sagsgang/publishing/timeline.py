@@ -49,6 +49,16 @@ def rows(plan: Plan) -> list[Row]:
                     step.slack_working_days,
                 )
             )
+        elif step.late is not None:  # the body's deadline was waived for this case
+            by = f" efter beslutning i {step.late.decided_by}" if step.late.decided_by else ""
+            result.append(
+                Row(
+                    step.deadline,
+                    f"Deadline for sag til {body.name}{at} (fraveget: sagen eftersendes{by})",
+                    step.latest_deadline,
+                    step.slack_working_days,
+                )
+            )
         else:
             result.append(
                 Row(
@@ -61,7 +71,7 @@ def rows(plan: Plan) -> list[Row]:
         if step.agenda_due:
             result.append(Row(step.agenda_due, f"Dagsorden til {body.name} udsendes"))
         meeting = step.meeting
-        mark = " (foreløbig)" if meeting.provisional else ""
+        mark = (" (foreløbig)" if meeting.provisional else "") + (" – eftersendt punkt" if step.late else "")
         result.append(
             Row(meeting.day, f"Sag på møde i {body.name} {clock_time(meeting.time)}{mark}", step.latest_meeting.day)
         )
@@ -165,6 +175,7 @@ def as_json(plan: Plan, municipality: str) -> dict[str, Any]:
                 "agenda_due": step.agenda_due and step.agenda_due.isoformat(),
                 "common_deadline": step.common_deadline,
                 "coupled": step.coupled,
+                "late": {"decided_by": step.late.decided_by} if step.late else None,
             }
             for step in plan.steps
         ],

@@ -18,7 +18,7 @@ from docx.shared import Pt
 
 from calendars.planner import Plan
 from sagsgang.publishing import timeline
-from sagsgang.publishing.agenda import Document, Item
+from sagsgang.publishing.agenda import LATE_LABEL, Document, Item
 from sagsgang.rendering import blocks
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -107,6 +107,10 @@ def _item(word: WordDocument, item: Item) -> None:
     facts = [item.journal_number, item.kind.capitalize(), "Lukket punkt" if item.closed else ""]
     if any(facts):
         word.add_paragraph(" · ".join(fact for fact in facts if fact))
+    if item.late:
+        late = word.add_paragraph()
+        late.add_run(f"{LATE_LABEL}. ").bold = True
+        late.add_run(item.late)
     if item.slot:
         word.add_paragraph(item.slot)
     for section in item.sections:

@@ -237,6 +237,21 @@ def read_decision(data: Mapping[str, Any]) -> tuple[str, Outcome, str, dt.date |
     return body, outcome, text, new_ready
 
 
+def read_late(data: Mapping[str, Any]) -> tuple[str, dt.date, str, str]:
+    """(body key, meeting day, who decided, why) for a late addition, or FormErrors."""
+    r = _Reader(data)
+    body = r.text("organ", "Vælg organet.")
+    day = r.date("dato")
+    if day is None and "dato" not in r.errors:
+        r.errors["dato"] = "Skriv mødets dato, fx 20-03-2024."
+    decided_by = r.text("besluttet_af", "Skriv hvem der besluttede at eftersende sagen, fx Direktørforum.")
+    reason = r.text("begrundelse", limit=MAX_TEXT)
+    r.done()
+    if day is None:  # r.done() raised the reason
+        raise FormErrors(r.errors)
+    return body, day, decided_by, reason
+
+
 def read_meeting_change(data: Mapping[str, Any], moving: bool) -> tuple[dt.date | None, dt.time | None]:
     """(new day, new time) for a move; (None, None) for a cancellation. FormErrors on bad input."""
     if not moving:

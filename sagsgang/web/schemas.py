@@ -201,6 +201,13 @@ class DecisionIn(Strict):
     ny_klar: str = Field("", max_length=40, description=DATE + "; kun ved tilbagesendt")
 
 
+class LateIn(Strict):
+    organ: str = Field(max_length=100, description="Organets nøgle, fx chefforum")
+    dato: str = Field(max_length=40, description=DATE + "; mødets dato")
+    besluttet_af: str = Field(max_length=200, description="Hvem besluttede det, fx Direktørforum")
+    begrundelse: str = Field("", max_length=20_000)
+
+
 class Done(BaseModel):
     besked: str
     advarsel: str | None = None

@@ -638,3 +638,47 @@ def test_sagsgang_serve_behind_https_proxy_sets_secure_cookies(database, tmp_pat
             assert browser.get("/kalender/").status_code == 200
     finally:
         stop(process)
+
+
+def test_the_api_records_a_late_addition_and_refuses_bad_input_in_danish(secretary, clock):
+    headers = {"X-CSRF-Token": secretary.get("/api/mig").json()["csrf_token"]}
+    fields = {**LAUNCH, "indstilling": ["at strategien godkendes"], "klar": "2027-03-01"}
+    created = secretary.post("/api/sager", json=fields, headers=headers)
+    assert created.status_code == 201
+    # Strategisk Chefforum meets 11 March 2027 with its deadline 4 March, before the Direktion's
+    # meeting of 9 March: by its own rule the case waits for 8 April.
+    late = f"/api{CASE_PAGE}/eftersendelse"
+    wanted = {"organ": "strategisk_chefforum", "dato": "11-03-2027", "besluttet_af": "Direktionen"}
+    bad = secretary.post(late, json={**wanted, "dato": "32-13-2027"}, headers=headers)
+    assert bad.status_code == 422 and "dato" in bad.json()["fejl"]
+    nobody = secretary.post(late, json={**wanted, "besluttet_af": " "}, headers=headers)
+    assert nobody.status_code == 422 and "hvem der besluttede" in nobody.json()["fejl"]["besluttet_af"]
+    assert counts()["late_additions"] == 0
+    sent = secretary.post(late, json=wanted, headers=headers)
+    assert sent.status_code == 200
+    assert "eftersendt til Strategisk Chefforum torsdag 11. marts 2027" in sent.json()["besked"]
+    plan = secretary.get(f"/api{CASE_PAGE}").json()["tidsplan"]
+    chef = next(step for step in plan if step["organ"] == "strategisk_chefforum")
+    assert chef["moede"].startswith("2027-03-11")
+
+
+def test_the_case_page_sends_a_case_late_to_a_meeting_and_marks_it(secretary, clock):
+    csrf = secretary.get("/api/mig").json()["csrf_token"]
+    fields = {**LAUNCH, "indstilling": ["at strategien godkendes"], "klar": "2027-03-01"}
+    assert secretary.post("/api/sager", json=fields, headers={"X-CSRF-Token": csrf}).status_code == 201
+    page = secretary.get(CASE_PAGE)
+    assert "Eftersend til et møde" in text(page.text)
+    wanted = {"organ": "strategisk_chefforum", "dato": "11-03-2027", "besluttet_af": "Direktionen", "begrundelse": ""}
+    before = counts()
+    refused = secretary.post(f"{CASE_PAGE}/eftersendelse", data={**wanted, "dato": "", "csrf_token": token(page.text)})
+    assert refused.status_code == 400 and "Skriv mødets dato, fx 20-03-2024." in text(refused.text)
+    assert counts() == before
+    sent = secretary.post(f"{CASE_PAGE}/eftersendelse", data={**wanted, "csrf_token": token(page.text)})
+    assert sent.status_code == 200
+    shown = text(sent.text)
+    assert "Sagen 27.00.00-G01-1-27 er eftersendt til Strategisk Chefforum torsdag 11. marts 2027" in shown
+    # The Tidsplan: Chefforum's own deadline (4 March, waived) is marked, the meeting is 11 March.
+    assert (
+        "Strategisk Chefforum torsdag 4. marts 2027 kl. 12:00 eftersendt punkt – besluttet af Direktionen "
+        "torsdag 11. marts 2027 kl. 13:00" in shown
+    )

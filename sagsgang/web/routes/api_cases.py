@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from sagsgang.web import service
+from sagsgang.web import late_service, service
 from sagsgang.web.deps import ApiWriter, CurrentUser, WebDep
 from sagsgang.web.forms import FormErrors
 from sagsgang.web.schemas import (
@@ -17,6 +17,7 @@ from sagsgang.web.schemas import (
     CaseSummary,
     DecisionIn,
     Done,
+    LateIn,
     Launched,
     Preview,
     invalid,
@@ -114,6 +115,20 @@ async def decide(
     data = {**body.model_dump(), "udfald": body.udfald.value}
     try:
         message, warning = await run_in_threadpool(service.decide, w, kommune, journalnummer, data)
+    except LookupError:
+        raise HTTPException(404, "Sagen findes ikke.") from None
+    except FormErrors as error:
+        return invalid(error.errors)
+    return Done(besked=message, advarsel=warning)
+
+
+@router.post("/sager/{kommune}/{journalnummer}/eftersendelse", response_model=Done, responses={**ERRORS, 404: {}})
+async def send_late(
+    kommune: str, journalnummer: str, body: LateIn, w: WebDep, viewer: ApiWriter
+) -> Done | JSONResponse:
+    """Sæt sagen på et møde efter sagsfristen (eftersendt punkt): samme som `sagsgang sag eftersend`."""
+    try:
+        message, warning = await run_in_threadpool(late_service.send_late, w, kommune, journalnummer, body.model_dump())
     except LookupError:
         raise HTTPException(404, "Sagen findes ikke.") from None
     except FormErrors as error:

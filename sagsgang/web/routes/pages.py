@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from calendars.danish import DateFormatError, parse_date
 from models.content import ItemKind
 from sagsgang.publishing.agenda import AgendaError
-from sagsgang.web import security, service
+from sagsgang.web import late_service, security, service
 from sagsgang.web.deps import PageViewer, PageWriter, render, require_csrf, web
 from sagsgang.web.forms import OUTCOME_CHOICES, FormErrors
 from sagsgang.web.routes.plan_import import imported_notice
@@ -175,9 +175,19 @@ async def case_page(
 
 @router.post("/sager/{municipality}/{journal_number}/beslutning", response_class=HTMLResponse)
 async def decide(request: Request, municipality: str, journal_number: str, viewer: PageWriter) -> Response:
+    return await _recorded(request, viewer, municipality, journal_number, service.decide)
+
+
+@router.post("/sager/{municipality}/{journal_number}/eftersendelse", response_class=HTMLResponse)
+async def send_late(request: Request, municipality: str, journal_number: str, viewer: PageWriter) -> Response:
+    return await _recorded(request, viewer, municipality, journal_number, late_service.send_late)
+
+
+async def _recorded(request: Request, viewer: Viewer, municipality: str, journal_number: str, record) -> Response:
+    """Record something about the case from its page's form; the page again, with the message or the errors."""
     form = await _form(request, viewer)
     try:
-        message, warning = await run_in_threadpool(service.decide, web(request), municipality, journal_number, form)
+        message, warning = await run_in_threadpool(record, web(request), municipality, journal_number, form)
     except LookupError:
         raise HTTPException(404) from None
     except FormErrors as error:
