@@ -85,6 +85,16 @@ def server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium mangler: kør tests/e2e/setup_browser.sh (apt-get install -y chromium).")
     served = Server(tmp_path_factory.mktemp("web-e2e"))
+    # As on a new installation: the schema first (`serve` would do it too, but the account comes first).
+    upgraded = subprocess.run(
+        [sys.executable, "-m", "sagsgang.cli.main", "db", "opgrader"],
+        capture_output=True,
+        text=True,
+        env=served.env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert upgraded.returncode == 0, upgraded.stderr
     created = subprocess.run(
         [
             sys.executable,
