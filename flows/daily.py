@@ -8,7 +8,7 @@ import datetime as dt
 
 from prefect import flow
 
-from flows.settings import read_settings
+from flows.run_settings import read_settings
 from flows.tasks import run_as_task, warn
 from sagsgang.notifications import daily
 from sagsgang.orchestration import DailySummary

@@ -5,7 +5,7 @@ Each run is short and idempotent: it advances what the facts in our database all
 It waits for a decision (recorded with `sagsgang sag beslut` or the Prefect UI, which runs this
 flow again) or for the next reminder or deadline: when running from a deployment it schedules
 its own next run then (flows.tasks.wait_for_decision). The daily deployment (flows.daily) is the
-backstop for both. Each flow run reads the settings once, at its entry (flows.settings), and
+backstop for both. Each flow run reads the settings once, at its entry (flows.run_settings), and
 passes them to the steps.
 """
 
@@ -15,7 +15,7 @@ import datetime as dt
 
 from prefect import flow
 
-from flows.settings import read_settings
+from flows.run_settings import read_settings
 from flows.tasks import ADVANCE_FLOW, DEPLOYMENT, run_as_task, warn
 from sagsgang.cases import advance
 from sagsgang.cases.decisions import DecisionForm

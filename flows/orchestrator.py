@@ -5,7 +5,7 @@ PREFECT_API_URL, Prefect starts a temporary local server for them (first call ~7
 The flows (and so Prefect, ~1 s to import) load only when a case runs: `sagsgang serve`'s workers
 make an orchestrator when they build the app, and most of them never run a flow.
 
-The flows run with this orchestrator's settings (flows.settings.given); the same flows run by a
+The flows run with this orchestrator's settings (flows.run_settings.given); the same flows run by a
 Prefect worker read the worker's own.
 """
 
@@ -27,7 +27,7 @@ class PrefectOrchestrator:
 
     def launch(self, request: LaunchRequest, now: dt.datetime | None = None) -> CaseSummary:
         from flows.lifecycle import launch_case
-        from flows.settings import given
+        from flows.run_settings import given
 
         with given(self.settings):
             return launch_case(request, now)
@@ -40,21 +40,21 @@ class PrefectOrchestrator:
         now: dt.datetime | None = None,
     ) -> CaseSummary:
         from flows.lifecycle import advance_case
-        from flows.settings import given
+        from flows.run_settings import given
 
         with given(self.settings):
             return advance_case(journal_number, decision=decision, municipality=municipality, now=now)
 
     def meeting_changed(self, municipality: str, meeting_key: str, now: dt.datetime | None = None) -> MeetingChanged:
         from flows.lifecycle import meeting_changed
-        from flows.settings import given
+        from flows.run_settings import given
 
         with given(self.settings):
             return meeting_changed(municipality, meeting_key, now)
 
     def daily_check(self, now: dt.datetime | None = None) -> DailySummary:
         from flows.daily import daily_check
-        from flows.settings import given
+        from flows.run_settings import given
 
         with given(self.settings):
             return daily_check(now)

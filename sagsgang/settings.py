@@ -3,7 +3,7 @@ start-up and passed down (the FastAPI full-stack template's core/config.py shape
 
 Only the entry points read them, with `Settings()`: the command line (`sagsgang.cli.main`, once
 per command), the web app (`sagsgang.web.app.create_app`; the workers of `sagsgang serve` get the
-serve process's through `sagsgang.web.worker_settings`) and the Prefect flows (`flows.settings`).
+serve process's through `sagsgang.web.worker_settings`) and the Prefect flows (`flows.run_settings`).
 Everything below them takes the values it needs as arguments. Tests build a `Settings(...)` of
 their own, or set SAGSGANG_* variables for the entry points to read.
 """

@@ -9,7 +9,7 @@ from calendars.clock import FixedClock
 from sagsgang.cases import advance as route
 from sagsgang.cases import decisions, state, steps
 from sagsgang.cases import launch as launching
-from sagsgang.notifications import mail, reminders
+from sagsgang.notifications import mail, reminders, sending
 from tests import configured
 
 J = "27.00.00-G01-1-27"
@@ -70,7 +70,7 @@ def advance(journal_number: str, day: date) -> None:
 
 def _quietly(step, /, *args):
     if step is steps.remind:
-        return reminders.SendReport()
+        return sending.SendReport()
     if step is steps.publish_feeds:
         return False
     if step is steps.wait_for_decision:
@@ -78,7 +78,7 @@ def _quietly(step, /, *args):
     return step(*args)
 
 
-def daily(day: date, hour: int = 8) -> reminders.SendReport:
+def daily(day: date, hour: int = 8) -> sending.SendReport:
     """The daily check's steps, as flows.daily runs them."""
     now = at(day, hour).now()
     with configured.session_scope() as session:
@@ -92,7 +92,7 @@ def daily(day: date, hour: int = 8) -> reminders.SendReport:
             )
     with configured.session_scope() as session:
         reminders.queue_digests(session, now, configured.mail_settings().sender)
-    return reminders.send_pending(configured.engine(), mail.transport(configured.mail_settings()), now)
+    return sending.send_pending(configured.engine(), mail.transport(configured.mail_settings()), now)
 
 
 def text(message) -> str:

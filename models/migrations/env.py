@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import models.content
-import models.feed_ledger
+import models.feed_tables
 import models.outbox
 import models.tables
 import models.users  # noqa: F401

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from calendars.clock import Clock
 from calendars.danish import long_date
 from calendars.ical import COPENHAGEN
-from models.feed_ledger import FeedToken
+from models.feed_tables import FeedToken
 from models.tables import Case, CaseStatus
 from models.types import UTC
 

@@ -18,7 +18,7 @@ from calendars.planner import LateAddition
 from models.tables import Body, CaseStatus, Meeting
 from models.tables import LateAddition as LateRow
 from models.types import utcnow
-from sagsgang.cases.meetings import stored_meeting
+from sagsgang.cases.scheduling import stored_meeting
 from sagsgang.cases.state import CaseState, find_case, id_of, load_state, touch
 from sagsgang.inputs import UserError
 

@@ -15,7 +15,7 @@ from calendars.planner import Target
 from calendars.profiles import Profile, Route
 from models.store import save_plan
 from models.tables import Body, Case
-from sagsgang.cases.meetings import plan_route
+from sagsgang.cases.scheduling import plan_route
 from sagsgang.inputs import UserError, read_profile, read_route
 
 

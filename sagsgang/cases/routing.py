@@ -18,7 +18,7 @@ from models.outbox import Submission
 from models.store import save_plan
 from models.tables import Body, Case, CaseStatus, Outcome
 from sagsgang.cases.late import LateFact, late_additions, record_late_addition
-from sagsgang.cases.meetings import plan_route
+from sagsgang.cases.scheduling import plan_route
 from sagsgang.cases.state import CaseState, StageStatus, conflict, find_case, id_of, load_state, touch
 
 

@@ -25,7 +25,7 @@ from sagsgang.cases.decisions import DecisionForm
 from sagsgang.cases.description import describe
 from sagsgang.cases.launch import LaunchRequest
 from sagsgang.cases.state import StageStatus, id_of
-from sagsgang.notifications import mail, reminders
+from sagsgang.notifications import mail, reminders, sending
 from sagsgang.orchestration import CaseSummary
 from sagsgang.settings import Settings
 
@@ -87,7 +87,7 @@ def put_on_meetings(settings: Settings, case_id: int) -> bool:
         return routing.put_on_meetings(session, _case(session, case_id))
 
 
-def remind(settings: Settings, case_id: int, now: dt.datetime | None) -> reminders.SendReport:
+def remind(settings: Settings, case_id: int, now: dt.datetime | None) -> sending.SendReport:
     """Due reminders and escalations for this case into the outbox, then out by mail."""
     at, mail_settings = clock_at(settings, now).now(), mail.MailSettings.from_settings(settings)
     with session_scope(settings) as session:
@@ -100,7 +100,7 @@ def remind(settings: Settings, case_id: int, now: dt.datetime | None) -> reminde
                 reminders.escalate(session, item, at, mail_settings.sender)
             else:
                 reminders.queue(session, item, at, mail_settings.sender)
-    return reminders.send_pending(settings.engine(), mail.transport(mail_settings), at, case_id=case_id)
+    return sending.send_pending(settings.engine(), mail.transport(mail_settings), at, case_id=case_id)
 
 
 def decision_on(settings: Settings, case_id: int, stage: int) -> StageStatus:

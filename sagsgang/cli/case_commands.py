@@ -178,7 +178,7 @@ def cancel_command(args) -> int:
 
 def _change_meeting(args, moving: bool) -> int:
     from calendars.danish import DateFormatError, long_date, parse_time
-    from sagsgang.cases.meetings import change_meeting
+    from sagsgang.cases.scheduling import change_meeting
 
     profile = read_profile(args.kommune)
     day = read_date(args.dato)

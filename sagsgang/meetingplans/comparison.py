@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from calendars.danish import WEEKDAYS, short_date
 from calendars.profiles import Profile
 from models.tables import Body, Case, Consultation, Decision, Meeting
-from sagsgang.cases.meetings import AHEAD, LOOKBACK, ensure_meetings
+from sagsgang.cases.scheduling import AHEAD, LOOKBACK, ensure_meetings
 from sagsgang.meetingplans.reading import PlanFileError, PlanRow, RowProblem
 
 MOVE_WINDOW = dt.timedelta(days=14)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sagsgang.cases.advance import Run, Warn
 from sagsgang.cases.state import ConflictError
 from sagsgang.cases.steps import clock_at, publish_feeds, session_scope
-from sagsgang.notifications import mail, reminders
+from sagsgang.notifications import mail, reminders, sending
 from sagsgang.orchestration import DailySummary
 from sagsgang.settings import Settings
 
@@ -62,8 +62,8 @@ def queue_digests(settings: Settings, now: dt.datetime) -> int:
         return len(reminders.queue_digests(session, now, mail.MailSettings.from_settings(settings).sender))
 
 
-def send_mails(settings: Settings, now: dt.datetime) -> reminders.SendReport:
-    return reminders.send_pending(settings.engine(), mail.transport(mail.MailSettings.from_settings(settings)), now)
+def send_mails(settings: Settings, now: dt.datetime) -> sending.SendReport:
+    return sending.send_pending(settings.engine(), mail.transport(mail.MailSettings.from_settings(settings)), now)
 
 
 def check(settings: Settings, now: dt.datetime | None, run: Run, warn: Warn = log.warning) -> DailySummary:

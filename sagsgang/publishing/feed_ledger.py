@@ -1,7 +1,7 @@
 """The published ledger: SEQUENCE and DTSTAMP as subscribers must see them.
 
 Each time a feed is built, every event is compared with what subscribers last saw of it
-(models.feed_ledger.PublishedEntry); a change people notice (time, place, status, title) bumps its
+(models.feed_tables.PublishedEntry); a change people notice (time, place, status, title) bumps its
 SEQUENCE, any change its DTSTAMP; the feed's own row gives its HTTP Last-Modified.
 """
 
@@ -17,12 +17,12 @@ from sqlmodel import Session
 from calendars import ical
 from calendars.clock import Clock
 from calendars.milestones import Audience
-from models.feed_ledger import PublishedEntry
+from models.feed_tables import PublishedEntry
 from models.types import UTC
 
 
 class Ledger:
-    """What subscribers last saw, per event and audience and per feed (models.feed_ledger.PublishedEntry).
+    """What subscribers last saw, per event and audience and per feed (models.feed_tables.PublishedEntry).
 
     Rows are read and written as plain values in bulk: a person's feed can hold thousands of
     events, and ORM objects for each would cost more than building the feed."""

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from calendars import ical
 from calendars.milestones import Audience, CaseFacts, StepFacts, body_events, case_events
-from models.feed_ledger import FeedToken
+from models.feed_tables import FeedToken
 from models.store import to_value
 from models.tables import Body, Case, CaseStatus, Consultation, Decision, LateAddition, Meeting
 from models.types import UTC

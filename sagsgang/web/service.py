@@ -18,15 +18,15 @@ from calendars.clock import Clock
 from calendars.profile_reader import shipped_profiles
 from calendars.profiles import Profile
 from models.db import session_scope
-from models.feed_ledger import FeedToken
+from models.feed_tables import FeedToken
 from models.tables import Body, Case, Meeting
 from models.users import Role
 from sagsgang.cases import caseview
 from sagsgang.cases.decisions import record_decision
 from sagsgang.cases.launch import check_launch
 from sagsgang.cases.launch import launch as launch_case
-from sagsgang.cases.meetings import change_meeting as change_stored_meeting
-from sagsgang.cases.meetings import ensure_meetings
+from sagsgang.cases.scheduling import change_meeting as change_stored_meeting
+from sagsgang.cases.scheduling import ensure_meetings
 from sagsgang.cases.state import find_case, id_of, load_state
 from sagsgang.inputs import UserError
 from sagsgang.orchestration import Orchestrator

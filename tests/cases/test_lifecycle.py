@@ -29,7 +29,7 @@ from sqlmodel import Session, select
 from models.outbox import MessageStatus, OutboxMessage
 from models.tables import Case, CaseStatus, Consultation, Decision
 from sagsgang.cases import decisions
-from sagsgang.cases.meetings import change_meeting
+from sagsgang.cases.scheduling import change_meeting
 from sagsgang.inputs import UserError, read_profile
 from sagsgang.notifications import reminders
 from tests import configured

@@ -15,7 +15,7 @@ from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 import models.content
-import models.feed_ledger
+import models.feed_tables
 import models.outbox
 import models.tables
 import models.users  # noqa: F401  (every table in SQLModel.metadata)

@@ -31,7 +31,7 @@ from calendars.meetings import MeetingStatus, Schedule, meeting_plan
 from calendars.planner import plan
 from calendars.profile_reader import load_profile
 from models import db
-from models.feed_ledger import FeedToken
+from models.feed_tables import FeedToken
 from models.store import cancel_meeting, consultations, load_meetings, move_meeting, save_plan, sync_profile
 from models.tables import Case, Decision, Meeting, Outcome
 from sagsgang.accounts import subscriptions
