@@ -49,14 +49,13 @@ def rows(plan: Plan) -> list[Row]:
                     step.slack_working_days,
                 )
             )
-        elif step.late is not None:  # the body's deadline was waived for this case
+        elif step.late is not None:  # the body's deadline was waived for this case: on the day it was decided
             by = f" efter beslutning i {step.late.decided_by}" if step.late.decided_by else ""
+            decided = max((s.meeting.day for s in plan.steps if s.stage == step.stage - 1), default=plan.ready)
             result.append(
                 Row(
-                    step.deadline,
-                    f"Deadline for sag til {body.name}{at} (fraveget: sagen eftersendes{by})",
-                    step.latest_deadline,
-                    step.slack_working_days,
+                    max(decided, plan.ready),
+                    f"Sagen eftersendes til {body.name}{by} (sagsfristen {long_date(step.deadline)}{at} er fraveget)",
                 )
             )
         else:
