@@ -28,7 +28,7 @@ def build(url: str, example: Path = EXAMPLE) -> dict:
     """Store the example meeting in the database at `url`; returns the meeting file's values."""
     from models import db
     from models.agenda_items import find_meeting, put_on_agenda, record_decision, set_case_content, set_meeting_notes
-    from models.store import cancel_meeting, sync_profile
+    from models.store import sync_profile
     from models.tables import Case
 
     meeting = tomllib.loads((example / "moede.toml").read_text(encoding="utf-8"))
@@ -44,8 +44,6 @@ def build(url: str, example: Path = EXAMPLE) -> dict:
                 for m in meeting_plan(profile, day - dt.timedelta(days=31), day + dt.timedelta(days=7))
             ]
             sync_profile(session, profile, held)
-            for cancelled in meeting.get("aflyste", []):
-                cancel_meeting(session, profile.key, f"{meeting['organ']}/{cancelled.isoformat()}")
             for entry in meeting["sager"]:
                 text = read_case_text(example / entry["tekster"])
                 case = Case(
