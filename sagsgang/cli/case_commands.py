@@ -39,6 +39,15 @@ def _print_summary(result: Mapping[str, Any]) -> None:
         print(f"  Næste påmindelse eller fristkontrol: {long_date(at.date())} kl. {at:%H:%M}")
 
 
+def _advance(settings, what: str, journal_number: str, municipality: str) -> int:
+    """After a recorded fact: follow the case's route on and print where it stands (1 if that failed)."""
+    result = _run_flow(what, lambda: _orchestrator(settings).advance(journal_number, municipality))
+    if result is None:
+        return 1
+    _print_summary(result)
+    return 0
+
+
 def _run_flow(what: str, call):
     """Run a flow here; its failure after our own change was stored is not the user's input."""
     try:
@@ -103,11 +112,7 @@ def decide_command(args) -> int:
     from calendars.danish import long_date
 
     print(f"Beslutning registreret: {name} {long_date(recorded.meeting_day)}: {recorded.outcome}.")
-    result = _run_flow("Beslutningen", lambda: _orchestrator(args.settings).advance(journal_number, municipality))
-    if result is None:
-        return 1
-    _print_summary(result)
-    return 0
+    return _advance(args.settings, "Beslutningen", journal_number, municipality)
 
 
 def late_command(args) -> int:
@@ -134,11 +139,7 @@ def late_command(args) -> int:
         f"Sagen {journal_number} er eftersendt til {name} {long_date(fact.meeting.day)} "
         f"(besluttet af {fact.decided_by}). Dagsordenen viser den som eftersendt punkt."
     )
-    result = _run_flow("Eftersendelsen", lambda: _orchestrator(args.settings).advance(journal_number, municipality))
-    if result is None:
-        return 1
-    _print_summary(result)
-    return 0
+    return _advance(args.settings, "Eftersendelsen", journal_number, municipality)
 
 
 def submit_command(args) -> int:
