@@ -69,7 +69,8 @@ def test_the_service_hands_a_launched_case_to_its_worker_and_stops_cleanly(tmp_p
             "web_url": f"http://127.0.0.1:{web_port}",
             "pid": service.pid,
         }
-        assert answers(f"http://127.0.0.1:{web_port}/login")()
+        # tjeneste.json is written once Prefect is ready; the web app starts listening right after.
+        until(answers(f"http://127.0.0.1:{web_port}/login"), 60, "the web app answering", service, home)
         assert (home / "prefect").is_dir()  # Prefect's own files live under SAGSGANG_HOME
 
         started = time.monotonic()
