@@ -12,6 +12,7 @@ POST /deployments/{id}/create_flow_run starts it, GET /flow_runs/{id} follows it
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
 DEPLOYMENT = "sagsgang"  # flows.tasks.DEPLOYMENT, named again here so this module imports no Prefect
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 TIMEOUT = 5.0  # seconds for one request to a Prefect server on this machine or the local network
+RETRY_STATUS = {429, 502, 503}
+RETRY_PAUSES = (0.1, 0.3, 1.0)
+log = logging.getLogger(__name__)
 
 
 class NotRunning(RuntimeError):
@@ -72,7 +76,11 @@ class HandOffOrchestrator:
         if not journal_numbers:
             return {"sager": {}}  # nothing planned on it: nothing to follow up
         parameters: dict[str, Any] = {"municipality": municipality, "meeting_key": meeting_key}
-        run = self.create_run("moedeaendring", parameters, now, key=f"{municipality}/{meeting_key}")
+        try:
+            run = self.create_run("moedeaendring", parameters, now, key=f"{municipality}/{meeting_key}")
+        except (httpx.HTTPError, NotRunning) as error:
+            log.warning("Hand-off of meeting %s failed (%s); re-planning inline", meeting_key, error)
+            return InlineOrchestrator(self.settings).meeting_changed(municipality, meeting_key, now)
         return {
             "sager": {
                 journal: steps.summary(self.settings, steps.find_case(self.settings, journal, municipality), [], None)
@@ -91,7 +99,13 @@ class HandOffOrchestrator:
         summary = steps.summary(self.settings, case_id, [], None)
         municipality = steps.municipality_of(self.settings, case_id)
         parameters = {"journal_number": summary["sag"], "municipality": municipality}
-        run = self.create_run("sagsforloeb", parameters, now, key=f"{municipality}/{summary['sag']}")
+        try:
+            run = self.create_run("sagsforloeb", parameters, now, key=f"{municipality}/{summary['sag']}")
+        except (httpx.HTTPError, NotRunning) as error:
+            # The fact is stored; the follow-up must not be lost: it runs here instead (the steps
+            # are idempotent, so a run the server did create after all finds nothing left to do).
+            log.warning("Hand-off of %s failed (%s); following it up inline", summary["sag"], error)
+            return InlineOrchestrator(self.settings).advance(summary["sag"], municipality, now=now)
         return {**summary, **run}  # type: ignore[typeddict-item]
 
     def create_run(
@@ -100,22 +114,33 @@ class HandOffOrchestrator:
         """A flow run of `<flow_name>/sagsgang`, due now: its id and its page in the Prefect UI."""
         if now is not None:
             parameters = {**parameters, "now": now.isoformat()}
-        found = self.http.get(f"deployments/name/{flow_name}/{DEPLOYMENT}")
+        found = self._request("GET", f"deployments/name/{flow_name}/{DEPLOYMENT}")
         if found.status_code == 404:
             raise NotRunning(f"Prefect-serveren på {self.api_url} kender ikke deploymentet {flow_name}/{DEPLOYMENT}.")
         found.raise_for_status()
-        created = self.http.post(
+        created = self._request(
+            "POST",
             f"deployments/{found.json()['id']}/create_flow_run",
-            # One hand-off, one run: a retried request with the same key does not start a second.
+            # One hand-off, one run: the retries below send the same key, so they never start a second.
             json={"parameters": parameters, "idempotency_key": f"{key}/{uuid.uuid4()}"},
         )
         created.raise_for_status()
         run_id = str(created.json()["id"])
         return {"koersel_id": run_id, "koersel_url": f"{discovery.ui_url(self.api_url)}/runs/flow-run/{run_id}"}
 
+    def _request(self, method: str, url: str, **options: Any) -> httpx.Response:
+        """The request, tried again after a short pause while the server answers 429/502/503 (a busy
+        Prefect server on SQLite does), as Prefect's own client does."""
+        for pause in RETRY_PAUSES:
+            answer = self.http.request(method, url, **options)
+            if answer.status_code not in RETRY_STATUS:
+                return answer
+            time.sleep(pause)
+        return self.http.request(method, url, **options)
+
     def state(self, run_id: str) -> str:
         """The flow run's state type: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, …"""
-        answer = self.http.get(f"flow_runs/{run_id}")
+        answer = self._request("GET", f"flow_runs/{run_id}")
         answer.raise_for_status()
         state = answer.json().get("state") or {}
         return str(state.get("type") or "SCHEDULED")

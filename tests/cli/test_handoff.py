@@ -10,6 +10,7 @@ inline (sagsgang.cases.inline), then reports the run completed.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -17,6 +18,7 @@ import sys
 import threading
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -117,6 +119,20 @@ def sagsgang(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str
     )
 
 
+def launch_request() -> LaunchRequest:
+    return LaunchRequest(
+        municipality="slagelse",
+        title="Erhvervsstrategi 2027",
+        journal_number=J,
+        owner_name="Mette Hansen",
+        owner_email="meha@slagelse.dk",
+        manager_name="Lars Berg",
+        manager_email="labe@slagelse.dk",
+        route="politisk",
+        ready=date(2027, 3, 1),
+    )
+
+
 def wake_at(journal_number: str = J):
     with configured.session_scope() as session:
         return session.exec(select(Case.wake_at).where(Case.journal_number == journal_number)).one()
@@ -173,19 +189,7 @@ def test_handing_off_a_launch_stores_the_case_and_creates_one_run_without_follow
     lifecycle = HandOffOrchestrator(
         configured.settings(), api_url="http://prefect.test:4200/api", transport=httpx.MockTransport(prefect_api)
     )
-    summary = lifecycle.launch(
-        LaunchRequest(
-            municipality="slagelse",
-            title="Erhvervsstrategi 2027",
-            journal_number=J,
-            owner_name="Mette Hansen",
-            owner_email="meha@slagelse.dk",
-            manager_name="Lars Berg",
-            manager_email="labe@slagelse.dk",
-            route="politisk",
-            ready="2027-03-01",
-        )
-    )
+    summary = lifecycle.launch(launch_request())
     assert summary["koersel_url"] == "http://prefect.test:4200/runs/flow-run/r-1"
     [run] = created
     assert run["parameters"] == {"journal_number": J, "municipality": "slagelse"}
@@ -194,6 +198,27 @@ def test_handing_off_a_launch_stores_the_case_and_creates_one_run_without_follow
     assert summary["sendt"] == []
     assert "Direktionen" in "\n".join(summary["beskrivelse"])
     assert wake_at() is None
+
+
+def test_a_busy_prefect_server_is_asked_again_and_if_it_stays_busy_the_follow_up_runs_here(database):
+    from flows.handoff import HandOffOrchestrator
+
+    asked = []
+
+    def busy(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        return httpx.Response(503, json={"detail": "Service Unavailable"})
+
+    lifecycle = HandOffOrchestrator(
+        configured.settings(), api_url="http://prefect.test/api", transport=httpx.MockTransport(busy)
+    )
+    summary = lifecycle.launch(
+        launch_request(), now=dt.datetime(2027, 3, 1, 9, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
+    )
+    assert len(asked) == 4  # the first request and three more
+    assert "koersel_url" not in summary
+    # Followed inline: the case waits for the 1-day reminder on Wednesday 3 March at 08:00.
+    assert wake_at() == dt.datetime(2027, 3, 3, 8, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
 
 
 # --- the command line ------------------------------------------------------------------------------
