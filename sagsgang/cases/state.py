@@ -1,12 +1,19 @@
 """A case's state, derived from the facts in the tables each time (which makes every step
 idempotent): the current stage is the first stage where some body has not yet passed the case on.
 
+What depends on the clock is derived here too, from the facts and a given day, and never stored:
+a step whose deadline passed without material is *frist overskredet*, one whose meeting was held
+without a decision *afventer beslutning*, and a later step whose dates passed while the case waited
+at an earlier one is *ikke nået* (never *senere*). Every surface (sag vis, the web pages, the JSON
+API, the feeds, the reminders and the Monday digest) asks `CaseState.step_state`.
+
 Every change of a case bumps its version (touch), so two people changing the same case at once
 cannot both win: the loser gets ConflictError (Danish).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass
 from typing import Protocol
@@ -17,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from calendars.profiles import Profile, Route
 from models.outbox import Submission
-from models.tables import Body, Case, Consultation, Decision, Meeting, Outcome
+from models.tables import Body, Case, Consultation, Decision, LateAddition, Meeting, Outcome
 from models.types import utcnow
 from sagsgang.inputs import UserError, read_profile, read_route
 
@@ -71,6 +78,7 @@ class Treatment:
     latest_meeting: Meeting
     decision: Decision | None
     submitted: bool
+    late: bool = False  # put on this meeting after its deadline by someone's decision: no deadline to miss
 
     @property
     def outcome(self) -> Outcome | None:
@@ -86,6 +94,23 @@ class StageStatus(enum.StrEnum):
     PASSED = "videre"  # every body passed the case on
     AGAIN = "igen"  # a body postponed it or sent it back: that body's next round is due
     REJECTED = "afvist"  # a body rejected it: the case ends
+
+
+class StepState(enum.StrEnum):
+    """Where one body's treatment stands on a given day (from the facts and the clock)."""
+
+    DECIDED = "behandlet"
+    AHEAD = "næste"  # the current stage: its deadline is still ahead, the material not in
+    SUBMITTED = "materiale afleveret"  # the current stage: the material is in, the meeting ahead
+    DEADLINE_MISSED = "frist overskredet"  # the deadline passed without material
+    AWAITING_DECISION = "afventer beslutning"  # the meeting day came, no decision recorded
+    LATER = "senere"  # a later stage, its dates still ahead
+    NOT_REACHED = "ikke nået"  # a later stage whose dates passed while the case waited before it
+
+    @property
+    def blocks_later_stages(self) -> bool:
+        """A missed deadline holds the rest of the route: its plan moves when this step is re-planned."""
+        return self is StepState.DEADLINE_MISSED
 
 
 @dataclass(frozen=True)
@@ -138,6 +163,27 @@ class CaseState:
             key=lambda t: (t.stage, t.consultation.deadline),
         )
 
+    def step_state(self, treatment: Treatment, today: dt.date) -> StepState:
+        """Where `treatment` stands on `today`: one rule, for every surface."""
+        if treatment.decision is not None:
+            return StepState.DECIDED
+        missed = not (treatment.submitted or treatment.late) and treatment.consultation.deadline < today
+        held = treatment.meeting.day <= today
+        if treatment.stage != self.current_stage:  # a later stage cannot be decided before this one
+            if held or (missed and self.held_back(treatment, today)):
+                return StepState.NOT_REACHED
+            return StepState.DEADLINE_MISSED if missed else StepState.LATER
+        if missed:
+            return StepState.DEADLINE_MISSED
+        if held:
+            return StepState.AWAITING_DECISION
+        return StepState.SUBMITTED if treatment.submitted else StepState.AHEAD
+
+    def held_back(self, treatment: Treatment, today: dt.date) -> bool:
+        """True when an earlier stage missed its deadline: this step's plan is not the one it will
+        get, so nobody is reminded of it, nor told it was missed (issue 11: catch-up)."""
+        return any(self.step_state(t, today).blocks_later_stages for t in self.pending() if t.stage < treatment.stage)
+
     def body_name(self, key: str) -> str:
         return self.profile.bodies[key].name if key in self.profile.bodies else key
 
@@ -159,6 +205,13 @@ def load_state(session: Session, case: Case, profile: Profile | None = None) -> 
             select(Submission.stage, Submission.body_id, Submission.round).where(Submission.case_id == case.id)
         ).all()
     )
+    late = set(
+        session.exec(
+            select(LateAddition.stage, LateAddition.body_id, LateAddition.meeting_id).where(
+                LateAddition.case_id == case.id
+            )
+        ).all()
+    )
     treatments: dict[tuple[int, str], Treatment] = {}
     for row, body_key, decision in rows:
         place = (row.stage, body_key)
@@ -173,6 +226,7 @@ def load_state(session: Session, case: Case, profile: Profile | None = None) -> 
             meetings[row.latest_meeting_id],
             decision,
             (row.stage, row.body_id, row.round) in submitted,
+            (row.stage, row.body_id, row.meeting_id) in late,
         )
     return CaseState(case, profile, route, treatments)
 

@@ -169,5 +169,5 @@ def summary(settings: Settings, case_id: int, sent: list[str], wake: dt.datetime
             "status": str(case.status),
             "sendt": sent,
             "naeste_koersel": wake.isoformat() if wake else None,
-            "beskrivelse": describe(session, case),
+            "beskrivelse": describe(session, case, settings.clock().today()),
         }
