@@ -91,7 +91,7 @@ def remind(settings: Settings, case_id: int, now: dt.datetime | None) -> sending
     """Due reminders and escalations for this case into the outbox, then out by mail."""
     at, mail_settings = clock_at(settings, now).now(), mail.MailSettings.from_settings(settings)
     with session_scope(settings) as session:
-        reminders.obsolete_stale(session, case_id)
+        reminders.obsolete_stale(session, case_id, at)
     with session_scope(settings) as session:
         due = reminders.find_due(session, at, case_id)
     for item in due:
