@@ -211,9 +211,10 @@ def standing(state: CaseState, today: dt.date) -> Standing:
             health = Health.ON_TRACK
         note = f"mødet {long_date(first.meeting.day)} er holdt uden materiale" if first.meeting.day < today else ""
         return Standing(health, first.consultation.deadline, state.body_name(first.body), slack, note)
-    held = [state.body_name(t.body) for t, step in current if step is StepState.AWAITING_DECISION]
+    held = [t for t, step in current if step is StepState.AWAITING_DECISION]
     if held:
-        return Standing(Health.AWAITING_DECISION, None, "", None, f"afventer beslutning i {', '.join(held)}")
+        meetings = ", ".join(f"{state.body_name(t.body)} {long_date(t.meeting.day)}" for t in held)
+        return Standing(Health.AWAITING_DECISION, None, "", None, f"mødet er holdt: {meetings}")
     return Standing(Health.ON_TRACK, None, "", None, "materiale afleveret")
 
 

@@ -65,7 +65,7 @@ class Standing(BaseModel):
     naeste_frist: dt.date | None
     naeste_organ: str
     luft_arbejdsdage: int | None
-    bemaerkning: str = Field("", description="Uden frist forude: fx 'afventer beslutning i Direktionen'")
+    bemaerkning: str = Field("", description="Fx 'mødet er holdt: Direktionen tirsdag 9. marts 2027'")
 
 
 class CaseSummary(BaseModel):
