@@ -129,3 +129,56 @@ def test_six_quiet_weeks_then_one_daily_check_follows_the_current_plan_only(data
     assert "Ny sagsfrist: torsdag 25. februar 2027 kl. 12:00." in escalation
     assert "skal på mødet i Direktionen\ntirsdag 2. marts 2027 kl. 09:00" in reminder
     assert "Sagsfristen er torsdag 25. februar 2027 kl. 12:00: om 4 arbejdsdage." in reminder
+
+
+def test_parallel_bodies_each_get_one_escalation_naming_their_own_missed_meeting(database, smtp):
+    # politisk_oekonomi: the four fagudvalg treat the case in parallel in stage 3, ready from the
+    # Chefforum's 8 April: Børne- og Ungeudvalget Monday 3 May (deadline 8 working days before:
+    # Wednesday 21 April), Erhvervsudvalget Tuesday 4 May (22 April), Kultur- og Fritidsudvalget
+    # Wednesday 5 May (23 April); Miljøudvalget's 1st Thursday, 6 May, is Kristi himmelfartsdag,
+    # so Friday 7 May (deadline Monday 26 April).
+    from tests.lifecycle_world import decide, submit
+
+    launch(route="politisk_oekonomi")
+    submit(date(2027, 3, 2))
+    decide("direktion", "godkendt", date(2027, 3, 9))
+    submit(date(2027, 3, 30))
+    decide("strategisk_chefforum", "godkendt", date(2027, 4, 8))
+    daily(date(2027, 4, 26))  # Monday: three deadlines missed, Miljøudvalget's is today
+    daily(date(2027, 4, 26), hour=9)
+
+    escalations = [(subject, body) for _, subject, body in mails(smtp) if subject.startswith("Overskredet")]
+    assert len(escalations) == 3
+    # Each names the deadline it missed with that deadline's own meeting, then its new plan (from
+    # 26 April): Børne- og Ungeudvalget 7 June (deadline 26 May), Erhverv 1 June (20 May, over
+    # Anden pinsedag 17 May), Kultur 2 June (21 May).
+    expected = {
+        "Børne- og Ungeudvalget": (
+            "onsdag 21. april 2027",
+            "mandag 3. maj 2027",
+            "mandag 7. juni 2027",
+            "onsdag 26. maj 2027",
+        ),
+        "Erhvervs-, Beskæftigelses- og Uddannelsesudvalget": (
+            "torsdag 22. april 2027",
+            "tirsdag 4. maj 2027",
+            "tirsdag 1. juni 2027",
+            "torsdag 20. maj 2027",
+        ),
+        "Kultur-, Fritids- og Turismeudvalget": (
+            "fredag 23. april 2027",
+            "onsdag 5. maj 2027",
+            "onsdag 2. juni 2027",
+            "fredag 21. maj 2027",
+        ),
+    }
+    for subject, body in escalations:
+        name = subject.split(" til ")[-1]
+        missed, meeting, new_meeting, new_deadline = expected.pop(name)
+        assert f"nåede ikke sagsfristen\n{missed} kl. 12:00 til mødet i {name} {meeting}." in body
+        assert f"næste mulige møde i {name}: {new_meeting} kl. 15:00." in body
+        assert f"Ny sagsfrist: {new_deadline} kl. 12:00." in body
+    assert expected == {}
+    reminders = [body for _, subject, body in mails(smtp) if subject.startswith("Påmindelse")]
+    assert len(reminders) == 1  # Miljøudvalget's deadline is today, its meeting unchanged
+    assert "Miljø-, Plan- og Landdistriktsudvalget\nfredag 7. maj 2027 kl. 15:00" in reminders[0]
