@@ -217,7 +217,7 @@ def obsolete_stale(session: Session, case_id: int | None = None, now: dt.datetim
         return 0
     today = now.astimezone(LOCAL).date() if now is not None else None
     current: set[tuple[int | None, Place, dt.date | None]] = set()
-    for case in {row.case_id for row in pending if row.kind is MessageKind.REMINDER}:
+    for case in {row.case_id for row in pending if row.kind is MessageKind.REMINDER and row.case_id is not None}:
         state = case_state(session, case)
         if state.case.status != CaseStatus.OPEN:
             continue

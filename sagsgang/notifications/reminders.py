@@ -205,7 +205,8 @@ def _treatment_context(
             Consultation.round == round_,
         )
     ).first()
-    meeting = session.get(Meeting, meeting_id or row.meeting_id) if meeting_id or row else None
+    meeting_id = meeting_id or (row.meeting_id if row else None)
+    meeting = session.get(Meeting, meeting_id) if meeting_id else None
     rule = profile.bodies[body.key].deadline if body.key in profile.bodies else None
     time = rule.time if rule else None
     sequence = session.exec(
