@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -66,36 +67,6 @@ def find_case(session: Session, journal_number: str, municipality: str | None = 
     return found[0]
 
 
-@dataclass(frozen=True)
-class Treatment:
-    """One body's latest round in one stage: the current consultation and what became of it."""
-
-    stage: int
-    body: str
-    round: int
-    consultation: Consultation
-    meeting: Meeting
-    latest_meeting: Meeting
-    decision: Decision | None
-    submitted: bool
-    late: bool = False  # put on this meeting after its deadline by someone's decision: no deadline to miss
-
-    @property
-    def outcome(self) -> Outcome | None:
-        return Outcome(self.decision.outcome) if self.decision else None
-
-    @property
-    def passed(self) -> bool:
-        return self.outcome is not None and self.outcome.advances
-
-
-class StageStatus(enum.StrEnum):
-    WAITING = "venter"  # some body has not decided yet
-    PASSED = "videre"  # every body passed the case on
-    AGAIN = "igen"  # a body postponed it or sent it back: that body's next round is due
-    REJECTED = "afvist"  # a body rejected it: the case ends
-
-
 class StepState(enum.StrEnum):
     """Where one body's treatment stands on a given day (from the facts and the clock)."""
 
@@ -111,6 +82,80 @@ class StepState(enum.StrEnum):
     def blocks_later_stages(self) -> bool:
         """A missed deadline holds the rest of the route: its plan moves when this step is re-planned."""
         return self is StepState.DEADLINE_MISSED
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The facts one undecided step's state is derived from (see step_states)."""
+
+    stage: int
+    deadline: dt.date
+    meeting_day: dt.date
+    submitted: bool
+    late: bool  # put on its meeting after the deadline by someone's decision: no deadline to miss
+
+
+def step_states(steps: Sequence[Step], current_stage: int | None, today: dt.date) -> list[StepState]:
+    """The state on `today` of each of a case's undecided steps (in the order given): the one rule.
+
+    A step of the current stage whose deadline passed without material is *frist overskredet*; one
+    whose meeting day came, *afventer beslutning*. A later stage cannot be decided before the
+    current one: its step is *ikke nået* once its meeting day came, or once its deadline passed
+    while an earlier stage waits after a missed deadline (its plan moves when that stage is
+    re-planned); otherwise *frist overskredet* or *senere*.
+    """
+    states: dict[int, StepState] = {}
+    blocked = False  # an earlier stage missed its deadline
+    for stage in sorted({step.stage for step in steps}):
+        group = [(i, step) for i, step in enumerate(steps) if step.stage == stage]
+        for i, step in group:
+            missed = not (step.submitted or step.late) and step.deadline < today
+            held = step.meeting_day <= today
+            if stage != current_stage:
+                later = StepState.DEADLINE_MISSED if missed else StepState.LATER
+                states[i] = StepState.NOT_REACHED if held or (missed and blocked) else later
+            elif missed:
+                states[i] = StepState.DEADLINE_MISSED
+            elif held:
+                states[i] = StepState.AWAITING_DECISION
+            else:
+                states[i] = StepState.SUBMITTED if step.submitted else StepState.AHEAD
+        blocked |= any(states[i].blocks_later_stages for i, _ in group)
+    return [states[i] for i in range(len(steps))]
+
+
+@dataclass(frozen=True)
+class Treatment:
+    """One body's latest round in one stage: the current consultation and what became of it."""
+
+    stage: int
+    body: str
+    round: int
+    consultation: Consultation
+    meeting: Meeting
+    latest_meeting: Meeting
+    decision: Decision | None
+    submitted: bool
+    late: bool = False  # put on this meeting after its deadline by someone's decision: no deadline to miss
+
+    @property
+    def step(self) -> Step:
+        return Step(self.stage, self.consultation.deadline, self.meeting.day, self.submitted, self.late)
+
+    @property
+    def outcome(self) -> Outcome | None:
+        return Outcome(self.decision.outcome) if self.decision else None
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome is not None and self.outcome.advances
+
+
+class StageStatus(enum.StrEnum):
+    WAITING = "venter"  # some body has not decided yet
+    PASSED = "videre"  # every body passed the case on
+    AGAIN = "igen"  # a body postponed it or sent it back: that body's next round is due
+    REJECTED = "afvist"  # a body rejected it: the case ends
 
 
 @dataclass(frozen=True)
@@ -164,25 +209,12 @@ class CaseState:
         )
 
     def step_state(self, treatment: Treatment, today: dt.date) -> StepState:
-        """Where `treatment` stands on `today`: one rule, for every surface."""
+        """Where `treatment` stands on `today` (step_states: one rule, for every surface)."""
         if treatment.decision is not None:
             return StepState.DECIDED
-        missed = not (treatment.submitted or treatment.late) and treatment.consultation.deadline < today
-        held = treatment.meeting.day <= today
-        if treatment.stage != self.current_stage:  # a later stage cannot be decided before this one
-            if held or (missed and self.held_back(treatment, today)):
-                return StepState.NOT_REACHED
-            return StepState.DEADLINE_MISSED if missed else StepState.LATER
-        if missed:
-            return StepState.DEADLINE_MISSED
-        if held:
-            return StepState.AWAITING_DECISION
-        return StepState.SUBMITTED if treatment.submitted else StepState.AHEAD
-
-    def held_back(self, treatment: Treatment, today: dt.date) -> bool:
-        """True when an earlier stage missed its deadline: this step's plan is not the one it will
-        get, so nobody is reminded of it, nor told it was missed (issue 11: catch-up)."""
-        return any(self.step_state(t, today).blocks_later_stages for t in self.pending() if t.stage < treatment.stage)
+        pending = self.pending()
+        states = step_states([t.step for t in pending], self.current_stage, today)
+        return states[next(i for i, t in enumerate(pending) if t is treatment)]
 
     def body_name(self, key: str) -> str:
         return self.profile.bodies[key].name if key in self.profile.bodies else key

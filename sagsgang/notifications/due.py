@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -22,8 +23,8 @@ from calendars.danish import TIMEZONE
 from calendars.profile_reader import resolve_profile_path
 from calendars.profiles import Profile, ProfileError, ReminderRules
 from models.outbox import MessageKind, MessageStatus, OutboxMessage, Submission
-from models.tables import Case, CaseStatus, Consultation, Decision
-from sagsgang.cases.state import CaseState, StepState, Treatment, load_state
+from models.tables import Case, CaseStatus, Consultation, Decision, LateAddition, Meeting
+from sagsgang.cases.state import Step, StepState, step_states
 from sagsgang.inputs import UserError, read_profile
 
 LOCAL = ZoneInfo(TIMEZONE)
@@ -104,20 +105,83 @@ def open_treatments(
     return query
 
 
-def case_state(session: Session, case_id: int) -> CaseState:
-    case = session.get_one(Case, case_id)
-    return load_state(session, case, profile_of(case.municipality))
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One undecided step of a case's current plan, and its state on the day."""
+
+    place: Place
+    step: Step
+    meeting_id: int
+    state: StepState
+    held_back: bool  # an earlier stage waits after a missed deadline
+
+    @property
+    def counts(self) -> bool:
+        """Whether reminders and escalations may be about it: its material is due (not in, not a
+        late addition), and its plan is the one it will keep (not held back)."""
+        return not (self.step.submitted or self.step.late or self.held_back)
 
 
-def places(state: CaseState) -> dict[Place, Treatment]:
-    """The case's current plan by consultation (undecided treatments of the latest round)."""
-    return {(t.stage, t.consultation.body_id, t.round): t for t in state.pending()}
+def current_plans(session: Session, case_ids: Iterable[int], today: dt.date) -> dict[int, dict[Place, Planned]]:
+    """The undecided steps of open cases, by case and place, each with its state on `today`
+    (sagsgang.cases.state.step_states: the same rule as every page), in one query per 500 cases.
+    The current stage is the first stage with an undecided step, as CaseState has it for an open case."""
+    facts: dict[int, list[tuple[Place, Step, int]]] = defaultdict(list)
+    ids = sorted(set(case_ids))
+    for start in range(0, len(ids), 500):
+        for row in session.execute(_pending_steps(ids[start : start + 500])):
+            case, stage, body_id, round_, deadline, day, meeting_id, submitted, late = row
+            facts[case].append(((stage, body_id, round_), Step(stage, deadline, day, submitted, late), meeting_id))
+    plans: dict[int, dict[Place, Planned]] = {}
+    for case, found in facts.items():
+        steps = [step for _, step, _ in found]
+        states = step_states(steps, min(step.stage for step in steps), today)
+        blocked = {step.stage for step, state in zip(steps, states, strict=True) if state.blocks_later_stages}
+        plans[case] = {
+            place: Planned(place, step, meeting_id, state, any(s < step.stage for s in blocked))
+            for (place, step, meeting_id), state in zip(found, states, strict=True)
+        }
+    return plans
 
 
-def counts(state: CaseState, treatment: Treatment, today: dt.date) -> bool:
-    """Whether reminders and escalations may be about `treatment` today: its material is due
-    (not in, not a late addition), and no earlier stage waits after a missed deadline."""
-    return not (treatment.submitted or treatment.late or state.held_back(treatment, today))
+def _pending_steps(case_ids: list[int]) -> sa.Select:
+    submitted = (
+        select(Submission.id)
+        .where(
+            Submission.case_id == Consultation.case_id,
+            Submission.stage == Consultation.stage,
+            Submission.body_id == Consultation.body_id,
+            Submission.round == Consultation.round,
+        )
+        .exists()
+    )
+    late = (
+        select(LateAddition.id)
+        .where(
+            LateAddition.case_id == Consultation.case_id,
+            LateAddition.stage == Consultation.stage,
+            LateAddition.body_id == Consultation.body_id,
+            LateAddition.meeting_id == Consultation.meeting_id,
+        )
+        .exists()
+    )
+    decided = select(Decision.id).where(Decision.consultation_id == Consultation.id).exists()
+    return (
+        sa.select(
+            col(Consultation.case_id),
+            col(Consultation.stage),
+            col(Consultation.body_id),
+            col(Consultation.round),
+            col(Consultation.deadline),
+            col(Meeting.day),
+            col(Meeting.id),
+            submitted,
+            late,
+        )
+        .join(Meeting, col(Meeting.id) == col(Consultation.meeting_id))
+        .join(Case, col(Case.id) == col(Consultation.case_id))
+        .where(col(Case.status) == CaseStatus.OPEN, ~decided, col(Consultation.case_id).in_(case_ids))
+    )
 
 
 def find_due(session: Session, now: dt.datetime, case_id: int | None = None) -> list[Due]:
@@ -137,23 +201,26 @@ def find_due(session: Session, now: dt.datetime, case_id: int | None = None) -> 
         profile = profile_of(municipality)
         ahead = max(rules_for(profile).working_days_before, default=0)
         horizon = max(horizon, profile.calendar.add_working_days(today, ahead))
-    candidates: dict[int, list[tuple[Place, dt.date]]] = defaultdict(list)
-    for case, stage, body_id, round_, deadline, _ in session.execute(open_treatments(case_id, until=horizon)):
-        candidates[case].append(((stage, body_id, round_), deadline))
+    candidates: dict[int, list[tuple[Place, dt.date, str]]] = defaultdict(list)
+    for case, stage, body_id, round_, deadline, municipality in session.execute(
+        open_treatments(case_id, until=horizon)
+    ):
+        candidates[case].append(((stage, body_id, round_), deadline, municipality))
     due = []
+    plans = current_plans(session, candidates, today)
     for case, found in candidates.items():
-        state = case_state(session, case)
-        plan = places(state)
-        rules, calendar = rules_for(state.profile), state.profile.calendar
-        for place, deadline in found:
-            treatment = plan.get(place)
-            if treatment is None or not counts(state, treatment, today):
+        for place, deadline, municipality in found:
+            planned = plans.get(case, {}).get(place)
+            if planned is None or not planned.counts:
                 continue
-            meeting = treatment.meeting.id
-            if state.step_state(treatment, today) is StepState.DEADLINE_MISSED:
+            profile = profile_of(municipality)
+            rules, calendar = rules_for(profile), profile.calendar
+            if planned.state is StepState.DEADLINE_MISSED:
                 at = rules.at(calendar.add_working_days(deadline, 1))
                 if rules.escalate and at <= now:
-                    due.append(Due(MessageKind.ESCALATION, case, *place, deadline, "eskalering", at, meeting))
+                    due.append(
+                        Due(MessageKind.ESCALATION, case, *place, deadline, "eskalering", at, planned.meeting_id)
+                    )
                 continue
             if deadline < today:  # a later stage whose meeting came first: not reached, nothing to say
                 continue
@@ -161,7 +228,7 @@ def find_due(session: Session, now: dt.datetime, case_id: int | None = None) -> 
             if ready:
                 n = min(ready)
                 at = rules.at(calendar.add_working_days(deadline, -n))
-                due.append(Due(MessageKind.REMINDER, case, *place, deadline, str(n), at, meeting))
+                due.append(Due(MessageKind.REMINDER, case, *place, deadline, str(n), at, planned.meeting_id))
     known = known_keys(session, [item.key for item in due])
     return [item for item in due if item.key not in known]
 
@@ -169,14 +236,11 @@ def find_due(session: Session, now: dt.datetime, case_id: int | None = None) -> 
 def still_due(session: Session, item: Due, now: dt.datetime) -> bool:
     """A reminder found earlier in the run is still about the current plan (an escalation of the
     same case in between may have re-planned it): the same deadline, and still counting."""
-    state = case_state(session, item.case_id)
-    treatment = places(state).get((item.stage, item.body_id, item.round))
-    return (
-        state.case.status == CaseStatus.OPEN
-        and treatment is not None
-        and treatment.consultation.deadline == item.deadline
-        and counts(state, treatment, now.astimezone(LOCAL).date())
+    today = now.astimezone(LOCAL).date()
+    planned = (
+        current_plans(session, [item.case_id], today).get(item.case_id, {}).get((item.stage, item.body_id, item.round))
     )
+    return planned is not None and planned.step.deadline == item.deadline and planned.counts
 
 
 def known_keys(session: Session, keys: list[str]) -> set[str]:
@@ -216,15 +280,13 @@ def obsolete_stale(session: Session, case_id: int | None = None, now: dt.datetim
     if not pending:
         return 0
     today = now.astimezone(LOCAL).date() if now is not None else None
+    cases = {row.case_id for row in pending if row.kind is MessageKind.REMINDER and row.case_id is not None}
     current: set[tuple[int | None, Place, dt.date | None]] = set()
-    for case in {row.case_id for row in pending if row.kind is MessageKind.REMINDER and row.case_id is not None}:
-        state = case_state(session, case)
-        if state.case.status != CaseStatus.OPEN:
-            continue
-        for place, t in places(state).items():
-            if t.submitted or (today is not None and (t.consultation.deadline < today or not counts(state, t, today))):
+    for case, plan in current_plans(session, cases, today or dt.date.min).items():
+        for place, planned in plan.items():
+            if planned.step.submitted or (today is not None and (planned.step.deadline < today or not planned.counts)):
                 continue
-            current.add((case, place, t.consultation.deadline))
+            current.add((case, place, planned.step.deadline))
     stale = [
         row
         for row in pending

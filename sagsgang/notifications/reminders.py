@@ -36,13 +36,11 @@ from sagsgang.notifications.due import (
     KEY_PREFIX,
     LOCAL,
     Due,
-    case_state,
-    counts,
+    current_plans,
     find_due,
     next_wakeup,
     obsolete_stale,
     open_treatments,
-    places,
     rules_for,
     still_due,
 )
@@ -278,9 +276,15 @@ def queue_digests(session: Session, now: dt.datetime, sender: str) -> list[Queue
         query = open_treatments(until=today + dt.timedelta(days=DIGEST_DAYS - 1)).where(
             col(Case.municipality) == municipality
         )
-        for case_id, stage, body_id, round_, deadline, _ in session.execute(query):
-            step = _digest_state(session, case_id, (stage, body_id, round_), today)
-            if step is None or (deadline < today and step is not StepState.DEADLINE_MISSED):
+        rows = session.execute(query).all()
+        plans = current_plans(session, [row[0] for row in rows], today)
+        for case_id, stage, body_id, round_, deadline, _ in rows:
+            # A step behind a missed deadline shows up once its stage is planned again.
+            planned = plans.get(case_id, {}).get((stage, body_id, round_))
+            if planned is None or not planned.counts:
+                continue
+            step = planned.state
+            if deadline < today and step is not StepState.DEADLINE_MISSED:
                 continue
             case = session.get_one(Case, case_id)
             context = {
@@ -324,16 +328,6 @@ def queue_digests(session: Session, now: dt.datetime, sender: str) -> list[Queue
             if (done := _insert(session, row)) is not None:
                 queued.append(done)
     return queued
-
-
-def _digest_state(session: Session, case_id: int, place: tuple[int, int, int], today: dt.date) -> StepState | None:
-    """The step's state for the digest, or None when it is not the digest's business: a step that
-    waits behind a missed deadline shows up once its stage is planned again."""
-    state = case_state(session, case_id)
-    treatment = places(state).get(place)
-    if treatment is None or not counts(state, treatment, today):
-        return None
-    return state.step_state(treatment, today)
 
 
 def _unique_events(events: Iterable[mail.DeadlineEvent]) -> list[mail.DeadlineEvent]:
