@@ -69,11 +69,9 @@ class Due:
         return f"{KEY_PREFIX[self.kind]}/{place}" + (f"/regel-{self.rule}" if self.kind is MessageKind.REMINDER else "")
 
 
-def open_treatments(
-    case_id: int | None = None, until: dt.date | None = None, since: dt.date | None = None
-) -> sa.Select[tuple[int, int, int, int, dt.date, str]]:
-    """Undecided consultations of open cases whose material is not in yet."""
-    submitted = (
+def _submitted() -> sa.Exists:
+    """The consultation's material is in (correlated with Consultation)."""
+    return (
         select(Submission.id)
         .where(
             Submission.case_id == Consultation.case_id,
@@ -83,6 +81,13 @@ def open_treatments(
         )
         .exists()
     )
+
+
+def open_treatments(
+    case_id: int | None = None, until: dt.date | None = None, since: dt.date | None = None
+) -> sa.Select[tuple[int, int, int, int, dt.date, str]]:
+    """Undecided consultations of open cases whose material is not in yet."""
+    submitted = _submitted()
     decided = select(Decision.id).where(Decision.consultation_id == Consultation.id).exists()
     query = (
         sa.select(  # sqlmodel's select() and exec() are typed for up to four columns
@@ -145,16 +150,7 @@ def current_plans(session: Session, case_ids: Iterable[int], today: dt.date) -> 
 
 
 def _pending_steps(case_ids: list[int]) -> sa.Select:
-    submitted = (
-        select(Submission.id)
-        .where(
-            Submission.case_id == Consultation.case_id,
-            Submission.stage == Consultation.stage,
-            Submission.body_id == Consultation.body_id,
-            Submission.round == Consultation.round,
-        )
-        .exists()
-    )
+    submitted = _submitted()
     late = (
         select(LateAddition.id)
         .where(
