@@ -27,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -153,7 +154,7 @@ def naive_due(url: str, now: dt.datetime) -> set[str]:
     from calendars.profile_reader import load_profile
     from models import db
     from models.outbox import OutboxMessage, Submission
-    from models.tables import Case, Consultation, Decision
+    from models.tables import Case, Consultation, Decision, Meeting
     from sagsgang.notifications.reminders import rules_for
 
     profile = load_profile("slagelse")
@@ -171,7 +172,19 @@ def naive_due(url: str, now: dt.datetime) -> set[str]:
         open_cases = set(session.exec(select(Case.id).where(Case.status == "åben")))
         known = set(session.exec(select(OutboxMessage.key)))
         rows = session.exec(select(Consultation)).all()
+        meeting_day = dict(session.exec(select(Meeting.id, Meeting.day)).all())
     engine.dispose()
+    # Catch-up follows the current plan only (issue 11): nothing for a stage behind an earlier one
+    # that missed its deadline, nor for a later stage whose meeting came while the case waited.
+    undecided = defaultdict(list)
+    for row in rows:
+        if row.case_id in open_cases and row.id not in decided:
+            undecided[row.case_id].append(row)
+    current = {case: min(r.stage for r in found) for case, found in undecided.items()}
+
+    def missed(r) -> bool:
+        return (r.case_id, r.stage, r.body_id, r.round) not in submitted and r.deadline < today
+
     due = set()
     for row in rows:
         if (
@@ -179,6 +192,14 @@ def naive_due(url: str, now: dt.datetime) -> set[str]:
             or row.id in decided
             or (row.case_id, row.stage, row.body_id, row.round) in submitted
         ):
+            continue
+        stage = current[row.case_id]
+        if any(
+            r.stage < row.stage and missed(r) and (r.stage == stage or meeting_day[r.meeting_id] > today)
+            for r in undecided[row.case_id]
+        ):
+            continue
+        if row.stage != stage and meeting_day[row.meeting_id] <= today:
             continue
         place = f"{row.case_id}/{row.stage}/{row.body_id}/{row.round}/frist-{row.deadline.isoformat()}"
         if row.deadline < today:

@@ -97,7 +97,7 @@ def remind(settings: Settings, case_id: int, now: dt.datetime | None) -> sending
     """Due reminders and escalations for this case into the outbox, then out by mail."""
     at, mail_settings = clock_at(settings, now).now(), mail.MailSettings.from_settings(settings)
     with session_scope(settings) as session:
-        reminders.obsolete_stale(session, case_id)
+        reminders.obsolete_stale(session, case_id, at)
     with session_scope(settings) as session:
         due = reminders.find_due(session, at, case_id)
     for item in due:
@@ -223,5 +223,5 @@ def summary(settings: Settings, case_id: int, sent: list[str], wake: dt.datetime
             "status": str(case.status),
             "sendt": sent,
             "naeste_koersel": wake.isoformat() if wake else None,
-            "beskrivelse": describe(session, case),
+            "beskrivelse": describe(session, case, settings.clock().today()),
         }

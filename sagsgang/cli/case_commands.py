@@ -204,7 +204,7 @@ def show_command(args) -> int:
 
     db = current_database(args.settings)
     with db.session_scope() as session:
-        for line in describe(session, find_case(session, args.sag, args.kommune)):
+        for line in describe(session, find_case(session, args.sag, args.kommune), args.settings.clock().today()):
             print(line)
     return 0
 

@@ -23,9 +23,9 @@ from sagsgang.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def drop_stale_reminders(settings: Settings) -> int:
+def drop_stale_reminders(settings: Settings, now: dt.datetime | None = None) -> int:
     with session_scope(settings) as session:
-        return reminders.obsolete_stale(session)
+        return reminders.obsolete_stale(session, now=now)
 
 
 def find_due(settings: Settings, now: dt.datetime) -> list[reminders.Due]:
@@ -69,7 +69,7 @@ def send_mails(settings: Settings, now: dt.datetime) -> sending.SendReport:
 def check(settings: Settings, now: dt.datetime | None, run: Run, warn: Warn = log.warning) -> DailySummary:
     """Dagens kontrol: påmindelser før sagsfrister, eskalering af overskredne frister, mandagsoversigt."""
     at = clock_at(settings, now).now()
-    obsolete = run(drop_stale_reminders, settings)
+    obsolete = run(drop_stale_reminders, settings, at)
     queued = run(queue_due, settings, run(find_due, settings, at), at)
     for problem in queued.problems:
         warn(problem)
