@@ -18,6 +18,7 @@ documents it uses as it is).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import smtplib
@@ -195,29 +196,62 @@ def compose(
 class Transport(Protocol):
     def send(self, raw: str, recipient: str, key: str) -> None: ...
 
+    def close(self) -> None: ...
+
 
 class SmtpTransport:
+    """One SMTP session for all the mails of a run (opened at the first, ended by `close`): no
+    connect, EHLO and QUIT between the server's 250 for a mail and the sender marking it sent."""
+
     def __init__(self, settings: MailSettings, timeout: float = 20) -> None:
         assert settings.host, "transport() chooses SMTP only when a host is set"
         self.settings, self.host, self.timeout = settings, settings.host, timeout
+        self._client: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        client: smtplib.SMTP
+        if s.tls == "ssl":
+            client = smtplib.SMTP_SSL(self.host, s.port, timeout=self.timeout, context=ssl.create_default_context())
+        else:
+            client = smtplib.SMTP(self.host, s.port, timeout=self.timeout)
+        try:
+            if s.tls == "starttls":
+                client.starttls(context=ssl.create_default_context())
+            if s.user:
+                client.login(s.user, s.password or "")
+        except BaseException:
+            client.close()
+            raise
+        return client
 
     def send(self, raw: str, recipient: str, key: str) -> None:
         s = self.settings
-        sender = _address(s.sender)
+        data, sender = raw.encode("utf-8"), _address(s.sender)
         try:
-            client: smtplib.SMTP
-            if s.tls == "ssl":
-                client = smtplib.SMTP_SSL(self.host, s.port, timeout=self.timeout, context=ssl.create_default_context())
-            else:
-                client = smtplib.SMTP(self.host, s.port, timeout=self.timeout)
-            with client:
-                if s.tls == "starttls":
-                    client.starttls(context=ssl.create_default_context())
-                if s.user:
-                    client.login(s.user, s.password or "")
-                client.sendmail(sender, [recipient], raw.encode("utf-8"))
-        except (OSError, smtplib.SMTPException) as error:
+            if self._client is None:
+                self._client = self._connect()
+            try:
+                self._client.sendmail(sender, [recipient], data)
+            except smtplib.SMTPServerDisconnected:  # the server ended an idle session: once more, anew
+                self._client = self._connect()
+                self._client.sendmail(sender, [recipient], data)
+        except smtplib.SMTPRecipientsRefused as error:  # the session is still good (smtplib sent RSET)
             raise DeliveryError(f"SMTP {s.host}:{s.port}: {error}") from error
+        except (OSError, smtplib.SMTPException) as error:
+            self._drop()
+            raise DeliveryError(f"SMTP {s.host}:{s.port}: {error}") from error
+
+    def close(self) -> None:
+        if self._client is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):  # it goes either way
+                self._client.quit()
+            self._drop()
+
+    def _drop(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
 
 class FolderTransport:
@@ -235,6 +269,9 @@ class FolderTransport:
         partial = path.with_suffix(".tmp")
         partial.write_bytes(raw.encode("utf-8"))
         partial.replace(path)
+
+    def close(self) -> None:
+        pass
 
 
 def transport(settings: MailSettings) -> Transport:

@@ -121,21 +121,24 @@ def send_pending(
         ids = session.exec(query.order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))).all()
     me = sender_identity()
     sent, failed, given_up = [], [], []
-    for message_id in ids:
-        claim = _claim(engine, message_id, me, lease, wall_clock())
-        if claim is None:
-            continue  # another sender has it, or it went out already
-        attempt, row = claim
-        try:
-            transport.send(row.message, row.recipient, row.key)
-        except mail.DeliveryError as error:
-            status = _record_failure(engine, message_id, attempt, str(error), now)
-            failed.append((row.key, str(error)))
-            if status is MessageStatus.FAILED:
-                given_up.append(row.key)
-            continue
-        _mark_sent(engine, message_id, attempt, now)
-        sent.append(row.key)
+    try:
+        for message_id in ids:
+            claim = _claim(engine, message_id, me, lease, wall_clock())
+            if claim is None:
+                continue  # another sender has it, or it went out already
+            attempt, row = claim
+            try:
+                transport.send(row.message, row.recipient, row.key)
+            except mail.DeliveryError as error:
+                status = _record_failure(engine, message_id, attempt, str(error), now)
+                failed.append((row.key, str(error)))
+                if status is MessageStatus.FAILED:
+                    given_up.append(row.key)
+                continue
+            _mark_sent(engine, message_id, attempt, now)
+            sent.append(row.key)
+    finally:
+        transport.close()  # the SMTP session, once all are sent
     return SendReport(tuple(sent), tuple(failed), tuple(given_up))
 
 
