@@ -18,7 +18,7 @@ from prefect.states import State
 
 from sagsgang.cases import steps
 from sagsgang.cases.state import ConflictError
-from sagsgang.notifications import daily
+from sagsgang.notifications import daily, heartbeat
 
 DEPLOYMENT = "sagsgang"  # the name of every deployment, and of the work pool they run in
 ADVANCE_FLOW = "sagsforloeb"  # flows.lifecycle.advance_case, which a hand-off or a wake-up runs
@@ -66,6 +66,7 @@ TASKS: dict[Callable[..., Any], Task[..., object]] = {
     daily.queue_due: step("læg påmindelser og eskaleringer i udbakken", daily.queue_due),
     daily.queue_digests: step("ugeoversigt", daily.queue_digests),
     daily.send_mails: step("send mails", daily.send_mails),
+    heartbeat.record_completed: step("dagens kontrol er kørt", heartbeat.record_completed),
 }
 
 

@@ -57,6 +57,7 @@ class DailySummary(TypedDict):
     forældede: int
     sendt: int
     ikke_sendt: int
+    opgivet: int  # mails given up on in this run (marked failed, shown to the secretariat)
 
 
 class Orchestrator(Protocol):

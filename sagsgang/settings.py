@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_from: str = "Sagsgang <sagsgang@localhost>"
     smtp_tls: Literal["starttls", "ssl", "nej"] | None = None
+    mail_lease_seconds: int = Field(
+        300, ge=1, description="A mail claimed by a sender that died is sent by another after this many seconds"
+    )
 
     # Web app
     secret_key: str | None = None

@@ -106,7 +106,7 @@ def remind(settings: Settings, case_id: int, now: dt.datetime | None) -> sending
                 reminders.escalate(session, item, at, mail_settings.sender)
             else:
                 reminders.queue(session, item, at, mail_settings.sender)
-    return sending.send_pending(settings.engine(), mail.transport(mail_settings), at, case_id=case_id)
+    return sending.send_due(settings, at, case_id=case_id)
 
 
 def decision_on(settings: Settings, case_id: int, stage: int) -> StageStatus:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sagsgang.cases.advance import Run, Warn
 from sagsgang.cases.state import ConflictError
 from sagsgang.cases.steps import clock_at, publish_feeds, session_scope
-from sagsgang.notifications import mail, reminders, sending
+from sagsgang.notifications import heartbeat, mail, reminders, sending
 from sagsgang.orchestration import DailySummary
 from sagsgang.settings import Settings
 
@@ -63,7 +63,7 @@ def queue_digests(settings: Settings, now: dt.datetime) -> int:
 
 
 def send_mails(settings: Settings, now: dt.datetime) -> sending.SendReport:
-    return sending.send_pending(settings.engine(), mail.transport(mail.MailSettings.from_settings(settings)), now)
+    return sending.send_due(settings, now)
 
 
 def check(settings: Settings, now: dt.datetime | None, run: Run, warn: Warn = log.warning) -> DailySummary:
@@ -79,6 +79,7 @@ def check(settings: Settings, now: dt.datetime | None, run: Run, warn: Warn = lo
         warn(f"Ikke sendt (prøves igen næste gang): {report.failed}")
     if queued.counts["eskaleringer"]:
         run(publish_feeds, settings)  # escalated cases moved to later meetings
+    run(heartbeat.record_completed, settings, at)
     return {
         "påmindelser": queued.counts["påmindelser"],
         "eskaleringer": queued.counts["eskaleringer"],
@@ -87,4 +88,5 @@ def check(settings: Settings, now: dt.datetime | None, run: Run, warn: Warn = lo
         "forældede": obsolete,
         "sendt": len(report.sent),
         "ikke_sendt": len(report.failed),
+        "opgivet": len(report.given_up),
     }

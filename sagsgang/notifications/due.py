@@ -240,11 +240,12 @@ def still_due(session: Session, item: Due, now: dt.datetime) -> bool:
 
 
 def known_keys(session: Session, keys: list[str]) -> set[str]:
+    """Keys in the outbox, except mails still to be built again (reminders._build_and_insert)."""
+    unbuilt = sa.and_(col(OutboxMessage.message) == "", col(OutboxMessage.status) == MessageStatus.PENDING)
     known: set[str] = set()
     for start in range(0, len(keys), 500):
-        known.update(
-            session.exec(select(OutboxMessage.key).where(col(OutboxMessage.key).in_(keys[start : start + 500])))
-        )
+        chunk = keys[start : start + 500]
+        known.update(session.exec(select(OutboxMessage.key).where(col(OutboxMessage.key).in_(chunk), ~unbuilt)))
     return known
 
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from email.message import EmailMessage
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -26,12 +27,13 @@ from sqlmodel import Session, col, select
 
 from calendars.danish import clock_time, long_date
 from calendars.profiles import Profile
-from models.outbox import MessageKind, OutboxMessage
+from models.outbox import MessageKind, MessageStatus, OutboxMessage
 from models.tables import Body, Case, CaseStatus, Consultation, Decision, Meeting
+from models.users import Role, User
 from sagsgang.cases import routing
 from sagsgang.cases.state import ConflictError, StepState
 from sagsgang.inputs import UserError
-from sagsgang.notifications import mail
+from sagsgang.notifications import mail, sending
 from sagsgang.notifications.due import (
     KEY_PREFIX,
     LOCAL,
@@ -146,16 +148,6 @@ def _store(
     now: dt.datetime,
     sender: str,
 ) -> Queued | None:
-    message = mail.compose(
-        template,
-        context,
-        key=item.key,
-        to_name=to[0],
-        to_email=to[1],
-        sender=sender,
-        now=now,
-        events=events,
-    )
     row = OutboxMessage(
         key=item.key,
         kind=item.kind,
@@ -167,10 +159,48 @@ def _store(
         deadline=item.deadline,
         due_at=item.due_at,
         recipient=to[1],
-        subject=message["Subject"],
-        message=message.as_string(),
+        subject="",
+        message="",
     )
-    return _insert(session, row)
+
+    def build() -> EmailMessage:
+        return mail.compose(
+            template, context, key=item.key, to_name=to[0], to_email=to[1], sender=sender, now=now, events=events
+        )
+
+    return _build_and_insert(session, row, build, now)
+
+
+def _build_and_insert(
+    session: Session, row: OutboxMessage, build: Callable[[], EmailMessage], now: dt.datetime
+) -> Queued | None:
+    """Render the mail into `row` and store it (None if another run got there first).
+
+    A mail that cannot be built fails alone: its row is stored without a message, and the next
+    run after the backoff (sending.after_failure) builds it again; after the last try it is
+    'fejlet', for the secretariat to see."""
+    existing = session.exec(select(OutboxMessage).where(OutboxMessage.key == row.key)).first()
+    if existing is not None and (existing.message or (existing.next_attempt_at or now) > now):
+        return None  # built already, or not time to try again yet
+    target = existing or row
+    try:
+        message = build()
+    except Exception as error:  # any error in one mail's template or data stops only that mail
+        target.attempts += 1
+        target.status, target.next_attempt_at = sending.after_failure(target.attempts, now)
+        target.last_error = f"Kunne ikke dannes: {type(error).__name__}: {error}"[:500]
+        if existing is None:
+            _insert(session, target)
+        else:
+            session.add(target)
+        return None
+    target.subject, target.message = str(message["Subject"]), message.as_string()
+    target.message_id, target.next_attempt_at, target.last_error = str(message["Message-ID"]), None, ""
+    if existing is None:
+        return _insert(session, target)
+    target.status = MessageStatus.PENDING
+    session.add(target)
+    return Queued(target.key, target.kind, target.recipient, target.subject)
 
 
 def _insert(session: Session, row: OutboxMessage) -> Queued | None:
@@ -297,37 +327,67 @@ def queue_digests(session: Session, now: dt.datetime, sender: str) -> list[Queue
             ):
                 people[email] = name
                 entries[email].append({**context, "role": role})
+        trouble = _failed_lately(session, municipality, monday)
+        told = dict(secretariat(session)) if trouble else {}
+        for email, name in told.items():  # they are told of the mails given up on
+            people.setdefault(email, name)
+            entries.setdefault(email, [])
         for email, items in entries.items():
             items.sort(key=lambda entry: (entry["deadline"], entry["case"].journal_number))
             key = f"{KEY_PREFIX[MessageKind.DIGEST]}/{municipality}/{email}/{monday.isoformat()}"
-            message = mail.compose(
-                "mail_digest.txt.j2",
-                {
-                    "name": people[email],
-                    "entries": items,
-                    "municipality": profile.name,
-                    "first": today,
-                    "last": today + dt.timedelta(days=DIGEST_DAYS - 1),
-                },
-                key=key,
-                to_name=people[email],
-                to_email=email,
-                sender=sender,
-                now=now,
-                events=_unique_events(entry["event"] for entry in items),
-            )
+            context = {
+                "name": people[email],
+                "email": email,
+                "entries": items,
+                "municipality": profile.name,
+                "first": today,
+                "last": today + dt.timedelta(days=DIGEST_DAYS - 1),
+                "failed": trouble if email in told else [],
+            }
             row = OutboxMessage(
                 key=key,
                 kind=MessageKind.DIGEST,
                 rule="ugeoversigt",
                 due_at=rules.at(today),
                 recipient=email,
-                subject=message["Subject"],
-                message=message.as_string(),
+                subject="",
+                message="",
             )
-            if (done := _insert(session, row)) is not None:
+
+            def build(key: str = key, context: dict = context, items: list = items) -> EmailMessage:
+                return mail.compose(
+                    "mail_digest.txt.j2",
+                    context,
+                    key=key,
+                    to_name=context["name"],
+                    to_email=context["email"],
+                    sender=sender,
+                    now=now,
+                    events=_unique_events(entry["event"] for entry in items),
+                )
+
+            if (done := _build_and_insert(session, row, build, now)) is not None:
                 queued.append(done)
     return queued
+
+
+def secretariat(session: Session) -> list[tuple[str, str]]:
+    """(e-mail, name) of the secretariat's active accounts that have an address."""
+    query = select(User).where(User.role == Role.SECRETARIAT, col(User.active).is_(True), User.email != "")
+    return [(user.email, user.name or user.username) for user in session.exec(query)]
+
+
+def _failed_lately(session: Session, municipality: str, monday: dt.date) -> list[OutboxMessage]:
+    """The municipality's mails given up on since the Monday two weeks before (digests' included)."""
+    since = dt.datetime.combine(monday - dt.timedelta(days=DIGEST_DAYS), dt.time(), LOCAL)
+    own = sa.or_(
+        col(OutboxMessage.case_id).in_(select(Case.id).where(Case.municipality == municipality)),
+        col(OutboxMessage.key).startswith(f"{KEY_PREFIX[MessageKind.DIGEST]}/{municipality}/"),
+    )
+    query = select(OutboxMessage).where(
+        OutboxMessage.status == MessageStatus.FAILED, OutboxMessage.due_at >= since, own
+    )
+    return list(session.exec(query.order_by(col(OutboxMessage.due_at))))
 
 
 def _unique_events(events: Iterable[mail.DeadlineEvent]) -> list[mail.DeadlineEvent]:

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from calendars.danish import DateFormatError, parse_date
 from models.content import ItemKind
 from sagsgang.publishing.agenda import AgendaError
-from sagsgang.web import late_service, security, service
+from sagsgang.web import late_service, mail_status, security, service
 from sagsgang.web.deps import PageViewer, PageWriter, render, require_csrf, web
 from sagsgang.web.forms import OUTCOME_CHOICES, FormErrors
 from sagsgang.web.routes.plan_import import imported_notice
@@ -50,11 +50,13 @@ async def cases(
     w = web(request)
     listed = await run_in_threadpool(service.list_cases, w, organ[:100], afdeling[:200], ansvarlig[:200])
     choices = await run_in_threadpool(service.filter_choices, w)
+    warnings = await run_in_threadpool(mail_status.warnings_for, w, viewer)
     return render(
         request,
         "cases.j2",
         viewer=viewer,
         active="sager",
+        warnings=warnings,
         cases=listed,
         choices=choices,
         filters={"organ": organ, "afdeling": afdeling, "ansvarlig": ansvarlig},
