@@ -56,8 +56,8 @@ def load_profile(name_or_path: str | Path) -> Profile:
     except FileProblem as problem:
         raise ProfileError(path, problem.key or "(filen)", problem.problem, problem.fix) from None
     except ValidationError as error:
-        problem = problem_from(error)
-        raise ProfileError(path, problem.key, problem.problem, problem.fix) from None
+        found = problem_from(error)
+        raise ProfileError(path, found.key, found.problem, found.fix) from None
     return _Reader(path, table).profile()
 
 

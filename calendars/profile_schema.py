@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from calendars.danish import WEEKDAY_NUMBERS
 from calendars.profiles import BodyKind, DayOffRule
-from calendars.strict_toml import CalendarDate, ClockTime, Table, choice, refuse, text, to_date, to_time, whole
+from calendars.strict_toml import CalendarDate, ClockTime, Table, between, limited, one_of, refuse, to_date, to_time
 
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 _BODY_KEY = re.compile(r"^[a-z0-9_]+$")
@@ -88,13 +88,22 @@ MonthDay = Annotated[tuple[int, int], BeforeValidator(_month_day)]
 YearlyOrDate = Annotated[Any, BeforeValidator(_yearly_or_date)]
 MeetingEntry = Annotated[Any, BeforeValidator(_meeting)]
 BodyKey = Annotated[str, BeforeValidator(_body_key)]
-Name = text(200)
-Days = whole(0, WORKING_DAYS, "angiv et helt antal dage fra 0 til 250.")
+Name = Annotated[str, AfterValidator(limited(200))]
+Days = Annotated[int, AfterValidator(between(0, WORKING_DAYS, "angiv et helt antal dage fra 0 til 250."))]
+CalendarDays = Annotated[int, AfterValidator(between(0, 366, "angiv et helt antal dage fra 0 til 366."))]
+Week = Annotated[int, AfterValidator(between(1, 53, "angiv ugenumre 1–53, fx weeks = [7]."))]
+Month = Annotated[int, AfterValidator(between(1, 12, "angiv måneder 1–12, fx months = [3, 9]."))]
+Minutes = Annotated[int, AfterValidator(between(1, 24 * 60, "angiv mødets længde i minutter, fra 1 til 1440."))]
+Gap = Annotated[int, AfterValidator(between(0, 60, "angiv 0 (samme dag), 1 (dagen efter) eller mere, højst 60."))]
+Place = Annotated[str, AfterValidator(limited(300, required=False))]
+Kind = Annotated[BodyKind, BeforeValidator(one_of(BodyKind, "en organtype"))]
+OnDayOff = Annotated[DayOffRule, BeforeValidator(one_of(DayOffRule, "en regel for møder på fridage"))]
+Stage = Annotated[list[str], BeforeValidator(_stage), Field(min_length=1, max_length=50)]  # one body or several
 
 
 class Recess(Table):
     name: Name = Field(description='skriv ferieperiodens navn, fx name = "Sommerferie".')
-    weeks: Annotated[list[whole(1, 53, "angiv ugenumre 1–53, fx weeks = [7].")], Field(min_length=1)] | None = None
+    weeks: Annotated[list[Week], Field(min_length=1)] | None = None
     start: YearlyOrDate = Field(None, alias="from")
     end: YearlyOrDate = Field(None, alias="to")
 
@@ -131,7 +140,7 @@ class Calendar(Table):
 
 class Deadline(Table):
     working_days_before: Days | None = None
-    days_before: whole(0, 366, "angiv et helt antal dage fra 0 til 366.") | None = None
+    days_before: CalendarDays | None = None  # "materialer senest 1 uge før" = 7
     time: ClockTime | None = None
 
     @model_validator(mode="after")
@@ -155,36 +164,34 @@ class Agenda(Table):
 
 class Body(Table):
     name: Name = Field(description='skriv organets navn, fx name = "Byrådet".')
-    kind: choice(BodyKind, "en organtype") = Field(
-        description='angiv kind = "politisk", "administrativ" eller "ad hoc".'
-    )
+    kind: Kind = Field(description='angiv kind = "politisk", "administrativ" eller "ad hoc".')
     deadline: Deadline = Field(description='angiv fx deadline = { working_days_before = 5, time = "12:00" }.')
-    cadence: text(200) | None = None  # parsed by calendars.cadence in the reader
+    cadence: Name | None = None  # read by calendars.cadence in the reader
     time: ClockTime | None = None
-    place: text(300, required=False) = ""
-    duration_minutes: whole(1, 24 * 60, "angiv mødets længde i minutter, fra 1 til 1440.") = 120
+    place: Place = ""
+    duration_minutes: Minutes = 120
     meets_in_recess: bool | None = None
-    months: Annotated[list[whole(1, 12, "angiv måneder 1–12, fx months = [3, 9].")], Field(min_length=1)] | None = None
+    months: Annotated[list[Month], Field(min_length=1)] | None = None
     agenda: Agenda | None = None
     meetings: list[MeetingEntry] = Field([], max_length=MAX_MEETINGS)
-    meetings_ics: text(300) | None = None
+    meetings_ics: Name | None = None
     adopted_until: CalendarDate | None = None
     cancelled: list[CalendarDate] = Field([], max_length=MAX_MEETINGS)
     moved: dict[CalendarDate, MeetingEntry] = Field({}, max_length=MAX_MEETINGS)
     finance_committee: bool = False
-    on_day_off: choice(DayOffRule, "en regel for møder på fridage") | None = None
+    on_day_off: OnDayOff | None = None
     takes_cases_from: list[str] = Field([], max_length=50)
 
 
 class Route(Table):
     name: Name = Field(description='skriv rutens navn, fx name = "Politisk sag".')
-    stages: list[Annotated[list[str], BeforeValidator(_stage), Field(min_length=1, max_length=50)]] = Field(
+    stages: list[Stage] = Field(
         description='angiv fx stages = ["direktion", ["udvalg_a", "udvalg_b"], "byraadet"].',
         min_length=1,
         max_length=50,
     )
     economic_impact: bool = False
-    economic_impact_waiver: text(2000) | None = None
+    economic_impact_waiver: Annotated[str, AfterValidator(limited(2000))] | None = None
     common_deadline: list[int] = Field([], max_length=50)  # stage numbers, checked by the reader
 
 
@@ -197,7 +204,7 @@ class Reminders(Table):
 
 class ProfileFile(Table):
     name: Name = Field(description='skriv kommunens navn, fx name = "Slagelse Kommune".')
-    gap_working_days: whole(0, 60, "angiv 0 (samme dag), 1 (dagen efter) eller mere, højst 60.") = 1
+    gap_working_days: Gap = 1
     calendar: Calendar = Calendar()
     bodies: dict[BodyKey, Body] = Field(
         description="beskriv mindst ét organ under [bodies.<navn>].", min_length=1, max_length=200

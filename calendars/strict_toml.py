@@ -18,14 +18,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from calendars.danish import DateFormatError, parse_date, parse_time
 from calendars.workdays import CalendarRangeError, in_calendar_range
 
 MAX_FILE_BYTES = 1_000_000  # a large municipality's profile is ~10 kB; a case text a few pages
-MAX_DEPTH = 6  # tables and lists inside each other; the deepest real use is 4
+MAX_DEPTH = 8  # values inside tables and lists; a route's parallel stage is 6 deep
 MAX_TEXT = 20_000  # characters in one text value (a long sagsfremstilling is ~5,000)
 
 
@@ -99,8 +99,14 @@ def _toml_reason(english: str) -> str:
 
 
 def _depth(value: Any) -> int:
-    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-    return 1 + max((_depth(child) for child in children), default=0)
+    """How deep lists and tables nest (without recursion: the file may nest thousands deep)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 # --- the declarative models ----------------------------------------------------------------------
@@ -132,8 +138,8 @@ class Table(BaseModel):
         return data
 
 
-def whole(low: int, high: int, fix: str = "") -> Any:
-    """An integer from `low` to `high`; outside them, the range is named."""
+def between(low: int, high: int, fix: str = "") -> Callable[[int], int]:
+    """For AfterValidator: an integer from `low` to `high`; outside them, the range is named."""
 
     def check(value: int) -> int:
         if not low <= value <= high:
@@ -142,11 +148,12 @@ def whole(low: int, high: int, fix: str = "") -> Any:
             )
         return value
 
-    return Annotated[int, AfterValidator(check)]
+    return check
 
 
-def text(max_length: int = 200, required: bool = True) -> Any:
-    """A text of at most `max_length` characters; one of only spaces is refused when `required`."""
+def limited(max_length: int = 200, required: bool = True) -> Callable[[str], str]:
+    """For AfterValidator: a text of at most `max_length` characters; one of only spaces is refused
+    when `required`."""
 
     def check(value: str) -> str:
         if len(value) > max_length:
@@ -155,11 +162,11 @@ def text(max_length: int = 200, required: bool = True) -> Any:
             raise refuse("teksten er tom.", "skriv teksten, eller fjern nøglen.")
         return value
 
-    return Annotated[str, AfterValidator(check)]
+    return check
 
 
-def choice(values: Iterable[Any], what: str) -> Any:
-    """One of `values` (an enum's members or texts), written as its text."""
+def one_of(values: Iterable[Any], what: str) -> Callable[[Any], Any]:
+    """For BeforeValidator: one of `values` (an enum's members), written as its text."""
     options = {str(getattr(v, "value", v)): v for v in values}
 
     def pick(value: Any) -> Any:
@@ -167,7 +174,7 @@ def choice(values: Iterable[Any], what: str) -> Any:
             raise refuse(f"{_shown(value)} er ikke {what}.", f"brug {_either(repr(o) for o in options)}.")
         return options[value]
 
-    return Annotated[Any, BeforeValidator(pick)]
+    return pick
 
 
 def to_date(value: Any) -> dt.date:
@@ -254,7 +261,7 @@ def dotted(loc: Iterable[int | str]) -> str:
 
 
 def _shown(value: Any) -> str:
-    shown = repr(value)
+    shown = value.isoformat() if isinstance(value, dt.date | dt.time) else repr(value)
     return shown if len(shown) <= 60 else shown[:57] + "…"
 
 
