@@ -9,21 +9,18 @@ exception and never pydantic's or tomllib's English.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import tempfile
 import tomllib
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from calendars.profile_reader import load_profile
 from calendars.profiles import ProfileError
 from sagsgang.errors import SagsgangError
 from sagsgang.inputs import read_profile
+from tests.mutations import ENGLISH, garbage, mutations
 
 SLAGELSE = Path(__file__).parents[2] / "calendars" / "profiles" / "slagelse.toml"
 
@@ -244,108 +241,9 @@ def test_an_oversized_profile_file_is_refused(tmp_path):
 
 # --- mutations ------------------------------------------------------------------------------------
 
-ENGLISH = (
-    "Input should",
-    "validation error",
-    "Field required",
-    "Extra inputs",
-    "Value error",
-    "type=",
-    "at line",
-    "Traceback",
-)
-
-
-def toml_value(value: Any) -> str:
-    """A value as inline TOML (enough for the mutated profiles: no TOML writer is installed)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return {"inf": "inf", "-inf": "-inf", "nan": "nan"}.get(str(value), repr(value))
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    return "{ " + ", ".join(f"{json.dumps(k, ensure_ascii=False)} = {toml_value(v)}" for k, v in value.items()) + " }"
-
-
-def toml_text(data: dict[str, Any]) -> str:
-    return "".join(f"{json.dumps(k, ensure_ascii=False)} = {toml_value(v)}\n" for k, v in data.items())
-
-
-def places(data: Any, path: tuple = ()) -> list[tuple]:
-    """Every key path and list index in the parsed profile."""
-    found = [path] if path else []
-    children = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
-    for key, child in children:
-        found += places(child, (*path, key))
-    return found
-
-
-def replaced(data: Any, path: tuple, value: Any) -> Any:
-    if not path:
-        return value
-    copy = dict(data) if isinstance(data, dict) else list(data)
-    copy[path[0]] = replaced(data[path[0]], path[1:], value)
-    return copy
-
-
-def added(data: Any, path: tuple, key: str, value: Any) -> Any:
-    """`key = value` added to the table at `path` (or the nearest table above it)."""
-    while path and not isinstance(_at(data, path), dict):
-        path = path[:-1]
-    table = dict(_at(data, path))
-    table[key] = value
-    return replaced(data, path, table)
-
-
-def _at(data: Any, path: tuple) -> Any:
-    for part in path:
-        data = data[part]
-    return data
-
-
-BASE = tomllib.loads(VALID)
-PLACES = places(BASE)
-texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
-dates = st.dates(dt.date(1, 1, 1), dt.date(1989, 12, 31)) | st.dates(dt.date(2101, 1, 1), dt.date(9999, 12, 31))
-bad_values = st.one_of(
-    texts,
-    st.booleans(),
-    st.integers(-(10**30), 10**30),
-    st.integers(-(10**6), -1),
-    st.floats(allow_nan=True, allow_infinity=True),
-    dates,
-    dates.map(str),
-    dates.map(lambda d: f"{d:%d-%m}-{d.year:04d}"),
-    st.datetimes(dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31)),
-    st.times(),
-    st.lists(st.integers(-(10**9), 10**9) | texts, max_size=4),
-    st.dictionaries(texts, texts | st.integers(), max_size=3),
-    st.just([]),
-    st.just({}),
-)
-mutations = st.one_of(
-    st.tuples(st.just("replace"), st.sampled_from(PLACES), bad_values),
-    st.tuples(st.just("add"), st.sampled_from(PLACES), st.tuples(texts, bad_values)),
-)
-
-
-def mutated_bytes(mutation: tuple) -> bytes:
-    kind, path, value = mutation
-    data = replaced(BASE, path, value) if kind == "replace" else added(BASE, path, *value)
-    return toml_text(data).encode("utf-8")
-
-
-garbage = st.tuples(st.integers(0, len(VALID.encode())), st.binary(min_size=1, max_size=12)).map(
-    lambda cut: VALID.encode()[: cut[0]] + cut[1] + VALID.encode()[cut[0] :]
-)
-
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(mutations.map(mutated_bytes), garbage))
+@given(mutations(tomllib.loads(VALID)) | garbage(VALID.encode("utf-8")))
 def test_a_mutated_profile_loads_or_gets_a_danish_error_naming_the_file(data):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "muteret.toml"

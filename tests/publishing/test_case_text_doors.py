@@ -5,14 +5,36 @@ profile, and an attachment's `fil` must be a file inside the case text's own fol
 from __future__ import annotations
 
 import os
+import tempfile
+import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from sagsgang.publishing import case_texts
 from sagsgang.publishing.case_texts import CaseTextError, read_case_text
+from tests.mutations import ENGLISH, garbage, mutations
 
 EXAMPLES = Path(case_texts.__file__).parents[1] / "demo" / "examples" / "albertslund-chefforum-2024-04-10"
+
+
+# Every key of a case text, and an attachment in the file's folder.
+MUTATED = """
+punkttype = "orientering"
+tid = 20
+lukket = false
+anledning = "Anledning"
+sagsfremstilling = "Sagsfremstilling"
+oekonomi = "Ingen"
+lovgrundlag = "Kommunestyrelsesloven"
+indstiller = "Kommunaldirektøren"
+indstilling = ["at Chefforum tager orienteringen til efterretning."]
+
+[[bilag]]
+titel = "Notat"
+fil = "notat.pdf"
+"""
 
 
 def written(folder: Path, text: str) -> Path:
@@ -115,3 +137,18 @@ def test_invalid_utf8_in_a_case_text_is_refused(tmp_path):
     with pytest.raises(CaseTextError) as info:
         read_case_text(path)
     assert "ikke UTF-8" in str(info.value) and "linje 1" in str(info.value)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutations(tomllib.loads(MUTATED)) | garbage(MUTATED.encode("utf-8")))
+def test_a_mutated_case_text_reads_or_gets_a_danish_error_naming_the_file(data):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "tekst.toml"
+        path.write_bytes(data)
+        (Path(folder) / "notat.pdf").write_bytes(b"%PDF-1.4\n")
+        try:
+            read_case_text(path)
+        except CaseTextError as error:
+            message = str(error)
+            assert str(path) in message and "Sådan retter du det:" in message, message
+            assert not any(english in message for english in ENGLISH), message
