@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
@@ -112,3 +113,9 @@ def garbage(valid: bytes) -> st.SearchStrategy[bytes]:
     return st.tuples(st.integers(0, len(valid)), st.binary(min_size=1, max_size=12)).map(
         lambda cut: valid[: cut[0]] + cut[1] + valid[cut[0] :]
     )
+
+
+def assert_danish(message: str, path: Path) -> None:
+    """A door's answer: names the file, says how to fix it, and has none of our libraries' English."""
+    assert str(path) in message and "Sådan retter du det:" in message, message
+    assert not any(english in message for english in ENGLISH), message
