@@ -26,6 +26,15 @@ class CalendarRangeError(ValueError):
     """A date outside the years a calendar was built for."""
 
 
+def in_calendar_range(day: dt.date) -> dt.date:
+    """`day`, or CalendarRangeError naming the years every calendar covers (a typo, at a door)."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise CalendarRangeError(
+            f"{day.isoformat()} ligger uden for kalenderens år ({FIRST_YEAR}–{LAST_YEAR}). Tjek årstallet."
+        )
+    return day
+
+
 @dataclass(frozen=True)
 class ClosingDays:
     """Days a town hall is closed on top of the statutory holidays."""
