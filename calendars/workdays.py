@@ -26,6 +26,17 @@ class CalendarRangeError(ValueError):
     """A date outside the years a calendar was built for."""
 
 
+def within_range(day: dt.date, label: str = "Datoen") -> dt.date:
+    """`day` if Sagsgang's calendars cover its year (FIRST_YEAR–LAST_YEAR), else CalendarRangeError
+    naming the range: every date a user types is checked here before anything is planned on it."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise CalendarRangeError(
+            f"{label} {day.day:02d}-{day.month:02d}-{day.year:04d} ligger uden for de år, "
+            f"Sagsgang kan regne i ({FIRST_YEAR}–{LAST_YEAR})."
+        )
+    return day
+
+
 @dataclass(frozen=True)
 class ClosingDays:
     """Days a town hall is closed on top of the statutory holidays."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from sagsgang.cli import plan_import_commands
 from sagsgang.cli.database import current_database, upgraded_database
-from sagsgang.inputs import UserError, read_date, read_profile, read_target
+from sagsgang.inputs import UserError, model_error, read_date, read_profile, read_target
 
 OUTCOMES = "godkendt, anbefalet, 'taget til efterretning', drøftet, udsat, tilbagesendt, 'ikke godkendt'"
 
@@ -81,15 +81,13 @@ def launch_command(args) -> int:
             manager_email=args.leder_email,
             department=args.afdeling,
             route=args.rute,
-            ready=read_date(args.klar) if args.klar else None,
+            ready=read_date(args.klar, "ready") if args.klar is not None else None,
             target_body=target.body if target else None,
             target_date=target.day if target else None,
             closed_item=args.lukket,
         )
     except ValidationError as error:
-        fields = launch.LaunchRequest.model_fields
-        missing = ", ".join(fields[str(problem["loc"][0])].title or "" for problem in error.errors())
-        raise UserError(f"Udfyld: {missing}.") from None
+        raise model_error(launch.LaunchRequest, error) from None
     db = current_database(args.settings)
     launch.check_launch(db.get_engine(), request, args.settings.clock())  # bad input: exit 2 before Prefect starts
     result = _orchestrator(args.settings).launch(request)

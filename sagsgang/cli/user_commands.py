@@ -13,11 +13,20 @@ from sagsgang.inputs import UserError
 
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
-        return sys.stdin.readline().rstrip("\n")
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise UserError(
+            "Der er ingen terminal at spørge om adgangskoden i. Send den på standard input med "
+            "--adgangskode-fra-stdin, eller opret brugeren med --kun-sso."
+        )
     import getpass
 
-    first = getpass.getpass("Adgangskode: ")
-    if getpass.getpass("Gentag adgangskoden: ") != first:
+    try:
+        first = getpass.getpass("Adgangskode: ")
+        again = getpass.getpass("Gentag adgangskoden: ")
+    except (EOFError, KeyboardInterrupt):
+        raise UserError("Afbrudt: ingen bruger er oprettet.") from None
+    if again != first:
         raise UserError("De to adgangskoder er ikke ens. Prøv igen.")
     return first
 
@@ -27,10 +36,12 @@ def create_command(args) -> int:
 
     username = logins.check_username(args.brugernavn)
     role = logins.read_role(args.rolle)
+    name = logins.check_name(args.navn)
+    email = logins.check_email(args.email)
     password = None if args.kun_sso else logins.check_password(_read_password(args.adgangskode_fra_stdin))
     db = current_database(args.settings)
     with db.session_scope() as session:
-        user = logins.create_user(session, username, role, password, args.navn or "", args.email or "")
+        user = logins.create_user(session, username, role, password, name, email)
         email = user.email
     rights = (
         "må oprette sager, registrere beslutninger og ændre møder"
