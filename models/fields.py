@@ -173,6 +173,11 @@ _PYDANTIC = (
 )
 
 
+def is_ours(problem: Any) -> bool:
+    """Whether one of pydantic's error dicts is one of these rules' own (its message names the field)."""
+    return isinstance((problem.get("ctx") or {}).get("error"), Invalid)
+
+
 def danish(problem: Any) -> str:
     """One of pydantic's error dicts (ValidationError.errors()) as a Danish sentence: our own rules'
     message as written, pydantic's own by its error type."""

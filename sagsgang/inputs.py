@@ -59,7 +59,9 @@ def model_error(model: type[BaseModel], error: ValidationError) -> UserError:
     titles = {name: info.title or name for name, info in model.model_fields.items()}
     found = error.errors()
     said = "; ".join(
-        f"{titles.get(str(p['loc'][0]), str(p['loc'][0]))}: {fields.danish(p)}" if p.get("loc") else fields.danish(p)
+        fields.danish(p)
+        if fields.is_ours(p) or not p.get("loc")
+        else f"{titles.get(str(p['loc'][0]), str(p['loc'][0]))}: {fields.danish(p)}"
         for p in found
     )
     first = found[0].get("loc") if found else None

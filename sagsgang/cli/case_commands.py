@@ -14,6 +14,7 @@ from typing import Any
 
 from sagsgang.cli import plan_import_commands
 from sagsgang.cli.database import current_database, upgraded_database
+from sagsgang.cli.prompts import ask_new_ready
 from sagsgang.inputs import UserError, model_error, read_date, read_profile, read_target
 
 OUTCOMES = "godkendt, anbefalet, 'taget til efterretning', drøftet, udsat, tilbagesendt, 'ikke godkendt'"
@@ -100,7 +101,9 @@ def decide_command(args) -> int:
     from sagsgang.cases import decisions, state
 
     db = current_database(args.settings)
-    new_ready = read_date(args.klar) if args.klar else None
+    new_ready = read_date(args.klar, "new_ready") if args.klar is not None else None
+    if new_ready is None and args.udfald.strip() == "tilbagesendt":
+        new_ready = ask_new_ready()
     with db.session_scope() as session:
         recorded = decisions.record_decision(
             session, args.sag, args.organ, args.udfald, args.tekst or "", args.settings.clock(), new_ready, args.kommune

@@ -8,25 +8,19 @@ from __future__ import annotations
 import sys
 
 from sagsgang.cli.database import current_database
+from sagsgang.cli.prompts import ask_secret
 from sagsgang.inputs import UserError
 
 
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    if not sys.stdin.isatty():
-        raise UserError(
-            "Der er ingen terminal at spørge om adgangskoden i. Send den på standard input med "
-            "--adgangskode-fra-stdin, eller opret brugeren med --kun-sso."
-        )
-    import getpass
-
-    try:
-        first = getpass.getpass("Adgangskode: ")
-        again = getpass.getpass("Gentag adgangskoden: ")
-    except (EOFError, KeyboardInterrupt):
-        raise UserError("Afbrudt: ingen bruger er oprettet.") from None
-    if again != first:
+    without_terminal = (
+        "Der er ingen terminal at spørge om adgangskoden i. Send den på standard input med "
+        "--adgangskode-fra-stdin, eller opret brugeren med --kun-sso."
+    )
+    first = ask_secret("Adgangskode: ", without_terminal)
+    if ask_secret("Gentag adgangskoden: ", without_terminal) != first:
         raise UserError("De to adgangskoder er ikke ens. Prøv igen.")
     return first
 
