@@ -53,7 +53,7 @@ def send_pending(engine: Engine, transport: mail.Transport, now: dt.datetime, ca
                 row.status, row.sent_at, row.last_error = MessageStatus.SENT, now, ""
                 session.add(row)
                 sent.append(row.key)
-        except mail.DeliveryError as error:
+        except (mail.DeliveryError, ValueError) as error:  # this mail only (ValueError: it cannot be built)
             with session_scope(engine) as session:
                 session.execute(
                     sa.update(OutboxMessage)
