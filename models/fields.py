@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 MAX_LINE = 500  # one line: a title, a name, a department
 MAX_NAME = 200
 MAX_EMAIL = 254  # RFC 5321's path limit
+MAX_LOCAL_PART = 64  # RFC 5321 § 4.5.3.1.1 (email-validator lets longer ones through)
 MAX_SERIAL_DIGITS = 6  # KLE løbenummer: up to 999999 cases of one subject in one year
 FIRST_DAY = dt.date(FIRST_YEAR, 1, 1)  # the calendar's range (calendars.workdays)
 LAST_DAY = dt.date(LAST_YEAR, 12, 31)
@@ -42,8 +43,9 @@ EMAIL_HINT = "Skriv en e-mailadresse som fx meha@slagelse.dk."
 
 
 def _has_control(text: str) -> bool:
-    # Cc (CR, LF, NUL, ESC …), Cf (zero-width and direction marks), Cs/Co/Cn (no character at all)
-    return any(unicodedata.category(c)[0] == "C" for c in text)
+    # Cc (CR, LF, NUL, ESC …), Cf (zero-width and direction marks), Cs/Co/Cn (no character at all),
+    # Zl/Zp (U+2028/U+2029: line and paragraph separators, which break a line like LF)
+    return any(unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") for c in text)
 
 
 def _text(value: Any, field: str, label: str) -> str:
@@ -85,9 +87,12 @@ def email_address(value: Any, field: str, label: str = "E-mailadressen", require
     if not text:
         return ""
     try:
-        return validate_email(text, check_deliverability=False).normalized
+        address = validate_email(text, check_deliverability=False)
     except EmailNotValidError:
-        raise Invalid(f"'{text}' er ikke en gyldig e-mailadresse. {EMAIL_HINT}", field) from None
+        address = None
+    if address is None or len(address.local_part) > MAX_LOCAL_PART:
+        raise Invalid(f"'{text}' er ikke en gyldig e-mailadresse. {EMAIL_HINT}", field)
+    return address.normalized
 
 
 def journal_number(value: Any, field: str = "journal_number") -> str:

@@ -61,9 +61,10 @@ def check_name(text: str | None) -> str:
     return read_line(text, "name", "Navnet", fields.MAX_NAME, required=text is not None)
 
 
-def check_email(text: str | None) -> str:
+def check_email(text: str | None, given: bool = False) -> str:
+    """The account's e-mail address; `given` (the user typed one) refuses a blank one."""
     try:
-        return fields.email_address(text, "email")
+        return fields.email_address(text, "email", required=given)
     except Invalid as error:
         raise UserError(error.message, "email") from None
 

@@ -38,6 +38,11 @@ def check_email(email: str) -> str:
     return fields.email_address(email, "email", required=True)
 
 
+def check_department(text: str | None) -> str:
+    """The department a personal feed is limited to: one line (models.fields); Invalid otherwise."""
+    return fields.single_line(text, "afdeling", "Afdelingen", fields.MAX_NAME)
+
+
 def create_subscription(session: Session, email: str, department: str = "", *, clock: Clock) -> tuple[FeedToken, str]:
     """A new personal feed for `email`; returns the row and the token, which is shown once and
     stored only as its hash."""
@@ -45,7 +50,7 @@ def create_subscription(session: Session, email: str, department: str = "", *, c
     row = FeedToken(
         token_hash=token_hash(token),
         email=check_email(email),
-        department=department.strip(),
+        department=check_department(department),
         created_at=clock.now().astimezone(UTC),
     )
     session.add(row)

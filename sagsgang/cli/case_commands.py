@@ -186,7 +186,7 @@ def _change_meeting(args, moving: bool) -> int:
     day = read_date(args.dato)
     new_day = read_date(args.ny_dato) if moving else None
     try:
-        new_time = parse_time(args.tid) if moving and args.tid else None
+        new_time = parse_time(args.tid) if moving and args.tid is not None else None
     except DateFormatError as error:
         raise UserError(str(error)) from None
     db = current_database(args.settings)

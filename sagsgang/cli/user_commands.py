@@ -31,7 +31,7 @@ def create_command(args) -> int:
     username = logins.check_username(args.brugernavn)
     role = logins.read_role(args.rolle)
     name = logins.check_name(args.navn)
-    email = logins.check_email(args.email)
+    email = logins.check_email(args.email, given=args.email is not None)
     password = None if args.kun_sso else logins.check_password(_read_password(args.adgangskode_fra_stdin))
     db = current_database(args.settings)
     with db.session_scope() as session:

@@ -25,6 +25,15 @@ MAX_TEXT = 20_000  # characters in one text field: a long Sagsfremstilling, not 
 MAX_LINE = fields.MAX_LINE
 
 
+def read_day(text: str) -> dt.date:
+    """A date in a URL or query (dd-mm-åååå or åååå-mm-dd) inside the calendar's years, else
+    DateFormatError (Danish): nothing is looked up or planned on a day the calendar lacks."""
+    try:
+        return fields.calendar_date(parse_date(text[:40]), "dato")
+    except Invalid as error:
+        raise DateFormatError(error.message) from None
+
+
 class FormErrors(Exception):
     """Field name -> Danish message; '' is the form as a whole."""
 

@@ -416,10 +416,10 @@ def subscribe(web: Web, viewer: Viewer, department: str) -> tuple[int, FeedLink]
                 "kalender. Bed sekretariatet om at tilføje den (sagsgang bruger opret … --email)."
             }
         )
-    if not isinstance(department, str) or len(department) > 200 or "\n" in department:
-        raise FormErrors(
-            {"afdeling": "Skriv afdelingens navn på én linje (højst 200 tegn), eller lad feltet stå tomt."}
-        )
+    try:
+        department = subscriptions.check_department(department)
+    except ValueError as error:
+        raise FormErrors({"afdeling": str(error)}) from None
     with web.session() as session:
         row, token = subscriptions.create_subscription(session, viewer.email, department, clock=web.clock)
         number = id_of(row)
