@@ -64,8 +64,6 @@ def _database(settings: Settings | None) -> str:
         url = make_url(settings.database)
     except Exception:  # the URL itself is unreadable: say the setting, not its value
         return "(SAGSGANG_DATABASE_URL)"
-    if url.get_backend_name() == "sqlite":
-        return str(Path(url.database or "").expanduser())
     return url.render_as_string(hide_password=True)
 
 
@@ -83,7 +81,7 @@ def fault_message(error: BaseException, settings: Settings | None = None) -> str
         ):
             return (
                 "SAGSGANG_DATABASE_URL peger på en database, hvis driver ikke er installeret. Skriv adressen "
-                "som postgresql+psycopg://bruger@vært/database (psycopg følger med Sagsgang)."
+                "som postgresql+psycopg://bruger@vært/database (den driver følger med Sagsgang)."
             )
         if name.startswith("psycopg.") and "OperationalError" in name:
             return f"Databaseserveren {_database(settings)} svarer ikke. Intet er gemt. Tjek at den kører."

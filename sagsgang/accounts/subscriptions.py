@@ -77,6 +77,8 @@ def revoke_subscriptions(session: Session, who: str, clock: Clock) -> list[FeedT
         number = int(who) if len(who) <= 19 else MAX_ID + 1
         found = session.get(FeedToken, number) if number <= MAX_ID else None
         rows = [found] if found is not None and found.active else []
+    elif not who.isprintable():  # no stored address holds a control character (nor may PostgreSQL see NUL)
+        rows = []
     else:
         rows = list(
             session.exec(

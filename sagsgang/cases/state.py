@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from calendars.profiles import Profile, Route
+from models.fields import JOURNAL_NUMBER
 from models.outbox import Submission
 from models.tables import Body, Case, Consultation, Decision, Meeting, Outcome
 from models.types import utcnow
@@ -44,13 +45,20 @@ def id_of(row: Stored) -> int:
     return row.id
 
 
+def _case_query(journal_number: str, municipality: str | None):
+    query = select(Case).where(Case.journal_number == journal_number)
+    return query.where(Case.municipality == municipality) if municipality else query
+
+
 def find_case(session: Session, journal_number: str, municipality: str | None = None) -> Case:
-    query = select(Case).where(Case.journal_number == journal_number.strip())
-    if municipality:
-        query = query.where(Case.municipality == municipality)
-    found = session.exec(query).all()
+    # Only a KLE number can name a stored case: anything else (a NUL byte, 5,000 digits) is not
+    # looked for, so it never reaches the database (PostgreSQL refuses NUL in text).
+    wanted = journal_number.strip()
+    known = JOURNAL_NUMBER.fullmatch(wanted) and (municipality is None or municipality.isprintable())
+    found = session.exec(_case_query(wanted, municipality)).all() if known else []
     if not found:
-        raise UserError(f"Sagen '{journal_number}' findes ikke. Opret den med: sagsgang sag opret …")
+        shown = wanted if JOURNAL_NUMBER.fullmatch(wanted) else wanted[:40].encode("unicode_escape").decode()
+        raise UserError(f"Sagen '{shown}' findes ikke. Opret den med: sagsgang sag opret …")
     if len(found) > 1:
         raise UserError(
             f"Journalnummeret {journal_number} findes i flere kommuner "

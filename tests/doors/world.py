@@ -67,10 +67,10 @@ class World:
     def engine(self) -> sa.Engine:
         return self.settings.engine()
 
-    def run(self, *argv: str, stdin: str = "") -> Answer:
-        """`sagsgang argv…` in this process, as a user runs it (stdin not a terminal)."""
+    def run(self, *argv: str, stdin: str = "", terminal: bool = False) -> Answer:
+        """`sagsgang argv…` in this process, as a user runs it (stdin a terminal only if `terminal`)."""
         out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), _stdin(stdin):
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), _stdin(stdin, terminal):
             try:
                 code = main(list(argv), self.settings)
             except SystemExit as exit_:  # argparse's refusals
@@ -92,11 +92,16 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
 @contextlib.contextmanager
-def _stdin(text: str):
+def _stdin(text: str, terminal: bool):
     import sys
 
-    old, sys.stdin = sys.stdin, io.StringIO(text)
+    old, sys.stdin = sys.stdin, (_Terminal if terminal else io.StringIO)(text)
     try:
         yield
     finally:
