@@ -26,7 +26,7 @@ from models.types import UTC
 
 TOKEN_BYTES = 32  # 256 bits (secrets.token_urlsafe): at least 128 are needed to be unguessable
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,128}$")
-MAX_ID = 2**63 - 1  # the largest row id a database stores
+MAX_ID = 2**31 - 1  # the largest row id every database stores (PostgreSQL: integer)
 
 
 def token_hash(token: str) -> str:
@@ -74,7 +74,7 @@ def revoke_subscriptions(session: Session, who: str, clock: Clock) -> list[FeedT
     """Revoke the subscription with id `who`, or every active one of the e-mail address `who`."""
     who = who.strip()
     if who.isascii() and who.isdigit():
-        number = int(who) if len(who) <= 19 else MAX_ID + 1
+        number = int(who) if len(who) <= 10 else MAX_ID + 1
         found = session.get(FeedToken, number) if number <= MAX_ID else None
         rows = [found] if found is not None and found.active else []
     elif not who.isprintable():  # no stored address holds a control character (nor may PostgreSQL see NUL)

@@ -45,17 +45,20 @@ def id_of(row: Stored) -> int:
     return row.id
 
 
-def _case_query(journal_number: str, municipality: str | None):
+def case_query(journal_number: str, municipality: str | None = None):
+    """The query for the case with this journal number (in this municipality), or None when the text
+    cannot be one: only a KLE number names a stored case, and anything else (a NUL byte, 5,000
+    digits) never reaches the database (PostgreSQL refuses NUL in text)."""
+    if not JOURNAL_NUMBER.fullmatch(journal_number) or (municipality and not municipality.isprintable()):
+        return None
     query = select(Case).where(Case.journal_number == journal_number)
     return query.where(Case.municipality == municipality) if municipality else query
 
 
 def find_case(session: Session, journal_number: str, municipality: str | None = None) -> Case:
-    # Only a KLE number can name a stored case: anything else (a NUL byte, 5,000 digits) is not
-    # looked for, so it never reaches the database (PostgreSQL refuses NUL in text).
     wanted = journal_number.strip()
-    known = JOURNAL_NUMBER.fullmatch(wanted) and (municipality is None or municipality.isprintable())
-    found = session.exec(_case_query(wanted, municipality)).all() if known else []
+    query = case_query(wanted, municipality)
+    found = session.exec(query).all() if query is not None else []
     if not found:
         shown = wanted if JOURNAL_NUMBER.fullmatch(wanted) else wanted[:40].encode("unicode_escape").decode()
         raise UserError(f"Sagen '{shown}' findes ikke. Opret den med: sagsgang sag opret …")

@@ -27,7 +27,7 @@ from sagsgang.cases.launch import check_launch
 from sagsgang.cases.launch import launch as launch_case
 from sagsgang.cases.scheduling import change_meeting as change_stored_meeting
 from sagsgang.cases.scheduling import ensure_meetings
-from sagsgang.cases.state import find_case, id_of, load_state
+from sagsgang.cases.state import case_query, find_case, id_of, load_state
 from sagsgang.inputs import UserError
 from sagsgang.orchestration import Orchestrator
 from sagsgang.settings import Settings
@@ -198,9 +198,8 @@ def case_view(web: Web, municipality: str, journal_number: str) -> CaseView:
 
 
 def _case(session: Session, municipality: str, journal_number: str) -> Case:
-    case = session.exec(
-        select(Case).where(Case.municipality == municipality, Case.journal_number == journal_number)
-    ).first()
+    query = case_query(journal_number, municipality)
+    case = session.exec(query).first() if query is not None else None
     if case is None:
         raise LookupError(journal_number)
     return case
