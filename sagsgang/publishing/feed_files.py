@@ -70,6 +70,8 @@ def publish(session: Session, directory: Path, context: FeedContext) -> PublishR
         try:
             rendered = render_feed(session, spec, context, ledger=ledger)
             changed = _write_if_changed(target, rendered.body, rendered.last_modified)
+        except PermissionError:  # the folder, not this feed: the caller says so
+            raise
         except (OSError, ValueError):  # this feed's file or data (e.g. a date beyond the calendar)
             log.exception("feed %s not published", spec.path)
             failed.append(spec.path)
