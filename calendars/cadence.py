@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from calendars.danish import WEEKDAY_NUMBERS, DateFormatError, parse_date, parse_time
-from calendars.workdays import CalendarRangeError, in_calendar_range
+from calendars.workdays import CalendarRangeError, within_range
 
 MAX_WEEKS = 52  # "hver 52. onsdag" meets once a year; more is a typo
 
@@ -113,7 +113,7 @@ def parse_cadence(text: str) -> ParsedCadence:
                     f"'{text}': med 'hver {every_n}. {weekday}' skal der stå hvilken dato "
                     f"rækken starter, fx 'hver {every_n}. {weekday} fra 2025-01-08'."
                 )
-            start = in_calendar_range(parse_date(anchor)) if anchor else None
+            start = within_range(parse_date(anchor), iso=True) if anchor else None
             rule: Cadence = Weekly(WEEKDAY_NUMBERS[weekday], every_n, start)
         elif match := _MONTHLY.match(cleaned):
             nth, last, weekday, time = match.groups()

@@ -16,7 +16,7 @@ from holidays.countries.denmark import Denmark
 from calendars import profile_schema as schema
 from calendars.danish import TIMEZONE, WEEKDAY_NUMBERS
 from calendars.profiles import Profile, ProfileError
-from calendars.workdays import CalendarRangeError, ClosingDays, Recess, in_calendar_range
+from calendars.workdays import CalendarRangeError, ClosingDays, Recess, within_range
 
 
 class FieldReader:
@@ -114,7 +114,7 @@ class FieldReader:
                 continue
             try:
                 start = event.decoded("DTSTART")
-                day = in_calendar_range(start.date() if isinstance(start, dt.datetime) else start)
+                day = within_range(start.date() if isinstance(start, dt.datetime) else start, iso=True)
             except (KeyError, ValueError, AttributeError, CalendarRangeError) as error:
                 problem = error if isinstance(error, CalendarRangeError) else "mødet har ingen gyldig start (DTSTART)."
                 raise self.fail(

@@ -22,7 +22,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, mo
 from pydantic_core import PydanticCustomError
 
 from calendars.danish import DateFormatError, parse_date, parse_time
-from calendars.workdays import CalendarRangeError, in_calendar_range
+from calendars.workdays import CalendarRangeError, within_range
 
 MAX_FILE_BYTES = 1_000_000  # a large municipality's profile is ~10 kB; a case text a few pages
 MAX_DEPTH = 8  # values inside tables and lists; a route's parallel stage is 6 deep
@@ -182,9 +182,9 @@ def to_date(value: Any) -> dt.date:
         raise refuse(f"{_shown(value)} har et klokkeslæt.", 'skriv kun datoen, fx "2027-03-30".')
     try:
         if isinstance(value, dt.date):
-            return in_calendar_range(value)
+            return within_range(value, iso=True)
         if isinstance(value, str):
-            return in_calendar_range(parse_date(value))
+            return within_range(parse_date(value), iso=True)
     except (DateFormatError, CalendarRangeError) as error:
         raise refuse(str(error), 'skriv datoen som "åååå-mm-dd", fx "2027-03-30".') from None
     raise refuse(f"{_shown(value)} er ikke en dato.", 'skriv datoen som "åååå-mm-dd", fx "2027-03-30".')

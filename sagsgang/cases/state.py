@@ -24,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from calendars.profiles import Profile, Route
+from models.fields import JOURNAL_NUMBER
 from models.outbox import Submission
 from models.tables import Body, Case, Consultation, Decision, LateAddition, Meeting, Outcome
 from models.types import utcnow
@@ -52,13 +53,23 @@ def id_of(row: Stored) -> int:
     return row.id
 
 
+def case_query(journal_number: str, municipality: str | None = None):
+    """The query for the case with this journal number (in this municipality), or None when the text
+    cannot be one: only a KLE number names a stored case, and anything else (a NUL byte, 5,000
+    digits) never reaches the database (PostgreSQL refuses NUL in text)."""
+    if not JOURNAL_NUMBER.fullmatch(journal_number) or (municipality and not municipality.isprintable()):
+        return None
+    query = select(Case).where(Case.journal_number == journal_number)
+    return query.where(Case.municipality == municipality) if municipality else query
+
+
 def find_case(session: Session, journal_number: str, municipality: str | None = None) -> Case:
-    query = select(Case).where(Case.journal_number == journal_number.strip())
-    if municipality:
-        query = query.where(Case.municipality == municipality)
-    found = session.exec(query).all()
+    wanted = journal_number.strip()
+    query = case_query(wanted, municipality)
+    found = session.exec(query).all() if query is not None else []
     if not found:
-        raise UserError(f"Sagen '{journal_number}' findes ikke. Opret den med: sagsgang sag opret …")
+        shown = wanted if JOURNAL_NUMBER.fullmatch(wanted) else wanted[:40].encode("unicode_escape").decode()
+        raise UserError(f"Sagen '{shown}' findes ikke. Opret den med: sagsgang sag opret …")
     if len(found) > 1:
         raise UserError(
             f"Journalnummeret {journal_number} findes i flere kommuner "

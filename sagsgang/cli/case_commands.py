@@ -14,7 +14,8 @@ from typing import Any
 
 from sagsgang.cli import plan_import_commands
 from sagsgang.cli.database import current_database
-from sagsgang.inputs import UserError, read_date, read_profile, read_target
+from sagsgang.cli.prompts import ask_new_ready
+from sagsgang.inputs import UserError, model_error, read_date, read_profile, read_target
 
 WAIT_HELP = "vent på tjenestens kørsel og vis resultatet"
 OUTCOMES = "godkendt, anbefalet, 'taget til efterretning', drøftet, udsat, tilbagesendt, 'ikke godkendt'"
@@ -121,15 +122,13 @@ def launch_command(args) -> int:
             manager_email=args.leder_email,
             department=args.afdeling,
             route=args.rute,
-            ready=read_date(args.klar) if args.klar else None,
+            ready=read_date(args.klar, "ready") if args.klar is not None else None,
             target_body=target.body if target else None,
             target_date=target.day if target else None,
             closed_item=args.lukket,
         )
     except ValidationError as error:
-        fields = launch.LaunchRequest.model_fields
-        missing = ", ".join(fields[str(problem["loc"][0])].title or "" for problem in error.errors())
-        raise UserError(f"Udfyld: {missing}.") from None
+        raise model_error(launch.LaunchRequest, error) from None
     db = current_database(args.settings)
     launch.check_launch(db.get_engine(), request, args.settings.clock())  # bad input: exit 2 before Prefect starts
     orchestrator = _orchestrator(args.settings)
@@ -142,7 +141,9 @@ def decide_command(args) -> int:
     from sagsgang.cases import decisions, state
 
     db = current_database(args.settings)
-    new_ready = read_date(args.klar) if args.klar else None
+    new_ready = read_date(args.klar, "new_ready") if args.klar is not None else None
+    if new_ready is None and args.udfald.strip() == "tilbagesendt":
+        new_ready = ask_new_ready()
     with db.session_scope() as session:
         recorded = decisions.record_decision(
             session, args.sag, args.organ, args.udfald, args.tekst or "", args.settings.clock(), new_ready, args.kommune
@@ -225,7 +226,7 @@ def _change_meeting(args, moving: bool) -> int:
     day = read_date(args.dato)
     new_day = read_date(args.ny_dato) if moving else None
     try:
-        new_time = parse_time(args.tid) if moving and args.tid else None
+        new_time = parse_time(args.tid) if moving and args.tid is not None else None
     except DateFormatError as error:
         raise UserError(str(error)) from None
     db = current_database(args.settings)

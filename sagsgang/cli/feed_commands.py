@@ -62,6 +62,8 @@ def publish_command(args) -> int:
     )
     for path in report.removed:
         print(f"  fjernet: {path}")
+    for path in report.failed:
+        print(f"  ikke udgivet (detaljer i logfilen): {path}")
     index = feeds.feed_url(context.base_url, "").rstrip("/") + "/"
     print(f"Oversigt med abonnementslinks: {directory / 'index.html'} (udgives som {index})")
     return 0

@@ -21,7 +21,7 @@ from pendulum.locales.locale import Locale
 
 from calendars.danish import TIMEZONE, DateFormatError, parse_date, parse_time
 from calendars.profiles import Profile
-from calendars.workdays import CalendarRangeError, in_calendar_range
+from calendars.workdays import CalendarRangeError, within_range
 
 SUFFIXES = (".xlsx", ".csv", ".ics")
 MAX_ROWS = 5_000  # a weekly body's plan over a whole council term is ~200 rows
@@ -119,7 +119,7 @@ def _rows(records: Iterable[Record], profile: Profile, only: str | None) -> tupl
             body = _body(cells.get("body") or _known_body(cells.get("hint"), profile), profile, only)
             if body is None:  # another body's row, and only one body is imported
                 continue
-            day = in_calendar_range(_day(cells.get("day")))
+            day = within_range(_day(cells.get("day")))
             time = _time(cells.get("time")) or profile.bodies[body].time
         except (DateFormatError, CalendarRangeError, _BadRow) as error:
             problems.append(RowProblem(number, str(error)))

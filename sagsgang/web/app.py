@@ -64,6 +64,7 @@ def create_app(
     from fastapi.responses import JSONResponse, RedirectResponse
     from fastapi.staticfiles import StaticFiles
 
+    from models import fields
     from sagsgang import orchestration
     from sagsgang.publishing.feeds import FeedContext
     from sagsgang.web import deps
@@ -128,7 +129,10 @@ def create_app(
         if not request.cookies.get(web_security.CSRF_COOKIE):
             new = request.state.csrf_nonce = web_security.new_csrf_nonce()
         response = await call_next(request)
-        if new:
+        # POST /api/login sets a CSRF nonce of its own (the token it answers is made from it): keep that.
+        if new and not any(
+            value.startswith(f"{web_security.CSRF_COOKIE}=") for value in response.headers.getlist("set-cookie")
+        ):
             login.set_csrf_cookie(request, response, new)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
@@ -148,7 +152,7 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def invalid_input(request: Request, error: RequestValidationError):
         if request.url.path.startswith("/api/"):
-            problems = {".".join(str(p) for p in e.get("loc", ())[1:]) or "": _danish(e) for e in error.errors()}
+            problems = {".".join(str(p) for p in e.get("loc", ())[1:]) or "": fields.danish(e) for e in error.errors()}
             return JSONResponse({"detail": "Ret fejlene i felterne.", "fejl": problems}, status_code=422)
         return _page(request, 404)
 
@@ -171,34 +175,19 @@ def create_app(
         )
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, _error: Exception):
-        # Logged by the server; the visitor gets a Danish page, never a traceback.
+    async def unexpected(request: Request, error: Exception):
+        # The traceback goes to the log file for IT; the visitor gets a Danish page, never a traceback.
+        from sagsgang.faults import fault_message, log_traceback
+
+        log_traceback(error, settings)
+        fault = fault_message(error, settings)
+        status = 503 if fault else 500
         if request.url.path.startswith("/api/"):
-            return JSONResponse(
-                {"detail": "Der skete en uventet fejl. Prøv igen, eller kontakt it-afdelingen."}, status_code=500
-            )
-        return _page(request, 500)
+            detail = fault or "Der skete en uventet fejl. Prøv igen, eller kontakt it-afdelingen."
+            return JSONResponse({"detail": detail}, status_code=status)
+        return _page(request, status, fault)
 
     return app
-
-
-def _danish(error: dict) -> str:
-    kind = error.get("type", "")
-    if kind == "missing":
-        return "Feltet skal udfyldes."
-    if kind == "extra_forbidden":
-        return "Feltet kendes ikke."
-    if kind in ("string_too_long", "too_long"):
-        return "Værdien er for lang."
-    if kind.startswith(("int", "greater", "less")):
-        return "Skriv et gyldigt helt tal."
-    if kind in ("enum", "literal_error", "string_pattern_mismatch"):
-        return "Værdien er ikke et af de tilladte valg."
-    if kind.startswith("bool"):
-        return "Skriv true eller false."
-    if kind in ("json_invalid", "model_attributes_type", "dict_type", "model_type"):
-        return "Indholdet skal være et JSON-objekt."
-    return "Værdien er ikke gyldig."
 
 
 _HEADINGS = {
@@ -209,6 +198,7 @@ _HEADINGS = {
     405: "Ikke tilladt",
     409: "Ikke muligt",
     500: "Der skete en fejl",
+    503: "Prøv igen om lidt",
 }
 
 
@@ -220,7 +210,9 @@ def _page(request: Request, status: int, detail: str | None = None, headers=None
         if isinstance(detail, str) and detail and detail not in ("Forbidden", "Bad Request")
         else _MESSAGES.get(status, "Der skete en fejl.")
     )
-    if status == 500:
+    if status == 503 and detail:
+        message = detail
+    elif status == 500:
         message = "Der skete en uventet fejl. Intet er gemt af det, du sendte. Prøv igen, eller kontakt it-afdelingen."
     page = rendering.render(
         "web/error.j2",

@@ -9,12 +9,12 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from calendars.danish import DateFormatError, parse_date
+from calendars.danish import DateFormatError
 from models.content import ItemKind
 from sagsgang.publishing.agenda import AgendaError
 from sagsgang.web import late_service, mail_status, security, service
 from sagsgang.web.deps import PageViewer, PageWriter, render, require_csrf, web
-from sagsgang.web.forms import OUTCOME_CHOICES, FormErrors
+from sagsgang.web.forms import OUTCOME_CHOICES, FormErrors, read_day
 from sagsgang.web.routes.plan_import import imported_notice
 from sagsgang.web.service import Viewer
 
@@ -208,7 +208,7 @@ def _date(text: str, default: dt.date, name: str, errors: dict[str, str]) -> dt.
     if not text.strip():
         return default
     try:
-        return parse_date(text[:40])
+        return read_day(text)
     except DateFormatError as error:
         errors[name] = str(error)
         return default
@@ -264,7 +264,7 @@ async def _meeting(request: Request, municipality: str, body: str, day: str) -> 
     try:
         if municipality not in w.municipalities:
             raise LookupError(municipality)
-        return await run_in_threadpool(service.find_meeting, w, municipality, body, parse_date(day))
+        return await run_in_threadpool(service.find_meeting, w, municipality, body, read_day(day))
     except (LookupError, DateFormatError, FormErrors):
         raise HTTPException(404) from None
 
