@@ -89,7 +89,18 @@ def start_service(env: dict, home: Path) -> subprocess.Popen:
     port = free_port()
     log = open(home / "tjeneste.out", "w")  # noqa: SIM115  (the service's own output, kept for a failed start)
     process = subprocess.Popen(
-        [str(BIN / "sagsgang"), "tjeneste", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            str(BIN / "sagsgang"),
+            "tjeneste",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--prefect-port",
+            str(free_port()),
+        ],  # fmt: skip
         env={**env, "SAGSGANG_TODAY": SERVICE_DAY},
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -41,7 +41,7 @@ WORKERS = 2
 POOL = "sagsgang"
 ADVANCE = "sagsforloeb/sagsgang"
 DEADLINE_SECONDS = 12 * 60
-RUNS_AT_ONCE = 8  # flow runs at once in the pool (each is a Python process of its own)
+RUNS_PER_WORKER = 4  # flow runs at once per worker (each is a Python process of its own)
 USER = ("skalering@slagelse.dk", "skalering-kode-2027")
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
@@ -95,12 +95,14 @@ def scaleout(postgres, e2e_env):
                 timeout=120,
             )
             assert done.returncode == 0, done.stderr
-        workers = [start(stack, ["arbejder"], env, home / f"arbejder-{n}.log") for n in range(WORKERS)]
+        # A process worker starts every scheduled run at once unless limited: 400 Python processes
+        # would exhaust the machine, so each worker runs at most RUNS_PER_WORKER at a time.
+        workers = [
+            start(stack, ["arbejder", "--samtidige", str(RUNS_PER_WORKER)], env, home / f"arbejder-{n}.log")
+            for n in range(WORKERS)
+        ]
         wait_until(lambda: online_workers(api) == WORKERS, "two workers online in pool 'sagsgang'", workers, 120)
         wait_until(lambda: ADVANCE in deployment_names(api), "the deployments registered", workers, 120)
-        # A process worker starts every scheduled run at once unless limited: 400 Python processes
-        # would exhaust the machine. Production sets the same kind of limit on the pool.
-        httpx.patch(f"{api}/work_pools/{POOL}", json={"concurrency_limit": RUNS_AT_ONCE}, timeout=30).raise_for_status()
         launch_urls = [serve(stack, env, home / f"web-{n}.log") for n in range(2)]
         decision_url = serve(stack, {**env, "SAGSGANG_TODAY": "2027-03-10"}, home / "web-beslutning.log")
         yield env, api, launch_urls, decision_url
