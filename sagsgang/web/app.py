@@ -255,11 +255,13 @@ def app_from_settings() -> ASGIApp:
     process), built from the settings the serve process handed over (sagsgang.web.worker_settings).
     Each worker keeps its own feed cache and notices database changes by itself within --tjek
     seconds."""
+    from sagsgang import logs
     from sagsgang.inputs import read_profile
     from sagsgang.publishing.feeds import FeedContext, Profiles
     from sagsgang.web.worker_settings import from_serve_process
 
     serve = from_serve_process()
+    logs.to_file(serve.settings, "tjeneste")  # uvicorn's lines in this worker too (sagsgang.cli.service_commands)
     profiles = Profiles(read_profile(name) for name in serve.profiles)
     context = FeedContext.from_settings(serve.settings, profiles)
     app = create_app(serve.settings, context=context, check_every=serve.check_every)

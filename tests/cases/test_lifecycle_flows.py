@@ -174,9 +174,11 @@ def test_deployments_offer_danish_forms_and_run_daily_at_8_copenhagen_time(prefe
 
     with get_client(sync_client=True) as client:
         found = {deployment.flow_name: client.read_deployment(deployment.apply()) for deployment in deployments()}
-    assert set(found) == {"opret-sag", "sagsforloeb", "moedeaendring", "daglig-kontrol"}
+    assert set(found) == {"opret-sag", "sagsforloeb", "moedeaendring", "daglig-kontrol", "vaekning"}
     daily = found["daglig-kontrol"].schedules[0].schedule
     assert (daily.cron, daily.timezone) == ("0 8 * * *", "Europe/Copenhagen")
+    wake_up = found["vaekning"].schedules[0].schedule
+    assert wake_up.interval == dt.timedelta(minutes=5)
     form = found["opret-sag"].parameter_openapi_schema
     fields = form["definitions"]["LaunchRequest"]["properties"]
     assert fields["journal_number"]["title"] == "Journalnummer (KLE)"
@@ -243,6 +245,7 @@ def test_cli_records_a_decision_and_moves_the_case_on(prefect_harness, database)
         "PREFECT_API_URL": prefect_harness,
         "SAGSGANG_TODAY": "2027-03-09",
         "PREFECT_LOGGING_LEVEL": "WARNING",
+        "SAGSGANG_ORCHESTRATION": "prefect",  # the flows in this process, on the test harness's server
     }
     wrong = subprocess.run(
         [sys.executable, "-m", "sagsgang.cli.main", "sag", "beslut", J, "direktion", "vedtaget"],

@@ -608,7 +608,17 @@ def test_sagsgang_serve_behind_https_proxy_sets_secure_cookies(database, tmp_pat
     log_path = tmp_path / "serve.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            ["timeout", "120", sys.executable, "-m", "sagsgang.cli.main", "serve", "--port", str(port)],
+            [
+                "timeout",
+                "120",
+                sys.executable,
+                "-m",
+                "sagsgang.cli.main",
+                "serve",
+                "--uden-prefect",
+                "--port",
+                str(port),
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,
