@@ -263,7 +263,7 @@ def replan_thousand(env: dict) -> tuple[float, float]:
             sa.text("SELECT DISTINCT deadline FROM consultations WHERE case_id >= 100000 AND body_id = :b"), {"b": body}
         ).scalars())  # fmt: skip
     feeds = Path(env["SAGSGANG_FEEDS_DIR"])
-    sagsgang(env, "feeds", "publish", str(feeds))
+    sagsgang(env, "kalender", "offentliggør", str(feeds))
     files = [feeds / "slagelse" / "sag" / f"{journal(100_000 + i)}.ics" for i in range(MOVED_CASES)]
     new_date = dt.datetime.strptime(NEW_DAY, "%d-%m-%Y").strftime("%Y%m%d")
 
