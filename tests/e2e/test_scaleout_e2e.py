@@ -101,8 +101,8 @@ def scaleout(postgres, e2e_env):
             start(stack, ["arbejder", "--samtidige", str(RUNS_PER_WORKER)], env, home / f"arbejder-{n}.log")
             for n in range(WORKERS)
         ]
-        wait_until(lambda: online_workers(api) == WORKERS, "two workers online in pool 'sagsgang'", workers, 120)
-        wait_until(lambda: ADVANCE in deployment_names(api), "the deployments registered", workers, 120)
+        wait_until(lambda: online_workers(api) == WORKERS, "two workers online in pool 'sagsgang'", workers, home)
+        wait_until(lambda: ADVANCE in deployment_names(api), "the deployments registered", workers, home)
         launch_urls = [serve(stack, env, home / f"web-{n}.log") for n in range(2)]
         decision_url = serve(stack, {**env, "SAGSGANG_TODAY": "2027-03-10"}, home / "web-beslutning.log")
         yield env, api, launch_urls, decision_url
@@ -120,15 +120,18 @@ def serve(stack: ExitStack, env: dict, log_path: Path) -> str:
     args = ["tjeneste", "--uden-prefect", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
     process = start(stack, args, env, log_path)
     url = f"http://127.0.0.1:{port}"
-    wait_for(answers(f"{url}/login"), process, log_path, "sagsgang tjeneste --uden-prefect", seconds=120, pause=0.5)
+    wait_for(answers(f"{url}/login"), process, log_path, "sagsgang tjeneste --uden-prefect", seconds=300, pause=0.5)
     return url
 
 
-def wait_until(ready, what: str, processes: list[subprocess.Popen], seconds: float) -> None:
+def wait_until(ready, what: str, processes: list[subprocess.Popen], home: Path, seconds: float = 300) -> None:
+    """Until `ready()`; fails with the ends of the workers' logs if one exits or time runs out."""
     deadline = time.monotonic() + seconds
     while not ready():
         if any(p.poll() is not None for p in processes) or time.monotonic() > deadline:
-            pytest.fail(f"no {what}: a worker exited or {seconds} s passed (logs beside the Prefect server's)")
+            logs = sorted(home.glob("arbejder-*.log")) + sorted(home.glob("sagsgang/logs/*.log"))
+            tails = "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-1500:]}" for log in logs)
+            pytest.fail(f"no {what}: a worker exited or {seconds} s passed\n{tails}")
         time.sleep(1)
 
 
