@@ -68,8 +68,15 @@ def sagsgang(env: dict, *args: str, today: str = SERVICE_DAY, stdin: str = "") -
     )
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
-        raise SystemExit(f"sagsgang {' '.join(args)} fejlede ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+        raise ActionFailed(f"sagsgang {' '.join(args[:2])} fejlede ({done.returncode}): {done.stderr.strip()[-300:]}")
     return elapsed
+
+
+class ActionFailed(RuntimeError):
+    """An action answered with an error: counted and shown, not timed."""
+
+
+FAILURES: dict[str, list[str]] = {}
 
 
 def opret(number: int) -> list[str]:
@@ -131,16 +138,23 @@ def stop_service(process: subprocess.Popen) -> None:
 
 
 def figures(name: str, times: list[float], baselines: dict[str, float]) -> str:
+    failed = f"  ({len(FAILURES[name])} fejlede)" if name in FAILURES else ""
+    if len(times) < 2:
+        return f"{name:<32} {'–':>11} {'–':>11}{failed}"
     p50, p95 = statistics.median(times), statistics.quantiles(times, n=20)[-1]
     ratios = "  ".join(f"{p50 / value:6.1f}×" for value in baselines.values())
-    return f"{name:<32} {p50 * 1000:8.0f} ms {p95 * 1000:8.0f} ms  {ratios}"
+    return f"{name:<32} {p50 * 1000:8.0f} ms {p95 * 1000:8.0f} ms  {ratios}{failed}"
 
 
-def timed(action: Callable[[int], float | None], count: int) -> list[float]:
+def timed(action: Callable[[int], float | None], count: int, name: str = "") -> list[float]:
     times = []
     for number in range(count):
         started = time.perf_counter()
-        measured = action(number)
+        try:
+            measured = action(number)
+        except ActionFailed as failure:
+            FAILURES.setdefault(name, []).append(str(failure))
+            continue
         times.append(measured if measured is not None else time.perf_counter() - started)
     return times
 
@@ -188,37 +202,48 @@ def web_actions(env: dict, web_url: str, first: int) -> dict[str, list[float]]:
                 "sagsbehandler": "Mette Hansen", "sagsbehandler_email": "meha@slagelse.dk", "leder": "Lars Berg",
                 "leder_email": "labe@slagelse.dk", "rute": "politisk", "klar": "10-03-2027",
             }  # fmt: skip
-            response = client.post("/api/sager", json=body)
-            assert response.status_code == 201, response.text
+            answered(client.post("/api/sager", json=body), "web: Start sag")
 
         def decide(n: int) -> None:
             response = client.post(
                 f"/api/sager/slagelse/{journal(1 + REPEAT + n)}/beslutninger",  # launched 1 March by `sag opret`
                 json={"organ": "direktion", "udfald": "godkendt", "tekst": "Godkendt."},
             )
-            assert response.status_code == 200, response.text
+            answered(response, "web: beslutning")
 
-        return {"web: Start sag": timed(start_case, REPEAT), "web: beslutning": timed(decide, REPEAT)}
+        return {
+            "web: Start sag": timed(start_case, REPEAT, "web: Start sag"),
+            "web: beslutning": timed(decide, REPEAT, "web: beslutning"),
+        }
+
+
+def answered(response: httpx.Response, name: str) -> None:
+    if response.status_code >= 300:
+        raise ActionFailed(f"{name}: HTTP {response.status_code} {response.text[:200]}")
 
 
 def cli_actions(env: dict) -> dict[str, list[float]]:
     # Cases 1..2×REPEAT launched 1 March: the first REPEAT get material and a CLI decision, the
     # rest a web decision (web_actions).
-    found = {"sag opret": timed(lambda n: sagsgang(env, *opret(1 + n), today=LAUNCH_DAY), 2 * REPEAT)}
-    found["sag indsend"] = timed(lambda n: sagsgang(env, "sag", "indsend", journal(1 + n), today=LAUNCH_DAY), REPEAT)
+    found = {"sag opret": timed(lambda n: sagsgang(env, *opret(1 + n), today=LAUNCH_DAY), 2 * REPEAT, "sag opret")}
+    found["sag indsend"] = timed(
+        lambda n: sagsgang(env, "sag", "indsend", journal(1 + n), today=LAUNCH_DAY), REPEAT, "sag indsend"
+    )
     found["sag beslut"] = timed(
         lambda n: sagsgang(env, "sag", "beslut", journal(1 + n), "direktion", "godkendt", "--tekst", "Godkendt."),
         REPEAT,
+        "sag beslut",
     )
     days = direktion_days(env)  # each moved (to the next day) or cancelled once
     found["mødeplan flyt"] = timed(
         lambda n: sagsgang(env, "mødeplan", "flyt", "direktion", dmy(days[n]), dmy(days[n] + dt.timedelta(days=1)),
                            "--kommune", "slagelse"),
-        REPEAT,
+        REPEAT, "mødeplan flyt",
     )  # fmt: skip
     found["mødeplan aflys"] = timed(
         lambda n: sagsgang(env, "mødeplan", "aflys", "direktion", dmy(days[REPEAT + n]), "--kommune", "slagelse"),
         REPEAT,
+        "mødeplan aflys",
     )
     return found
 
@@ -317,6 +342,8 @@ def main() -> int:
     print(f"{'':<32} {'p50':>11} {'p95':>11}  {'/tom flow':>7} {'/transakt.':>7}")
     for name, times in {**found, **base}.items():
         print(figures(name, times, medians))
+    for name, messages in FAILURES.items():
+        print(f"Fejl i {name}, fx: {messages[0]}")
     print(
         f"{MOVED_CASES:,} sager på et flyttet møde: planlagt igen efter {replanned:.1f} s, feeds genudgivet efter {published:.1f} s"
     )
