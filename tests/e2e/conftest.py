@@ -105,7 +105,7 @@ def running_prefect_server(env: dict, log_path: Path) -> Iterator[str]:
         )
         url = f"http://127.0.0.1:{port}/api"
         try:
-            wait_for(answers(f"{url}/health"), process, log_path, "prefect server", seconds=120, pause=0.5)
+            wait_for(answers(f"{url}/health"), process, log_path, "prefect server", seconds=300, pause=0.5)
             yield url
         finally:
             stop(process, seconds=20)
