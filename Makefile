@@ -34,6 +34,7 @@ e2e: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/feeds.py
+	$(BIN)/python bench/find_due.py
 	$(BIN)/python bench/lifecycle.py
 
 # The virtual environment holds exactly what requirements.lock pins (with hashes; --no-deps,

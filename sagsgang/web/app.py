@@ -45,6 +45,7 @@ def create_app(
     clock: Clock | None = None,
     orchestrator: Orchestrator | None = None,
     security: SecuritySettings | None = None,
+    login_clock: Clock | None = None,
 ) -> FastAPI:
     """The application, for `settings` (default: read from the environment now, the app factory
     being an entry point). `engine` (default: the settings' database) and `context`
@@ -56,7 +57,8 @@ def create_app(
     context's), `orchestrator` (sagsgang.orchestration: how the case lifecycle runs; default the
     one the settings' `orchestration` chooses) and `security`
     (sagsgang.web.security.SecuritySettings: secret key, single sign-on header, cookie flags;
-    default: the settings').
+    default: the settings'). Failed logins are counted in the database on `login_clock` (default:
+    the real clock, never the pinned "today"; tests move their own).
 
     `sagsgang serve` runs it behind `serving(app)`, which answers polls of cached feeds first.
     """
@@ -69,6 +71,7 @@ def create_app(
     from sagsgang.publishing.feeds import FeedContext
     from sagsgang.web import deps
     from sagsgang.web import security as web_security
+    from sagsgang.web.login_throttle import LoginThrottle
     from sagsgang.web.routes import (
         api_account,
         api_cases,
@@ -104,7 +107,7 @@ def create_app(
         orchestrator=orchestrator or orchestration.orchestrator(settings),
         feed_context=context,
         security=security or web_security.SecuritySettings.from_settings(settings),
-        throttle=web_security.LoginThrottle(clock),
+        throttle=LoginThrottle(engine, login_clock),
     )
     app.include_router(feed_http.router)
     app.include_router(login.router)

@@ -35,7 +35,8 @@ from sagsgang.web.forms import FormErrors, form_field, read_decision, read_launc
 
 if TYPE_CHECKING:
     from sagsgang.publishing.feeds import FeedContext
-    from sagsgang.web.security import LoginThrottle, SecuritySettings
+    from sagsgang.web.login_throttle import LoginThrottle
+    from sagsgang.web.security import SecuritySettings
 
 
 @dataclass(frozen=True)
