@@ -182,6 +182,12 @@ def next_wakeup(session: Session, case_id: int, now: dt.datetime) -> dt.datetime
     return min(later, default=None)
 
 
+def _case_url(base_url: str, case: Case) -> str:
+    from sagsgang.cases.caseview import page_path
+
+    return base_url.rstrip("/") + page_path(case.municipality, case.journal_number)
+
+
 # --- into the outbox --------------------------------------------------------------------------------
 
 
@@ -193,11 +199,13 @@ class Queued:
     subject: str
 
 
-def queue(session: Session, item: Due, now: dt.datetime, sender: str) -> Queued | None:
-    """Render the reminder for `item` and store it in the outbox (None if another run got there first)."""
+def queue(session: Session, item: Due, now: dt.datetime, sender: str, base_url: str) -> Queued | None:
+    """Render the reminder for `item` and store it in the outbox (None if another run got there first).
+    The mail links to the case's page under `base_url` (settings.base_url)."""
     case = session.get_one(Case, item.case_id)
     profile = _profile(case.municipality)
     context = _treatment_context(session, case, profile, item.stage, item.body_id, item.round, item.deadline)
+    context["case_url"] = _case_url(base_url, case)
     context["working_days_left"] = profile.calendar.working_days_between(now.astimezone(LOCAL).date(), item.deadline)
     return _store(
         session,
@@ -212,7 +220,7 @@ def queue(session: Session, item: Due, now: dt.datetime, sender: str) -> Queued 
     )
 
 
-def escalate(session: Session, item: Due, now: dt.datetime, sender: str) -> Queued | None:
+def escalate(session: Session, item: Due, now: dt.datetime, sender: str, base_url: str) -> Queued | None:
     """A missed deadline: the case goes to the body's next possible meeting (ready from today),
     and the manager is told, with the new deadline attached. One transaction: both or neither."""
     from sagsgang.cases import routing, state  # cases know nothing of reminders; the dependency points here
@@ -220,6 +228,7 @@ def escalate(session: Session, item: Due, now: dt.datetime, sender: str) -> Queu
     case = session.get_one(Case, item.case_id)
     profile = _profile(case.municipality)
     context = _treatment_context(session, case, profile, item.stage, item.body_id, item.round, item.deadline)
+    context["case_url"] = _case_url(base_url, case)
     today = now.astimezone(LOCAL).date()
     if case.ready_date < today:
         case.ready_date = today  # the material was not ready by the deadline; at best it is today

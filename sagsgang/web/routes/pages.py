@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from calendars.danish import DateFormatError, parse_date
 from models.content import ItemKind
 from sagsgang.publishing.agenda import AgendaError
-from sagsgang.web import late_service, security, service
+from sagsgang.web import case_service, late_service, security, service
 from sagsgang.web.deps import PageViewer, PageWriter, render, require_csrf, web
 from sagsgang.web.forms import OUTCOME_CHOICES, FormErrors
 from sagsgang.web.routes.plan_import import imported_notice
@@ -143,6 +143,7 @@ async def _case_page(
 ) -> Response:
     try:
         case = await run_in_threadpool(service.case_view, web(request), municipality, journal_number)
+        extras = await run_in_threadpool(case_service.extras, web(request), municipality, journal_number)
     except LookupError:
         raise HTTPException(404) from None
     return render(
@@ -152,6 +153,7 @@ async def _case_page(
         viewer=viewer,
         active="sager",
         case=case,
+        extras=extras,
         outcomes=[(o, o) for o in OUTCOME_CHOICES],
         **values,
     )
@@ -165,8 +167,11 @@ async def case_page(
     viewer: PageViewer,
     oprettet: str = "",
     advarsel: str = "",
+    modtaget: str = "",
+    rettet: str = "",
 ) -> Response:
     notices = [LAUNCHED] if oprettet else []
+    notices += case_service.notices(web(request), municipality, modtaget[:100], rettet[:10])
     warnings = (
         ["Sagen er gemt, men sagsforløbet kunne ikke køres nu. Den daglige kontrol tager det op."] if advarsel else []
     )
