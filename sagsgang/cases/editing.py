@@ -91,7 +91,7 @@ def edit_case(
     """Store the corrected facts and texts (None: the texts stay as they are); re-plan when the
     ready date or the route changed. Returns the changes written to the history."""
     before = facts_of(case)
-    facts = dataclasses.replace(facts, **{k: v.strip() for k, v in _strings(facts).items()})
+    facts = _stripped(facts)
     if not facts.title:
         raise UserError("Sagen skal have en titel.", "title")
     if not facts.owner_email or not facts.manager_email:
@@ -157,8 +157,17 @@ def set_texts(
     return changes
 
 
-def _strings(facts: CaseFacts) -> dict[str, str]:
-    return {k: v for k, v in dataclasses.asdict(facts).items() if isinstance(v, str)}
+def _stripped(facts: CaseFacts) -> CaseFacts:
+    return CaseFacts(
+        facts.title.strip(),
+        facts.owner_name.strip(),
+        facts.owner_email.strip(),
+        facts.manager_name.strip(),
+        facts.manager_email.strip(),
+        facts.department.strip(),
+        facts.ready_date,
+        facts.route.strip(),
+    )
 
 
 def _differences(before: CaseFacts, after: CaseFacts) -> list[tuple[str, object, object]]:

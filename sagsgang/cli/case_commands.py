@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from sagsgang.cli import plan_import_commands
+from sagsgang.cli import edit_commands, plan_import_commands
 from sagsgang.cli.database import current_database, upgraded_database
 from sagsgang.inputs import UserError, read_date, read_profile, read_target
 
@@ -305,6 +305,7 @@ def register(commands) -> None:
     show.add_argument("sag", metavar="SAG", help="sagens journalnummer")
     show.add_argument("--kommune", metavar="NAVN")
     show.set_defaults(handler=show_command)
+    edit_commands.register(sub)
 
     meetings = commands.add_parser(
         "mødeplan",
