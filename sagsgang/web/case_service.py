@@ -61,6 +61,7 @@ class CasePageExtras:
     has_text: bool
     receivable: list[Receivable]
     changes: list[ShownChange]
+    max_attachment_mb: int
 
 
 def _case(session: Session, municipality: str, journal_number: str) -> Case:
@@ -83,7 +84,8 @@ def extras(web: Web, municipality: str, journal_number: str) -> CasePageExtras:
             if stage is not None and str(case.status) == "åben"
             else []
         )
-        return CasePageExtras(item, text is not None, receivable, _shown(case_changes(session, id_of(case))))
+        changes = _shown(case_changes(session, id_of(case)))
+        return CasePageExtras(item, text is not None, receivable, changes, web.settings.max_attachment_mb)
 
 
 def _shown(rows: list[CaseChange] | Any) -> list[ShownChange]:
@@ -166,6 +168,39 @@ def _follow_up(web: Web, what: str, municipality: str, journal_number: str) -> F
     return service._run(what, lambda: web.orchestrator.advance(journal_number, municipality))
 
 
+# --- attachments ------------------------------------------------------------------------------
+
+
+def attach(
+    web: Web, municipality: str, journal_number: str, title: str, filename: str, data: bytes, viewer: Viewer
+) -> str:
+    """Store the uploaded file (checked by its content) and add it to the case's Bilag; the change
+    goes into the history. Returns the attachment's title."""
+    import dataclasses
+
+    from models.agenda_items import AttachmentText, CaseText
+    from sagsgang.cases import attachments
+    from sagsgang.cases.editing import set_texts
+
+    title = " ".join((title or "").split()) or filename.rsplit(".", 1)[0].strip()
+    if not title or len(title) > 500:
+        raise FormErrors({"titel": "Skriv bilagets titel (højst 500 tegn)."})
+    try:
+        stored = attachments.store(web.settings.home_folder, data, filename, web.settings.max_attachment_mb)
+    except UserError as error:
+        raise FormErrors({"fil": str(error)}) from None
+    with web.session() as session:
+        case = _case(session, municipality, journal_number)
+        text = case_text(session, case) or CaseText()
+        if any(a.title == title for a in text.attachments):
+            raise FormErrors(
+                {"titel": f"Sagen har allerede et bilag med titlen '{title}'. Giv det nye en anden titel."}
+            )
+        text = dataclasses.replace(text, attachments=(*text.attachments, AttachmentText(title, stored.url)))
+        set_texts(session, case, text, Editor(viewer.name or viewer.username, "web"), web.clock)
+    return title
+
+
 # --- the case as files --------------------------------------------------------------------------
 
 FILE_FORMATS = {"sag": ("docx", "pdf"), "tidsplan": ("docx", "xlsx", "csv")}
@@ -195,12 +230,15 @@ def case_file(web: Web, municipality: str, journal_number: str, name: str, fmt: 
     return word.render_table_docx(title, municipality_name, sheet.headers, spreadsheets.text_rows(sheet))
 
 
-def notices(web: Web, municipality: str, received: str, edited: str) -> list[str]:
-    """The case page's messages after a redirect from one of its forms (?modtaget=organ, ?rettet=N)."""
+def notices(web: Web, municipality: str, received: str, edited: str, attached: str = "") -> list[str]:
+    """The case page's messages after a redirect from one of its forms (?modtaget=organ, ?rettet=N,
+    ?bilag=titel)."""
     result = []
     if received and municipality in web.municipalities:
         bodies = web.profile(municipality).bodies
         result.append(received_notice(bodies[received].name if received in bodies else received))
+    if attached:
+        result.append(f"Bilaget '{attached}' er vedhæftet sagen.")
     if edited.isdigit():
         result.append(edited_notice(int(edited)))
     return result

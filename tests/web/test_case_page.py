@@ -217,3 +217,69 @@ def test_the_case_and_its_timetable_download_as_word_excel_and_csv(secretary):
     assert secretary.get(f"{CASE_PAGE}/tidsplan.exe").status_code == 404
     secretary.cookies.clear()
     assert secretary.get(f"{CASE_PAGE}/sag.docx", follow_redirects=False).status_code == 303  # to the login
+
+
+def _docx() -> bytes:
+    import docx
+
+    out = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("Program for dagen")
+    document.save(out)
+    return out.getvalue()
+
+
+def test_an_attachment_is_checked_by_content_stored_by_hash_and_served_only_to_logged_in_users(secretary, tmp_path):
+    import hashlib
+
+    page = secretary.get(CASE_PAGE)
+    upload = secretary.post(
+        f"{CASE_PAGE}/bilag",
+        data={"titel": "Program", "csrf_token": token(page.text)},
+        files={"fil": ("program.docx", _docx(), "application/octet-stream")},
+        follow_redirects=False,
+    )
+    assert upload.status_code == 303 and upload.headers["location"] == CASE_PAGE + "?bilag=Program"
+    shown = secretary.get(upload.headers["location"])
+    assert "Bilaget 'Program' er vedhæftet sagen." in text(shown.text)
+    link = re.search(r'<a href="(/bilag/[0-9a-f]{64}\.docx)">Program</a>', shown.text)
+    assert link, "the case page links the bilag"
+    digest = link.group(1).removeprefix("/bilag/").removesuffix(".docx")
+    served = secretary.get(link.group(1))
+    assert served.status_code == 200 and hashlib.sha256(served.content).hexdigest() == digest
+    assert (tmp_path / "home" / "bilag" / f"{digest}.docx").read_bytes() == served.content  # stored by its hash
+    assert served.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessing")
+    assert "Bilag Program" in text(shown.text[shown.text.index("Ændringer") :])  # in the history
+
+    # A file that only calls itself a PDF, or an empty one, is refused; nothing is stored.
+    for name, content, message in (
+        ("virus.pdf", b"MZ\x90\x00 not a pdf", "er ikke et bilag, Sagsgang kan gemme"),
+        ("tom.pdf", b"", "Vælg en fil"),
+    ):
+        refused = secretary.post(
+            f"{CASE_PAGE}/bilag",
+            data={"titel": "Andet", "csrf_token": token(page.text)},
+            files={"fil": (name, content, "application/pdf")},
+        )
+        assert refused.status_code == 400 and message in text(refused.text)
+    assert len(list((tmp_path / "home" / "bilag").iterdir())) == 1
+
+    secretary.cookies.clear()
+    assert secretary.get(link.group(1), follow_redirects=False).status_code == 303  # to the login
+
+
+def test_an_attachment_over_the_size_limit_is_refused(database, clock, monkeypatch, tmp_path):
+    monkeypatch.setenv("SAGSGANG_MAX_ATTACHMENT_MB", "1")
+    with TestClient(make_app(clock)) as client:
+        login(client, SECRETARY)
+        page = client.get("/sager/ny")
+        client.post("/sager/ny", data={**LAUNCH, "handling": "start", "csrf_token": token(page.text)})
+        page = client.get(CASE_PAGE)
+        big = b"%PDF-1.7\n" + b"0" * (1024 * 1024)
+        refused = client.post(
+            f"{CASE_PAGE}/bilag",
+            data={"titel": "Stor", "csrf_token": token(page.text)},
+            files={"fil": ("stor.pdf", big, "application/pdf")},
+        )
+        assert refused.status_code == 400 and "Filen er for stor (højst 1 MB)." in text(refused.text)
+        assert not (tmp_path / "home" / "bilag").exists()

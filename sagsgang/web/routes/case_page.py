@@ -7,13 +7,13 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from sagsgang.cases import caseview
 from sagsgang.publishing.agenda_render import PdfUnavailable
-from sagsgang.web import case_service, service
-from sagsgang.web.deps import PageViewer, PageWriter, render, web
+from sagsgang.web import case_service, security, service
+from sagsgang.web.deps import PageViewer, PageWriter, render, require_csrf, web
 from sagsgang.web.forms import FormErrors
 from sagsgang.web.routes.downloads import _TYPES
 from sagsgang.web.routes.pages import _case_page, _form
@@ -34,6 +34,7 @@ async def receive(request: Request, municipality: str, journal_number: str, view
     except LookupError:
         raise HTTPException(404) from None
     except FormErrors as error:
+        form = {**form, "formular": "materiale"}
         return await _case_page(
             request, viewer, municipality, journal_number, status_code=400, form=form, errors=error.errors
         )
@@ -127,6 +128,54 @@ async def save(request: Request, municipality: str, journal_number: str, viewer:
     except FormErrors as error:
         return await _edit_page(request, viewer, municipality, journal_number, form, error.errors, status_code=400)
     return _back(municipality, journal_number, f"rettet={count}" + ("&advarsel=ja" if warning else ""))
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+
+@router.post("/sager/{municipality}/{journal_number}/bilag", response_class=HTMLResponse)
+async def attach(request: Request, municipality: str, journal_number: str, viewer: PageWriter) -> Response:
+    """An uploaded bilag (multipart: titel, fil), checked by its content and size."""
+    limit = web(request).settings.max_attachment_mb * 1024 * 1024
+    try:
+        raw = await request.form(max_files=1, max_fields=10)
+    except Exception:
+        raise HTTPException(400, "Formularen kunne ikke læses. Genindlæs siden og prøv igen.") from None
+    token = raw.get(security.CSRF_FIELD)
+    require_csrf(request, viewer, token if isinstance(token, str) else None)
+    upload, title = raw.get("fil"), raw.get("titel")
+    data, filename = b"", ""
+    if upload is not None and not isinstance(upload, str):
+        data, filename = await upload.read(limit + 1), upload.filename or ""
+    form = {"titel": title if isinstance(title, str) else "", "formular": "bilag"}
+    try:
+        stored = await run_in_threadpool(
+            case_service.attach, web(request), municipality, journal_number, form["titel"], filename, data, viewer
+        )
+    except LookupError:
+        raise HTTPException(404) from None
+    except FormErrors as error:
+        return await _case_page(
+            request, viewer, municipality, journal_number, status_code=400, form=form, errors=error.errors
+        )
+    return _back(municipality, journal_number, f"bilag={quote(stored)}")
+
+
+@router.get("/bilag/{name}")
+async def attachment(request: Request, name: str, viewer: PageViewer) -> Response:
+    """A stored bilag, for logged-in users only; served as a download of its checked type."""
+    from sagsgang.cases import attachments
+
+    found = attachments.find(web(request).settings.home_folder, name)
+    if found is None:
+        raise HTTPException(404)
+    path, media_type = found
+    return FileResponse(
+        path,
+        media_type=media_type,
+        filename=name,
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
+    )
 
 
 # --- the case as files --------------------------------------------------------------------------

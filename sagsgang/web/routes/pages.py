@@ -169,9 +169,10 @@ async def case_page(
     advarsel: str = "",
     modtaget: str = "",
     rettet: str = "",
+    bilag: str = "",
 ) -> Response:
     notices = [LAUNCHED] if oprettet else []
-    notices += case_service.notices(web(request), municipality, modtaget[:100], rettet[:10])
+    notices += case_service.notices(web(request), municipality, modtaget[:100], rettet[:10], bilag[:500])
     warnings = (
         ["Sagen er gemt, men sagsforløbet kunne ikke køres nu. Den daglige kontrol tager det op."] if advarsel else []
     )
