@@ -283,3 +283,17 @@ def test_an_attachment_over_the_size_limit_is_refused(database, clock, monkeypat
         )
         assert refused.status_code == 400 and "Filen er for stor (højst 1 MB)." in text(refused.text)
         assert not (tmp_path / "home" / "bilag").exists()
+
+
+@pytest.mark.e2e
+def test_the_case_downloads_as_pdf_with_its_agenda_texts(secretary, tmp_path):
+    import subprocess
+
+    pdf = secretary.get(f"{CASE_PAGE}/sag.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    path = tmp_path / "sag.pdf"
+    path.write_bytes(pdf.content)
+    # pdftotext (Debian's poppler-utils, installed by tests/e2e/run.sh) reads the PDF independently.
+    shown = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert "Erhvervsstrategi 2027–2030" in shown and "Anledning (20 min.)" in shown
+    assert "at strategien godkendes" in shown
