@@ -9,17 +9,36 @@ Needs /usr/bin/chromium, the playwright package and axe-core: tests/e2e/setup_br
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_web_browser import FLOW_TIMEOUT, PASSWORD, ROOT, USER, page, server, shot  # noqa: F401
+from tests.e2e.test_web_browser import ARGS, CHROMIUM, FLOW_TIMEOUT, PASSWORD, ROOT, SHOTS, USER, server, shot  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
 AXE = ROOT / "test-artifacts" / "node" / "node_modules" / "axe-core" / "axe.min.js"
-CASE = "/sager/slagelse/27.00.00-G01-1-28"
+J = "27.00.00-G01-1-28"
+CASE = f"/sager/slagelse/{J}"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="module")
+def page(server):  # noqa: F811
+    """As test_web_browser's page, with the page's Content-Security-Policy bypassed so that axe-core
+    can be injected (the app allows no inline script)."""
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(
+            base_url=server.url, locale="da-DK", viewport={"width": 1366, "height": 1000}, bypass_csp=True
+        )
+        yield context.new_page()
+        browser.close()
 
 
 def axe_violations(shown) -> list[str]:
@@ -34,33 +53,55 @@ def axe_violations(shown) -> list[str]:
 def test_correct_a_case_with_a_preview_then_receive_its_material(page, server):  # noqa: F811
     from playwright.sync_api import expect
 
+    # The case is started from the command line (inline: the browser part is what is tested here).
+    env = {**server.env, "SAGSGANG_TODAY": "2027-03-01", "SAGSGANG_ORCHESTRATION": "inline"}
+    texts_file = server.folder / "tekster.toml"
+    texts_file.write_text(
+        'anledning = "Børnetallet falder i landdistrikterne."\ntid = 20\n'
+        'indstilling = ["at strukturen sendes i høring"]\n',
+        encoding="utf-8",
+    )
+    for args in (
+        [
+            "sag",
+            "opret",
+            "--kommune",
+            "slagelse",
+            "--titel",
+            "Ny skolestruktur",
+            "--journalnummer",
+            J,
+            "--sagsbehandler",
+            "Mette Hansen",
+            "--sagsbehandler-email",
+            USER,
+            "--leder",
+            "Lars Berg",
+            "--leder-email",
+            "labe@slagelse.dk",
+            "--rute",
+            "politisk",
+            "--klar",
+            "01-03-2027",
+        ],
+        ["sagstekst", J, str(texts_file)],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "sagsgang.cli.main", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+
     server.start("2027-03-01")
     page.goto("/login?naeste=/sager")
     page.get_by_label("Brugernavn").fill(USER)
     page.get_by_label("Adgangskode").fill(PASSWORD)
     page.get_by_role("button", name="Log ind").click()
     expect(page.get_by_role("heading", name="Åbne sager")).to_be_visible()
-    token = page.locator("input[name=csrf_token]").first.input_value()
-    launched = page.request.post(
-        "/api/sager",
-        data={
-            "kommune": "slagelse",
-            "titel": "Ny skolestruktur",
-            "journalnummer": "27.00.00-G01-1-28",
-            "sagsbehandler": "Mette Hansen",
-            "sagsbehandler_email": USER,
-            "leder": "Lars Berg",
-            "leder_email": "labe@slagelse.dk",
-            "rute": "politisk",
-            "klar": "01-03-2027",
-            "anledning": "Børnetallet falder i landdistrikterne.",
-            "tid": "20",
-            "indstilling": ["at strukturen sendes i høring"],
-        },
-        headers={"X-CSRF-Token": token},
-        timeout=FLOW_TIMEOUT,
-    )
-    assert launched.status == 201, launched.text()
 
     # The case page shows the texts as the agenda will print them.
     page.goto(CASE)
