@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     secure_cookies: bool = False
     trust_proxy_user_header: str | None = None
+    max_attachment_mb: int = Field(20, ge=1, le=500, description="Largest bilag the web app accepts, in MB")
 
     @field_validator("secure_cookies", mode="before")
     @classmethod

@@ -88,7 +88,7 @@ def daily(day: date, hour: int = 8) -> sending.SendReport:
     for item in items:
         with configured.session_scope() as session:
             (reminders.escalate if item.kind is reminders.MessageKind.ESCALATION else reminders.queue)(
-                session, item, now, configured.mail_settings().sender
+                session, item, now, configured.mail_settings().sender, configured.settings().base_url
             )
     with configured.session_scope() as session:
         reminders.queue_digests(session, now, configured.mail_settings().sender)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from sqlmodel import Session, col, select
 
@@ -20,6 +21,11 @@ from sagsgang.inputs import UserError
 from sagsgang.publishing.agenda import decision_text
 
 AT_RISK_WORKING_DAYS = 3  # less slack than this before the next deadline: at risk
+
+
+def page_path(municipality: str, journal_number: str) -> str:
+    """The case's page in the web app (what reminder mails link to, after settings.base_url)."""
+    return f"/sager/{quote(municipality, safe='')}/{quote(journal_number, safe='')}"
 
 
 class Phase(enum.StrEnum):

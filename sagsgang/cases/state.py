@@ -38,7 +38,7 @@ class ConflictError(UserError):
 def conflict(journal_number: str, what: str) -> ConflictError:
     return ConflictError(
         f"Sagen {journal_number} blev ændret af en anden samtidig, så {what} blev ikke gemt. "
-        f"Se sagen igen (sagsgang sag vis {journal_number}) og prøv igen."
+        "Hent sagen igen, og prøv igen."
     )
 
 

@@ -103,9 +103,9 @@ def remind(settings: Settings, case_id: int, now: dt.datetime | None) -> sending
     for item in due:
         with session_scope(settings) as session:
             if item.kind is reminders.MessageKind.ESCALATION:
-                reminders.escalate(session, item, at, mail_settings.sender)
+                reminders.escalate(session, item, at, mail_settings.sender, settings.base_url)
             else:
-                reminders.queue(session, item, at, mail_settings.sender)
+                reminders.queue(session, item, at, mail_settings.sender, settings.base_url)
     return sending.send_due(settings, at, case_id=case_id)
 
 

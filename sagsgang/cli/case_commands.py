@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sagsgang.cli import plan_import_commands
+from sagsgang.cli import edit_commands, plan_import_commands
 from sagsgang.cli.database import current_database
 from sagsgang.cli.prompts import ask_new_ready
 from sagsgang.inputs import UserError, model_error, read_date, read_profile, read_target
@@ -336,6 +336,7 @@ def register(commands) -> None:
     show.add_argument("sag", metavar="SAG", help="sagens journalnummer")
     show.add_argument("--kommune", metavar="NAVN")
     show.set_defaults(handler=show_command)
+    edit_commands.register(sub)
 
     meetings = commands.add_parser(
         "mødeplan",

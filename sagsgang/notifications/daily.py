@@ -47,7 +47,9 @@ def queue_due(settings: Settings, items: list[reminders.Due], now: dt.datetime) 
         escalation = item.kind is reminders.MessageKind.ESCALATION
         try:
             with session_scope(settings) as session:
-                done = (reminders.escalate if escalation else reminders.queue)(session, item, now, sender)
+                done = (reminders.escalate if escalation else reminders.queue)(
+                    session, item, now, sender, settings.base_url
+                )
         except ConflictError as error:  # changed meanwhile: the next run (or the case's own) sees it again
             problems.append(f"{item.key}: {error}")
             counts["fejl"] += 1

@@ -64,6 +64,12 @@ __all__ = [
 DIGEST_DAYS = 14
 
 
+def _case_url(base_url: str, case: Case) -> str:
+    from sagsgang.cases.caseview import page_path
+
+    return base_url.rstrip("/") + page_path(case.municipality, case.journal_number)
+
+
 # --- into the outbox --------------------------------------------------------------------------------
 
 
@@ -75,14 +81,16 @@ class Queued:
     subject: str
 
 
-def queue(session: Session, item: Due, now: dt.datetime, sender: str) -> Queued | None:
+def queue(session: Session, item: Due, now: dt.datetime, sender: str, base_url: str) -> Queued | None:
     """Render the reminder for `item` and store it in the outbox (None if another run got there
-    first, or the plan changed since it was found: a reminder pairs a deadline with its own meeting)."""
+    first, or the plan changed since it was found: a reminder pairs a deadline with its own meeting).
+    The mail links to the case's page under `base_url` (settings.base_url)."""
     if not still_due(session, item, now):
         return None
     case = session.get_one(Case, item.case_id)
     profile = _profile(case.municipality)
     context = _treatment_context(session, case, profile, item.stage, item.body_id, item.round, item.deadline)
+    context["case_url"] = _case_url(base_url, case)
     context["working_days_left"] = profile.calendar.working_days_between(now.astimezone(LOCAL).date(), item.deadline)
     return _store(
         session,
@@ -97,7 +105,7 @@ def queue(session: Session, item: Due, now: dt.datetime, sender: str) -> Queued 
     )
 
 
-def escalate(session: Session, item: Due, now: dt.datetime, sender: str) -> Queued | None:
+def escalate(session: Session, item: Due, now: dt.datetime, sender: str, base_url: str) -> Queued | None:
     """A missed deadline: the case goes to the body's next possible meeting (ready from today),
     and the manager is told, with the new deadline attached. One transaction: both or neither.
 
@@ -109,6 +117,7 @@ def escalate(session: Session, item: Due, now: dt.datetime, sender: str) -> Queu
     context = _treatment_context(
         session, case, profile, item.stage, item.body_id, item.round, item.deadline, item.meeting_id
     )
+    context["case_url"] = _case_url(base_url, case)
     today = now.astimezone(LOCAL).date()
     if case.ready_date < today:
         case.ready_date = today  # the material was not ready by the deadline; at best it is today

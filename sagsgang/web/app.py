@@ -74,9 +74,11 @@ def create_app(
     from sagsgang.web.login_throttle import LoginThrottle
     from sagsgang.web.routes import (
         api_account,
+        api_case_edit,
         api_cases,
         api_meetings,
         api_subscriptions,
+        case_page,
         downloads,
         feed_http,
         login,
@@ -111,11 +113,12 @@ def create_app(
     )
     app.include_router(feed_http.router)
     app.include_router(login.router)
-    for api in (api_account, api_cases, api_meetings, api_subscriptions):
+    for api in (api_account, api_cases, api_case_edit, api_meetings, api_subscriptions):
         app.include_router(api.router)
     app.include_router(oparl.router)
     app.include_router(downloads.router)
     app.include_router(plan_import.router)
+    app.include_router(case_page.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 

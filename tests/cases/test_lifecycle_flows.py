@@ -60,7 +60,9 @@ def test_launch_flow_stores_plans_and_reminds_the_owner_by_mail(prefect_harness,
     assert "Kære Mette Hansen" in body
     assert "tirsdag 9. marts 2027 kl. 09:00" in body  # the meeting
     assert "torsdag 4. marts 2027 kl. 12:00" in body  # the deadline
-    assert "sagsgang sag indsend 27.00.00-G01-1-27" in body
+    # Where to say the material is in: the case's page (settings.base_url), not a command.
+    assert "Materiale modtaget" in body and "http://127.0.0.1:8000/sager/slagelse/27.00.00-G01-1-27" in body
+    assert "sagsgang sag" not in body
     # The 1-day reminder is due Wednesday 3 March at 08:00: the run says when to look again.
     assert result["naeste_koersel"] == "2027-03-03T08:00:00+01:00"
 

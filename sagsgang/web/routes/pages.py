@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from calendars.danish import DateFormatError
 from models.content import ItemKind
 from sagsgang.publishing.agenda import AgendaError
-from sagsgang.web import late_service, mail_status, security, service
+from sagsgang.web import case_service, late_service, mail_status, security, service
 from sagsgang.web.deps import PageViewer, PageWriter, render, require_csrf, web
 from sagsgang.web.forms import OUTCOME_CHOICES, FormErrors, read_day
 from sagsgang.web.routes.plan_import import imported_notice
@@ -145,6 +145,7 @@ async def _case_page(
 ) -> Response:
     try:
         case = await run_in_threadpool(service.case_view, web(request), municipality, journal_number)
+        extras = await run_in_threadpool(case_service.extras, web(request), municipality, journal_number)
     except LookupError:
         raise HTTPException(404) from None
     return render(
@@ -154,6 +155,7 @@ async def _case_page(
         viewer=viewer,
         active="sager",
         case=case,
+        extras=extras,
         outcomes=[(o, o) for o in OUTCOME_CHOICES],
         **values,
     )
@@ -167,8 +169,12 @@ async def case_page(
     viewer: PageViewer,
     oprettet: str = "",
     advarsel: str = "",
+    modtaget: str = "",
+    rettet: str = "",
+    bilag: str = "",
 ) -> Response:
     notices = [LAUNCHED] if oprettet else []
+    notices += case_service.notices(web(request), municipality, modtaget[:100], rettet[:10], bilag[:500])
     warnings = (
         ["Sagen er gemt, men sagsforløbet kunne ikke køres nu. Den daglige kontrol tager det op."] if advarsel else []
     )
