@@ -254,7 +254,8 @@ class MeetingView:
     place: str
     status: str
     moved_from: dt.date | None
-    cases: int  # cases planned on it that a change would re-plan
+    cases: int  # undecided cases planned on it (not those whose latest possible meeting it is)
+    changeable: bool = False  # still to come: may be moved or cancelled
 
 
 def meetings(web: Web, municipality: str, body: str, start: dt.date, end: dt.date) -> list[MeetingView]:
@@ -271,32 +272,87 @@ def meetings(web: Web, municipality: str, body: str, start: dt.date, end: dt.dat
         )
         if body:
             query = query.where(Body.key == body)
-        rows = session.exec(query.order_by(col(Meeting.day), col(Body.name))).all()
+        rows = session.exec(query.order_by(col(Meeting.starts_at), col(Body.name))).all()
+        now = web.clock.now()
         result = [
-            MeetingView(profile.key, key, name, m.key, m.day, m.local_time, m.place, str(m.status), m.moved_from, 0)
+            MeetingView(
+                profile.key,
+                key,
+                name,
+                m.key,
+                m.day,
+                m.local_time,
+                m.place,
+                str(m.status),
+                m.moved_from,
+                0,
+                m.starts_at > now,
+            )
             for m, key, name in rows
         ]
     counts = _counts(web, profile.key, [m.key for m in result])
     return [MeetingView(**{**m.__dict__, "cases": counts.get(m.key, 0)}) for m in result]
 
 
-def _counts(web: Web, municipality: str, keys: list[str]) -> dict[str, int]:
+def _undecided():
     from models.tables import Consultation, Decision
+
+    return ~select(Decision.id).where(Decision.consultation_id == Consultation.id).exists()
+
+
+def _counts(web: Web, municipality: str, keys: list[str]) -> dict[str, int]:
+    """Undecided cases planned on each meeting: what its agenda will hold, what a change re-plans."""
+    from models.tables import Consultation
 
     if not keys:
         return {}
-    undecided = ~select(Decision.id).where(Decision.consultation_id == Consultation.id).exists()
     with web.session() as session:
         result: dict[str, set[int]] = {}
-        for column in (Consultation.meeting_id, Consultation.latest_meeting_id):
-            rows = session.exec(
-                select(Meeting.key, Consultation.case_id)
-                .join(Consultation, col(column) == col(Meeting.id))
-                .where(Meeting.municipality == municipality, col(Meeting.key).in_(keys), undecided)
-            ).all()
-            for key, case_id in rows:
-                result.setdefault(key, set()).add(case_id)
+        rows = session.exec(
+            select(Meeting.key, Consultation.case_id)
+            .join(Consultation, col(Consultation.meeting_id) == col(Meeting.id))
+            .where(Meeting.municipality == municipality, col(Meeting.key).in_(keys), _undecided())
+        ).all()
+        for key, case_id in rows:
+            result.setdefault(key, set()).add(case_id)
     return {key: len(ids) for key, ids in result.items()}
+
+
+def known_cases(web: Web, municipality: str, numbers: list[str]) -> list[str]:
+    """Those of `numbers` that are journal numbers of the municipality's cases, sorted."""
+    wanted = [n for n in numbers if n][:200]
+    if not wanted:
+        return []
+    with web.session() as session:
+        found = session.exec(
+            select(Case.journal_number).where(Case.municipality == municipality, col(Case.journal_number).in_(wanted))
+        ).all()
+    return sorted(found)
+
+
+def planned_cases(session: Session, meeting: Meeting) -> list[str]:
+    """Journal numbers of the undecided cases planned on the meeting."""
+    from models.tables import Consultation
+
+    rows = session.exec(
+        select(Case.journal_number)
+        .join(Consultation, col(Consultation.case_id) == col(Case.id))
+        .where(Consultation.meeting_id == meeting.id, _undecided())
+        .distinct()
+    ).all()
+    return sorted(rows)
+
+
+def meeting_by_key(web: Web, municipality: str, key: str) -> MeetingView | None:
+    """The meeting with this key (it never changes when the meeting moves), or None."""
+    with web.session() as session:
+        row = session.exec(select(Meeting).where(Meeting.municipality == municipality, Meeting.key == key)).first()
+        if row is None:
+            return None
+        body = session.get(Body, row.body_id)
+        day = row.day
+    found = [m for m in meetings(web, municipality, body.key if body else "", day, day) if m.key == key]
+    return found[0] if found else None
 
 
 def find_meeting(web: Web, municipality: str, body: str, day: dt.date) -> MeetingView:
@@ -311,20 +367,34 @@ def change_meeting(
 ) -> tuple[str, list[str], FlowWarning | None]:
     """Move or cancel the meeting (as `sagsgang mødeplan flyt|aflys`), then re-plan its cases."""
     from calendars.danish import long_date
+    from sagsgang.cases.meeting_guard import DayNeedsConfirmation
 
     new_day, new_time = read_meeting_change(data, moving)
     profile = web.profile(municipality)
     with web.session() as session:
         try:
-            meeting = change_stored_meeting(session, profile, body, day, new_day, new_time)
+            meeting = change_stored_meeting(
+                session,
+                profile,
+                body,
+                day,
+                new_day,
+                new_time,
+                now=web.clock.now(),
+                confirmed=data.get("bekraeft_dag") in ("ja", True),
+            )
+        except DayNeedsConfirmation as error:
+            raise FormErrors({"bekraeft_dag": str(error)}) from None
         except UserError as error:
-            raise FormErrors({"ny_dato" if moving else "": str(error)}) from None
+            raise FormErrors({"ny_dato" if moving and error.field == "new_day" else "": str(error)}) from None
         key = meeting.key
+        planned = planned_cases(session, meeting)
         what = f"flyttet til {long_date(meeting.day)} kl. {meeting.local_time:%H:%M}" if moving else "aflyst"
     replanned: list[str] = []
 
     def run() -> None:
-        replanned.extend(sorted(web.orchestrator.meeting_changed(profile.key, key)["sager"]))
+        # Named: the cases planned on the meeting (not those whose latest possible meeting it was).
+        replanned.extend(sorted(set(web.orchestrator.meeting_changed(profile.key, key)["sager"]) & set(planned)))
 
     warning = _run("Mødeændringen", run)
     return f"Mødet i {profile.bodies[body].name} {long_date(day)} er {what}.", replanned, warning

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from calendars.danish import DateFormatError, parse_date
+from sagsgang.danish_words import count
 from sagsgang.web import service
 from sagsgang.web.deps import ApiWriter, CurrentUser, WebDep
 from sagsgang.web.forms import FormErrors
@@ -83,7 +84,7 @@ async def change_meeting(
     moving = body.handling == "flyt"
     if not body.bekraeft:
         return MeetingChanged(
-            besked=f"{meeting.cases} sager planlægges igen, hvis mødet "
+            besked=f"{count(meeting.cases, 'sag')} planlægges igen, hvis mødet "
             f"{'flyttes' if moving else 'aflyses'}. Send bekraeft=true for at gøre det.",
             sager=[],
             udfoert=False,

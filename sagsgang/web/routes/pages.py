@@ -4,17 +4,19 @@ HTML (templates/web); every path function parses, calls sagsgang.web.service, an
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from calendars.danish import DateFormatError, parse_date
+from calendars.danish import DateFormatError, long_date, parse_date
 from models.content import ItemKind
 from sagsgang.publishing.agenda import AgendaError
 from sagsgang.web import late_service, security, service
 from sagsgang.web.deps import PageViewer, PageWriter, render, require_csrf, web
 from sagsgang.web.forms import OUTCOME_CHOICES, FormErrors
+from sagsgang.web.notices import changed_notice
 from sagsgang.web.routes.plan_import import imported_notice
 from sagsgang.web.service import Viewer
 
@@ -129,8 +131,6 @@ async def launch(request: Request, viewer: PageWriter) -> Response:
     except FormErrors as error:
         entries, preview_errors = await _preview(request, form)
         return _new_case_page(request, viewer, form, error.errors, entries, preview_errors, status_code=400)
-    from urllib.parse import quote
-
     query = "?oprettet=ja" + ("&advarsel=ja" if warning else "")
     return RedirectResponse(f"/sager/{quote(municipality)}/{quote(journal_number)}{query}", status_code=303)
 
@@ -221,14 +221,23 @@ async def meetings(
     fra: str = "",
     til: str = "",
     indlaest: str = "",
+    aendret: str = "",
+    moede: str = "",
 ) -> Response:
     w = web(request)
     errors: dict[str, str] = {}
     notices = [imported_notice(indlaest, request.query_params)] if indlaest else []
     key = kommune if kommune in w.municipalities else await run_in_threadpool(w.default_municipality)
     today = w.clock.today()
-    start = _date(fra, today - dt.timedelta(days=14), "fra", errors)
-    end = _date(til, today + dt.timedelta(days=120), "til", errors)
+    first, last = today - dt.timedelta(days=14), today + dt.timedelta(days=120)
+    changed = await run_in_threadpool(service.meeting_by_key, w, key, moede[:200]) if aendret and moede else None
+    if changed is not None:  # after a move or cancellation (Post/Redirect/Get): show that meeting
+        numbers = request.query_params.get("sager", "")[:4000].split(",")
+        replanned = await run_in_threadpool(service.known_cases, w, key, numbers)
+        notices.append(changed_notice(changed, aendret, replanned, bool(request.query_params.get("advarsel"))))
+        first, last = min(first, changed.day - dt.timedelta(days=14)), max(last, changed.day + dt.timedelta(days=14))
+    start = _date(fra, first, "fra", errors)
+    end = _date(til, last, "til", errors)
     if end < start:
         errors["til"] = "Til-datoen ligger før fra-datoen."
     elif (end - start).days > 800:
@@ -299,6 +308,17 @@ async def meeting_action(
     if not viewer.may_write:
         raise HTTPException(403, "Kun sekretariatet kan flytte og aflyse møder.")
     meeting = await _meeting(request, municipality, body, day)
+    if not meeting.changeable:
+        return render(
+            request,
+            "error.j2",
+            status_code=409,
+            viewer=viewer,
+            heading="Mødet er afholdt",
+            message=f"Mødet i {meeting.body_name} {long_date(meeting.day)} er allerede begyndt eller afholdt. "
+            "Kun kommende møder kan flyttes eller aflyses.",
+            back=f"/moeder?kommune={quote(municipality)}&organ={quote(body)}",
+        )
     return render(
         request, "meeting_change.j2", viewer=viewer, active="moeder", meeting=meeting, moving=action == "flyt"
     )
@@ -316,7 +336,7 @@ async def change_meeting(
     try:
         if form.get("bekraeft") != "ja":
             raise FormErrors({"bekraeft": "Sæt flueben for at bekræfte ændringen."})
-        message, replanned, warning = await run_in_threadpool(
+        _message, replanned, warning = await run_in_threadpool(
             service.change_meeting, web(request), municipality, body, meeting.day, form, moving
         )
     except FormErrors as error:
@@ -331,39 +351,15 @@ async def change_meeting(
             form=form,
             errors=error.errors,
         )
-    count = len(replanned)
-    notices = [
-        message,
-        f"{count} {'sag er' if count == 1 else 'sager er'} planlagt igen"
-        + (": " + ", ".join(replanned) if replanned else "."),
-    ]
-    listed = await run_in_threadpool(
-        service.meetings,
-        web(request),
-        municipality,
-        body,
-        meeting.day - dt.timedelta(days=14),
-        meeting.day + dt.timedelta(days=120),
-    )
-    w = web(request)
-    profile = w.profile(municipality)
-    return render(
-        request,
-        "meetings.j2",
-        viewer=viewer,
-        active="moeder",
-        meetings=listed,
-        notices=notices,
-        warnings=[warning] if warning else [],
-        municipalities=[(m, w.profile(m).name) for m in w.municipalities],
-        bodies=[(b.key, b.name) for b in profile.bodies.values()],
-        filters={
-            "kommune": municipality,
-            "organ": body,
-            "fra": (meeting.day - dt.timedelta(days=14)).strftime("%d-%m-%Y"),
-            "til": (meeting.day + dt.timedelta(days=120)).strftime("%d-%m-%Y"),
-        },
-    )
+    query = {
+        "kommune": municipality,
+        "organ": body,
+        "aendret": action,
+        "moede": meeting.key,
+        "sager": ",".join(replanned),
+        **({"advarsel": "ja"} if warning else {}),
+    }
+    return RedirectResponse(f"/moeder?{urlencode(query)}", status_code=303)
 
 
 # --- Abonnér ----------------------------------------------------------------------------------
