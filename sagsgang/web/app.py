@@ -76,6 +76,7 @@ def create_app(
         downloads,
         feed_http,
         login,
+        meeting_month,
         oparl,
         pages,
         plan_import,
@@ -112,6 +113,7 @@ def create_app(
     app.include_router(oparl.router)
     app.include_router(downloads.router)
     app.include_router(plan_import.router)
+    app.include_router(meeting_month.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 

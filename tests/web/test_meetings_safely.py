@@ -141,3 +141,17 @@ def test_meetings_of_one_day_are_listed_in_time_order(secretary):
     page = secretary.get("/moeder?kommune=slagelse&fra=22-03-2027&til=22-03-2027")
     times = re.findall(r"mandag 22\. marts 2027 kl\. (\d\d:\d\d)", text(page.text))
     assert times == sorted(times) and len(times) >= 2
+
+
+def test_the_month_view_shows_every_bodys_meetings_day_by_day_and_names_the_days_off(secretary):
+    page = secretary.get("/moeder/maaned?kommune=slagelse&maaned=2027-03")
+    assert page.status_code == 200
+    days = re.findall(r'<li class="dag[^"]*">(.*?)</li>\s*(?=<li class="dag|</ol>)', page.text, re.S)
+    by_heading = {text(re.search(r"<h3>(.*?)</h3>", d).group(1)).strip(): text(d) for d in days}
+    assert "25. marts 2027 er skærtorsdag" in by_heading["torsdag 25. marts 2027"]
+    monday = by_heading["mandag 22. marts 2027"]
+    assert "Økonomiudvalget" in monday and "Direktionen" not in monday
+    assert "Direktionen" in by_heading["tirsdag 23. marts 2027"]
+    assert "Byrådet" in by_heading["tirsdag 30. marts 2027"]  # 29 March is 2. påskedag
+    bad = secretary.get("/moeder/maaned?kommune=slagelse&maaned=marts")
+    assert bad.status_code == 400 and "Skriv måneden som åååå-mm" in text(bad.text)
