@@ -214,6 +214,22 @@ class Listed:
     standing: Standing
 
 
+def listed(state: CaseState, today: dt.date) -> Listed:
+    """The case as a line of a case list."""
+    case = state.case
+    return Listed(
+        case.municipality,
+        case.journal_number,
+        case.title,
+        case.owner_name,
+        case.owner_email,
+        case.department,
+        case.closed_item,
+        tuple(dict.fromkeys(t.body for t in state.pending())),
+        standing(state, today),
+    )
+
+
 def open_cases(session: Session, today: dt.date, body: str = "", department: str = "", owner: str = "") -> list[Listed]:
     """Open cases, most urgent first; optionally only those still going to `body`, of
     `department`, or owned by `owner` (name or e-mail, case-insensitive)."""
@@ -228,21 +244,9 @@ def open_cases(session: Session, today: dt.date, body: str = "", department: str
             state = load_state(session, case)
         except UserError:  # its profile or route is gone: nothing to plan against
             continue
-        ahead = tuple(dict.fromkeys(t.body for t in state.pending()))
-        if body and body not in ahead:
+        found = listed(state, today)
+        if body and body not in found.bodies:
             continue
-        result.append(
-            Listed(
-                case.municipality,
-                case.journal_number,
-                case.title,
-                case.owner_name,
-                case.owner_email,
-                case.department,
-                case.closed_item,
-                ahead,
-                standing(state, today),
-            )
-        )
+        result.append(found)
     order = {Health.MISSED: 0, Health.AT_RISK: 1, Health.ON_TRACK: 2, Health.CLOSED: 3}
     return sorted(result, key=lambda c: (order[c.standing.health], c.standing.next_deadline or dt.date.max))

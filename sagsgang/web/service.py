@@ -21,7 +21,7 @@ from models.db import session_scope
 from models.feed_tables import FeedToken
 from models.tables import Body, Case, Meeting
 from models.users import Role
-from sagsgang.cases import caseview
+from sagsgang.cases import caseview, finding
 from sagsgang.cases.decisions import record_decision
 from sagsgang.cases.launch import check_launch
 from sagsgang.cases.launch import launch as launch_case
@@ -226,6 +226,12 @@ def decide(web: Web, municipality: str, journal_number: str, data: Mapping[str, 
 def list_cases(web: Web, body: str = "", department: str = "", owner: str = "") -> list[caseview.Listed]:
     with web.session() as session:
         return caseview.open_cases(session, web.clock.today(), body, department, owner)
+
+
+def find_cases(web: Web, viewer: Viewer, search: finding.Search) -> finding.Found:
+    """The case list the Sager page shows (sagsgang.cases.finding), among the cases the viewer may see."""
+    with web.session() as session:
+        return finding.find_cases(session, search, web.clock.today(), web.municipalities, viewer.email)
 
 
 def filter_choices(web: Web) -> dict[str, list[tuple[str, str]]]:

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from calendars.danish import DateFormatError, long_date, parse_date
 from models.content import ItemKind
 from sagsgang.publishing.agenda import AgendaError
-from sagsgang.web import late_service, security, service
+from sagsgang.web import case_search, late_service, security, service
 from sagsgang.web.deps import PageViewer, PageWriter, render, require_csrf, web
 from sagsgang.web.forms import OUTCOME_CHOICES, FormErrors
 from sagsgang.web.notices import changed_notice
@@ -46,20 +46,23 @@ async def front_door() -> Response:
 
 
 @router.get("/sager", response_class=HTMLResponse)
-async def cases(
-    request: Request, viewer: PageViewer, organ: str = "", afdeling: str = "", ansvarlig: str = ""
-) -> Response:
+async def cases(request: Request, viewer: PageViewer) -> Response:
     w = web(request)
-    listed = await run_in_threadpool(service.list_cases, w, organ[:100], afdeling[:200], ansvarlig[:200])
+    search, filters = case_search.read(request.query_params)
+    found = await run_in_threadpool(service.find_cases, w, viewer, search)
     choices = await run_in_threadpool(service.filter_choices, w)
     return render(
         request,
         "cases.j2",
         viewer=viewer,
         active="sager",
-        cases=listed,
+        found=found,
+        cases=found.cases,
         choices=choices,
-        filters={"organ": organ, "afdeling": afdeling, "ansvarlig": ansvarlig},
+        filters=filters,
+        lists=case_search.LISTS,
+        orders=case_search.ORDERS,
+        page_link=lambda page: case_search.link(filters, page),
     )
 
 
