@@ -41,14 +41,15 @@ def check_username(text: str) -> str:
     if not _USERNAME.match(username):
         raise UserError(
             f"'{text}' kan ikke bruges som brugernavn. Brug 2–100 tegn: små bogstaver a–z, tal "
-            "og . _ @ + -, fx meha eller meha@slagelse.dk."
+            "og . _ @ + -, fx meha eller meha@slagelse.dk.",
+            "username",
         )
     return username
 
 
 def check_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"Adgangskoden skal være mindst {MIN_PASSWORD_LENGTH} tegn lang.")
+        raise UserError(f"Adgangskoden skal være mindst {MIN_PASSWORD_LENGTH} tegn lang.", "password")
     return password
 
 
@@ -57,27 +58,39 @@ def read_role(text: str) -> Role:
         return Role(text.strip().lower())
     except ValueError:
         raise UserError(
-            f"'{text}' er ikke en rolle. Vælg sekretariat (må oprette og ændre) eller leder (må se og abonnere)."
+            f"'{text}' er ikke en rolle. Vælg sekretariat (må oprette og ændre) eller leder (må se og abonnere).",
+            "role",
         ) from None
 
 
 def create_user(
-    session: Session, username: str, role: Role | str, password: str | None, name: str = "", email: str = ""
+    session: Session,
+    username: str,
+    role: Role | str,
+    password: str | None,
+    name: str = "",
+    email: str = "",
+    municipality: str = "",
+    admin: bool = False,
 ) -> User:
-    """A new account. Without a password only single sign-on (the proxy header) can log it in."""
+    """A new account of `municipality` (a profile key; '': sees every municipality). Without a
+    password only single sign-on (the proxy header) can log it in. `admin`: a secretariat user
+    who may manage the other users."""
     username = check_username(username)
     role = read_role(role) if isinstance(role, str) else role
     email = (email or (username if "@" in username else "")).strip()
     if email and not _EMAIL.match(email):
-        raise UserError(f"'{email}' er ikke en gyldig e-mailadresse. Skriv den som fx meha@slagelse.dk.")
+        raise UserError(f"'{email}' er ikke en gyldig e-mailadresse. Skriv den som fx meha@slagelse.dk.", "email")
     if session.exec(select(User.id).where(User.username == username)).first() is not None:
-        raise UserError(f"Brugeren '{username}' findes allerede.")
+        raise UserError(f"Brugeren '{username}' findes allerede.", "username")
     user = User(
         username=username,
         role=role,
         name=name.strip(),
         email=email,
         password_hash=hash_password(check_password(password)) if password else "",
+        municipality=municipality,
+        admin=admin and role.may_write,
     )
     session.add(user)
     session.flush()

@@ -80,6 +80,7 @@ def create_app(
         oparl,
         pages,
         plan_import,
+        users,
     )
     from sagsgang.web.service import Web
 
@@ -114,6 +115,7 @@ def create_app(
     app.include_router(downloads.router)
     app.include_router(plan_import.router)
     app.include_router(meeting_month.router)
+    app.include_router(users.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 

@@ -47,10 +47,20 @@ class Viewer:
     name: str
     email: str
     role: Role
+    municipality: str = ""  # the one municipality the user sees; '': every one (models.users.User)
+    admin: bool = False
 
     @property
     def may_write(self) -> bool:
         return self.role.may_write
+
+    @property
+    def administers(self) -> bool:
+        """May create, deactivate and reset users (a secretariat user with the flag)."""
+        return self.admin and self.role.may_write
+
+    def sees(self, municipality: str) -> bool:
+        return not self.municipality or municipality == self.municipality
 
 
 @dataclass
@@ -75,6 +85,12 @@ class Web:
         with self.session() as session:
             stored = set(session.exec(select(Body.municipality).distinct()).all())
         return next((m for m in self.municipalities if m in stored), self.municipalities[0])
+
+    def visible(self, viewer: Viewer | None) -> list[str]:
+        """The municipalities `viewer` sees (theirs; every one for an account without one)."""
+        if viewer is None or not viewer.municipality:
+            return list(self.municipalities)
+        return [m for m in self.municipalities if m == viewer.municipality]
 
     def profile(self, key: str) -> Profile:
         profile = self.feed_context.profiles.get(key)
@@ -117,9 +133,11 @@ def preview(web: Web, data: Mapping[str, Any]) -> list[caseview.Entry]:
             session.rollback()
 
 
-def launch(web: Web, data: Mapping[str, Any]) -> tuple[str, str, FlowWarning | None]:
+def launch(web: Web, data: Mapping[str, Any], viewer: Viewer | None = None) -> tuple[str, str, FlowWarning | None]:
     """Validate everything, then run the launch flow (as `sagsgang sag opret`) and store the texts.
     Returns (municipality, journal number, warning)."""
+    if viewer is not None and not viewer.sees(str(data.get("kommune", ""))):
+        raise FormErrors({"kommune": "Du kan kun oprette sager i din egen kommune."})
     request, text = read_launch(data)
     try:
         check_launch(web.engine, request, web.clock)
@@ -223,26 +241,37 @@ def decide(web: Web, municipality: str, journal_number: str, data: Mapping[str, 
     return message, _run("Beslutningen", lambda: web.orchestrator.advance(journal_number, municipality))
 
 
-def list_cases(web: Web, body: str = "", department: str = "", owner: str = "") -> list[caseview.Listed]:
+def list_cases(
+    web: Web, body: str = "", department: str = "", owner: str = "", viewer: Viewer | None = None
+) -> list[caseview.Listed]:
+    """Open cases, most urgent first, of the municipalities `viewer` sees."""
+    visible = set(web.visible(viewer))
     with web.session() as session:
-        return caseview.open_cases(session, web.clock.today(), body, department, owner)
+        listed = caseview.open_cases(session, web.clock.today(), body, department, owner)
+    return [case for case in listed if case.municipality in visible]
 
 
 def find_cases(web: Web, viewer: Viewer, search: finding.Search) -> finding.Found:
     """The case list the Sager page shows (sagsgang.cases.finding), among the cases the viewer may see."""
     with web.session() as session:
-        return finding.find_cases(session, search, web.clock.today(), web.municipalities, viewer.email)
+        return finding.find_cases(session, search, web.clock.today(), web.visible(viewer), viewer.email)
 
 
-def filter_choices(web: Web) -> dict[str, list[tuple[str, str]]]:
+def filter_choices(web: Web, viewer: Viewer | None = None) -> dict[str, list[tuple[str, str]]]:
+    """The Sager page's choices of body, department and case officer, in Danish alphabetical order."""
+    from sagsgang.danish_words import sorted_danish
+
+    visible = web.visible(viewer)
     with web.session() as session:
-        bodies = session.exec(select(Body.key, Body.name).distinct().order_by(Body.name)).all()
-        departments = session.exec(select(Case.department).distinct().order_by(Case.department)).all()
-        owners = session.exec(select(Case.owner_email, Case.owner_name).distinct().order_by(Case.owner_name)).all()
+        bodies = session.exec(select(Body.key, Body.name).where(col(Body.municipality).in_(visible)).distinct()).all()
+        departments = session.exec(select(Case.department).where(col(Case.municipality).in_(visible)).distinct()).all()
+        owners = session.exec(
+            select(Case.owner_email, Case.owner_name).where(col(Case.municipality).in_(visible)).distinct()
+        ).all()
     return {
-        "organ": list(dict.fromkeys((k, n) for k, n in bodies)),
-        "afdeling": [(d, d) for d in departments if d],
-        "ansvarlig": list(dict.fromkeys((e, n) for e, n in owners)),
+        "organ": sorted_danish(dict.fromkeys((k, n) for k, n in bodies), key=lambda c: c[1]),
+        "afdeling": sorted_danish(((d, d) for d in departments if d), key=lambda c: c[1]),
+        "ansvarlig": sorted_danish(dict.fromkeys((e, n) for e, n in owners), key=lambda c: c[1]),
     }
 
 

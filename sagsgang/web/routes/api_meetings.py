@@ -39,7 +39,7 @@ async def meetings(
     til: str = Query("", max_length=40, description=DATE),
 ) -> list[MeetingOut] | JSONResponse:
     """Organernes møder i perioden (standard: 14 dage tilbage, 120 frem)."""
-    if kommune not in w.municipalities:
+    if kommune not in w.visible(viewer):
         raise HTTPException(404, "Kommunen findes ikke.")
     errors: dict[str, str] = {}
     today = w.clock.today()
@@ -76,7 +76,7 @@ async def change_meeting(
     """Flyt eller aflys et møde (som `sagsgang mødeplan flyt|aflys`); sagerne på det planlægges igen.
     Uden bekraeft=true ændres intet: svaret siger, hvor mange sager ændringen rammer."""
     try:
-        if kommune not in w.municipalities:
+        if kommune not in w.visible(viewer):
             raise LookupError(kommune)
         meeting = await run_in_threadpool(service.find_meeting, w, kommune, organ, parse_date(dato))
     except (LookupError, DateFormatError, FormErrors):

@@ -56,7 +56,8 @@ def weeks(first: dt.date, meetings: list[service.MeetingView], notes) -> list[li
 
 def _month_page(request: Request, viewer, kommune: str, maaned: str) -> Response:
     w = web(request)
-    key = kommune if kommune in w.municipalities else w.default_municipality()
+    visible = w.visible(viewer)
+    key = kommune if kommune in visible else (viewer.municipality or w.default_municipality())
     first = read_month(maaned[:20], w.clock.today())
     if first is None:
         return render(
@@ -69,7 +70,7 @@ def _month_page(request: Request, viewer, kommune: str, maaned: str) -> Response
             weeks=[],
             month_name="",
             filters={"kommune": key, "maaned": maaned},
-            municipalities=[(m, w.profile(m).name) for m in w.municipalities],
+            municipalities=[(m, w.profile(m).name) for m in visible],
             previous="",
             following="",
         )
@@ -87,7 +88,7 @@ def _month_page(request: Request, viewer, kommune: str, maaned: str) -> Response
         month_name=format_date(first, "MMMM y", locale="da"),
         municipality_name=profile.name,
         filters={"kommune": key, "maaned": f"{first:%Y-%m}"},
-        municipalities=[(m, w.profile(m).name) for m in w.municipalities],
+        municipalities=[(m, w.profile(m).name) for m in visible],
         previous=f"{previous:%Y-%m}",
         following=f"{following:%Y-%m}",
     )

@@ -50,7 +50,7 @@ async def cases(request: Request, viewer: PageViewer) -> Response:
     w = web(request)
     search, filters = case_search.read(request.query_params)
     found = await run_in_threadpool(service.find_cases, w, viewer, search)
-    choices = await run_in_threadpool(service.filter_choices, w)
+    choices = await run_in_threadpool(service.filter_choices, w, viewer)
     return render(
         request,
         "cases.j2",
@@ -80,7 +80,8 @@ def _new_case_page(
 ) -> Response:
     w = web(request)
     given = form.get("kommune")
-    key = given if given and given in w.municipalities else w.default_municipality()
+    visible = w.visible(viewer)
+    key = given if given and given in visible else (viewer.municipality or w.default_municipality())
     profile = w.profile(key)
     routes = [(route.key, route.name) for route in profile.routes.values()]
     last = {body for route in profile.routes.values() for body in route.stages[-1]}
@@ -92,7 +93,7 @@ def _new_case_page(
         active="ny",
         form={"kommune": key, **{k: v for k, v in form.items() if k != "kommune"}},
         errors=errors,
-        municipalities=[(m, w.profile(m).name) for m in w.municipalities],
+        municipalities=[(m, w.profile(m).name) for m in visible],
         routes=routes,
         target_bodies=sorted(((b, profile.bodies[b].name) for b in last), key=lambda x: x[1]),
         kinds=[(kind.value, kind.value) for kind in ItemKind],
@@ -130,7 +131,7 @@ async def launch(request: Request, viewer: PageWriter) -> Response:
         entries, errors = await _preview(request, form)
         return _new_case_page(request, viewer, form, {}, entries, errors)
     try:
-        municipality, journal_number, warning = await run_in_threadpool(service.launch, web(request), form)
+        municipality, journal_number, warning = await run_in_threadpool(service.launch, web(request), form, viewer)
     except FormErrors as error:
         entries, preview_errors = await _preview(request, form)
         return _new_case_page(request, viewer, form, error.errors, entries, preview_errors, status_code=400)
@@ -144,6 +145,8 @@ async def launch(request: Request, viewer: PageWriter) -> Response:
 async def _case_page(
     request: Request, viewer: Viewer, municipality: str, journal_number: str, status_code: int = 200, **values
 ) -> Response:
+    if not viewer.sees(municipality):
+        raise HTTPException(404)
     try:
         case = await run_in_threadpool(service.case_view, web(request), municipality, journal_number)
     except LookupError:
@@ -189,6 +192,8 @@ async def send_late(request: Request, municipality: str, journal_number: str, vi
 async def _recorded(request: Request, viewer: Viewer, municipality: str, journal_number: str, record) -> Response:
     """Record something about the case from its page's form; the page again, with the message or the errors."""
     form = await _form(request, viewer)
+    if not viewer.sees(municipality):
+        raise HTTPException(404)
     try:
         message, warning = await run_in_threadpool(record, web(request), municipality, journal_number, form)
     except LookupError:
@@ -230,7 +235,8 @@ async def meetings(
     w = web(request)
     errors: dict[str, str] = {}
     notices = [imported_notice(indlaest, request.query_params)] if indlaest else []
-    key = kommune if kommune in w.municipalities else await run_in_threadpool(w.default_municipality)
+    visible = w.visible(viewer)
+    key = kommune if kommune in visible else (viewer.municipality or await run_in_threadpool(w.default_municipality))
     today = w.clock.today()
     first, last = today - dt.timedelta(days=14), today + dt.timedelta(days=120)
     changed = await run_in_threadpool(service.meeting_by_key, w, key, moede[:200]) if aendret and moede else None
@@ -258,7 +264,7 @@ async def meetings(
         meetings=listed,
         errors=errors,
         notices=notices,
-        municipalities=[(m, w.profile(m).name) for m in w.municipalities],
+        municipalities=[(m, w.profile(m).name) for m in visible],
         bodies=[(b.key, b.name) for b in profile.bodies.values()],
         filters={
             "kommune": key,
@@ -272,7 +278,7 @@ async def meetings(
 async def _meeting(request: Request, municipality: str, body: str, day: str) -> service.MeetingView:
     w = web(request)
     try:
-        if municipality not in w.municipalities:
+        if municipality not in w.visible(getattr(request.state, "viewer", None)):
             raise LookupError(municipality)
         return await run_in_threadpool(service.find_meeting, w, municipality, body, parse_date(day))
     except (LookupError, DateFormatError, FormErrors):
