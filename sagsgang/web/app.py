@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from sagsgang.web.security import SecuritySettings
 
 _MESSAGES = {
-    404: "Siden findes ikke. Tjek adressen – en personlig kalender, der er tilbagekaldt, findes ikke længere.",
+    404: "Siden findes ikke. Tjek adressen, eller gå tilbage og prøv igen.",
     405: "Den handling er ikke tilladt her.",
     400: "Forespørgslen kunne ikke læses.",
     403: "Det har du ikke adgang til.",
@@ -74,6 +74,7 @@ def create_app(
         api_meetings,
         api_subscriptions,
         downloads,
+        favicon,
         feed_http,
         login,
         meeting_month,
@@ -116,6 +117,7 @@ def create_app(
     app.include_router(plan_import.router)
     app.include_router(meeting_month.router)
     app.include_router(users.router)
+    app.include_router(favicon.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
@@ -224,13 +226,19 @@ def _page(request: Request, status: int, detail: str | None = None, headers=None
         if isinstance(detail, str) and detail and detail not in ("Forbidden", "Bad Request")
         else _MESSAGES.get(status, "Der skete en fejl.")
     )
+    back = "/sager"
+    if status == 404 and request.url.path.startswith("/moeder/"):
+        message = "Mødet findes ikke på den dato. Det kan være flyttet eller aflyst: se organets møder under Møder."
+        back = "/moeder"
+    elif status == 404 and request.url.path.startswith("/kalender/"):
+        message = "Kalenderen findes ikke. En personlig kalender, der er tilbagekaldt, virker ikke længere."
     if status == 500:
         message = "Der skete en uventet fejl. Intet er gemt af det, du sendte. Prøv igen, eller kontakt it-afdelingen."
     page = rendering.render(
         "web/error.j2",
         heading=_HEADINGS.get(status, str(status)),
         message=message,
-        back="/sager",
+        back=back,
         viewer=None,
         notices=[],
         warnings=[],

@@ -155,3 +155,11 @@ def test_the_month_view_shows_every_bodys_meetings_day_by_day_and_names_the_days
     assert "Byrådet" in by_heading["tirsdag 30. marts 2027"]  # 29 March is 2. påskedag
     bad = secretary.get("/moeder/maaned?kommune=slagelse&maaned=marts")
     assert bad.status_code == 400 and "Skriv måneden som åååå-mm" in text(bad.text)
+
+
+def test_an_old_meeting_address_gets_a_page_about_meetings_and_the_favicon_is_there(secretary):
+    gone = secretary.get("/moeder/slagelse/direktion/2027-03-24/flyt")  # no Direktion meeting that Wednesday
+    assert gone.status_code == 404
+    assert "Mødet findes ikke på den dato" in text(gone.text) and "kalender" not in text(gone.text).lower()
+    icon = secretary.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg")
