@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from calendars.danish import DateFormatError, long_date, parse_date
 from models.content import ItemKind
+from sagsgang.danish_words import sorted_danish
 from sagsgang.publishing.agenda import AgendaError
 from sagsgang.web import case_search, late_service, security, service
 from sagsgang.web.deps import PageViewer, PageWriter, render, require_csrf, web
@@ -95,7 +96,7 @@ def _new_case_page(
         errors=errors,
         municipalities=[(m, w.profile(m).name) for m in visible],
         routes=routes,
-        target_bodies=sorted(((b, profile.bodies[b].name) for b in last), key=lambda x: x[1]),
+        target_bodies=sorted_danish(((b, profile.bodies[b].name) for b in last), key=lambda x: x[1]),
         kinds=[(kind.value, kind.value) for kind in ItemKind],
         entries=entries,
         preview_errors=preview_errors,
