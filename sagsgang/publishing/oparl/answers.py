@@ -20,7 +20,7 @@ from models.content import Attachment
 from models.tables import Body, Case, Meeting
 from sagsgang.publishing import agenda
 from sagsgang.publishing.oparl import objects, reads
-from sagsgang.publishing.oparl.lists import Window, list_page
+from sagsgang.publishing.oparl.lists import MEETING_PAGE_SIZE, Window, list_page
 from sagsgang.publishing.oparl.objects import Urls
 
 LIST_KINDS = ("organization", "person", "meeting", "paper", "file")
@@ -97,6 +97,8 @@ class Answers:
         return self._meetings(self.urls.organization_meetings(body_id), row.municipality, window, body_id)
 
     def _meetings(self, url: str, municipality: str, window: Window, body_id: int | None = None) -> dict:
+        if not window.omit_internal:
+            window = window.paged_by(MEETING_PAGE_SIZE)
         rows, total = reads.meeting_page(self.session, municipality, window, body_id)
         return list_page(url, window, [self._meeting(row, window.omit_internal) for row in rows], total)
 
@@ -193,7 +195,7 @@ class Answers:
             for o in found
             if window.admits(dt.datetime.fromisoformat(o["created"]), dt.datetime.fromisoformat(o["modified"]))
         ]
-        return list_page(url, window, admitted[window.offset : window.offset + window.limit], len(admitted))
+        return list_page(url, window, admitted[window.offset : window.offset + window.size], len(admitted))
 
 
 def _key_text(key: tuple[int, ...]) -> str:

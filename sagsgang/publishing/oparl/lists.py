@@ -8,11 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
 PAGE_SIZE = 100  # the spec recommends paging lists longer than 100
+# A Meeting embeds its AgendaItems (an internal list): a page of ten council meetings already holds
+# some hundreds of objects. The server chooses the page size (OParl 1.1 § Paginierung); `limit` or
+# omit_internal=true (no embedded items) give pages of up to PAGE_SIZE.
+MEETING_PAGE_SIZE = 10
 _FILTERS = ("created_since", "created_until", "modified_since", "modified_until")
 
 
@@ -29,12 +33,22 @@ class Window:
     modified_since: dt.datetime | None = None
     modified_until: dt.datetime | None = None
     omit_internal: bool = False
-    limit: int = PAGE_SIZE
+    limit: int | None = None  # what the client asked for; None: the list's own page size
     page: int = 1
+    page_size: int = PAGE_SIZE  # the list's own page size, the server's choice
+
+    @property
+    def size(self) -> int:
+        """Objects on this page: the client's limit, else the list's own page size."""
+        return self.limit or self.page_size
 
     @property
     def offset(self) -> int:
-        return (self.page - 1) * self.limit
+        return (self.page - 1) * self.size
+
+    def paged_by(self, page_size: int) -> Window:
+        """The same window on a list whose own page size is `page_size`."""
+        return replace(self, page_size=page_size)
 
     def admits(self, created: dt.datetime, modified: dt.datetime) -> bool:
         """The object passes the time filters (for lists filtered in Python, not SQL)."""
@@ -50,7 +64,7 @@ class Window:
         params = {name: value.isoformat() for name in _FILTERS if (value := getattr(self, name)) is not None}
         if self.omit_internal:
             params["omit_internal"] = "true"
-        if self.limit != PAGE_SIZE:
+        if self.limit is not None:
             params["limit"] = str(self.limit)
         if page != 1:
             params["page"] = str(page)
@@ -68,7 +82,8 @@ def read_window(params: Mapping[str, str]) -> Window:
             raise ListError(f"omit_internal skal være true eller false, ikke '{raw}'.")
         values["omit_internal"] = raw.lower() == "true"
     # A server need not honour limit (the spec says so); we take 1–100.
-    values["limit"] = min(_positive("limit", params.get("limit", str(PAGE_SIZE))), PAGE_SIZE)
+    if (raw := params.get("limit")) is not None:
+        values["limit"] = min(_positive("limit", raw), PAGE_SIZE)
     values["page"] = _positive("page", params.get("page", "1"))
     return Window(**values)
 
@@ -93,7 +108,7 @@ def _positive(name: str, raw: str) -> int:
 
 def list_page(url: str, window: Window, data: Sequence[dict], total: int) -> dict:
     """One page of the external list at `url`: `data` is already this page's objects."""
-    pages = max(1, math.ceil(total / window.limit))
+    pages = max(1, math.ceil(total / window.size))
     links = {"first": _link(url, window, 1), "self": _link(url, window, window.page), "last": _link(url, window, pages)}
     if window.page > 1:
         links["prev"] = _link(url, window, min(window.page - 1, pages))
@@ -103,7 +118,7 @@ def list_page(url: str, window: Window, data: Sequence[dict], total: int) -> dic
         "data": list(data),
         "pagination": {
             "totalElements": total,
-            "elementsPerPage": window.limit,
+            "elementsPerPage": window.size,
             "currentPage": window.page,
             "totalPages": pages,
         },

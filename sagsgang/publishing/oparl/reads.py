@@ -193,7 +193,7 @@ def paper_page(session: Session, municipality: str, window: Window) -> tuple[lis
     """One page of the municipality's cases (by id, which never changes) and the number in all."""
     query = _paper_filters(sa.select(col(Case.id)).where(col(Case.municipality) == municipality), window)
     total = session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
-    page = query.order_by(col(Case.id)).offset(window.offset).limit(window.limit)
+    page = query.order_by(col(Case.id)).offset(window.offset).limit(window.size)
     return papers(session, list(session.execute(page).scalars())), total
 
 
@@ -350,7 +350,7 @@ def meeting_page(
     if filtered:
         created, modified = _meeting_stamps(session, municipality)
         meetings = [m for m in meetings if window.admits(created[m.body_id], modified[m.id])]
-    page = meetings[window.offset : window.offset + window.limit]
+    page = meetings[window.offset : window.offset + window.size]
     if window.omit_internal and page:
         if not filtered:  # stamps for this page's meetings only
             created, modified = _meeting_stamps(session, municipality, (page[0].id, page[-1].id))
