@@ -35,6 +35,10 @@ class User(SQLModel, table=True):
     role: Role = Field(sa_type=enum_type(Role, "user_role"))
     password_hash: str = ""  # argon2id (PHC string); empty: only single sign-on can log in
     active: bool = True
+    # The profile key of the one municipality whose bodies and cases the user sees; '' (accounts
+    # made before migration 0011): every municipality.
+    municipality: str = ""
+    admin: bool = False  # a secretariat user who may create, deactivate and reset users
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=AwareDateTime())
 
 

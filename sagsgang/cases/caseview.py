@@ -224,6 +224,10 @@ def standing(state: CaseState, today: dt.date) -> Standing:
     return Standing(Health.ON_TRACK, None, "", None, "materiale afleveret")
 
 
+# Most urgent first: how case lists sort by health.
+URGENCY = {Health.MISSED: 0, Health.AT_RISK: 1, Health.AWAITING_DECISION: 2, Health.ON_TRACK: 3, Health.CLOSED: 4}
+
+
 @dataclass(frozen=True)
 class Listed:
     municipality: str
@@ -235,6 +239,22 @@ class Listed:
     closed_item: bool
     bodies: tuple[str, ...]  # keys of the bodies still ahead on the route
     standing: Standing
+
+
+def listed(state: CaseState, today: dt.date) -> Listed:
+    """The case as a line of a case list."""
+    case = state.case
+    return Listed(
+        case.municipality,
+        case.journal_number,
+        case.title,
+        case.owner_name,
+        case.owner_email,
+        case.department,
+        case.closed_item,
+        tuple(dict.fromkeys(t.body for t in state.pending())),
+        standing(state, today),
+    )
 
 
 def open_cases(session: Session, today: dt.date, body: str = "", department: str = "", owner: str = "") -> list[Listed]:
@@ -251,21 +271,8 @@ def open_cases(session: Session, today: dt.date, body: str = "", department: str
             state = load_state(session, case)
         except UserError:  # its profile or route is gone: nothing to plan against
             continue
-        ahead = tuple(dict.fromkeys(t.body for t in state.pending()))
-        if body and body not in ahead:
+        found = listed(state, today)
+        if body and body not in found.bodies:
             continue
-        result.append(
-            Listed(
-                case.municipality,
-                case.journal_number,
-                case.title,
-                case.owner_name,
-                case.owner_email,
-                case.department,
-                case.closed_item,
-                ahead,
-                standing(state, today),
-            )
-        )
-    order = {Health.MISSED: 0, Health.AT_RISK: 1, Health.AWAITING_DECISION: 2, Health.ON_TRACK: 3, Health.CLOSED: 4}
-    return sorted(result, key=lambda c: (order[c.standing.health], c.standing.next_deadline or dt.date.max))
+        result.append(found)
+    return sorted(result, key=lambda c: (URGENCY[c.standing.health], c.standing.next_deadline or dt.date.max))

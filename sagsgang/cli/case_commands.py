@@ -220,6 +220,7 @@ def cancel_command(args) -> int:
 
 def _change_meeting(args, moving: bool) -> int:
     from calendars.danish import DateFormatError, long_date, parse_time
+    from sagsgang.cases.meeting_guard import DayNeedsConfirmation
     from sagsgang.cases.scheduling import change_meeting
 
     profile = read_profile(args.kommune)
@@ -231,7 +232,19 @@ def _change_meeting(args, moving: bool) -> int:
         raise UserError(str(error)) from None
     db = current_database(args.settings)
     with db.session_scope() as session:
-        meeting = change_meeting(session, profile, args.organ, day, new_day, new_time)
+        try:
+            meeting = change_meeting(
+                session,
+                profile,
+                args.organ,
+                day,
+                new_day,
+                new_time,
+                now=args.settings.clock().now(),
+                confirmed=moving and args.bekraeft_dag,
+            )
+        except DayNeedsConfirmation as error:
+            raise UserError(f"{error.message} Tilføj --bekræft-dag for at flytte mødet dertil alligevel.") from None
         key = meeting.key
         what = f"flyttet til {long_date(meeting.day)} kl. {meeting.local_time:%H:%M}" if moving else "aflyst"
     print(f"Mødet i {profile.bodies[args.organ].name} {long_date(day)} er {what}.")
@@ -251,10 +264,13 @@ def _change_meeting(args, moving: bool) -> int:
 
 
 def daily_command(args) -> int:
+    from sagsgang.danish_words import count
+
     current_database(args.settings)
     result = _orchestrator(args.settings).daily_check()
     print(
-        f"Daglig kontrol: {result['påmindelser']} påmindelser, {result['eskaleringer']} eskaleringer, "
+        f"Daglig kontrol: {count(result['påmindelser'], 'påmindelse')}, "
+        f"{count(result['eskaleringer'], 'eskalering')}, "
         f"{result['ugeoversigter']} ugeoversigter lagt i udbakken; {result['sendt']} mails sendt"
         + (f", {result['ikke_sendt']} venter på at kunne sendes" if result["ikke_sendt"] else "")
         + "."
@@ -349,6 +365,12 @@ def register(commands) -> None:
     move.add_argument("dato", metavar="DATO", help="mødets nuværende dato")
     move.add_argument("ny_dato", metavar="NY_DATO")
     move.add_argument("--tid", metavar="TT:MM", help="nyt klokkeslæt (standard: det samme)")
+    move.add_argument(
+        "--bekræft-dag",
+        dest="bekraeft_dag",
+        action="store_true",
+        help="flyt også til en helligdag, lukkedag, weekend eller ferie (ellers afvises det)",
+    )
     move.add_argument("--kommune", required=True, metavar="NAVN|STI")
     move.add_argument("--vent", action="store_true", help=WAIT_HELP)
     move.set_defaults(handler=move_command)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from sagsgang.web.security import SecuritySettings
 
 _MESSAGES = {
-    404: "Siden findes ikke. Tjek adressen – en personlig kalender, der er tilbagekaldt, findes ikke længere.",
+    404: "Siden findes ikke. Tjek adressen, eller gå tilbage og prøv igen.",
     405: "Den handling er ikke tilladt her.",
     400: "Forespørgslen kunne ikke læses.",
     403: "Det har du ikke adgang til.",
@@ -80,11 +80,14 @@ def create_app(
         api_subscriptions,
         case_page,
         downloads,
+        favicon,
         feed_http,
         login,
+        meeting_month,
         oparl,
         pages,
         plan_import,
+        users,
     )
     from sagsgang.web.service import Web
 
@@ -119,6 +122,9 @@ def create_app(
     app.include_router(downloads.router)
     app.include_router(plan_import.router)
     app.include_router(case_page.router)
+    app.include_router(meeting_month.router)
+    app.include_router(users.router)
+    app.include_router(favicon.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
@@ -216,15 +222,21 @@ def _page(request: Request, status: int, detail: str | None = None, headers=None
         if isinstance(detail, str) and detail and detail not in ("Forbidden", "Bad Request")
         else _MESSAGES.get(status, "Der skete en fejl.")
     )
+    back = "/sager"
     if status == 503 and detail:
         message = detail
+    elif status == 404 and request.url.path.startswith("/moeder/"):
+        message = "Mødet findes ikke på den dato. Det kan være flyttet eller aflyst: se organets møder under Møder."
+        back = "/moeder"
+    elif status == 404 and request.url.path.startswith("/kalender/"):
+        message = "Kalenderen findes ikke. En personlig kalender, der er tilbagekaldt, virker ikke længere."
     elif status == 500:
         message = "Der skete en uventet fejl. Intet er gemt af det, du sendte. Prøv igen, eller kontakt it-afdelingen."
     page = rendering.render(
         "web/error.j2",
         heading=_HEADINGS.get(status, str(status)),
         message=message,
-        back="/sager",
+        back=back,
         viewer=None,
         notices=[],
         warnings=[],

@@ -290,6 +290,7 @@ class MeetingChangeIn(Strict):
     ny_dato: str = Field("", max_length=40, description=DATE + "; kun ved flyt")
     tid: str = Field("", max_length=20, description="Nyt klokkeslæt tt:mm (valgfrit)")
     bekraeft: bool = Field(False, description="false: vis blot, hvor mange sager der planlægges igen")
+    bekraeft_dag: bool = Field(False, description="true: flyt også til en helligdag, lukkedag, weekend eller ferie")
 
 
 class MeetingChanged(BaseModel):
