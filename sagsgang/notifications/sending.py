@@ -108,17 +108,19 @@ def send_pending(
     lease is about real processes, not about the municipality's calendar."""
     with session_scope(engine) as session:
         ready = sa.or_(col(OutboxMessage.next_attempt_at).is_(None), col(OutboxMessage.next_attempt_at) <= now)
-        query = select(OutboxMessage.id).where(
-            OutboxMessage.message != "",
-            OutboxMessage.due_at <= now,
+        query = select(col(OutboxMessage.id)).where(
+            col(OutboxMessage.message) != "",
+            col(OutboxMessage.due_at) <= now,
             sa.or_(
-                sa.and_(OutboxMessage.status == MessageStatus.PENDING, ready),
-                OutboxMessage.status == MessageStatus.SENDING,
+                sa.and_(col(OutboxMessage.status) == MessageStatus.PENDING, ready),
+                col(OutboxMessage.status) == MessageStatus.SENDING,
             ),
         )
         if case_id is not None:
             query = query.where(OutboxMessage.case_id == case_id)
-        ids = session.exec(query.order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))).all()
+        ids = [
+            i for i in session.exec(query.order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))) if i is not None
+        ]
     me = sender_identity()
     sent, failed, given_up = [], [], []
     try:
