@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -56,6 +57,18 @@ class Child:
             self.process.wait()
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _end_with_parent() -> None:
+    """In the child, before it runs: SIGTERM when the service dies, even by SIGKILL (Linux), so a
+    killed service leaves no Prefect server or worker behind."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def start(name: str, command: list[str], env: Mapping[str, str], log: Path) -> Child:
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as output:  # the child keeps its own copy of the descriptor
@@ -66,6 +79,7 @@ def start(name: str, command: list[str], env: Mapping[str, str], log: Path) -> C
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_end_with_parent,
         )
     return Child(name, process, log)
 
