@@ -61,6 +61,8 @@ TASKS: dict[Callable[..., Any], Task[..., object]] = {
     steps.due_cases: step("sager der skal vækkes", steps.due_cases),
     steps.publish_feeds: step("offentliggør kalendere", steps.publish_feeds),
     steps.cases_on_meeting: step("sager på mødet", steps.cases_on_meeting),
+    steps.send_outbox: step("send udbakken", steps.send_outbox),
+    steps.warn_if_daily_check_missing: step("kontrollér at dagens kontrol er kørt", steps.warn_if_daily_check_missing),
     daily.drop_stale_reminders: step("drop forældede påmindelser", daily.drop_stale_reminders),
     daily.find_due: step("find det der forfalder", daily.find_due),
     daily.queue_due: step("læg påmindelser og eskaleringer i udbakken", daily.queue_due),

@@ -46,6 +46,8 @@ class MeetingChanged(TypedDict):
 
 class WokenUp(TypedDict):
     sager: list[str]  # journal numbers of the cases whose wake-up time had come, handed on
+    sendt: int  # mails sent from the outbox (due ones, and retries whose backoff has passed)
+    driftsadvarsler: int  # heartbeat mails queued: the daily check had not run by 09:00
 
 
 # The daily check's counts, keyed as the CLI and the Prefect UI show them.

@@ -127,4 +127,9 @@ def wake_up(settings: Settings, now: dt.datetime | None, run: Run, hand_on: Hand
     due = run(steps.due_cases, settings, now)
     for case in due:
         hand_on(case, now)
-    return {"sager": [case.journal_number for case in due]}
+    warnings = run(steps.warn_if_daily_check_missing, settings, now)
+    return {
+        "sager": [case.journal_number for case in due],
+        "sendt": run(steps.send_outbox, settings, now),
+        "driftsadvarsler": warnings,
+    }

@@ -26,7 +26,7 @@ from sagsgang.cases.decisions import DecisionForm
 from sagsgang.cases.description import describe
 from sagsgang.cases.launch import LaunchRequest
 from sagsgang.cases.state import StageStatus, id_of
-from sagsgang.notifications import mail, reminders, sending
+from sagsgang.notifications import heartbeat, mail, reminders, sending
 from sagsgang.orchestration import CaseSummary
 from sagsgang.settings import Settings
 
@@ -225,3 +225,15 @@ def summary(settings: Settings, case_id: int, sent: list[str], wake: dt.datetime
             "naeste_koersel": wake.isoformat() if wake else None,
             "beskrivelse": describe(session, case, settings.clock().today()),
         }
+
+
+def send_outbox(settings: Settings, now: dt.datetime | None) -> int:
+    """Whatever the outbox holds that is due, retries whose backoff has passed included (the
+    wake-up's share of sending: no mail waits for the next daily check). How many went out."""
+    return len(sending.send_due(settings, clock_at(settings, now).now()).sent)
+
+
+def warn_if_daily_check_missing(settings: Settings, now: dt.datetime | None) -> int:
+    """The heartbeat (sagsgang.notifications.heartbeat): by 09:00 on a working day without a
+    daily check, one mail to each secretariat account. How many warnings were queued now."""
+    return heartbeat.warn_if_missing(settings, clock_at(settings, now).now())

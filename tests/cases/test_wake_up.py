@@ -77,7 +77,7 @@ def test_the_wake_up_chooses_only_the_cases_whose_time_has_come(database):
     assert due.idempotency_key == f"slagelse/{J1}@2027-03-03T07:00:00+00:00"  # 08:00 Copenhagen, in UTC
 
     woken = inline.wake_up(local(date(2027, 3, 3), 8, 5))
-    assert woken == {"sager": [J1]}
+    assert woken["sager"] == [J1]
     # Advanced at its time: the 1-day reminder is out, and next it wakes for the escalation.
     assert case_row(J1).wake_at == local(date(2027, 3, 5), 8)
     assert case_row(J2).wake_at == wakes[J2]
@@ -103,3 +103,28 @@ def test_a_case_whose_route_has_ended_never_wakes_again(database):
     )
     assert case_row(J1).wake_at is None
     assert steps.due_cases(configured.settings(), local(date(2027, 12, 31), 9)) == []
+
+
+def test_the_wake_up_warns_the_secretariat_once_when_the_daily_check_has_not_run_by_nine(database):
+    from email import message_from_bytes, policy
+
+    from sagsgang.accounts import logins
+
+    with configured.session_scope() as session:
+        logins.create_user(
+            session, "sekr", "sekretariat", "en-lang-adgangskode-2027", "Sara Sekretær", "sekr@slagelse.dk"
+        )
+    inline = InlineOrchestrator(configured.settings())
+    inline.launch(request(J1, ready=date(2027, 4, 5)), local(date(2027, 3, 1), 9))  # nothing due in March
+    mails = configured.settings().home_folder / "mail"
+
+    before = inline.wake_up(local(date(2027, 3, 3), 8, 55))  # a Wednesday: not yet nine
+    assert before["driftsadvarsler"] == 0 and not list(mails.glob("*.eml"))
+
+    first = inline.wake_up(local(date(2027, 3, 3), 9, 5))
+    again = inline.wake_up(local(date(2027, 3, 3), 9, 10))
+    assert (first["driftsadvarsler"], again["driftsadvarsler"]) == (1, 0)
+    [sent] = mails.glob("*.eml")
+    warning = message_from_bytes(sent.read_bytes(), policy=policy.default)
+    assert warning["To"].addresses[0].addr_spec == "sekr@slagelse.dk"
+    assert "daglige kontrol" in str(warning["Subject"]).lower() or "daglige kontrol" in warning.get_content().lower()
