@@ -40,3 +40,17 @@ class User(SQLModel, table=True):
     municipality: str = ""
     admin: bool = False  # a secretariat user who may create, deactivate and reset users
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=AwareDateTime())
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed login, once per key it counts against ("bruger:<name>", "ip:<address>").
+
+    Kept in the database so that every web process sees the same failures (several
+    `sagsgang tjeneste --uden-prefect` behind one proxy); sagsgang.web.login_throttle reads them.
+    """
+
+    __tablename__ = "login_failures"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, max_length=200)
+    failed_at: dt.datetime = Field(index=True, sa_type=AwareDateTime())

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from models.tables import Case, CaseStatus
-from sagsgang.cases.caseview import Health, Listed, listed
+from sagsgang.cases.caseview import URGENCY, Listed, listed
 from sagsgang.cases.state import load_state
 from sagsgang.danish_words import sort_key
 from sagsgang.inputs import UserError
@@ -57,9 +57,6 @@ class Found:
     page: int
     pages: int
     week: tuple[dt.date, dt.date]  # Monday and Sunday of this week (Frister denne uge)
-
-
-_URGENCY = {Health.MISSED: 0, Health.AT_RISK: 1, Health.ON_TRACK: 2, Health.CLOSED: 3}
 
 
 def _matches(case: Case, words: list[str]) -> bool:
@@ -145,6 +142,6 @@ def _sorted(lines: list[Listed], order: Order) -> list[Listed]:
     if order is Order.URGENCY:
         return sorted(
             lines,
-            key=lambda c: (_URGENCY[c.standing.health], c.standing.next_deadline or dt.date.max, sort_key(c.title)),
+            key=lambda c: (URGENCY[c.standing.health], c.standing.next_deadline or dt.date.max, sort_key(c.title)),
         )
     return sorted(lines, key=lambda c: _text_key(order, c.title, c.journal_number, c.owner_name))

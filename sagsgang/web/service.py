@@ -27,7 +27,7 @@ from sagsgang.cases.launch import check_launch
 from sagsgang.cases.launch import launch as launch_case
 from sagsgang.cases.scheduling import change_meeting as change_stored_meeting
 from sagsgang.cases.scheduling import ensure_meetings
-from sagsgang.cases.state import find_case, id_of, load_state
+from sagsgang.cases.state import case_query, find_case, id_of, load_state
 from sagsgang.inputs import UserError
 from sagsgang.orchestration import Orchestrator
 from sagsgang.settings import Settings
@@ -35,7 +35,8 @@ from sagsgang.web.forms import FormErrors, form_field, read_decision, read_launc
 
 if TYPE_CHECKING:
     from sagsgang.publishing.feeds import FeedContext
-    from sagsgang.web.security import LoginThrottle, SecuritySettings
+    from sagsgang.web.login_throttle import LoginThrottle
+    from sagsgang.web.security import SecuritySettings
 
 
 @dataclass(frozen=True)
@@ -216,9 +217,8 @@ def case_view(web: Web, municipality: str, journal_number: str) -> CaseView:
 
 
 def _case(session: Session, municipality: str, journal_number: str) -> Case:
-    case = session.exec(
-        select(Case).where(Case.municipality == municipality, Case.journal_number == journal_number)
-    ).first()
+    query = case_query(journal_number, municipality)
+    case = session.exec(query).first() if query is not None else None
     if case is None:
         raise LookupError(journal_number)
     return case
@@ -521,10 +521,10 @@ def subscribe(web: Web, viewer: Viewer, department: str) -> tuple[int, FeedLink]
                 "kalender. Bed sekretariatet om at tilføje den (sagsgang bruger opret … --email)."
             }
         )
-    if not isinstance(department, str) or len(department) > 200 or "\n" in department:
-        raise FormErrors(
-            {"afdeling": "Skriv afdelingens navn på én linje (højst 200 tegn), eller lad feltet stå tomt."}
-        )
+    try:
+        department = subscriptions.check_department(department)
+    except ValueError as error:
+        raise FormErrors({"afdeling": str(error)}) from None
     with web.session() as session:
         row, token = subscriptions.create_subscription(session, viewer.email, department, clock=web.clock)
         number = id_of(row)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from sagsgang.web import late_service, service
+from sagsgang.web import case_service, late_service, service
 from sagsgang.web.deps import ApiWriter, CurrentUser, WebDep
 from sagsgang.web.forms import FormErrors
 from sagsgang.web.schemas import (
@@ -20,6 +20,7 @@ from sagsgang.web.schemas import (
     LateIn,
     Launched,
     Preview,
+    changes_out,
     invalid,
     standing_out,
     steps_out,
@@ -61,6 +62,7 @@ async def case(kommune: str, journalnummer: str, w: WebDep, viewer: CurrentUser)
         raise HTTPException(404, "Sagen findes ikke.")
     try:
         v = await run_in_threadpool(service.case_view, w, kommune, journalnummer)
+        changes = await run_in_threadpool(case_service.changes, w, kommune, journalnummer)
     except LookupError:
         raise HTTPException(404, "Sagen findes ikke.") from None
     return CaseOut(
@@ -79,6 +81,7 @@ async def case(kommune: str, journalnummer: str, w: WebDep, viewer: CurrentUser)
         historik=v.history,
         stand=standing_out(v.standing),
         kalender=v.feed_url,
+        aendringer=changes_out(changes),
     )
 
 

@@ -9,11 +9,11 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from calendars.danish import DateFormatError, parse_date
+from calendars.danish import DateFormatError
 from sagsgang.danish_words import count
 from sagsgang.web import service
 from sagsgang.web.deps import ApiWriter, CurrentUser, WebDep
-from sagsgang.web.forms import FormErrors
+from sagsgang.web.forms import FormErrors, read_day
 from sagsgang.web.schemas import DATE, ERRORS, MeetingChanged, MeetingChangeIn, MeetingOut, invalid
 
 router = APIRouter(prefix="/api", tags=["sagsgang"])
@@ -23,7 +23,7 @@ def _day(text: str, name: str, default: dt.date, errors: dict[str, str]) -> dt.d
     if not text:
         return default
     try:
-        return parse_date(text)
+        return read_day(text)
     except DateFormatError as error:
         errors[name] = str(error)
         return default
@@ -78,7 +78,7 @@ async def change_meeting(
     try:
         if kommune not in w.visible(viewer):
             raise LookupError(kommune)
-        meeting = await run_in_threadpool(service.find_meeting, w, kommune, organ, parse_date(dato))
+        meeting = await run_in_threadpool(service.find_meeting, w, kommune, organ, read_day(dato))
     except (LookupError, DateFormatError, FormErrors):
         raise HTTPException(404, "Mødet findes ikke.") from None
     moving = body.handling == "flyt"

@@ -10,13 +10,13 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from calendars.danish import DateFormatError, long_date, parse_date
+from calendars.danish import DateFormatError, long_date
 from models.content import ItemKind
 from sagsgang.danish_words import sorted_danish
 from sagsgang.publishing.agenda import AgendaError
-from sagsgang.web import case_search, late_service, security, service
+from sagsgang.web import case_search, case_service, late_service, mail_status, security, service
 from sagsgang.web.deps import PageViewer, PageWriter, render, require_csrf, web
-from sagsgang.web.forms import OUTCOME_CHOICES, FormErrors
+from sagsgang.web.forms import OUTCOME_CHOICES, FormErrors, read_day
 from sagsgang.web.notices import changed_notice
 from sagsgang.web.routes.plan_import import imported_notice
 from sagsgang.web.service import Viewer
@@ -52,11 +52,13 @@ async def cases(request: Request, viewer: PageViewer) -> Response:
     search, filters = case_search.read(request.query_params)
     found = await run_in_threadpool(service.find_cases, w, viewer, search)
     choices = await run_in_threadpool(service.filter_choices, w, viewer)
+    warnings = await run_in_threadpool(mail_status.warnings_for, w, viewer)
     return render(
         request,
         "cases.j2",
         viewer=viewer,
         active="sager",
+        warnings=warnings,
         found=found,
         cases=found.cases,
         choices=choices,
@@ -150,6 +152,7 @@ async def _case_page(
         raise HTTPException(404)
     try:
         case = await run_in_threadpool(service.case_view, web(request), municipality, journal_number)
+        extras = await run_in_threadpool(case_service.extras, web(request), municipality, journal_number)
     except LookupError:
         raise HTTPException(404) from None
     return render(
@@ -159,6 +162,7 @@ async def _case_page(
         viewer=viewer,
         active="sager",
         case=case,
+        extras=extras,
         outcomes=[(o, o) for o in OUTCOME_CHOICES],
         **values,
     )
@@ -172,8 +176,12 @@ async def case_page(
     viewer: PageViewer,
     oprettet: str = "",
     advarsel: str = "",
+    modtaget: str = "",
+    rettet: str = "",
+    bilag: str = "",
 ) -> Response:
     notices = [LAUNCHED] if oprettet else []
+    notices += case_service.notices(web(request), municipality, modtaget[:100], rettet[:10], bilag[:500])
     warnings = (
         ["Sagen er gemt, men sagsforløbet kunne ikke køres nu. Den daglige kontrol tager det op."] if advarsel else []
     )
@@ -215,7 +223,7 @@ def _date(text: str, default: dt.date, name: str, errors: dict[str, str]) -> dt.
     if not text.strip():
         return default
     try:
-        return parse_date(text[:40])
+        return read_day(text)
     except DateFormatError as error:
         errors[name] = str(error)
         return default
@@ -281,7 +289,7 @@ async def _meeting(request: Request, municipality: str, body: str, day: str) -> 
     try:
         if municipality not in w.visible(getattr(request.state, "viewer", None)):
             raise LookupError(municipality)
-        return await run_in_threadpool(service.find_meeting, w, municipality, body, parse_date(day))
+        return await run_in_threadpool(service.find_meeting, w, municipality, body, read_day(day))
     except (LookupError, DateFormatError, FormErrors):
         raise HTTPException(404) from None
 
