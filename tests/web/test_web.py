@@ -532,7 +532,7 @@ def test_the_api_does_what_the_pages_do(client, clock):
     case = client.get(created.json()["adresse"]).json()
     assert [s["organ"] for s in case["tidsplan"]] == [s["organ"] for s in plan]
     assert [s["moede"] for s in case["tidsplan"]] == [s["moede"] for s in plan]
-    clock.set(dt.date(2027, 3, 20))  # after the Direktion's meeting; sessions last a working day
+    clock.set(dt.date(2027, 3, 12))  # after the Direktion's meeting, before its next (only those can be cancelled)
     assert client.get("/api/mig").status_code == 401
     me = client.post("/api/login", json={"brugernavn": SECRETARY[0], "adgangskode": SECRETARY[1]}).json()
     headers = {"X-CSRF-Token": me["csrf_token"]}
@@ -549,7 +549,7 @@ def test_the_api_does_what_the_pages_do(client, clock):
     ask = client.post(
         f"/api/moeder/slagelse/direktion/{case['tidsplan'][1]['moede']}", json={"handling": "aflys"}, headers=headers
     ).json()
-    assert not ask["udfoert"] and ask["besked"].startswith("1 sager planlægges igen")
+    assert not ask["udfoert"] and ask["besked"].startswith("1 sag planlægges igen")  # Danish plural (issue 14)
     done = client.post(
         f"/api/moeder/slagelse/direktion/{case['tidsplan'][1]['moede']}",
         json={"handling": "aflys", "bekraeft": True},
