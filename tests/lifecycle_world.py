@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from pydantic import ValidationError
+
 from calendars.clock import FixedClock
 from sagsgang.cases import advance as route
 from sagsgang.cases import decisions, state, steps
 from sagsgang.cases import launch as launching
+from sagsgang.inputs import model_error
 from sagsgang.notifications import mail, reminders, sending
 from tests import configured
 
@@ -26,19 +29,24 @@ def launch(
     owner: str = "meha@slagelse.dk",
     **fields,
 ) -> None:
-    request = launching.LaunchRequest(
-        municipality="slagelse",
-        title=fields.pop("title", "Erhvervsstrategi 2027"),
-        journal_number=journal_number,
-        owner_name="Mette Hansen",
-        owner_email=owner,
-        manager_name="Lars Berg",
-        manager_email="labe@slagelse.dk",
-        department="Erhverv",
-        route=route,
-        ready=ready,
-        **fields,
-    )
+    """Launch a case as the CLI and the web app do: the request is the door (its fields are checked
+    as it is made; a refusal is a Danish UserError), then the launch itself."""
+    try:
+        request = launching.LaunchRequest(
+            municipality="slagelse",
+            title=fields.pop("title", "Erhvervsstrategi 2027"),
+            journal_number=journal_number,
+            owner_name="Mette Hansen",
+            owner_email=owner,
+            manager_name="Lars Berg",
+            manager_email="labe@slagelse.dk",
+            department="Erhverv",
+            route=route,
+            ready=ready,
+            **fields,
+        )
+    except ValidationError as error:
+        raise model_error(launching.LaunchRequest, error) from None
     with configured.session_scope() as session:
         launching.launch(session, request, at(ready))
 
