@@ -10,7 +10,6 @@ No `from __future__ import annotations` here: SQLModel reads the annotations at 
 
 import datetime as dt
 import enum
-import re
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -19,7 +18,7 @@ from sqlmodel import Field, SQLModel
 
 from calendars.meetings import MeetingStatus, StatusFlags
 from calendars.profiles import BodyKind
-from models.errors import Invalid
+from models import fields
 from models.types import COPENHAGEN, AwareDateTime, enum_type, utcnow
 
 SQLModel.metadata.naming_convention = {
@@ -31,9 +30,6 @@ SQLModel.metadata.naming_convention = {
 }
 
 LOCAL_ZONE = "Europe/Copenhagen"
-# KLE journal number: emne (hovedgruppe.gruppe.emne) - handlingsfacet - løbenummer - år (2 cifre).
-JOURNAL_NUMBER = re.compile(r"^\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ]\d{2}-\d+-\d{2}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class _Row(Protocol):
@@ -55,13 +51,7 @@ def local_start(day: dt.date, time: dt.time) -> dt.datetime:
 
 def check_journal_number(value: str) -> str:
     """`value` stripped, or Invalid (Danish, a ValueError) that shows the KLE form."""
-    if not isinstance(value, str) or not JOURNAL_NUMBER.match(value.strip()):
-        raise Invalid(
-            f"'{value}' er ikke et journalnummer i KLE-form. Skriv det som "
-            "emne-handlingsfacet-løbenummer-år, fx 27.00.00-G01-1-24.",
-            "journal_number",
-        )
-    return value.strip()
+    return fields.journal_number(value)
 
 
 class CaseStatus(enum.StrEnum):
@@ -166,6 +156,11 @@ class Case(SQLModel, table=True):
     version: int = 1
     created_at: dt.datetime = _timestamp()
     updated_at: dt.datetime = _timestamp(onupdate=utcnow)
+    # When the service's wake-up flow advances the case next (its next reminder or deadline); None
+    # when nothing is due or the route has ended. Written by sagsgang.cases.steps with a plain
+    # UPDATE that leaves `version` and `updated_at` alone: it is the lifecycle's bookkeeping, not a
+    # change of the case (migration 0007).
+    wake_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime(LOCAL_ZONE), index=True)
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:
@@ -178,9 +173,19 @@ class Case(SQLModel, table=True):
 
     @validates("owner_email", "manager_email")
     def _check_email(self, key: str, value: str) -> str:
-        if value and not _EMAIL.match(value):
-            raise Invalid(f"'{value}' er ikke en gyldig e-mailadresse ({key}).", key)
-        return value
+        return fields.email_address(value, key)
+
+    @validates("title", "owner_name", "manager_name", "department")
+    def _check_line(self, key: str, value: str) -> str:
+        return fields.single_line(value, key, _LABELS[key])
+
+
+_LABELS = {
+    "title": "Titlen",
+    "owner_name": "Sagsbehandlerens navn",
+    "manager_name": "Lederens navn",
+    "department": "Afdelingen",
+}
 
 
 class Consultation(SQLModel, table=True):

@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING
 from calendars.danish import DateFormatError, parse_date
 from calendars.profile_reader import load_profile
 from calendars.profiles import Profile, ProfileError, Route
+from calendars.workdays import CalendarRangeError, within_range
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
     from calendars.planner import Target
 
 from sagsgang.errors import SagsgangError
@@ -18,11 +21,51 @@ from sagsgang.errors import SagsgangError
 UserError = SagsgangError
 
 
-def read_date(text: str, field: str | None = None) -> dt.date:
+def read_date(text: str, field: str | None = None, label: str = "Datoen") -> dt.date:
+    """A date typed as dd-mm-åååå or åååå-mm-dd, inside the calendar's years."""
     try:
-        return parse_date(text)
-    except DateFormatError as error:
+        return within_range(parse_date(text), label)
+    except (DateFormatError, CalendarRangeError) as error:
         raise UserError(str(error), field) from None
+
+
+def read_line(text: str | None, field: str, label: str, limit: int | None = None, required: bool = False) -> str:
+    """One line of text (a name, a title), trimmed, without control characters (models.fields).
+    models/ is imported here, not at the top: the planning commands import nothing of it."""
+    from models import fields
+    from models.errors import Invalid
+
+    try:
+        return fields.single_line(text, field, label, limit or fields.MAX_LINE, required)
+    except Invalid as error:
+        raise UserError(error.message, field) from None
+
+
+def read_number(text: str | int, field: str, low: int, high: int, label: str) -> int:
+    from models import fields
+    from models.errors import Invalid
+
+    try:
+        return fields.whole_number(text, field, low, high, label)
+    except Invalid as error:
+        raise UserError(error.message, field) from None
+
+
+def model_error(model: type[BaseModel], error: ValidationError) -> UserError:
+    """pydantic's refusal of `model`'s values as one Danish message: each field's title and what is
+    wrong with it (models.fields.danish); the error's field is the first one's."""
+    from models import fields
+
+    titles = {name: info.title or name for name, info in model.model_fields.items()}
+    found = error.errors()
+    said = "; ".join(
+        fields.danish(p)
+        if fields.is_ours(p) or not p.get("loc")
+        else f"{titles.get(str(p['loc'][0]), str(p['loc'][0]))}: {fields.danish(p)}"
+        for p in found
+    )
+    first = found[0].get("loc") if found else None
+    return UserError(said, str(first[0]) if first else None)
 
 
 def read_profile(name: str) -> Profile:

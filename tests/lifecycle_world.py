@@ -82,7 +82,7 @@ def daily(day: date, hour: int = 8) -> sending.SendReport:
     """The daily check's steps, as flows.daily runs them."""
     now = at(day, hour).now()
     with configured.session_scope() as session:
-        reminders.obsolete_stale(session)
+        reminders.obsolete_stale(session, now=now)
     with configured.session_scope() as session:
         items = reminders.find_due(session, now)
     for item in items:

@@ -19,13 +19,14 @@ from sqlmodel import Session, col, select
 from calendars.clock import Clock
 from calendars.danish import long_date
 from calendars.ical import COPENHAGEN
+from models import fields
 from models.feed_tables import FeedToken
 from models.tables import Case, CaseStatus
 from models.types import UTC
 
 TOKEN_BYTES = 32  # 256 bits (secrets.token_urlsafe): at least 128 are needed to be unguessable
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,128}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_ID = 2**31 - 1  # the largest row id every database stores (PostgreSQL: integer)
 
 
 def token_hash(token: str) -> str:
@@ -33,10 +34,13 @@ def token_hash(token: str) -> str:
 
 
 def check_email(email: str) -> str:
-    email = email.strip()
-    if not _EMAIL.match(email):
-        raise ValueError(f"'{email}' er ikke en gyldig e-mailadresse. Skriv den som fx meha@slagelse.dk.")
-    return email
+    """The address (models.fields); Invalid, a ValueError, with a Danish message otherwise."""
+    return fields.email_address(email, "email", required=True)
+
+
+def check_department(text: str | None) -> str:
+    """The department a personal feed is limited to: one line (models.fields); Invalid otherwise."""
+    return fields.single_line(text, "afdeling", "Afdelingen", fields.MAX_NAME)
 
 
 def create_subscription(session: Session, email: str, department: str = "", *, clock: Clock) -> tuple[FeedToken, str]:
@@ -46,7 +50,7 @@ def create_subscription(session: Session, email: str, department: str = "", *, c
     row = FeedToken(
         token_hash=token_hash(token),
         email=check_email(email),
-        department=department.strip(),
+        department=check_department(department),
         created_at=clock.now().astimezone(UTC),
     )
     session.add(row)
@@ -57,7 +61,7 @@ def create_subscription(session: Session, email: str, department: str = "", *, c
 def find_subscription(session: Session, token: str) -> FeedToken | None:
     """The active subscription with this token, or None. Looked up by hash (the database never
     sees the token) and compared in constant time."""
-    if not _TOKEN.match(token):
+    if not _TOKEN.fullmatch(token):
         return None
     wanted = token_hash(token)
     row = session.exec(select(FeedToken).where(FeedToken.token_hash == wanted)).first()
@@ -69,8 +73,12 @@ def find_subscription(session: Session, token: str) -> FeedToken | None:
 def revoke_subscriptions(session: Session, who: str, clock: Clock) -> list[FeedToken]:
     """Revoke the subscription with id `who`, or every active one of the e-mail address `who`."""
     who = who.strip()
-    if who.isdigit():
-        rows = [row for row in [session.get(FeedToken, int(who))] if row is not None and row.active]
+    if who.isascii() and who.isdigit():
+        number = int(who) if len(who) <= 10 else MAX_ID + 1
+        found = session.get(FeedToken, number) if number <= MAX_ID else None
+        rows = [found] if found is not None and found.active else []
+    elif not who.isprintable():  # no stored address holds a control character (nor may PostgreSQL see NUL)
+        rows = []
     else:
         rows = list(
             session.exec(

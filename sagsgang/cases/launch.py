@@ -4,7 +4,7 @@ Bad input raises UserError (Danish) and writes nothing.
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from calendars.clock import Clock
 from calendars.planner import Target
 from calendars.profiles import Profile, Route
+from models.fields import MAX_NAME, CalendarDate, Email, JournalNumber, line
 from models.store import save_plan
 from models.tables import Body, Case
 from sagsgang.cases.scheduling import plan_route
@@ -24,18 +25,22 @@ class LaunchRequest(BaseModel):
 
     model_config = ConfigDict(title="Ny sag")
 
-    municipality: str = Field(title="Kommune", description="Profilens navn, fx slagelse")
-    title: str = Field(title="Sagens titel", min_length=1)
-    journal_number: str = Field(title="Journalnummer (KLE)", description="Fx 27.00.00-G01-1-24")
-    owner_name: str = Field(title="Sagsbehandler", min_length=1)
-    owner_email: str = Field(title="Sagsbehandlers e-mail")
-    manager_name: str = Field(title="Leder", min_length=1)
-    manager_email: str = Field(title="Leders e-mail")
-    department: str = Field("", title="Afdeling")
-    route: str = Field(title="Rute", description="Rutens nøgle i profilen, fx politisk")
-    ready: dt.date | None = Field(None, title="Sagen er klar", description="Tom: i dag")
-    target_body: str | None = Field(None, title="Mål: organ", description="Fx byraadet (rutens sidste trin)")
-    target_date: dt.date | None = Field(None, title="Mål: senest den")
+    municipality: str = Field(title="Kommune", description="Profilens navn, fx slagelse", max_length=MAX_NAME)
+    title: Annotated[str, line("title", "Sagens titel", required=True)] = Field(title="Sagens titel")
+    journal_number: JournalNumber = Field(title="Journalnummer (KLE)", description="Fx 27.00.00-G01-1-24")
+    owner_name: Annotated[str, line("owner_name", "Sagsbehandlerens navn", MAX_NAME, required=True)] = Field(
+        title="Sagsbehandler"
+    )
+    owner_email: Email = Field(title="Sagsbehandlers e-mail")
+    manager_name: Annotated[str, line("manager_name", "Lederens navn", MAX_NAME, required=True)] = Field(title="Leder")
+    manager_email: Email = Field(title="Leders e-mail")
+    department: Annotated[str, line("department", "Afdelingen", MAX_NAME)] = Field("", title="Afdeling")
+    route: str = Field(title="Rute", description="Rutens nøgle i profilen, fx politisk", max_length=MAX_NAME)
+    ready: CalendarDate | None = Field(None, title="Sagen er klar", description="Tom: i dag")
+    target_body: str | None = Field(
+        None, title="Mål: organ", description="Fx byraadet (rutens sidste trin)", max_length=MAX_NAME
+    )
+    target_date: CalendarDate | None = Field(None, title="Mål: senest den")
     closed_item: bool = Field(False, title="Lukket punkt")
 
 

@@ -50,7 +50,7 @@ def current_database(settings: Settings) -> Database:
     from models import db
 
     database = Database(settings)
-    with _reachable(settings.database):
+    with _reachable(settings):
         try:
             db.require_current_schema(database.engine)
         except db.SchemaNotCurrent as error:
@@ -62,7 +62,7 @@ def upgraded_database(settings: Settings) -> Upgrade:
     """Bring the settings' database up to the newest schema; says what models.db.upgrade() did."""
     from models import db
 
-    with _reachable(settings.database):
+    with _reachable(settings):
         before = db.schema_revision(settings.engine())
         if before is not None and not db.is_known_revision(before):
             raise Unavailable(schema_message(before, db.newest_revision(), known=False))
@@ -82,13 +82,18 @@ def schema_message(current: str | None, newest: str, known: bool = True) -> str:
 
 
 @contextmanager
-def _reachable(url: str) -> Iterator[None]:
-    """'Cannot connect' becomes Unavailable, with the database's address and the setting to check."""
+def _reachable(settings: Settings) -> Iterator[None]:
+    """'Cannot connect' becomes Unavailable, in Danish (sagsgang.faults) with the database's address
+    and the setting to check; the driver's own words go to the log file for IT."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import OperationalError
+
+    from sagsgang.faults import fault_message, log_traceback
 
     try:
         yield
     except OperationalError as error:
-        shown = make_url(url).render_as_string(hide_password=True)
-        raise Unavailable(f"Databasen {shown} kan ikke åbnes ({error.orig}). Tjek SAGSGANG_DATABASE_URL.") from None
+        path = log_traceback(error, settings)
+        shown = make_url(settings.database).render_as_string(hide_password=True)
+        said = fault_message(error, settings) or f"Databasen {shown} kan ikke åbnes. Tjek SAGSGANG_DATABASE_URL."
+        raise Unavailable(f"{said} (Detaljer er skrevet i {path}.)") from None

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from calendars.danish import DateFormatError
+from calendars.workdays import CalendarRangeError
 from sagsgang.cli.argparse_da import DanishArgumentParser
 from sagsgang.cli.database import EXIT_UNAVAILABLE, Unavailable
 from sagsgang.errors import EXIT_BAD_INPUT, SagsgangError, from_model
@@ -26,11 +27,21 @@ if TYPE_CHECKING:
     from models.errors import ModelError
 
 CHOOSE_MUNICIPALITY = "Angiv kommunen med --kommune."
+# Exit codes (README, `sagsgang --help`): 0 done, 1 unexpected error, 2 bad input (nothing written),
+# 3 something Sagsgang depends on is unavailable (database, disk, mail server, Prefect), 130 Ctrl-C.
+EXIT_UNEXPECTED = 1
+EXIT_INTERRUPTED = 130
+EXIT_CODES = (
+    "Afslutningskoder: 0 udført; 1 uventet fejl (detaljer i logfilen under SAGSGANG_HOME/logs); "
+    "2 fejl i det indtastede (intet er gemt); 3 noget Sagsgang afhænger af svarer ikke (database, disk, "
+    "mailserver, Prefect); 130 afbrudt med Ctrl-C."
+)
 COMMAND_MODULES = (
     "sagsgang.cli.planning_commands",
     "sagsgang.cli.case_commands",
     "sagsgang.cli.agenda_commands",
     "sagsgang.cli.feed_commands",
+    "sagsgang.cli.service_commands",
     "sagsgang.cli.user_commands",
     "sagsgang.cli.db_commands",
     "sagsgang.cli.export_commands",
@@ -55,6 +66,7 @@ def build_parser() -> DanishArgumentParser:
         prog="sagsgang",
         description="Sagsgang planlægger politiske sagers vej gennem kommunens organer: "
         "sagsfrister og møder, tidligst og senest, i arbejdsdage.",
+        epilog=EXIT_CODES,
     )
     commands = parser.add_subparsers(
         title="kommandoer", metavar="<kommando>", required=True, parser_class=DanishArgumentParser
@@ -107,8 +119,8 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         args.settings = settings or read_settings()
         return handler(args)
     except (LookupError, ValueError) as error:
-        if not _is_model_error(error):
-            raise
+        if not _is_model_error(error) and not isinstance(error, CalendarRangeError):
+            return last_line(error, getattr(args, "settings", None))
         print(f"Fejl: {worded(error)}", file=sys.stderr)  # a fact in the database refuses it
         return EXIT_BAD_INPUT
     except SagsgangError as error:
@@ -117,6 +129,24 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     except Unavailable as error:
         print(f"Fejl: {error}", file=sys.stderr)
         return EXIT_UNAVAILABLE
+    except KeyboardInterrupt:
+        print("\nAfbrudt.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        return last_line(error, getattr(args, "settings", None))
+
+
+def last_line(error: Exception, settings: Settings | None) -> int:
+    """No traceback reaches a user: a fault in what we depend on is told in Danish (exit 3), anything
+    else is "Uventet fejl" (exit 1); either way the traceback goes to the log file for IT."""
+    from sagsgang.faults import fault_message, log_traceback
+
+    path = log_traceback(error, settings)
+    if message := fault_message(error, settings):
+        print(f"Fejl: {message} (Detaljer er skrevet i {path}.)", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    print(f"Uventet fejl — detaljer er skrevet i {path}", file=sys.stderr)
+    return EXIT_UNEXPECTED
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ it republishes the static files where settings.feeds_dir (SAGSGANG_FEEDS_DIR) po
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 
     from sagsgang.settings import Settings
 
+log = logging.getLogger(__name__)
+MAX_FILE_NAME = 120  # characters of a feed's file name (a journal number is ~20): far below NAME_MAX
+ATTEMPTS = 3  # a concurrent publisher may stamp the same events first: read its rows and go again
+
 
 @dataclass(frozen=True)
 class PublishReport:
@@ -34,6 +39,7 @@ class PublishReport:
     written: tuple[str, ...] = ()  # new or changed
     unchanged: int = 0
     removed: tuple[str, ...] = ()  # no longer public (e.g. a case that became a closed item)
+    failed: tuple[str, ...] = ()  # could not be written (logged); the others were
 
     @property
     def total(self) -> int:
@@ -46,19 +52,32 @@ def publish(session: Session, directory: Path, context: FeedContext) -> PublishR
     Each file is replaced atomically (a temporary file in the same folder, then os.replace), so a
     client never reads half a feed; unchanged files are not touched, so their modification time
     stays the Last-Modified a static web server sends. Feed files that are no longer public are
-    removed.
+    removed. One feed that cannot be written (a file name too long, a full disk for that file) is
+    logged and listed in `failed`; the others are still published.
     """
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise NotADirectoryError(f"{directory} findes og er ikke en mappe.")
     ledger = Ledger(session, context.clock)
-    written, unchanged, wanted, listed = [], 0, set(), []
+    written, unchanged, wanted, listed, failed = [], 0, set(), [], []
     for spec in public_feeds(session, context):
-        rendered = render_feed(session, spec, context, ledger=ledger)
         target = directory / spec.path
         wanted.add(target)
+        if len(target.name) > MAX_FILE_NAME:
+            log.error("feed %s not published: file name longer than %d characters", spec.path[:200], MAX_FILE_NAME)
+            failed.append(spec.path[:200])
+            continue
+        try:
+            rendered = render_feed(session, spec, context, ledger=ledger)
+            changed = _write_if_changed(target, rendered.body, rendered.last_modified)
+        except PermissionError:  # the folder, not this feed: the caller says so
+            raise
+        except (OSError, ValueError):  # this feed's file or data (e.g. a date beyond the calendar)
+            log.exception("feed %s not published", spec.path)
+            failed.append(spec.path)
+            continue
         listed.append(rendered)
-        if _write_if_changed(target, rendered.body, rendered.last_modified):
+        if changed:
             written.append(spec.path)
         else:
             unchanged += 1
@@ -70,7 +89,7 @@ def publish(session: Session, directory: Path, context: FeedContext) -> PublishR
                 removed.append(str(stale.relative_to(directory)))
     names = {m: context.profiles.known(m).name for m in municipalities(session, context)}
     _write_if_changed(directory / "index.html", index_page(listed, context.base_url, names).encode("utf-8"), None)
-    return PublishReport(directory, tuple(written), unchanged, tuple(removed))
+    return PublishReport(directory, tuple(written), unchanged, tuple(removed), tuple(failed))
 
 
 def _write_if_changed(target: Path, data: bytes, modified: dt.datetime | None) -> bool:
@@ -100,12 +119,21 @@ def regenerate(directory: Path | str | None, engine: Engine, context: FeedContex
     """Republish the static feeds after a plan, meeting or decision changed; call it after the
     change's transaction committed. Publishes to `directory` (settings.feeds_dir); without one
     there is nothing to write (`sagsgang serve` builds feeds on request) and it returns None."""
+    import sqlalchemy as sa
+
     from models.db import session_scope
 
     if not directory:
         return None
-    with session_scope(engine) as session:
-        return publish(session, Path(directory), context)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with session_scope(engine) as session:
+                return publish(session, Path(directory), context)
+        except sa.exc.IntegrityError:  # another writer published the same events first: use its rows
+            if attempt == ATTEMPTS:
+                raise
+            log.info("feeds published concurrently by another process; publishing again (%d)", attempt)
+    return None
 
 
 def regenerate_for(settings: Settings) -> PublishReport | None:

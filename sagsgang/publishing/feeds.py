@@ -29,6 +29,7 @@ from calendars import ical
 from calendars.clock import Clock, SystemClock
 from calendars.profile_reader import load_profile
 from calendars.profiles import Profile, ProfileError
+from models.fields import JOURNAL_NUMBER
 from models.tables import Body, Case, Consultation, Decision, Meeting
 from sagsgang.settings import DEFAULT_BASE_URL
 
@@ -158,6 +159,7 @@ def find_public_feed(
         return FeedSpec(kind, municipality, key)
     if (
         kind == "sag"
+        and JOURNAL_NUMBER.fullmatch(key)  # nothing else names a case (nor reaches the database)
         and session.exec(
             select(Case.id).where(
                 Case.municipality == municipality, Case.journal_number == key, col(Case.closed_item).is_(False)

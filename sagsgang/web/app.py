@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from sagsgang.web.security import SecuritySettings
 
 _MESSAGES = {
-    404: "Siden findes ikke. Tjek adressen – en personlig kalender, der er tilbagekaldt, findes ikke længere.",
+    404: "Siden findes ikke. Tjek adressen, eller gå tilbage og prøv igen.",
     405: "Den handling er ikke tilladt her.",
     400: "Forespørgslen kunne ikke læses.",
     403: "Det har du ikke adgang til.",
@@ -45,6 +45,7 @@ def create_app(
     clock: Clock | None = None,
     orchestrator: Orchestrator | None = None,
     security: SecuritySettings | None = None,
+    login_clock: Clock | None = None,
 ) -> FastAPI:
     """The application, for `settings` (default: read from the environment now, the app factory
     being an entry point). `engine` (default: the settings' database) and `context`
@@ -56,7 +57,8 @@ def create_app(
     context's), `orchestrator` (sagsgang.orchestration: how the case lifecycle runs; default the
     one the settings' `orchestration` chooses) and `security`
     (sagsgang.web.security.SecuritySettings: secret key, single sign-on header, cookie flags;
-    default: the settings').
+    default: the settings'). Failed logins are counted in the database on `login_clock` (default:
+    the real clock, never the pinned "today"; tests move their own).
 
     `sagsgang serve` runs it behind `serving(app)`, which answers polls of cached feeds first.
     """
@@ -64,10 +66,12 @@ def create_app(
     from fastapi.responses import JSONResponse, RedirectResponse
     from fastapi.staticfiles import StaticFiles
 
+    from models import fields
     from sagsgang import orchestration
     from sagsgang.publishing.feeds import FeedContext
     from sagsgang.web import deps
     from sagsgang.web import security as web_security
+    from sagsgang.web.login_throttle import LoginThrottle
     from sagsgang.web.routes import (
         api_account,
         api_case_edit,
@@ -76,11 +80,14 @@ def create_app(
         api_subscriptions,
         case_page,
         downloads,
+        favicon,
         feed_http,
         login,
+        meeting_month,
         oparl,
         pages,
         plan_import,
+        users,
     )
     from sagsgang.web.service import Web
 
@@ -105,7 +112,7 @@ def create_app(
         orchestrator=orchestrator or orchestration.orchestrator(settings),
         feed_context=context,
         security=security or web_security.SecuritySettings.from_settings(settings),
-        throttle=web_security.LoginThrottle(clock),
+        throttle=LoginThrottle(engine, login_clock),
     )
     app.include_router(feed_http.router)
     app.include_router(login.router)
@@ -115,6 +122,9 @@ def create_app(
     app.include_router(downloads.router)
     app.include_router(plan_import.router)
     app.include_router(case_page.router)
+    app.include_router(meeting_month.router)
+    app.include_router(users.router)
+    app.include_router(favicon.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
@@ -131,7 +141,10 @@ def create_app(
         if not request.cookies.get(web_security.CSRF_COOKIE):
             new = request.state.csrf_nonce = web_security.new_csrf_nonce()
         response = await call_next(request)
-        if new:
+        # POST /api/login sets a CSRF nonce of its own (the token it answers is made from it): keep that.
+        if new and not any(
+            value.startswith(f"{web_security.CSRF_COOKIE}=") for value in response.headers.getlist("set-cookie")
+        ):
             login.set_csrf_cookie(request, response, new)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
@@ -151,7 +164,7 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def invalid_input(request: Request, error: RequestValidationError):
         if request.url.path.startswith("/api/"):
-            problems = {".".join(str(p) for p in e.get("loc", ())[1:]) or "": _danish(e) for e in error.errors()}
+            problems = {".".join(str(p) for p in e.get("loc", ())[1:]) or "": fields.danish(e) for e in error.errors()}
             return JSONResponse({"detail": "Ret fejlene i felterne.", "fejl": problems}, status_code=422)
         return _page(request, 404)
 
@@ -174,34 +187,19 @@ def create_app(
         )
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, _error: Exception):
-        # Logged by the server; the visitor gets a Danish page, never a traceback.
+    async def unexpected(request: Request, error: Exception):
+        # The traceback goes to the log file for IT; the visitor gets a Danish page, never a traceback.
+        from sagsgang.faults import fault_message, log_traceback
+
+        log_traceback(error, settings)
+        fault = fault_message(error, settings)
+        status = 503 if fault else 500
         if request.url.path.startswith("/api/"):
-            return JSONResponse(
-                {"detail": "Der skete en uventet fejl. Prøv igen, eller kontakt it-afdelingen."}, status_code=500
-            )
-        return _page(request, 500)
+            detail = fault or "Der skete en uventet fejl. Prøv igen, eller kontakt it-afdelingen."
+            return JSONResponse({"detail": detail}, status_code=status)
+        return _page(request, status, fault)
 
     return app
-
-
-def _danish(error: dict) -> str:
-    kind = error.get("type", "")
-    if kind == "missing":
-        return "Feltet skal udfyldes."
-    if kind == "extra_forbidden":
-        return "Feltet kendes ikke."
-    if kind in ("string_too_long", "too_long"):
-        return "Værdien er for lang."
-    if kind.startswith(("int", "greater", "less")):
-        return "Skriv et gyldigt helt tal."
-    if kind in ("enum", "literal_error", "string_pattern_mismatch"):
-        return "Værdien er ikke et af de tilladte valg."
-    if kind.startswith("bool"):
-        return "Skriv true eller false."
-    if kind in ("json_invalid", "model_attributes_type", "dict_type", "model_type"):
-        return "Indholdet skal være et JSON-objekt."
-    return "Værdien er ikke gyldig."
 
 
 _HEADINGS = {
@@ -212,6 +210,7 @@ _HEADINGS = {
     405: "Ikke tilladt",
     409: "Ikke muligt",
     500: "Der skete en fejl",
+    503: "Prøv igen om lidt",
 }
 
 
@@ -223,13 +222,21 @@ def _page(request: Request, status: int, detail: str | None = None, headers=None
         if isinstance(detail, str) and detail and detail not in ("Forbidden", "Bad Request")
         else _MESSAGES.get(status, "Der skete en fejl.")
     )
-    if status == 500:
+    back = "/sager"
+    if status == 503 and detail:
+        message = detail
+    elif status == 404 and request.url.path.startswith("/moeder/"):
+        message = "Mødet findes ikke på den dato. Det kan være flyttet eller aflyst: se organets møder under Møder."
+        back = "/moeder"
+    elif status == 404 and request.url.path.startswith("/kalender/"):
+        message = "Kalenderen findes ikke. En personlig kalender, der er tilbagekaldt, virker ikke længere."
+    elif status == 500:
         message = "Der skete en uventet fejl. Intet er gemt af det, du sendte. Prøv igen, eller kontakt it-afdelingen."
     page = rendering.render(
         "web/error.j2",
         heading=_HEADINGS.get(status, str(status)),
         message=message,
-        back="/sager",
+        back=back,
         viewer=None,
         notices=[],
         warnings=[],
@@ -255,11 +262,13 @@ def app_from_settings() -> ASGIApp:
     process), built from the settings the serve process handed over (sagsgang.web.worker_settings).
     Each worker keeps its own feed cache and notices database changes by itself within --tjek
     seconds."""
+    from sagsgang import logs
     from sagsgang.inputs import read_profile
     from sagsgang.publishing.feeds import FeedContext, Profiles
     from sagsgang.web.worker_settings import from_serve_process
 
     serve = from_serve_process()
+    logs.to_file(serve.settings, "tjeneste")  # uvicorn's lines in this worker too (sagsgang.cli.service_commands)
     profiles = Profiles(read_profile(name) for name in serve.profiles)
     context = FeedContext.from_settings(serve.settings, profiles)
     app = create_app(serve.settings, context=context, check_every=serve.check_every)

@@ -61,11 +61,11 @@ def me_out(found: Viewer, token: str) -> Me:
 
 
 class Standing(BaseModel):
-    status: str = Field(description="i rute | i risiko | frist overskredet | afsluttet")
+    status: str = Field(description="i rute | i risiko | frist overskredet | afventer beslutning | afsluttet")
     naeste_frist: dt.date | None
     naeste_organ: str
     luft_arbejdsdage: int | None
-    bemaerkning: str = Field("", description="Uden frist forude: fx 'afventer beslutning i Direktionen'")
+    bemaerkning: str = Field("", description="Fx 'mødet er holdt: Direktionen tirsdag 9. marts 2027'")
 
 
 class CaseSummary(BaseModel):
@@ -91,7 +91,10 @@ def standing_out(s: caseview.Standing) -> Standing:
 
 
 class Step(BaseModel):
-    fase: str = Field(description="afsluttet | næste | senere")
+    fase: str = Field(description="afsluttet | næste | senere | ikke nået")
+    tilstand: str = Field(
+        description="behandlet | næste | materiale afleveret | frist overskredet | afventer beslutning | senere | ikke nået"
+    )
     trin: int
     runde: int
     organ: str
@@ -113,6 +116,7 @@ def steps_out(entries: list[caseview.Entry]) -> list[Step]:
     return [
         Step(
             fase=e.phase.value,
+            tilstand=e.state.value,
             trin=e.stage,
             runde=e.round,
             organ=e.body,
@@ -286,6 +290,7 @@ class MeetingChangeIn(Strict):
     ny_dato: str = Field("", max_length=40, description=DATE + "; kun ved flyt")
     tid: str = Field("", max_length=20, description="Nyt klokkeslæt tt:mm (valgfrit)")
     bekraeft: bool = Field(False, description="false: vis blot, hvor mange sager der planlægges igen")
+    bekraeft_dag: bool = Field(False, description="true: flyt også til en helligdag, lukkedag, weekend eller ferie")
 
 
 class MeetingChanged(BaseModel):

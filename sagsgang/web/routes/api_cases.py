@@ -38,7 +38,7 @@ async def cases(
     ansvarlig: str = Query("", max_length=200),
 ) -> list[CaseSummary]:
     """Åbne sager, de mest presserende først; filtrér på organ (nøgle), afdeling og sagsbehandler."""
-    listed = await run_in_threadpool(service.list_cases, w, organ, afdeling, ansvarlig)
+    listed = await run_in_threadpool(service.list_cases, w, organ, afdeling, ansvarlig, viewer)
     return [
         CaseSummary(
             kommune=c.municipality,
@@ -58,6 +58,8 @@ async def cases(
 @router.get("/sager/{kommune}/{journalnummer}", response_model=CaseOut, responses={**ERRORS, 404: {}})
 async def case(kommune: str, journalnummer: str, w: WebDep, viewer: CurrentUser) -> CaseOut:
     """Sagens tidsplan (behandlet, næste, senere), Historik og kalender."""
+    if not viewer.sees(kommune):
+        raise HTTPException(404, "Sagen findes ikke.")
     try:
         v = await run_in_threadpool(service.case_view, w, kommune, journalnummer)
         changes = await run_in_threadpool(case_service.changes, w, kommune, journalnummer)
@@ -96,7 +98,7 @@ async def preview(body: CaseIn, w: WebDep, viewer: ApiWriter) -> Preview | JSONR
 async def launch(body: CaseIn, w: WebDep, viewer: ApiWriter) -> Launched | JSONResponse:
     """Start sagen: samme flow som `sagsgang sag opret`."""
     try:
-        municipality, journal_number, warning = await run_in_threadpool(service.launch, w, body.fields())
+        municipality, journal_number, warning = await run_in_threadpool(service.launch, w, body.fields(), viewer)
     except FormErrors as error:
         return invalid(error.errors)
     return JSONResponse(
@@ -115,6 +117,8 @@ async def decide(
     kommune: str, journalnummer: str, body: DecisionIn, w: WebDep, viewer: ApiWriter
 ) -> Done | JSONResponse:
     """Registrér et organs beslutning: samme som `sagsgang sag beslut`; sagen føres videre."""
+    if not viewer.sees(kommune):
+        raise HTTPException(404, "Sagen findes ikke.")
     data = {**body.model_dump(), "udfald": body.udfald.value}
     try:
         message, warning = await run_in_threadpool(service.decide, w, kommune, journalnummer, data)
@@ -130,6 +134,8 @@ async def send_late(
     kommune: str, journalnummer: str, body: LateIn, w: WebDep, viewer: ApiWriter
 ) -> Done | JSONResponse:
     """Sæt sagen på et møde efter sagsfristen (eftersendt punkt): samme som `sagsgang sag eftersend`."""
+    if not viewer.sees(kommune):
+        raise HTTPException(404, "Sagen findes ikke.")
     try:
         message, warning = await run_in_threadpool(late_service.send_late, w, kommune, journalnummer, body.model_dump())
     except LookupError:

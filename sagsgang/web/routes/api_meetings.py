@@ -9,10 +9,11 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from calendars.danish import DateFormatError, parse_date
+from calendars.danish import DateFormatError
+from sagsgang.danish_words import count
 from sagsgang.web import service
 from sagsgang.web.deps import ApiWriter, CurrentUser, WebDep
-from sagsgang.web.forms import FormErrors
+from sagsgang.web.forms import FormErrors, read_day
 from sagsgang.web.schemas import DATE, ERRORS, MeetingChanged, MeetingChangeIn, MeetingOut, invalid
 
 router = APIRouter(prefix="/api", tags=["sagsgang"])
@@ -22,7 +23,7 @@ def _day(text: str, name: str, default: dt.date, errors: dict[str, str]) -> dt.d
     if not text:
         return default
     try:
-        return parse_date(text)
+        return read_day(text)
     except DateFormatError as error:
         errors[name] = str(error)
         return default
@@ -38,7 +39,7 @@ async def meetings(
     til: str = Query("", max_length=40, description=DATE),
 ) -> list[MeetingOut] | JSONResponse:
     """Organernes møder i perioden (standard: 14 dage tilbage, 120 frem)."""
-    if kommune not in w.municipalities:
+    if kommune not in w.visible(viewer):
         raise HTTPException(404, "Kommunen findes ikke.")
     errors: dict[str, str] = {}
     today = w.clock.today()
@@ -75,15 +76,15 @@ async def change_meeting(
     """Flyt eller aflys et møde (som `sagsgang mødeplan flyt|aflys`); sagerne på det planlægges igen.
     Uden bekraeft=true ændres intet: svaret siger, hvor mange sager ændringen rammer."""
     try:
-        if kommune not in w.municipalities:
+        if kommune not in w.visible(viewer):
             raise LookupError(kommune)
-        meeting = await run_in_threadpool(service.find_meeting, w, kommune, organ, parse_date(dato))
+        meeting = await run_in_threadpool(service.find_meeting, w, kommune, organ, read_day(dato))
     except (LookupError, DateFormatError, FormErrors):
         raise HTTPException(404, "Mødet findes ikke.") from None
     moving = body.handling == "flyt"
     if not body.bekraeft:
         return MeetingChanged(
-            besked=f"{meeting.cases} sager planlægges igen, hvis mødet "
+            besked=f"{count(meeting.cases, 'sag')} planlægges igen, hvis mødet "
             f"{'flyttes' if moving else 'aflyses'}. Send bekraeft=true for at gøre det.",
             sager=[],
             udfoert=False,
