@@ -7,8 +7,10 @@ STAMP := $(VENV)/.installed
 .PHONY: demo db test lint e2e bench lock clean
 
 # The demo makes its own databases; the upgrade readies the default one for the README's commands.
+# It starts the service (its own Prefect server and worker) in a temporary folder, launches a case
+# through it, stops it and removes the folder.
 demo: db
-	@$(BIN)/sagsgang demo
+	@$(BIN)/sagsgang demo --tjeneste
 
 # Creates or upgrades Sagsgang's database (SAGSGANG_DATABASE_URL, default ~/.sagsgang/sagsgang.db).
 db: $(STAMP)
@@ -32,6 +34,7 @@ e2e: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/feeds.py
+	$(BIN)/python bench/find_due.py
 	$(BIN)/python bench/lifecycle.py
 
 # The virtual environment holds exactly what requirements.lock pins (with hashes; --no-deps,

@@ -252,6 +252,7 @@ def serve_http(folder: Path, url: str, problems: list[str], workers: int, clock:
                 "-m",
                 "sagsgang.cli.main",
                 "serve",
+                "--uden-prefect",
                 "--port",
                 str(ports[SERVE]),
                 "--workers",

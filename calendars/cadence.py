@@ -18,6 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from calendars.danish import WEEKDAY_NUMBERS, DateFormatError, parse_date, parse_time
+from calendars.workdays import CalendarRangeError, within_range
+
+MAX_WEEKS = 52  # "hver 52. onsdag" meets once a year; more is a typo
 
 CADENCE_FORMS = (
     "'hver onsdag kl. 09:00', 'hver 2. onsdag kl. 09:00 fra 2025-01-08', "
@@ -89,9 +92,9 @@ class ParsedCadence:
 
 _WEEKDAY = "(" + "|".join(WEEKDAY_NUMBERS) + ")"
 _TIME = r"(?:\s+kl\.?\s*(\d{1,2}[:.]\d{2}))?"
-_WEEKLY = re.compile(rf"^hver(?:\s+(\d+)\.)?\s+{_WEEKDAY}{_TIME}(?:\s+fra\s+(\S+))?$")
+_WEEKLY = re.compile(rf"^hver(?:\s+(\d{{1,4}})\.)?\s+{_WEEKDAY}{_TIME}(?:\s+fra\s+(\S+))?$")
 _MONTHLY = re.compile(rf"^(?:(\d)\.|(sidste))\s+{_WEEKDAY}\s+i\s+måneden{_TIME}$")
-_BEFORE = re.compile(rf"^{_WEEKDAY}\s+(?:i\s+ugen|(\d+)\s+uger)\s+før\s+([\w-]+){_TIME}$")
+_BEFORE = re.compile(rf"^{_WEEKDAY}\s+(?:i\s+ugen|(\d{{1,4}})\s+uger)\s+før\s+([\w-]+){_TIME}$")
 
 
 def parse_cadence(text: str) -> ParsedCadence:
@@ -103,12 +106,15 @@ def parse_cadence(text: str) -> ParsedCadence:
             every_n = int(every or 1)
             if every_n < 1:
                 raise CadenceError(f"'{text}': hver 0. uge giver ingen møder.")
+            if every_n > MAX_WEEKS:
+                raise CadenceError(f"'{text}': højst hver {MAX_WEEKS}. uge (én gang om året).")
             if every_n > 1 and not anchor:
                 raise CadenceError(
                     f"'{text}': med 'hver {every_n}. {weekday}' skal der stå hvilken dato "
                     f"rækken starter, fx 'hver {every_n}. {weekday} fra 2025-01-08'."
                 )
-            rule: Cadence = Weekly(WEEKDAY_NUMBERS[weekday], every_n, parse_date(anchor) if anchor else None)
+            start = within_range(parse_date(anchor), iso=True) if anchor else None
+            rule: Cadence = Weekly(WEEKDAY_NUMBERS[weekday], every_n, start)
         elif match := _MONTHLY.match(cleaned):
             nth, last, weekday, time = match.groups()
             if nth and not 1 <= int(nth) <= 5:
@@ -116,9 +122,11 @@ def parse_cadence(text: str) -> ParsedCadence:
             rule = MonthlyNth(WEEKDAY_NUMBERS[weekday], -1 if last else int(nth))
         elif match := _BEFORE.match(cleaned):
             weekday, weeks, other, time = match.groups()
+            if weeks and not 1 <= int(weeks) <= MAX_WEEKS:
+                raise CadenceError(f"'{text}': angiv 1 til {MAX_WEEKS} uger før.")
             rule = WeekBefore(WEEKDAY_NUMBERS[weekday], other, int(weeks or 1))
         else:
             raise CadenceError(f"'{text}' er ikke en mødekadence, vi kan læse. Skriv fx {CADENCE_FORMS}.")
         return ParsedCadence(rule, parse_time(time) if time else None)
-    except DateFormatError as error:
+    except (DateFormatError, CalendarRangeError) as error:
         raise CadenceError(f"'{text}': {error}") from None

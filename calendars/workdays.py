@@ -26,13 +26,14 @@ class CalendarRangeError(ValueError):
     """A date outside the years a calendar was built for."""
 
 
-def within_range(day: dt.date, label: str = "Datoen") -> dt.date:
+def within_range(day: dt.date, label: str = "Datoen", iso: bool = False) -> dt.date:
     """`day` if Sagsgang's calendars cover its year (FIRST_YEAR–LAST_YEAR), else CalendarRangeError
-    naming the range: every date a user types is checked here before anything is planned on it."""
+    naming the range: every date a user types or writes in a file is checked here before anything
+    is planned on it. `iso`: show the date as written in a file (2027-01-26), else as typed (26-01-2027)."""
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        shown = day.isoformat() if iso else f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
         raise CalendarRangeError(
-            f"{label} {day.day:02d}-{day.month:02d}-{day.year:04d} ligger uden for de år, "
-            f"Sagsgang kan regne i ({FIRST_YEAR}–{LAST_YEAR})."
+            f"{label} {shown} ligger uden for de år, Sagsgang kan regne i ({FIRST_YEAR}–{LAST_YEAR}). Tjek årstallet."
         )
     return day
 

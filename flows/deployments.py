@@ -1,23 +1,38 @@
-"""The deployments `sagsgang worker` serves, so the Prefect UI can run them (with Danish forms):
+"""The lifecycle's deployments in the Prefect work pool `sagsgang` (type process), so `prefect
+worker` processes on any machine run them and the Prefect UI can start them (with Danish forms):
 
 opret-sag/sagsgang        launch a case (form: Ny sag)
 sagsforloeb/sagsgang      advance a case, optionally recording a decision (form: Beslutning)
 moedeaendring/sagsgang    re-plan the cases on a moved or cancelled meeting
 daglig-kontrol/sagsgang   the daily backstop, Cron 08:00 Europe/Copenhagen
+vaekning/sagsgang         the wake-up: advance every case whose wake-up time has come, every 5 minutes
+
+Each entrypoint is a module path (flows.lifecycle.advance_case, …) with no pull steps: a worker's
+flow run imports the installed package, checkout or wheel alike, and no image is built.
+`register()` is idempotent: `sagsgang tjeneste` and `sagsgang arbejder` call it at every start.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from contextlib import suppress
 from typing import Any
 
-from prefect import Flow, serve
+from prefect import Flow
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
-from prefect.schedules import Cron, Schedule
+from prefect.exceptions import ObjectAlreadyExists
+from prefect.schedules import Cron, Interval, Schedule
+from prefect.workers.process import ProcessWorker
 
 from flows.daily import daily_check
 from flows.lifecycle import DEPLOYMENT, advance_case, launch_case, meeting_changed
+from flows.wakeup import wake_up
 
+POOL = DEPLOYMENT  # the work pool every deployment runs in
 DAILY = Cron("0 8 * * *", timezone="Europe/Copenhagen")
+WAKE_UP = Interval(dt.timedelta(minutes=5), timezone="Europe/Copenhagen")
 
 
 def deployments() -> list[RunnerDeployment]:
@@ -26,6 +41,7 @@ def deployments() -> list[RunnerDeployment]:
         _deployment(advance_case, "Registrér en beslutning og før sagen videre."),
         _deployment(meeting_changed, "Planlæg sagerne på et flyttet eller aflyst møde igen."),
         _deployment(daily_check, "Daglig kontrol: påmindelser, eskaleringer og mandagsoversigt.", [DAILY]),
+        _deployment(wake_up, "Væk de sager, hvis påmindelse eller frist er kommet.", [WAKE_UP]),
     ]
 
 
@@ -40,5 +56,19 @@ def _deployment(flow: Flow[..., Any], description: str, schedules: list[Schedule
     )
 
 
-def serve_all(limit: int | None = None) -> None:
-    serve(*deployments(), limit=limit)
+def register() -> list[str]:
+    """The work pool (if missing) and every deployment in it, on the server PREFECT_API_URL names;
+    the deployments' full names."""
+    with get_client(sync_client=True) as client:
+        # Made by an earlier start, the pool is kept as it is: its settings (concurrency, …) are IT's.
+        with suppress(ObjectAlreadyExists):
+            client.create_work_pool(
+                WorkPoolCreate(
+                    name=POOL, type="process", base_job_template=ProcessWorker.get_default_base_job_template()
+                )
+            )
+    names = []
+    for deployment in deployments():
+        deployment.apply(work_pool_name=POOL)
+        names.append(deployment.full_name)
+    return names

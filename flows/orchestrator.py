@@ -59,8 +59,8 @@ class PrefectOrchestrator:
         with given(self.settings):
             return daily_check(now)
 
-    def serve(self, limit: int | None = None) -> None:
-        """The deployments, for the Prefect UI and the scheduled runs (`sagsgang worker`)."""
-        from flows.deployments import serve_all
+    def register(self) -> list[str]:
+        """The work pool and the deployments on the server PREFECT_API_URL names (`sagsgang arbejder`)."""
+        from flows.deployments import register
 
-        serve_all(limit=limit)
+        return register()

@@ -2,31 +2,26 @@
 sagsgang.notifications.daily (its own short transaction), under the Danish name the Prefect UI
 shows. `run_as_task(step, *args)` is how flows run a step (sagsgang.cases.advance.Run).
 
-Only the follow-up is Prefect's own: when running from a deployment, a case that must wait
-schedules its next run at the next reminder or deadline (idempotency key per case and time, so
-runs never pile up). The daily deployment is the backstop.
+A case that must wait records when to look again (cases.wake_at); the service's wake-up flow
+(flows.wakeup, every five minutes) advances it then. The daily deployment is the backstop.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
-from prefect.deployments import run_deployment
-from prefect.runtime import deployment
 from prefect.states import State
 
 from sagsgang.cases import steps
 from sagsgang.cases.state import ConflictError
-from sagsgang.notifications import daily
-from sagsgang.settings import Settings
+from sagsgang.notifications import daily, heartbeat
 
-DEPLOYMENT = "sagsgang"  # the name of every deployment `sagsgang worker` serves
-ADVANCE_FLOW = "sagsforloeb"  # flows.lifecycle.advance_case, which a follow-up runs
+DEPLOYMENT = "sagsgang"  # the name of every deployment, and of the work pool they run in
+ADVANCE_FLOW = "sagsforloeb"  # flows.lifecycle.advance_case, which a hand-off or a wake-up runs
 
 T = TypeVar("T")
 
@@ -52,26 +47,6 @@ def step(name: str, fn: Callable[..., T]) -> Task[..., T]:
     )(fn)
 
 
-def wait_for_decision(settings: Settings, case_id: int, now: dt.datetime | None) -> steps.FollowUp | None:
-    """Until a decision is recorded (which runs the advance flow), or the next reminder or deadline:
-    under a deployment, the advance flow's next run is scheduled then."""
-    follow_up = steps.wait_for_decision(settings, case_id, now)
-    if follow_up is not None and deployment.get_id():
-        schedule_follow_up(follow_up)
-    return follow_up
-
-
-def schedule_follow_up(follow_up: steps.FollowUp) -> None:
-    run_deployment(
-        f"{ADVANCE_FLOW}/{DEPLOYMENT}",
-        timeout=0,
-        as_subflow=False,
-        parameters={"journal_number": follow_up.journal_number, "municipality": follow_up.municipality},
-        scheduled_time=follow_up.at,
-        idempotency_key=f"{follow_up.municipality}/{follow_up.journal_number}@{follow_up.at.isoformat()}",
-    )
-
-
 TASKS: dict[Callable[..., Any], Task[..., object]] = {
     steps.store_case: step("opret sagen", steps.store_case),
     steps.record_decision: step("registrér beslutningen", steps.record_decision),
@@ -82,7 +57,8 @@ TASKS: dict[Callable[..., Any], Task[..., object]] = {
     steps.decision_on: step("beslutning", steps.decision_on),
     steps.route_on: step("videre", steps.route_on),
     steps.close_if_ended: step("afslut sagen", steps.close_if_ended),
-    steps.wait_for_decision: step("vent på beslutning", wait_for_decision),
+    steps.wait_for_decision: step("vent på beslutning", steps.wait_for_decision),
+    steps.due_cases: step("sager der skal vækkes", steps.due_cases),
     steps.publish_feeds: step("offentliggør kalendere", steps.publish_feeds),
     steps.cases_on_meeting: step("sager på mødet", steps.cases_on_meeting),
     daily.drop_stale_reminders: step("drop forældede påmindelser", daily.drop_stale_reminders),
@@ -90,6 +66,7 @@ TASKS: dict[Callable[..., Any], Task[..., object]] = {
     daily.queue_due: step("læg påmindelser og eskaleringer i udbakken", daily.queue_due),
     daily.queue_digests: step("ugeoversigt", daily.queue_digests),
     daily.send_mails: step("send mails", daily.send_mails),
+    heartbeat.record_completed: step("dagens kontrol er kørt", heartbeat.record_completed),
 }
 
 

@@ -372,6 +372,11 @@ def load_agenda(session: Session, meeting: Meeting) -> StoredMeeting:
     )
 
 
+def case_text(session: Session, case: Case) -> CaseText | None:
+    """The texts written for the case (None while none were)."""
+    return _texts(session, [saved_id(case)]).get(saved_id(case))
+
+
 def _texts(session: Session, case_ids: list[int]) -> dict[int, CaseText]:
     contents = session.exec(select(CaseContent).where(col(CaseContent.case_id).in_(case_ids))).all()
     points: dict[int, list[str]] = {}

@@ -156,6 +156,11 @@ class Case(SQLModel, table=True):
     version: int = 1
     created_at: dt.datetime = _timestamp()
     updated_at: dt.datetime = _timestamp(onupdate=utcnow)
+    # When the service's wake-up flow advances the case next (its next reminder or deadline); None
+    # when nothing is due or the route has ended. Written by sagsgang.cases.steps with a plain
+    # UPDATE that leaves `version` and `updated_at` alone: it is the lifecycle's bookkeeping, not a
+    # change of the case (migration 0007).
+    wake_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime(LOCAL_ZONE), index=True)
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:

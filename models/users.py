@@ -35,4 +35,22 @@ class User(SQLModel, table=True):
     role: Role = Field(sa_type=enum_type(Role, "user_role"))
     password_hash: str = ""  # argon2id (PHC string); empty: only single sign-on can log in
     active: bool = True
+    # The profile key of the one municipality whose bodies and cases the user sees; '' (accounts
+    # made before migration 0011): every municipality.
+    municipality: str = ""
+    admin: bool = False  # a secretariat user who may create, deactivate and reset users
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=AwareDateTime())
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed login, once per key it counts against ("bruger:<name>", "ip:<address>").
+
+    Kept in the database so that every web process sees the same failures (several
+    `sagsgang tjeneste --uden-prefect` behind one proxy); sagsgang.web.login_throttle reads them.
+    """
+
+    __tablename__ = "login_failures"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, max_length=200)
+    failed_at: dt.datetime = Field(index=True, sa_type=AwareDateTime())

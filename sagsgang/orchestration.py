@@ -1,10 +1,12 @@
 """The orchestration port: the four operations of a case's lifecycle that the CLI and the web app
 start (launch, advance, meeting changed, daily check), returning plain summaries.
 
-Two implementations, registered in pyproject.toml under the entry point group
+Three implementations, registered in pyproject.toml under the entry point group
 `sagsgang.orchestration` and chosen at start-up by the setting `orchestration`
-(SAGSGANG_ORCHESTRATION): `prefect` (flows.orchestrator: the Prefect flows, in this process) and
-`inline` (sagsgang.cases.inline: the same steps as plain function calls). sagsgang never imports
+(SAGSGANG_ORCHESTRATION): `tjeneste` (flows.handoff: store the fact, hand the follow-up to the
+running service as a flow run, return at once), `inline` (sagsgang.cases.inline: the same steps as
+plain function calls, here) and `prefect` (flows.orchestrator: the Prefect flows, in this process).
+The default `auto` picks `tjeneste` when the service answers, else `inline`. sagsgang never imports
 flows: the entry point names it.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Protocol, TypedDict
+from typing import TYPE_CHECKING, NotRequired, Protocol, TypedDict, runtime_checkable
 
 from sagsgang.inputs import UserError
 
@@ -32,10 +34,18 @@ class CaseSummary(TypedDict):
     sendt: list[str]  # outbox keys of the mails sent
     naeste_koersel: str | None  # ISO time of the next reminder or deadline check
     beskrivelse: list[str]  # sagsgang.cases.description.describe
+    koersel_id: NotRequired[str]  # handed to the service: the flow run that follows it up
+    koersel_url: NotRequired[str]  # … and its page in the Prefect UI
 
 
 class MeetingChanged(TypedDict):
-    sager: dict[str, CaseSummary]  # journal number -> the case re-planned
+    sager: dict[str, CaseSummary]  # journal number -> the case re-planned (handed off: to be re-planned)
+    koersel_id: NotRequired[str]
+    koersel_url: NotRequired[str]
+
+
+class WokenUp(TypedDict):
+    sager: list[str]  # journal numbers of the cases whose wake-up time had come, handed on
 
 
 # The daily check's counts, keyed as the CLI and the Prefect UI show them.
@@ -47,6 +57,7 @@ class DailySummary(TypedDict):
     forældede: int
     sendt: int
     ikke_sendt: int
+    opgivet: int  # mails given up on in this run (marked failed, shown to the secretariat)
 
 
 class Orchestrator(Protocol):
@@ -68,9 +79,17 @@ class Orchestrator(Protocol):
 
 
 class Worker(Protocol):
-    """An implementation that can also serve its deployments (`sagsgang worker`)."""
+    """The implementation that registers the deployments in the work pool (`sagsgang arbejder`)."""
 
-    def serve(self, limit: int | None = None) -> None: ...
+    def register(self) -> list[str]: ...
+
+
+@runtime_checkable
+class HandOff(Protocol):
+    """An orchestrator that hands the follow-up to the service: its summaries carry `koersel_id`
+    and `koersel_url`, and the run can be waited for (`--vent`)."""
+
+    def wait(self, run_id: str, timeout: float, poll: float = 0.5) -> str | None: ...
 
 
 def implementation(name: str) -> type:
@@ -86,13 +105,28 @@ def implementation(name: str) -> type:
     return loaded
 
 
+def chosen(settings: Settings) -> str:
+    """The implementation's name: the setting, with `auto` resolved — the hand-off to the service
+    when one answers (sagsgang.service.discovery), else inline (no Prefect in this process)."""
+    if settings.orchestration != "auto":
+        return settings.orchestration
+    from sagsgang.service import discovery
+
+    return "tjeneste" if discovery.api_url(settings) else "inline"
+
+
 def orchestrator(settings: Settings) -> Orchestrator:
     """The implementation the settings choose."""
-    made: Orchestrator = implementation(settings.orchestration)(settings)
+    made: Orchestrator = implementation(chosen(settings))(settings)
     return made
 
 
+def hand_off(orchestrator: Orchestrator) -> HandOff | None:
+    """The orchestrator as a hand-off to the service (runs can be followed), or None (inline, in-process)."""
+    return orchestrator if isinstance(orchestrator, HandOff) else None
+
+
 def worker(settings: Settings) -> Worker:
-    """The Prefect implementation, whatever the settings choose: only it has deployments to serve."""
+    """The Prefect implementation, whatever the settings choose: only it has deployments to register."""
     made: Worker = implementation("prefect")(settings)
     return made

@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from calendars.danish import clock_time, long_date, short_date
+from sagsgang import danish_words
 
 _BULLET = re.compile(r"^\s*[-•*]\s+")
 _URL = re.compile(r"<(https?://[^\s<>]+)>|(https?://[^\s<>]+)")
@@ -50,6 +51,8 @@ def environment() -> jinja2.Environment:
         linkify=linkify,
         md=markdown_text,
         urlencode=lambda value: quote(str(value), safe=""),
+        antal=danish_words.count,  # {{ n|antal("sag") }}: "1 sag", "2 sager"
+        ord=danish_words.word,  # {{ n|ord("sag") }}: the word alone
     )
     return env
 

@@ -32,8 +32,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="SQLAlchemy URL; default a SQLite file in `home`")
     today: str | None = Field(None, description="Pins today's date (demos, tests): 2027-01-04 or 04-01-2027")
 
-    # How the case lifecycle runs (sagsgang.orchestration): Prefect flows, or the same steps inline.
-    orchestration: Literal["prefect", "inline"] = "prefect"
+    # How the case lifecycle runs (sagsgang.orchestration): `auto` hands the follow-up to the running
+    # service (`tjeneste`) when one answers, else runs it `inline`; `prefect` runs the flows here.
+    orchestration: Literal["auto", "tjeneste", "prefect", "inline"] = "auto"
 
     # Calendar feeds
     installation: str = Field(
@@ -49,11 +50,15 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_from: str = "Sagsgang <sagsgang@localhost>"
     smtp_tls: Literal["starttls", "ssl", "nej"] | None = None
+    mail_lease_seconds: int = Field(
+        300, ge=1, description="A mail claimed by a sender that died is sent by another after this many seconds"
+    )
 
     # Web app
     secret_key: str | None = None
     secure_cookies: bool = False
     trust_proxy_user_header: str | None = None
+    max_attachment_mb: int = Field(20, ge=1, le=500, description="Largest bilag the web app accepts, in MB")
 
     @field_validator("secure_cookies", mode="before")
     @classmethod

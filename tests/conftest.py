@@ -3,15 +3,10 @@ ask for it (the lifecycle flows): it takes ~12 s, so the other tests never pay f
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-
 import pytest
 
 from calendars.profile_reader import load_profile
-from tests.servers import free_port
+from tests.servers import MailServer
 
 
 @pytest.fixture(scope="session")
@@ -60,51 +55,6 @@ def database(tmp_path, monkeypatch):
     db.upgrade(url)
     yield url
     db.get_engine(url).dispose()
-
-
-class MailServer:
-    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it accepted, parsed.
-
-    `hold_at(n)` makes it stop in the middle of receiving the n-th mail (before it answers the
-    DATA command), so a test can kill the sender then; a mail whose sender died before the server
-    answered is not accepted (RFC 5321 § 4.1.1.4: no reply, no responsibility).
-    """
-
-    def __init__(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.messages: list[EmailMessage] = []
-        self.envelopes: list[tuple[str, list[str]]] = []
-        self.port = free_port()
-        self._hold_at: int | None = None
-        self._seen = 0
-        self.holding = threading.Event()
-        self.release = threading.Event()
-        self._lock = threading.Lock()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    def hold_at(self, n: int) -> None:
-        self._hold_at, self._seen = n, 0
-        self.holding.clear()
-        self.release.clear()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self._lock:
-            self._seen += 1
-            hold = self._hold_at is not None and self._seen == self._hold_at
-        if hold:
-            self.holding.set()
-            while not self.release.is_set():
-                await asyncio.sleep(0.02)
-            self._hold_at = None
-            return "451 Afbrudt"
-        with self._lock:
-            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-            self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
-        return "250 OK"
-
-    def subjects(self) -> list[str]:
-        return [m["Subject"] for m in self.messages]
 
 
 @pytest.fixture

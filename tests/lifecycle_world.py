@@ -82,13 +82,13 @@ def daily(day: date, hour: int = 8) -> sending.SendReport:
     """The daily check's steps, as flows.daily runs them."""
     now = at(day, hour).now()
     with configured.session_scope() as session:
-        reminders.obsolete_stale(session)
+        reminders.obsolete_stale(session, now=now)
     with configured.session_scope() as session:
         items = reminders.find_due(session, now)
     for item in items:
         with configured.session_scope() as session:
             (reminders.escalate if item.kind is reminders.MessageKind.ESCALATION else reminders.queue)(
-                session, item, now, configured.mail_settings().sender
+                session, item, now, configured.mail_settings().sender, configured.settings().base_url
             )
     with configured.session_scope() as session:
         reminders.queue_digests(session, now, configured.mail_settings().sender)

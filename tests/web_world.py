@@ -59,6 +59,7 @@ def make_app(clock: MovableClock, proxy_header: str | None = None):
         clock=clock,
         orchestrator=InlineOrchestrator(configured.settings(), clock=clock),
         security=SecuritySettings(secret=b"test-secret", proxy_user_header=proxy_header),
+        login_clock=clock,
     )
 
 

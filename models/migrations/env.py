@@ -17,6 +17,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
+import models.audit
 import models.content
 import models.feed_tables
 import models.outbox

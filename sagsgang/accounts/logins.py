@@ -43,16 +43,21 @@ def check_username(text: str) -> str:
     if not _USERNAME.fullmatch(username):
         raise UserError(
             f"'{text}' kan ikke bruges som brugernavn. Brug 2–100 tegn: små bogstaver a–z, tal "
-            "og . _ @ + -, fx meha eller meha@slagelse.dk."
+            "og . _ @ + -, fx meha eller meha@slagelse.dk.",
+            "username",
         )
     return username
 
 
 def check_password(password: str) -> str:
     if len(password.strip()) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"Adgangskoden skal være mindst {MIN_PASSWORD_LENGTH} tegn lang (mellemrum tæller ikke).")
+        raise UserError(
+            f"Adgangskoden skal være mindst {MIN_PASSWORD_LENGTH} tegn lang (mellemrum tæller ikke).", "password"
+        )
     if len(password) > MAX_PASSWORD_LENGTH or any(ord(c) < 32 or ord(c) == 127 for c in password):
-        raise UserError(f"Adgangskoden må højst være {MAX_PASSWORD_LENGTH} tegn og ingen styretegn indeholde.")
+        raise UserError(
+            f"Adgangskoden må højst være {MAX_PASSWORD_LENGTH} tegn og ingen styretegn indeholde.", "password"
+        )
     return password
 
 
@@ -74,26 +79,38 @@ def read_role(text: str) -> Role:
         return Role(text.strip().lower())
     except ValueError:
         raise UserError(
-            f"'{text}' er ikke en rolle. Vælg sekretariat (må oprette og ændre) eller leder (må se og abonnere)."
+            f"'{text}' er ikke en rolle. Vælg sekretariat (må oprette og ændre) eller leder (må se og abonnere).",
+            "role",
         ) from None
 
 
 def create_user(
-    session: Session, username: str, role: Role | str, password: str | None, name: str = "", email: str = ""
+    session: Session,
+    username: str,
+    role: Role | str,
+    password: str | None,
+    name: str = "",
+    email: str = "",
+    municipality: str = "",
+    admin: bool = False,
 ) -> User:
-    """A new account. Without a password only single sign-on (the proxy header) can log it in."""
+    """A new account of `municipality` (a profile key; '': sees every municipality). Without a
+    password only single sign-on (the proxy header) can log it in. `admin`: a secretariat user
+    who may manage the other users."""
     username = check_username(username)
     role = read_role(role) if isinstance(role, str) else role
     email = check_email(email or (username if "@" in username else ""))
     name = check_name(name) if name else ""
     if session.exec(select(User.id).where(User.username == username)).first() is not None:
-        raise UserError(f"Brugeren '{username}' findes allerede.")
+        raise UserError(f"Brugeren '{username}' findes allerede.", "username")
     user = User(
         username=username,
         role=role,
         name=name,
         email=email,
         password_hash=hash_password(check_password(password)) if password else "",
+        municipality=municipality,
+        admin=admin and role.may_write,
     )
     session.add(user)
     session.flush()

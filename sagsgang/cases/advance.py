@@ -20,7 +20,7 @@ from sagsgang.cases import steps
 from sagsgang.cases.decisions import DecisionForm
 from sagsgang.cases.launch import LaunchRequest
 from sagsgang.cases.state import StageStatus
-from sagsgang.orchestration import CaseSummary, MeetingChanged
+from sagsgang.orchestration import CaseSummary, MeetingChanged, WokenUp
 from sagsgang.settings import Settings
 
 MAX_STEPS = 50  # a route has a handful of stages; more loops than this is a bug, not a case
@@ -116,3 +116,15 @@ def meeting_changed(
             for journal_number in run(steps.cases_on_meeting, settings, municipality, meeting_key)
         }
     }
+
+
+HandOn = Callable[[steps.Due, dt.datetime | None], object]
+
+
+def wake_up(settings: Settings, now: dt.datetime | None, run: Run, hand_on: HandOn) -> WokenUp:
+    """Every case whose wake-up time has come, handed on (with the run's `now`) to be advanced once
+    for that time: by the service a `sagsforloeb` run each (flows.wakeup), inline right here."""
+    due = run(steps.due_cases, settings, now)
+    for case in due:
+        hand_on(case, now)
+    return {"sager": [case.journal_number for case in due]}

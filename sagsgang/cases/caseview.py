@@ -8,29 +8,43 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from sqlmodel import Session, col, select
 
+from calendars.danish import long_date
 from calendars.profiles import Profile
 from models.tables import Body, Case, CaseStatus, Consultation, Decision, Meeting
 from sagsgang.cases.late import late_facts
-from sagsgang.cases.state import CaseState, id_of, load_state
+from sagsgang.cases.state import CaseState, StepState, id_of, load_state
 from sagsgang.inputs import UserError
 from sagsgang.publishing.agenda import decision_text
 
 AT_RISK_WORKING_DAYS = 3  # less slack than this before the next deadline: at risk
 
 
+def page_path(municipality: str, journal_number: str) -> str:
+    """The case's page in the web app (what reminder mails link to, after settings.base_url)."""
+    return f"/sager/{quote(municipality, safe='')}/{quote(journal_number, safe='')}"
+
+
 class Phase(enum.StrEnum):
+    """Where a step is on the route: behind the case, where it waits, ahead, or passed by."""
+
     DONE = "afsluttet"
     NEXT = "næste"
     LATER = "senere"
+    NOT_REACHED = "ikke nået"  # a later step whose dates passed while the case waited before it
+
+
+PHASES = {StepState.DECIDED: Phase.DONE, StepState.LATER: Phase.LATER, StepState.NOT_REACHED: Phase.NOT_REACHED}
 
 
 class Health(enum.StrEnum):
     ON_TRACK = "i rute"
     AT_RISK = "i risiko"  # under AT_RISK_WORKING_DAYS working days of slack
     MISSED = "frist overskredet"
+    AWAITING_DECISION = "afventer beslutning"  # the meeting was held; the decision is not recorded
     CLOSED = "afsluttet"
 
 
@@ -56,6 +70,7 @@ class Entry:
     decision_text: str = ""
     decidable: bool = False  # the secretariat can record the decision now (meeting day reached)
     late_by: str = ""  # put on the meeting after its deadline ("eftersendt punkt"): who decided
+    state: StepState = StepState.LATER  # on the day the timeline was made (sagsgang.cases.state)
 
     @property
     def provisional(self) -> bool:
@@ -99,12 +114,13 @@ def entries(session: Session, state: CaseState, today: dt.date) -> list[Entry]:
             True,
             decision,
             late_by=late.get((consultation.stage, key, meeting.id), ""),
+            step=StepState.DECIDED,
         )
         for consultation, key, decision, meeting in decided
     ]
-    current = state.current_stage
     for treatment in state.pending():
-        phase = Phase.NEXT if treatment.stage == current else Phase.LATER
+        step = state.step_state(treatment, today)
+        phase = PHASES.get(step, Phase.NEXT)
         result.append(
             _entry(
                 phase,
@@ -118,6 +134,7 @@ def entries(session: Session, state: CaseState, today: dt.date) -> list[Entry]:
                 None,
                 decidable=phase is Phase.NEXT and treatment.meeting.day <= today and case.status == CaseStatus.OPEN,
                 late_by=late.get((treatment.stage, treatment.body, treatment.meeting.id), ""),
+                step=step,
             )
         )
     return result
@@ -135,6 +152,7 @@ def _entry(
     decision: Decision | None,
     decidable: bool = False,
     late_by: str = "",
+    step: StepState = StepState.LATER,
 ) -> Entry:
     body = profile.bodies.get(body_key)
     name = state.body_name(body_key)
@@ -157,6 +175,7 @@ def _entry(
         decision_text=decision_text(_treatment(name, meeting.day, decision)) if decision else "",
         decidable=decidable,
         late_by=late_by,
+        state=step,
     )
 
 
@@ -179,26 +198,34 @@ def history(timeline: list[Entry]) -> list[str]:
 
 
 def standing(state: CaseState, today: dt.date) -> Standing:
-    """How the case stands against its next deadline whose material is not in yet."""
+    """How the case stands on `today`: a missed deadline first, then the next deadline whose
+    material is not in yet, then a held meeting waiting for its decision."""
     if state.case.status == CaseStatus.CLOSED or state.current_stage is None:
         return Standing(Health.CLOSED, None, "", None)
-    current = [t for t in state.pending() if t.stage == state.current_stage]
-    # A meeting that has been held waits for its decision, not for material.
-    waiting = [t for t in current if not t.submitted and t.meeting.day > today]
-    if not waiting:
-        held = [state.body_name(t.body) for t in current if t.meeting.day <= today]
-        note = f"afventer beslutning i {', '.join(held)}" if held else "materiale afleveret"
-        return Standing(Health.ON_TRACK, None, "", None, note)
-    first = min(waiting, key=lambda t: t.consultation.deadline)
+    current = [(t, state.step_state(t, today)) for t in state.pending() if t.stage == state.current_stage]
     calendar = state.profile.calendar
-    slack = calendar.working_days_between(today, first.consultation.latest_deadline)
-    if first.consultation.deadline < today:
-        health = Health.MISSED
-    elif slack < AT_RISK_WORKING_DAYS:
-        health = Health.AT_RISK
-    else:
-        health = Health.ON_TRACK
-    return Standing(health, first.consultation.deadline, state.body_name(first.body), slack)
+    missed = [t for t, step in current if step is StepState.DEADLINE_MISSED]
+    ahead = [t for t, step in current if step is StepState.AHEAD]
+    if missed or ahead:
+        first = min(missed or ahead, key=lambda t: t.consultation.deadline)
+        slack = calendar.working_days_between(today, first.consultation.latest_deadline)
+        if missed:
+            health = Health.MISSED
+        elif slack < AT_RISK_WORKING_DAYS:
+            health = Health.AT_RISK
+        else:
+            health = Health.ON_TRACK
+        note = f"mødet {long_date(first.meeting.day)} er holdt uden materiale" if first.meeting.day < today else ""
+        return Standing(health, first.consultation.deadline, state.body_name(first.body), slack, note)
+    held = [t for t, step in current if step is StepState.AWAITING_DECISION]
+    if held:
+        meetings = ", ".join(f"{state.body_name(t.body)} {long_date(t.meeting.day)}" for t in held)
+        return Standing(Health.AWAITING_DECISION, None, "", None, f"mødet er holdt: {meetings}")
+    return Standing(Health.ON_TRACK, None, "", None, "materiale afleveret")
+
+
+# Most urgent first: how case lists sort by health.
+URGENCY = {Health.MISSED: 0, Health.AT_RISK: 1, Health.AWAITING_DECISION: 2, Health.ON_TRACK: 3, Health.CLOSED: 4}
 
 
 @dataclass(frozen=True)
@@ -212,6 +239,22 @@ class Listed:
     closed_item: bool
     bodies: tuple[str, ...]  # keys of the bodies still ahead on the route
     standing: Standing
+
+
+def listed(state: CaseState, today: dt.date) -> Listed:
+    """The case as a line of a case list."""
+    case = state.case
+    return Listed(
+        case.municipality,
+        case.journal_number,
+        case.title,
+        case.owner_name,
+        case.owner_email,
+        case.department,
+        case.closed_item,
+        tuple(dict.fromkeys(t.body for t in state.pending())),
+        standing(state, today),
+    )
 
 
 def open_cases(session: Session, today: dt.date, body: str = "", department: str = "", owner: str = "") -> list[Listed]:
@@ -228,21 +271,8 @@ def open_cases(session: Session, today: dt.date, body: str = "", department: str
             state = load_state(session, case)
         except UserError:  # its profile or route is gone: nothing to plan against
             continue
-        ahead = tuple(dict.fromkeys(t.body for t in state.pending()))
-        if body and body not in ahead:
+        found = listed(state, today)
+        if body and body not in found.bodies:
             continue
-        result.append(
-            Listed(
-                case.municipality,
-                case.journal_number,
-                case.title,
-                case.owner_name,
-                case.owner_email,
-                case.department,
-                case.closed_item,
-                ahead,
-                standing(state, today),
-            )
-        )
-    order = {Health.MISSED: 0, Health.AT_RISK: 1, Health.ON_TRACK: 2, Health.CLOSED: 3}
-    return sorted(result, key=lambda c: (order[c.standing.health], c.standing.next_deadline or dt.date.max))
+        result.append(found)
+    return sorted(result, key=lambda c: (URGENCY[c.standing.health], c.standing.next_deadline or dt.date.max))

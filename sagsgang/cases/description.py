@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlmodel import Session, col, select
 
 from calendars.danish import clock_time, long_date
 from models.tables import Body, Case, CaseStatus, Consultation, Decision, Meeting
+from sagsgang.cases.caseview import standing
 from sagsgang.cases.late import late_facts, late_note
-from sagsgang.cases.state import id_of, load_state
+from sagsgang.cases.state import StepState, id_of, load_state
+
+# What a pending step's line adds, by its state on the day (sagsgang.cases.state.StepState).
+MARKS = {
+    StepState.SUBMITTED: " (materiale afleveret)",
+    StepState.DEADLINE_MISSED: " – frist overskredet",
+    StepState.AWAITING_DECISION: " – afventer beslutning",
+    StepState.NOT_REACHED: " – ikke nået (planlægges igen)",
+}
 
 
-def describe(session: Session, case: Case) -> list[str]:
-    """The case in a few Danish lines: history, the current plan, where it waits."""
+def describe(session: Session, case: Case, today: dt.date) -> list[str]:
+    """The case in a few Danish lines on `today`: history, the current plan, where it waits."""
     state = load_state(session, case)
-    lines = [
-        f"{case.journal_number} «{case.title}» ({state.profile.name}, rute '{case.route_key}'): "
-        f"{'afsluttet' if case.status == CaseStatus.CLOSED else 'åben'}"
-    ]
+    stands = standing(state, today)
+    shown = "afsluttet" if case.status == CaseStatus.CLOSED else f"åben, {stands.health}"
+    lines = [f"{case.journal_number} «{case.title}» ({state.profile.name}, rute '{case.route_key}'): {shown}"]
     history = session.exec(
         select(Consultation, col(Body.name), Decision, col(Meeting.day))
         .join(Body, col(Body.id) == col(Consultation.body_id))
@@ -35,7 +45,8 @@ def describe(session: Session, case: Case) -> list[str]:
     for treatment in state.pending():
         body = state.profile.bodies.get(treatment.body)
         at = f" {clock_time(body.deadline.time)}" if body and body.deadline.time else ""
-        mark = " (materiale afleveret)" if treatment.submitted else ""
+        step = state.step_state(treatment, today)
+        mark = MARKS.get(step, " (materiale afleveret)" if treatment.submitted else "")
         if (treatment.stage, treatment.body, treatment.meeting.id) in late_meetings:
             mark += " – eftersendt punkt"
         lines.append(

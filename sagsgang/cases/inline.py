@@ -1,6 +1,7 @@
 """The inline orchestration: the lifecycle's steps (sagsgang.cases.steps) called as plain
 functions in this process, without Prefect. For tests and for trying Sagsgang without a Prefect
-server (SAGSGANG_ORCHESTRATION=inline). No next run is scheduled: the daily check is the backstop.
+server (SAGSGANG_ORCHESTRATION=inline, and the automatic choice when no service runs). Nothing
+wakes a case by itself here: `wake_up` advances the cases that are due when it is called.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from typing import Any, TypeVar
 
 from calendars.clock import Clock
 from sagsgang.cases import advance as route
+from sagsgang.cases import steps
 from sagsgang.cases.decisions import DecisionForm
 from sagsgang.cases.launch import LaunchRequest
 from sagsgang.notifications import daily
-from sagsgang.orchestration import CaseSummary, DailySummary, MeetingChanged
+from sagsgang.orchestration import CaseSummary, DailySummary, MeetingChanged, WokenUp
 from sagsgang.settings import Settings
 
 T = TypeVar("T")
@@ -52,3 +54,12 @@ class InlineOrchestrator:
 
     def daily_check(self, now: dt.datetime | None = None) -> DailySummary:
         return daily.check(self.settings, self._at(now), run_inline)
+
+    def wake_up(self, now: dt.datetime | None = None) -> WokenUp:
+        """Advance every case whose wake-up time has come, here and now."""
+        at = self._at(now)
+
+        def advance_now(due: steps.Due, at: dt.datetime | None) -> None:
+            route.advance(self.settings, due.journal_number, None, due.municipality, at, run_inline)
+
+        return route.wake_up(self.settings, at, run_inline, advance_now)

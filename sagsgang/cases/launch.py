@@ -79,8 +79,8 @@ def launch(session: Session, request: LaunchRequest, clock: Clock) -> Case:
     ).first()
     if duplicate is not None:
         raise UserError(
-            f"Sagen {case.journal_number} findes allerede i {profile.name}. "
-            f"Se den med: sagsgang sag vis {case.journal_number}",
+            f"Sagen {case.journal_number} findes allerede i {profile.name}. Vælg et andet journalnummer, "
+            "eller ret den eksisterende sag.",
             "journal_number",
         )
     result = plan_route(session, profile, route, ready, target, since=clock.today())

@@ -18,6 +18,7 @@ from calendars.profiles import Profile, Route
 from calendars.workdays import CalendarRangeError
 from models.store import cancel_meeting, load_meetings, move_meeting, sync_profile
 from models.tables import Body, Meeting
+from sagsgang.cases.meeting_guard import check_change
 from sagsgang.inputs import UserError
 
 # Meetings kept before the earliest day a plan refers to: the recent past the feeds and agendas show.
@@ -122,13 +123,20 @@ def change_meeting(
     day: dt.date,
     new_day: dt.date | None = None,
     new_time: dt.time | None = None,
+    *,
+    now: dt.datetime | None = None,
+    confirmed: bool = False,
 ) -> Meeting:
     """Move (new_day) or cancel the body's meeting on `day`; the cases on it are re-planned by
-    put_on_meetings (the lifecycle flow). Raises UserError (Danish) when there is no such meeting."""
+    put_on_meetings (the lifecycle flow). Raises UserError (Danish) when there is no such meeting.
+    With `now` (the users' edges pass it), only a meeting still to come may change, and an unusual
+    new day needs `confirmed` (sagsgang.cases.meeting_guard)."""
     if body not in profile.bodies:
         raise UserError(f"Organet '{body}' findes ikke i {profile.name}. Vælg et af: {', '.join(profile.bodies)}.")
     ensure_meetings(session, profile, min(day, new_day or day) - LOOKBACK, max(day, new_day or day))
     row = stored_meeting(session, profile, body, day)
+    if now is not None:
+        check_change(profile, profile.bodies[body].name, row.day, row.starts_at, new_day, now, confirmed)
     try:
         if new_day is None:
             return cancel_meeting(session, profile.key, row.key)

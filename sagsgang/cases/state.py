@@ -1,13 +1,21 @@
 """A case's state, derived from the facts in the tables each time (which makes every step
 idempotent): the current stage is the first stage where some body has not yet passed the case on.
 
+What depends on the clock is derived here too, from the facts and a given day, and never stored:
+a step whose deadline passed without material is *frist overskredet*, one whose meeting was held
+without a decision *afventer beslutning*, and a later step whose dates passed while the case waited
+at an earlier one is *ikke nået* (never *senere*). Every surface (sag vis, the web pages, the JSON
+API, the feeds, the reminders and the Monday digest) asks `CaseState.step_state`.
+
 Every change of a case bumps its version (touch), so two people changing the same case at once
 cannot both win: the loser gets ConflictError (Danish).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -18,7 +26,7 @@ from sqlmodel import Session, col, select
 from calendars.profiles import Profile, Route
 from models.fields import JOURNAL_NUMBER
 from models.outbox import Submission
-from models.tables import Body, Case, Consultation, Decision, Meeting, Outcome
+from models.tables import Body, Case, Consultation, Decision, LateAddition, Meeting, Outcome
 from models.types import utcnow
 from sagsgang.inputs import UserError, read_profile, read_route
 
@@ -30,7 +38,7 @@ class ConflictError(UserError):
 def conflict(journal_number: str, what: str) -> ConflictError:
     return ConflictError(
         f"Sagen {journal_number} blev ændret af en anden samtidig, så {what} blev ikke gemt. "
-        f"Se sagen igen (sagsgang sag vis {journal_number}) og prøv igen."
+        "Hent sagen igen, og prøv igen."
     )
 
 
@@ -70,6 +78,63 @@ def find_case(session: Session, journal_number: str, municipality: str | None = 
     return found[0]
 
 
+class StepState(enum.StrEnum):
+    """Where one body's treatment stands on a given day (from the facts and the clock)."""
+
+    DECIDED = "behandlet"
+    AHEAD = "næste"  # the current stage: its deadline is still ahead, the material not in
+    SUBMITTED = "materiale afleveret"  # the current stage: the material is in, the meeting ahead
+    DEADLINE_MISSED = "frist overskredet"  # the deadline passed without material
+    AWAITING_DECISION = "afventer beslutning"  # the meeting day came, no decision recorded
+    LATER = "senere"  # a later stage, its dates still ahead
+    NOT_REACHED = "ikke nået"  # a later stage whose dates passed while the case waited before it
+
+    @property
+    def blocks_later_stages(self) -> bool:
+        """A missed deadline holds the rest of the route: its plan moves when this step is re-planned."""
+        return self is StepState.DEADLINE_MISSED
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The facts one undecided step's state is derived from (see step_states)."""
+
+    stage: int
+    deadline: dt.date
+    meeting_day: dt.date
+    submitted: bool
+    late: bool  # put on its meeting after the deadline by someone's decision: no deadline to miss
+
+
+def step_states(steps: Sequence[Step], current_stage: int | None, today: dt.date) -> list[StepState]:
+    """The state on `today` of each of a case's undecided steps (in the order given): the one rule.
+
+    A step of the current stage whose deadline passed without material is *frist overskredet*; one
+    whose meeting day came, *afventer beslutning*. A later stage cannot be decided before the
+    current one: its step is *ikke nået* once its meeting day came, or once its deadline passed
+    while an earlier stage waits after a missed deadline (its plan moves when that stage is
+    re-planned); otherwise *frist overskredet* or *senere*.
+    """
+    states: dict[int, StepState] = {}
+    blocked = False  # an earlier stage missed its deadline
+    for stage in sorted({step.stage for step in steps}):
+        group = [(i, step) for i, step in enumerate(steps) if step.stage == stage]
+        for i, step in group:
+            missed = not (step.submitted or step.late) and step.deadline < today
+            held = step.meeting_day <= today
+            if stage != current_stage:
+                later = StepState.DEADLINE_MISSED if missed else StepState.LATER
+                states[i] = StepState.NOT_REACHED if held or (missed and blocked) else later
+            elif missed:
+                states[i] = StepState.DEADLINE_MISSED
+            elif held:
+                states[i] = StepState.AWAITING_DECISION
+            else:
+                states[i] = StepState.SUBMITTED if step.submitted else StepState.AHEAD
+        blocked |= any(states[i].blocks_later_stages for i, _ in group)
+    return [states[i] for i in range(len(steps))]
+
+
 @dataclass(frozen=True)
 class Treatment:
     """One body's latest round in one stage: the current consultation and what became of it."""
@@ -82,6 +147,11 @@ class Treatment:
     latest_meeting: Meeting
     decision: Decision | None
     submitted: bool
+    late: bool = False  # put on this meeting after its deadline by someone's decision: no deadline to miss
+
+    @property
+    def step(self) -> Step:
+        return Step(self.stage, self.consultation.deadline, self.meeting.day, self.submitted, self.late)
 
     @property
     def outcome(self) -> Outcome | None:
@@ -149,6 +219,14 @@ class CaseState:
             key=lambda t: (t.stage, t.consultation.deadline),
         )
 
+    def step_state(self, treatment: Treatment, today: dt.date) -> StepState:
+        """Where `treatment` stands on `today` (step_states: one rule, for every surface)."""
+        if treatment.decision is not None:
+            return StepState.DECIDED
+        pending = self.pending()
+        states = step_states([t.step for t in pending], self.current_stage, today)
+        return states[next(i for i, t in enumerate(pending) if t is treatment)]
+
     def body_name(self, key: str) -> str:
         return self.profile.bodies[key].name if key in self.profile.bodies else key
 
@@ -170,6 +248,13 @@ def load_state(session: Session, case: Case, profile: Profile | None = None) -> 
             select(Submission.stage, Submission.body_id, Submission.round).where(Submission.case_id == case.id)
         ).all()
     )
+    late = set(
+        session.exec(
+            select(LateAddition.stage, LateAddition.body_id, LateAddition.meeting_id).where(
+                LateAddition.case_id == case.id
+            )
+        ).all()
+    )
     treatments: dict[tuple[int, str], Treatment] = {}
     for row, body_key, decision in rows:
         place = (row.stage, body_key)
@@ -184,6 +269,7 @@ def load_state(session: Session, case: Case, profile: Profile | None = None) -> 
             meetings[row.latest_meeting_id],
             decision,
             (row.stage, row.body_id, row.round) in submitted,
+            (row.stage, row.body_id, row.meeting_id) in late,
         )
     return CaseState(case, profile, route, treatments)
 

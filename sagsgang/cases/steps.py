@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import pendulum
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from calendars.clock import Clock, FixedClock
@@ -77,6 +78,11 @@ def find_case(settings: Settings, journal_number: str, municipality: str | None)
         return id_of(state.find_case(session, journal_number, municipality))
 
 
+def municipality_of(settings: Settings, case_id: int) -> str:
+    with session_scope(settings) as session:
+        return _case(session, case_id).municipality
+
+
 def current_stage(settings: Settings, case_id: int) -> int | None:
     with session_scope(settings) as session:
         return state.load_state(session, _case(session, case_id)).current_stage
@@ -91,16 +97,16 @@ def remind(settings: Settings, case_id: int, now: dt.datetime | None) -> sending
     """Due reminders and escalations for this case into the outbox, then out by mail."""
     at, mail_settings = clock_at(settings, now).now(), mail.MailSettings.from_settings(settings)
     with session_scope(settings) as session:
-        reminders.obsolete_stale(session, case_id)
+        reminders.obsolete_stale(session, case_id, at)
     with session_scope(settings) as session:
         due = reminders.find_due(session, at, case_id)
     for item in due:
         with session_scope(settings) as session:
             if item.kind is reminders.MessageKind.ESCALATION:
-                reminders.escalate(session, item, at, mail_settings.sender)
+                reminders.escalate(session, item, at, mail_settings.sender, settings.base_url)
             else:
-                reminders.queue(session, item, at, mail_settings.sender)
-    return sending.send_pending(settings.engine(), mail.transport(mail_settings), at, case_id=case_id)
+                reminders.queue(session, item, at, mail_settings.sender, settings.base_url)
+    return sending.send_due(settings, at, case_id=case_id)
 
 
 def decision_on(settings: Settings, case_id: int, stage: int) -> StageStatus:
@@ -118,12 +124,48 @@ class FollowUp:
 
 
 def wait_for_decision(settings: Settings, case_id: int, now: dt.datetime | None) -> FollowUp | None:
-    """Until a decision is recorded (which advances the case), or the next reminder or deadline."""
+    """Until a decision is recorded (which advances the case), or the next reminder or deadline:
+    then the service's wake-up flow advances it (its `wake_at`, set here)."""
     at = clock_at(settings, now).now()
     with session_scope(settings) as session:
         wake = reminders.next_wakeup(session, case_id, at)
         case = _case(session, case_id)
+        _set_wake_at(session, case_id, wake)
         return None if wake is None else FollowUp(wake, case.journal_number, case.municipality)
+
+
+def _set_wake_at(session: Session, case_id: int, wake: dt.datetime | None) -> None:
+    """A plain UPDATE: the wake-up time is bookkeeping, so neither the optimistic lock (`version`)
+    nor `updated_at` moves, and a decision being recorded meanwhile never conflicts with it."""
+    cases = Case.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its hints do not declare it
+    session.execute(sa.update(cases).where(cases.c.id == case_id).values(wake_at=wake, updated_at=cases.c.updated_at))
+
+
+@dataclass(frozen=True)
+class Due:
+    """A case whose wake-up time has come: the service advances it once for that time."""
+
+    journal_number: str
+    municipality: str
+    wake_at: dt.datetime
+
+    @property
+    def idempotency_key(self) -> str:
+        """One run per case and wake-up time (in UTC: the same instant always gives the same key)."""
+        return f"{self.municipality}/{self.journal_number}@{self.wake_at.astimezone(dt.UTC).isoformat()}"
+
+
+def due_cases(settings: Settings, now: dt.datetime | None) -> list[Due]:
+    """Every case whose wake-up time is now or past (by the index on cases.wake_at), oldest first.
+    A service that was down catches up: what fell due meanwhile is simply due."""
+    at = clock_at(settings, now).now()
+    with session_scope(settings) as session:
+        rows = session.exec(
+            select(Case.journal_number, Case.municipality, Case.wake_at)
+            .where(col(Case.wake_at).is_not(None), col(Case.wake_at) <= at)
+            .order_by(col(Case.wake_at), col(Case.id))
+        ).all()
+    return [Due(journal, municipality, wake) for journal, municipality, wake in rows if wake is not None]
 
 
 def route_on(settings: Settings, case_id: int, stage: int) -> int | None:
@@ -132,8 +174,12 @@ def route_on(settings: Settings, case_id: int, stage: int) -> int | None:
 
 
 def close_if_ended(settings: Settings, case_id: int) -> bool:
+    """Close the case if its route is done or a body rejected it; either way nothing wakes it any more."""
     with session_scope(settings) as session:
-        return routing.close_if_ended(session, _case(session, case_id))
+        closed = routing.close_if_ended(session, _case(session, case_id))
+    with session_scope(settings) as session:
+        _set_wake_at(session, case_id, None)
+    return closed
 
 
 def publish_feeds(settings: Settings) -> bool:
@@ -160,6 +206,14 @@ def cases_on_meeting(settings: Settings, municipality: str, meeting_key: str) ->
     return sorted(rows)
 
 
+def summary_now(settings: Settings, journal_number: str, municipality: str | None) -> CaseSummary:
+    """The case as it stands, with its stored wake-up time (after a run elsewhere: the service's)."""
+    case_id = find_case(settings, journal_number, municipality)
+    with session_scope(settings) as session:
+        wake = _case(session, case_id).wake_at
+    return summary(settings, case_id, [], wake)
+
+
 def summary(settings: Settings, case_id: int, sent: list[str], wake: dt.datetime | None) -> CaseSummary:
     """The case after a run, as the CLI prints it and the flows return it."""
     with session_scope(settings) as session:
@@ -169,5 +223,5 @@ def summary(settings: Settings, case_id: int, sent: list[str], wake: dt.datetime
             "status": str(case.status),
             "sendt": sent,
             "naeste_koersel": wake.isoformat() if wake else None,
-            "beskrivelse": describe(session, case),
+            "beskrivelse": describe(session, case, settings.clock().today()),
         }

@@ -82,7 +82,9 @@ def agenda_command(args) -> int:
 
 
 def case_text_command(args) -> int:
-    from models.agenda_items import find_case, set_case_content
+    from models.agenda_items import find_case
+    from sagsgang.cases.editing import Editor, set_texts
+    from sagsgang.cli.edit_commands import editor_name
     from sagsgang.publishing.case_texts import CaseTextError, read_case_text
 
     try:
@@ -94,7 +96,7 @@ def case_text_command(args) -> int:
     with db.session_scope() as session:
         try:
             case = find_case(session, args.journalnr, profile.key if profile else None)
-            set_case_content(session, case, text_file.text)
+            set_texts(session, case, text_file.text, Editor(editor_name(None), "cli"), args.settings.clock())
             if text_file.closed is not None:
                 case.closed_item = text_file.closed
         except (LookupError, ValueError) as error:

@@ -9,14 +9,15 @@ layer are imported inside the commands: the planning commands must stay fast.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sagsgang.cli import plan_import_commands
-from sagsgang.cli.database import current_database, upgraded_database
+from sagsgang.cli import edit_commands, plan_import_commands
+from sagsgang.cli.database import current_database
 from sagsgang.cli.prompts import ask_new_ready
 from sagsgang.inputs import UserError, model_error, read_date, read_profile, read_target
 
+WAIT_HELP = "vent på tjenestens kørsel og vis resultatet"
 OUTCOMES = "godkendt, anbefalet, 'taget til efterretning', drøftet, udsat, tilbagesendt, 'ikke godkendt'"
 
 
@@ -40,17 +41,18 @@ def _print_summary(result: Mapping[str, Any]) -> None:
         print(f"  Næste påmindelse eller fristkontrol: {long_date(at.date())} kl. {at:%H:%M}")
 
 
-def _advance(settings, what: str, journal_number: str, municipality: str) -> int:
+def _advance(settings, what: str, journal_number: str, municipality: str, wait: bool = False) -> int:
     """After a recorded fact: follow the case's route on and print where it stands (1 if that failed)."""
-    result = _run_flow(what, lambda: _orchestrator(settings).advance(journal_number, municipality))
+    orchestrator = _orchestrator(settings)
+    result = _run_flow(what, lambda: orchestrator.advance(journal_number, municipality))
     if result is None:
         return 1
-    _print_summary(result)
-    return 0
+    return _followed(settings, orchestrator, result, wait, [(journal_number, municipality)])
 
 
 def _run_flow(what: str, call):
-    """Run a flow here; its failure after our own change was stored is not the user's input."""
+    """Run the follow-up (here, or handed to the service); its failure after our own change was
+    stored is not the user's input."""
     try:
         return call()
     except UserError:
@@ -62,6 +64,44 @@ def _run_flow(what: str, call):
             file=sys.stderr,
         )
         return None
+
+
+HANDED_OFF = "Sagen er gemt og planlagt; tjenesten sender påmindelserne."
+NOT_RUNNING = "Tjenesten kører ikke: påmindelser sendes først, når `sagsgang tjeneste` kører."
+OUTCOMES_DA = {"COMPLETED": "gennemført", "FAILED": "fejlet", "CRASHED": "brudt ned", "CANCELLED": "annulleret"}
+MEETING_HANDED_OFF = "Mødeændringen er gemt; tjenesten planlægger sagerne på mødet igen."
+WAIT_SECONDS = 300
+
+
+def _followed(
+    settings, orchestrator, result, wait: bool, cases: Sequence[tuple[str, str | None]], handed_off: str = HANDED_OFF
+) -> int:
+    """Print what happens next: handed to the service (its run's address; with --vent, its outcome
+    and the cases afterwards), or done here (and, when chosen automatically, that the service is off)."""
+    from sagsgang.orchestration import hand_off
+
+    service = hand_off(orchestrator)
+    if service is None or "koersel_id" not in result:
+        if "beskrivelse" in result:
+            _print_summary(result)
+        if settings.orchestration == "auto":
+            print(NOT_RUNNING)
+        return 0
+    print(f"{handed_off} Følg kørslen: {result['koersel_url']}")
+    if not wait:
+        return 0
+    state = service.wait(result["koersel_id"], WAIT_SECONDS)
+    if state is None:
+        print(f"Kørslen er ikke færdig efter {WAIT_SECONDS} sekunder; den fortsætter i tjenesten.")
+        return 1
+    print(f"Kørslen er {OUTCOMES_DA.get(state, state.lower())}.")
+    from sagsgang.cases import steps
+
+    for journal_number, municipality in cases:
+        if len(cases) > 1:
+            print(f"Sagen {journal_number}:")
+        _print_summary(steps.summary_now(settings, journal_number, municipality))
+    return 0 if state == "COMPLETED" else 1
 
 
 def launch_command(args) -> int:
@@ -91,10 +131,10 @@ def launch_command(args) -> int:
         raise model_error(launch.LaunchRequest, error) from None
     db = current_database(args.settings)
     launch.check_launch(db.get_engine(), request, args.settings.clock())  # bad input: exit 2 before Prefect starts
-    result = _orchestrator(args.settings).launch(request)
+    orchestrator = _orchestrator(args.settings)
+    result = orchestrator.launch(request)
     print(f"Sagen {request.journal_number} er oprettet og planlagt.")
-    _print_summary(result)
-    return 0
+    return _followed(args.settings, orchestrator, result, args.vent, [(request.journal_number, profile.key)])
 
 
 def decide_command(args) -> int:
@@ -113,7 +153,7 @@ def decide_command(args) -> int:
     from calendars.danish import long_date
 
     print(f"Beslutning registreret: {name} {long_date(recorded.meeting_day)}: {recorded.outcome}.")
-    return _advance(args.settings, "Beslutningen", journal_number, municipality)
+    return _advance(args.settings, "Beslutningen", journal_number, municipality, args.vent)
 
 
 def late_command(args) -> int:
@@ -140,7 +180,7 @@ def late_command(args) -> int:
         f"Sagen {journal_number} er eftersendt til {name} {long_date(fact.meeting.day)} "
         f"(besluttet af {fact.decided_by}). Dagsordenen viser den som eftersendt punkt."
     )
-    return _advance(args.settings, "Eftersendelsen", journal_number, municipality)
+    return _advance(args.settings, "Eftersendelsen", journal_number, municipality, args.vent)
 
 
 def submit_command(args) -> int:
@@ -165,7 +205,7 @@ def show_command(args) -> int:
 
     db = current_database(args.settings)
     with db.session_scope() as session:
-        for line in describe(session, find_case(session, args.sag, args.kommune)):
+        for line in describe(session, find_case(session, args.sag, args.kommune), args.settings.clock().today()):
             print(line)
     return 0
 
@@ -180,6 +220,7 @@ def cancel_command(args) -> int:
 
 def _change_meeting(args, moving: bool) -> int:
     from calendars.danish import DateFormatError, long_date, parse_time
+    from sagsgang.cases.meeting_guard import DayNeedsConfirmation
     from sagsgang.cases.scheduling import change_meeting
 
     profile = read_profile(args.kommune)
@@ -191,48 +232,50 @@ def _change_meeting(args, moving: bool) -> int:
         raise UserError(str(error)) from None
     db = current_database(args.settings)
     with db.session_scope() as session:
-        meeting = change_meeting(session, profile, args.organ, day, new_day, new_time)
+        try:
+            meeting = change_meeting(
+                session,
+                profile,
+                args.organ,
+                day,
+                new_day,
+                new_time,
+                now=args.settings.clock().now(),
+                confirmed=moving and args.bekraeft_dag,
+            )
+        except DayNeedsConfirmation as error:
+            raise UserError(f"{error.message} Tilføj --bekræft-dag for at flytte mødet dertil alligevel.") from None
         key = meeting.key
         what = f"flyttet til {long_date(meeting.day)} kl. {meeting.local_time:%H:%M}" if moving else "aflyst"
     print(f"Mødet i {profile.bodies[args.organ].name} {long_date(day)} er {what}.")
-    result = _run_flow("Mødeændringen", lambda: _orchestrator(args.settings).meeting_changed(profile.key, key))
+    orchestrator = _orchestrator(args.settings)
+    result = _run_flow("Mødeændringen", lambda: orchestrator.meeting_changed(profile.key, key))
     if result is None:
         return 1
     if not result["sager"]:
         print("Ingen sager var planlagt på mødet.")
+    if "koersel_id" in result:
+        cases = [(journal_number, profile.key) for journal_number in result["sager"]]
+        return _followed(args.settings, orchestrator, result, args.vent, cases, MEETING_HANDED_OFF)
     for journal_number, summary in result["sager"].items():
         print(f"Sagen {journal_number} er planlagt igen:")
         _print_summary(summary)
-    return 0
+    return _followed(args.settings, orchestrator, {}, False, [])
 
 
 def daily_command(args) -> int:
+    from sagsgang.danish_words import count
+
     current_database(args.settings)
     result = _orchestrator(args.settings).daily_check()
     print(
-        f"Daglig kontrol: {result['påmindelser']} påmindelser, {result['eskaleringer']} eskaleringer, "
+        f"Daglig kontrol: {count(result['påmindelser'], 'påmindelse')}, "
+        f"{count(result['eskaleringer'], 'eskalering')}, "
         f"{result['ugeoversigter']} ugeoversigter lagt i udbakken; {result['sendt']} mails sendt"
         + (f", {result['ikke_sendt']} venter på at kunne sendes" if result["ikke_sendt"] else "")
         + "."
     )
     return 0 if not result["ikke_sendt"] else 1
-
-
-def worker_command(args) -> int:
-    import os
-
-    if not os.environ.get("PREFECT_API_URL"):
-        raise UserError(
-            "Sæt PREFECT_API_URL til jeres Prefect-server (fx http://127.0.0.1:4200/api, startet med "
-            "'prefect server start'), så brugerfladen kan køre sagsgangens flows."
-        )
-    upgraded_database(args.settings)  # once, before this worker runs any flow
-    from sagsgang.orchestration import worker
-
-    prefect = worker(args.settings)
-    print("Sagsgang kører flows for Prefect: opret-sag, sagsforloeb, moedeaendring og daglig-kontrol (kl. 08:00).")
-    prefect.serve(limit=args.samtidige)
-    return 0
 
 
 def register(commands) -> None:
@@ -260,6 +303,7 @@ def register(commands) -> None:
     launch.add_argument("--klar", metavar="DATO", help="datoen sagen er klar (standard i dag)")
     launch.add_argument("--senest", metavar="ORGAN:DATO", help="mål: organets seneste møde på eller før datoen")
     launch.add_argument("--lukket", action="store_true", help="lukket punkt")
+    launch.add_argument("--vent", action="store_true", help=WAIT_HELP)
     launch.set_defaults(handler=launch_command)
 
     decide = sub.add_parser(
@@ -275,6 +319,7 @@ def register(commands) -> None:
     decide.add_argument("--tekst", metavar="TEKST", help="beslutningens ordlyd")
     decide.add_argument("--klar", metavar="DATO", help="ved tilbagesendt: hvornår sagen er klar igen")
     decide.add_argument("--kommune", metavar="NAVN", help="kun nødvendig hvis journalnummeret findes i flere")
+    decide.add_argument("--vent", action="store_true", help=WAIT_HELP)
     decide.set_defaults(handler=decide_command)
 
     late = sub.add_parser(
@@ -290,6 +335,7 @@ def register(commands) -> None:
     late.add_argument("--besluttet-af", required=True, metavar="HVEM", help="hvem besluttede det, fx Direktørforum")
     late.add_argument("--begrundelse", metavar="TEKST", help="hvorfor sagen eftersendes")
     late.add_argument("--kommune", metavar="NAVN", help="kun nødvendig hvis journalnummeret findes i flere")
+    late.add_argument("--vent", action="store_true", help=WAIT_HELP)
     late.set_defaults(handler=late_command)
 
     submit = sub.add_parser(
@@ -306,6 +352,7 @@ def register(commands) -> None:
     show.add_argument("sag", metavar="SAG", help="sagens journalnummer")
     show.add_argument("--kommune", metavar="NAVN")
     show.set_defaults(handler=show_command)
+    edit_commands.register(sub)
 
     meetings = commands.add_parser(
         "mødeplan",
@@ -318,12 +365,20 @@ def register(commands) -> None:
     move.add_argument("dato", metavar="DATO", help="mødets nuværende dato")
     move.add_argument("ny_dato", metavar="NY_DATO")
     move.add_argument("--tid", metavar="TT:MM", help="nyt klokkeslæt (standard: det samme)")
+    move.add_argument(
+        "--bekræft-dag",
+        dest="bekraeft_dag",
+        action="store_true",
+        help="flyt også til en helligdag, lukkedag, weekend eller ferie (ellers afvises det)",
+    )
     move.add_argument("--kommune", required=True, metavar="NAVN|STI")
+    move.add_argument("--vent", action="store_true", help=WAIT_HELP)
     move.set_defaults(handler=move_command)
     cancel = msub.add_parser("aflys", help="aflys et møde")
     cancel.add_argument("organ", metavar="ORGAN")
     cancel.add_argument("dato", metavar="DATO")
     cancel.add_argument("--kommune", required=True, metavar="NAVN|STI")
+    cancel.add_argument("--vent", action="store_true", help=WAIT_HELP)
     cancel.set_defaults(handler=cancel_command)
     plan_import_commands.register(msub)
 
@@ -333,11 +388,3 @@ def register(commands) -> None:
         description="Det samme som Prefect-deploymentet daglig-kontrol kører kl. 08:00.",
     )
     daily.set_defaults(handler=daily_command)
-
-    worker = commands.add_parser(
-        "worker",
-        help="kør sagsgangens flows for Prefect-brugerfladen",
-        description="Serverer deployments opret-sag, sagsforloeb, moedeaendring og daglig-kontrol mod PREFECT_API_URL.",
-    )
-    worker.add_argument("--samtidige", type=int, default=None, metavar="N", help="højst N kørsler ad gangen")
-    worker.set_defaults(handler=worker_command)

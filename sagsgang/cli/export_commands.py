@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sagsgang.cli.database import current_database
 from sagsgang.cli.output import format_for, write_file
+from sagsgang.danish_words import count
 from sagsgang.inputs import UserError, read_profile
 
 _SUFFIXES = {".xlsx": "xlsx", ".csv": "csv"}
@@ -30,7 +31,7 @@ def export_command(args) -> int:
     listed = [case for case in listed if case.municipality == profile.key]
     sheet = spreadsheets.case_list_sheet(listed)
     write_file(Path(args.fil), spreadsheets.to_xlsx(sheet) if fmt == "xlsx" else spreadsheets.to_csv(sheet))
-    print(f"{len(listed)} {'sag' if len(listed) == 1 else 'sager'} fra {profile.name} er skrevet til {args.fil}.")
+    print(f"{count(len(listed), 'sag')} fra {profile.name} er skrevet til {args.fil}.")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Calendar feed commands: sagsgang feeds publish|links, sagsgang serve, sagsgang abonnement opret|tilbagekald|vis.
+"""Calendar feed commands: sagsgang kalender offentliggør|links|demo (old name `feeds publish|links|demo`),
+sagsgang abonnement opret|tilbagekald|vis.
 
 Only light imports at the top: the database layer, FastAPI and uvicorn are imported inside the
 commands, so the planning commands stay fast.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sagsgang.cli.database import current_database, upgraded_database
+from sagsgang.cli.database import current_database
 from sagsgang.cli.main import command_name
 from sagsgang.inputs import UserError, read_profile
 
@@ -105,7 +106,7 @@ def demo_command(args) -> int:
     )
     print(f"Udgav {shown['published']} offentlige kalendere i {folder / 'kalender'}.")
     print("Start serveren:")
-    print(f"  SAGSGANG_DATABASE_URL={shown['url']} {command_name()} serve --port {port}")
+    print(f"  SAGSGANG_DATABASE_URL={shown['url']} {command_name()} tjeneste --uden-prefect --port {port}")
     print("Abonnér så på byrådets møder og frister:")
     print(f"  {shown['council']}")
     print(f"  {feeds.webcal_url(shown['council'])}")
@@ -115,78 +116,6 @@ def demo_command(args) -> int:
     print(f"Alle offentlige kalendere: {base}/kalender/")
     print(OUTLOOK_HINT)
     return 0
-
-
-def serve_command(args) -> int:
-    import signal
-
-    import uvicorn
-
-    from sagsgang.web import security
-    from sagsgang.web.app import default_workers
-    from sagsgang.web.worker_settings import ServeSettings, handed_to_workers
-
-    if not 0 < args.port < 65536:
-        raise UserError(f"--port skal være mellem 1 og 65535 (fik {args.port}).")
-    workers = default_workers() if args.workers is None else args.workers
-    if not 0 < workers <= 256:
-        raise UserError(f"--workers skal være mellem 1 og 256 (fik {workers}).")
-    if not args.tjek >= 0:
-        raise UserError(f"--tjek skal være et antal sekunder, 0 eller mere (fik {args.tjek}).")
-    if args.base_url:
-        _base_url(args.base_url)
-    else:
-        set_by_user = "base_url" in args.settings.model_fields_set  # SAGSGANG_BASE_URL
-        args.base_url = args.settings.base_url if set_by_user else f"http://{args.host}:{args.port}"
-    upgraded_database(args.settings)  # migrations once, here, before any worker starts
-    _context(args)  # a wrong --kommune is told here, not by every worker
-    security.load_secret(args.settings)  # made once here (if not set): every worker signs sessions with it
-    # Every worker builds the same app from these (sagsgang.web.app.app_from_settings).
-    serve = ServeSettings(
-        settings=args.settings.model_copy(update={"base_url": args.base_url.rstrip("/")}),
-        profiles=args.kommune or [],
-        check_every=args.tjek,
-    )
-    print(
-        f"Sagsgang på http://{args.host}:{args.port}/ (log ind; brugere oprettes med 'sagsgang bruger opret'), "
-        f"kalendere på /kalender/, {workers} {'proces' if workers == 1 else 'processer'} – stop med Ctrl+C.",
-        flush=True,
-    )
-    # httptools + uvloop (uvicorn[standard]) roughly double the polls a worker answers. uvicorn's
-    # proxy-header handling is off because app_from_settings applies it behind the feeds' fast path.
-    # Access logs are on (uvicorn's "info" level): one line per request, as an operator expects.
-    # sagsgang.cli.main lets SIGPIPE kill the process (quiet `sagsgang ... | head`); a server must instead
-    # shrug off a client that hangs up mid-answer (wrk at the end of a round, a calendar program
-    # closing), which otherwise kills it on the next write to that socket.
-    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-    fast = _installed("httptools") and _installed("uvloop")
-    with handed_to_workers(serve):
-        _run_uvicorn(uvicorn, workers, args, fast)
-    return 0
-
-
-def _run_uvicorn(uvicorn, workers: int, args, fast: bool) -> None:
-    uvicorn.run(
-        "sagsgang.web.app:app_from_settings",
-        factory=True,
-        workers=workers,
-        host=args.host,
-        port=args.port,
-        http="httptools" if fast else "auto",
-        loop="uvloop" if fast else "auto",
-        backlog=4096,
-        log_level="info",
-        access_log=True,
-        server_header=False,
-        proxy_headers=False,
-        timeout_worker_healthcheck=30,
-    )
-
-
-def _installed(module: str) -> bool:
-    from importlib.util import find_spec
-
-    return find_spec(module) is not None
 
 
 def subscribe_command(args) -> int:
@@ -259,7 +188,8 @@ def register(commands) -> None:
     )
 
     feeds_parser = commands.add_parser(
-        "feeds",
+        "kalender",
+        aliases=["feeds"],
         help="kalenderabonnementer: udgiv og vis kalendere (iCal)",
         description="Kalendere, som ledere og sekretariat abonnerer på i Outlook, Google, Apple og Thunderbird.",
     )
@@ -267,7 +197,8 @@ def register(commands) -> None:
         title="handlinger", metavar="<handling>", required=True, parser_class=type(feeds_parser)
     )
     publish = actions.add_parser(
-        "publish",
+        "offentliggør",
+        aliases=["publish"],
         help="skriv alle offentlige kalendere som filer i en mappe",
         description="Skriver hver offentlig kalender (organer, sager, sekretariatets oversigt) som .ics-fil i "
         "MAPPE, plus index.html med abonnementslinks. Mappen udgives som <base-url>/kalender/. "
@@ -296,31 +227,6 @@ def register(commands) -> None:
     links.add_argument("--base-url", metavar="URL", help=base_help)
     links.add_argument("--kommune", action="append", metavar="NAVN|STI", help=profile_help)
     links.set_defaults(handler=links_command)
-
-    serve = commands.add_parser(
-        "serve",
-        help="kør webappen og kalenderne",
-        description="Serverer webappen til sekretariat og ledere (log ind; /api/ til andre systemer) og kalenderne "
-        "på /kalender/ (offentlige og personlige) med ETag og Last-Modified.",
-    )
-    serve.add_argument("--host", default="127.0.0.1", help="adressen, serveren lytter på (standard 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="porten (standard 8000)")
-    serve.add_argument("--base-url", metavar="URL", help="den offentlige adresse (standard: http://HOST:PORT)")
-    serve.add_argument("--kommune", action="append", metavar="NAVN|STI", help=profile_help)
-    serve.add_argument(
-        "--tjek",
-        type=float,
-        default=1.0,
-        metavar="SEKUNDER",
-        help="hvor ofte databasen tjekkes for ændringer (standard 1 sekund; hver proces for sig)",
-    )
-    serve.add_argument(
-        "--workers",
-        type=int,
-        metavar="ANTAL",
-        help="antal serverprocesser (standard: én pr. CPU, som nginx' worker_processes auto)",
-    )
-    serve.set_defaults(handler=serve_command)
 
     subscription = commands.add_parser(
         "abonnement",

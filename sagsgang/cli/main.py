@@ -41,6 +41,7 @@ COMMAND_MODULES = (
     "sagsgang.cli.case_commands",
     "sagsgang.cli.agenda_commands",
     "sagsgang.cli.feed_commands",
+    "sagsgang.cli.service_commands",
     "sagsgang.cli.user_commands",
     "sagsgang.cli.db_commands",
     "sagsgang.cli.export_commands",

@@ -97,6 +97,10 @@ def meetings_command(args) -> int:
 
 
 def demo_command(args) -> int:
+    if args.tjeneste:
+        from sagsgang.demo import service_demo
+
+        return service_demo.run(args.settings)
     from sagsgang.demo.walkthrough import run
 
     return run(args.settings)
@@ -175,5 +179,8 @@ def register(commands) -> None:
         "demo",
         help="vis hvad Sagsgang gør, på en medfølgende profil",
         description="En kort rundvisning for nye brugere.",
+    )
+    demo_parser.add_argument(
+        "--tjeneste", action="store_true", help="start tjenesten kort, opret en sag gennem den, og stop igen"
     )
     demo_parser.set_defaults(handler=demo_command)

@@ -9,7 +9,7 @@ import sys
 
 from sagsgang.cli.database import current_database
 from sagsgang.cli.prompts import ask_secret
-from sagsgang.inputs import UserError
+from sagsgang.inputs import UserError, read_profile
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -32,10 +32,13 @@ def create_command(args) -> int:
     role = logins.read_role(args.rolle)
     name = logins.check_name(args.navn)
     email = logins.check_email(args.email, given=args.email is not None)
+    municipality = read_profile(args.kommune).key if args.kommune else ""
+    if args.administrator and not role.may_write:
+        raise UserError("Kun brugere med rollen sekretariat kan være administratorer.")
     password = None if args.kun_sso else logins.check_password(_read_password(args.adgangskode_fra_stdin))
     db = current_database(args.settings)
     with db.session_scope() as session:
-        user = logins.create_user(session, username, role, password, name, email)
+        user = logins.create_user(session, username, role, password, name, email, municipality, args.administrator)
         email = user.email
     rights = (
         "må oprette sager, registrere beslutninger og ændre møder"
@@ -58,7 +61,8 @@ def list_command(args) -> int:
     with db.session_scope() as session:
         rows = session.exec(select(User).order_by(User.username)).all()
         lines = [
-            f"{u.username}: {u.role}{' – ' + u.name if u.name else ''}"
+            f"{u.username}: {u.role}{' (administrator)' if u.admin else ''}{' – ' + u.name if u.name else ''}"
+            f"{' [' + u.municipality + ']' if u.municipality else ''}"
             f"{' <' + u.email + '>' if u.email else ''}{'' if u.active else ' (spærret)'}"
             for u in rows
         ]
@@ -100,6 +104,16 @@ def register(commands) -> None:
         "--kun-sso",
         action="store_true",
         help="ingen adgangskode: brugeren logger kun ind via single sign-on (proxy-header)",
+    )
+    create.add_argument(
+        "--kommune",
+        metavar="NAVN",
+        help="kommunen, hvis organer og sager brugeren ser (uden: alle kommuner i installationen)",
+    )
+    create.add_argument(
+        "--administrator",
+        action="store_true",
+        help="må oprette, deaktivere og nulstille brugere i webappen (kun rollen sekretariat)",
     )
     create.set_defaults(handler=create_command)
     listing = actions.add_parser("vis", help="vis brugerne", description="Viser brugerne og deres roller.")

@@ -21,8 +21,10 @@ from pendulum.locales.locale import Locale
 
 from calendars.danish import TIMEZONE, DateFormatError, parse_date, parse_time
 from calendars.profiles import Profile
+from calendars.workdays import CalendarRangeError, within_range
 
 SUFFIXES = (".xlsx", ".csv", ".ics")
+MAX_ROWS = 5_000  # a weekly body's plan over a whole council term is ~200 rows
 # Danish column headers, as secretariats write them (lower-cased, without punctuation).
 _HEADERS = {
     "dato": "day",
@@ -92,6 +94,10 @@ def read_plan(filename: str, data: bytes, profile: Profile, body: str | None = N
         raise PlanFileError(
             [RowProblem(0, f"'{filename}' er hverken .xlsx, .csv eller .ics. Gem mødeplanen i et af de formater.")]
         )
+    if len(records) > MAX_ROWS:
+        raise PlanFileError(
+            [RowProblem(0, f"Filen har {len(records)} møder; højst {MAX_ROWS} kan indlæses ad gangen. Del den op.")]
+        )
     rows, problems = _rows(records, profile, body)
     if problems:
         raise PlanFileError(problems)
@@ -113,9 +119,9 @@ def _rows(records: Iterable[Record], profile: Profile, only: str | None) -> tupl
             body = _body(cells.get("body") or _known_body(cells.get("hint"), profile), profile, only)
             if body is None:  # another body's row, and only one body is imported
                 continue
-            day = _day(cells.get("day"))
+            day = within_range(_day(cells.get("day")))
             time = _time(cells.get("time")) or profile.bodies[body].time
-        except (DateFormatError, _BadRow) as error:
+        except (DateFormatError, CalendarRangeError, _BadRow) as error:
             problems.append(RowProblem(number, str(error)))
             continue
         place = str(cells.get("place") or "").strip() or profile.bodies[body].place

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from calendars.danish import long_date
+from sagsgang.danish_words import count
 from sagsgang.meetingplans.comparison import Change, ChangeKind, Preview
 
 HEADINGS = {
@@ -28,8 +29,7 @@ def describe(change: Change) -> str:
     if change.row is not None:
         text += f" (række {change.row})"
     if change.kind in (ChangeKind.MOVED, ChangeKind.CANCELLED) and change.cases:
-        count = len(change.cases)
-        text += f" — {count} {'sag' if count == 1 else 'sager'} planlægges igen"
+        text += f" — {count(len(change.cases), 'sag')} planlægges igen"
     return text
 
 

@@ -16,16 +16,16 @@ from dataclasses import dataclass, field
 from sagsgang.cases.advance import Run, Warn
 from sagsgang.cases.state import ConflictError
 from sagsgang.cases.steps import clock_at, publish_feeds, session_scope
-from sagsgang.notifications import mail, reminders, sending
+from sagsgang.notifications import heartbeat, mail, reminders, sending
 from sagsgang.orchestration import DailySummary
 from sagsgang.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def drop_stale_reminders(settings: Settings) -> int:
+def drop_stale_reminders(settings: Settings, now: dt.datetime | None = None) -> int:
     with session_scope(settings) as session:
-        return reminders.obsolete_stale(session)
+        return reminders.obsolete_stale(session, now=now)
 
 
 def find_due(settings: Settings, now: dt.datetime) -> list[reminders.Due]:
@@ -47,7 +47,9 @@ def queue_due(settings: Settings, items: list[reminders.Due], now: dt.datetime) 
         escalation = item.kind is reminders.MessageKind.ESCALATION
         try:
             with session_scope(settings) as session:
-                done = (reminders.escalate if escalation else reminders.queue)(session, item, now, sender)
+                done = (reminders.escalate if escalation else reminders.queue)(
+                    session, item, now, sender, settings.base_url
+                )
         except ConflictError as error:  # changed meanwhile: the next run (or the case's own) sees it again
             problems.append(f"{item.key}: {error}")
             counts["fejl"] += 1
@@ -63,13 +65,13 @@ def queue_digests(settings: Settings, now: dt.datetime) -> int:
 
 
 def send_mails(settings: Settings, now: dt.datetime) -> sending.SendReport:
-    return sending.send_pending(settings.engine(), mail.transport(mail.MailSettings.from_settings(settings)), now)
+    return sending.send_due(settings, now)
 
 
 def check(settings: Settings, now: dt.datetime | None, run: Run, warn: Warn = log.warning) -> DailySummary:
     """Dagens kontrol: påmindelser før sagsfrister, eskalering af overskredne frister, mandagsoversigt."""
     at = clock_at(settings, now).now()
-    obsolete = run(drop_stale_reminders, settings)
+    obsolete = run(drop_stale_reminders, settings, at)
     queued = run(queue_due, settings, run(find_due, settings, at), at)
     for problem in queued.problems:
         warn(problem)
@@ -79,6 +81,7 @@ def check(settings: Settings, now: dt.datetime | None, run: Run, warn: Warn = lo
         warn(f"Ikke sendt (prøves igen næste gang): {report.failed}")
     if queued.counts["eskaleringer"]:
         run(publish_feeds, settings)  # escalated cases moved to later meetings
+    run(heartbeat.record_completed, settings, at)
     return {
         "påmindelser": queued.counts["påmindelser"],
         "eskaleringer": queued.counts["eskaleringer"],
@@ -87,4 +90,5 @@ def check(settings: Settings, now: dt.datetime | None, run: Run, warn: Warn = lo
         "forældede": obsolete,
         "sendt": len(report.sent),
         "ikke_sendt": len(report.failed),
+        "opgivet": len(report.given_up),
     }

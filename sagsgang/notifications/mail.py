@@ -7,10 +7,18 @@ the start), SAGSGANG_SMTP_USER, SAGSGANG_SMTP_PASSWORD, SAGSGANG_SMTP_FROM, and 
 
 A message is rendered once, when its outbox row is made, with a Message-ID derived from the
 row's key: a retry after a crash sends the very same mail.
+
+Headers are built so that building never fails: a value's line breaks and control characters
+(a title typed with CR/LF) become single spaces. The Subject is folded by email.header.Header,
+whose RFC 2047 encoded words keep the space at each fold; Python 3.11's EmailPolicy folder drops a
+space that falls between two encoded words ("2027 –«Erhvervsstrategi»"). It is handed to the
+policy as a header object (an object with `name` and `fold(policy=)`, which EmailPolicy.fold
+documents it uses as it is).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import smtplib
@@ -19,6 +27,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email import policy
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from pathlib import Path
@@ -124,6 +133,30 @@ def message_id(key: str) -> str:
     return f"<{uuid.uuid5(NAMESPACE, key)}@sagsgang>"
 
 
+def one_line(text: str) -> str:
+    """A header value that cannot break the header: control characters (CR, LF, tab, …) become
+    spaces, and runs of white space one space."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", text).split())
+
+
+class FoldedHeader(str):
+    """A header value that folds with email.header.Header (see the module's docstring)."""
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> FoldedHeader:
+        header = super().__new__(cls, one_line(value))
+        header.name = name
+        return header
+
+    def fold(self, *, policy: policy.Policy) -> str:
+        charset = "us-ascii" if self.isascii() else "utf-8"
+        folded = Header(str(self), charset, header_name=self.name).encode(
+            linesep=policy.linesep, maxlinelen=policy.max_line_length or 78
+        )
+        return f"{self.name}: {folded}{policy.linesep}"
+
+
 def compose(
     template: str,
     context: dict[str, Any],
@@ -139,9 +172,9 @@ def compose(
     module = rendering.environment().get_template(template).make_module(context)
     message = EmailMessage(policy=policy.SMTP)
     # A template module's attributes are the template's top-level {% set %} names.
-    message["Subject"] = str(module.subject).strip()  # type: ignore[attr-defined]
-    message["From"] = sender
-    message["To"] = formataddr((to_name, to_email))
+    message["Subject"] = FoldedHeader("Subject", str(module.subject))  # type: ignore[attr-defined]
+    message["From"] = one_line(sender)
+    message["To"] = formataddr((one_line(to_name), one_line(to_email)))
     message["Date"] = format_datetime(now.astimezone(COPENHAGEN))
     message["Message-ID"] = message_id(key)
     message["X-Sagsgang-Key"] = key
@@ -163,29 +196,62 @@ def compose(
 class Transport(Protocol):
     def send(self, raw: str, recipient: str, key: str) -> None: ...
 
+    def close(self) -> None: ...
+
 
 class SmtpTransport:
+    """One SMTP session for all the mails of a run (opened at the first, ended by `close`): no
+    connect, EHLO and QUIT between the server's 250 for a mail and the sender marking it sent."""
+
     def __init__(self, settings: MailSettings, timeout: float = 20) -> None:
         assert settings.host, "transport() chooses SMTP only when a host is set"
         self.settings, self.host, self.timeout = settings, settings.host, timeout
+        self._client: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        client: smtplib.SMTP
+        if s.tls == "ssl":
+            client = smtplib.SMTP_SSL(self.host, s.port, timeout=self.timeout, context=ssl.create_default_context())
+        else:
+            client = smtplib.SMTP(self.host, s.port, timeout=self.timeout)
+        try:
+            if s.tls == "starttls":
+                client.starttls(context=ssl.create_default_context())
+            if s.user:
+                client.login(s.user, s.password or "")
+        except BaseException:
+            client.close()
+            raise
+        return client
 
     def send(self, raw: str, recipient: str, key: str) -> None:
         s = self.settings
-        sender = _address(s.sender)
+        data, sender = raw.encode("utf-8"), _address(s.sender)
         try:
-            client: smtplib.SMTP
-            if s.tls == "ssl":
-                client = smtplib.SMTP_SSL(self.host, s.port, timeout=self.timeout, context=ssl.create_default_context())
-            else:
-                client = smtplib.SMTP(self.host, s.port, timeout=self.timeout)
-            with client:
-                if s.tls == "starttls":
-                    client.starttls(context=ssl.create_default_context())
-                if s.user:
-                    client.login(s.user, s.password or "")
-                client.sendmail(sender, [recipient], raw.encode("utf-8"))
-        except (OSError, smtplib.SMTPException) as error:
+            if self._client is None:
+                self._client = self._connect()
+            try:
+                self._client.sendmail(sender, [recipient], data)
+            except smtplib.SMTPServerDisconnected:  # the server ended an idle session: once more, anew
+                self._client = self._connect()
+                self._client.sendmail(sender, [recipient], data)
+        except smtplib.SMTPRecipientsRefused as error:  # the session is still good (smtplib sent RSET)
             raise DeliveryError(f"SMTP {s.host}:{s.port}: {error}") from error
+        except (OSError, smtplib.SMTPException) as error:
+            self._drop()
+            raise DeliveryError(f"SMTP {s.host}:{s.port}: {error}") from error
+
+    def close(self) -> None:
+        if self._client is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):  # it goes either way
+                self._client.quit()
+            self._drop()
+
+    def _drop(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
 
 class FolderTransport:
@@ -203,6 +269,9 @@ class FolderTransport:
         partial = path.with_suffix(".tmp")
         partial.write_bytes(raw.encode("utf-8"))
         partial.replace(path)
+
+    def close(self) -> None:
+        pass
 
 
 def transport(settings: MailSettings) -> Transport:

@@ -17,169 +17,57 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-from zoneinfo import ZoneInfo
+from email.message import EmailMessage
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from calendars.danish import TIMEZONE, clock_time, long_date
-from calendars.profile_reader import resolve_profile_path
-from calendars.profiles import Profile, ProfileError, ReminderRules
-from models.outbox import MessageKind, MessageStatus, OutboxMessage, Submission
+from calendars.danish import clock_time, long_date
+from calendars.profiles import Profile
+from models.outbox import MessageKind, MessageStatus, OutboxMessage
 from models.tables import Body, Case, CaseStatus, Consultation, Decision, Meeting
-from sagsgang.inputs import UserError, read_profile
-from sagsgang.notifications import mail
+from models.users import Role, User
+from sagsgang.cases import routing
+from sagsgang.cases.state import ConflictError, StepState
+from sagsgang.inputs import UserError
+from sagsgang.notifications import mail, sending
+from sagsgang.notifications.due import (
+    KEY_PREFIX,
+    LOCAL,
+    Due,
+    current_plans,
+    find_due,
+    next_wakeup,
+    obsolete_stale,
+    open_treatments,
+    rules_for,
+    still_due,
+)
+from sagsgang.notifications.due import profile_of as _profile
 
-LOCAL = ZoneInfo(TIMEZONE)
+# What is due lives in due.py; the daily check and the lifecycle reach it through this module.
+__all__ = [
+    "Due",
+    "MessageKind",
+    "Queued",
+    "escalate",
+    "find_due",
+    "next_wakeup",
+    "obsolete_stale",
+    "queue",
+    "queue_digests",
+]
+
 DIGEST_DAYS = 14
-KEY_PREFIX = {MessageKind.REMINDER: "reminder", MessageKind.ESCALATION: "escalation", MessageKind.DIGEST: "digest"}
 
 
-def rules_for(profile: Profile) -> ReminderRules:
-    return profile.reminders
+def _case_url(base_url: str, case: Case) -> str:
+    from sagsgang.cases.caseview import page_path
 
-
-def _profile(municipality: str) -> Profile:
-    """The municipality's profile, read again when its file changed (the worker runs for months)."""
-    try:
-        path = resolve_profile_path(municipality)
-    except ProfileError as error:
-        raise UserError(str(error)) from None
-    return _read_profile(municipality, path.stat().st_mtime)
-
-
-@lru_cache(maxsize=32)
-def _read_profile(municipality: str, _mtime: float) -> Profile:
-    return read_profile(municipality)
-
-
-# --- what is due ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Due:
-    kind: MessageKind
-    case_id: int
-    stage: int
-    body_id: int
-    round: int
-    deadline: dt.date
-    rule: str
-    due_at: dt.datetime
-
-    @property
-    def key(self) -> str:
-        place = f"{self.case_id}/{self.stage}/{self.body_id}/{self.round}/frist-{self.deadline.isoformat()}"
-        return f"{KEY_PREFIX[self.kind]}/{place}" + (f"/regel-{self.rule}" if self.kind is MessageKind.REMINDER else "")
-
-
-def _open_treatments(
-    case_id: int | None = None, until: dt.date | None = None, since: dt.date | None = None
-) -> sa.Select[tuple[int, int, int, int, dt.date, str]]:
-    """Undecided consultations of open cases whose material is not in yet."""
-    submitted = (
-        select(Submission.id)
-        .where(
-            Submission.case_id == Consultation.case_id,
-            Submission.stage == Consultation.stage,
-            Submission.body_id == Consultation.body_id,
-            Submission.round == Consultation.round,
-        )
-        .exists()
-    )
-    decided = select(Decision.id).where(Decision.consultation_id == Consultation.id).exists()
-    query = (
-        sa.select(  # sqlmodel's select() and exec() are typed for up to four columns
-            col(Consultation.case_id),
-            col(Consultation.stage),
-            col(Consultation.body_id),
-            col(Consultation.round),
-            col(Consultation.deadline),
-            col(Case.municipality),
-        )
-        .join(Case, col(Case.id) == col(Consultation.case_id))
-        .where(col(Case.status) == CaseStatus.OPEN, ~decided, ~submitted)
-    )
-    if case_id is not None:
-        query = query.where(col(Consultation.case_id) == case_id)
-    if until is not None:
-        query = query.where(col(Consultation.deadline) <= until)
-    if since is not None:
-        query = query.where(col(Consultation.deadline) >= since)
-    return query
-
-
-def find_due(session: Session, now: dt.datetime, case_id: int | None = None) -> list[Due]:
-    """Reminders and escalations due at `now` that are not in the outbox yet.
-
-    A reminder for rule N is due from N working days before the deadline at the rules' time
-    until the deadline; when several rules are due at once (a case launched late), only the
-    most urgent goes out. An escalation is due the working day after a missed deadline.
-    """
-    today = now.astimezone(LOCAL).date()
-    municipalities = session.exec(select(Case.municipality).where(Case.status == CaseStatus.OPEN).distinct()).all()
-    if case_id is not None:
-        municipalities = [session.get_one(Case, case_id).municipality]
-    horizon = today
-    for municipality in municipalities:
-        profile = _profile(municipality)
-        rules = rules_for(profile)
-        ahead = max(rules.working_days_before, default=0)
-        horizon = max(horizon, profile.calendar.add_working_days(today, ahead))
-    due = []
-    for case, stage, body_id, round_, deadline, municipality in session.execute(
-        _open_treatments(case_id, until=horizon)
-    ):
-        profile = _profile(municipality)
-        rules, calendar = rules_for(profile), profile.calendar
-        if deadline < today:
-            at = rules.at(calendar.add_working_days(deadline, 1))
-            if rules.escalate and at <= now:
-                due.append(Due(MessageKind.ESCALATION, case, stage, body_id, round_, deadline, "eskalering", at))
-            continue
-        ready = [n for n in rules.working_days_before if rules.at(calendar.add_working_days(deadline, -n)) <= now]
-        if ready:
-            n = min(ready)
-            due.append(
-                Due(
-                    MessageKind.REMINDER,
-                    case,
-                    stage,
-                    body_id,
-                    round_,
-                    deadline,
-                    str(n),
-                    rules.at(calendar.add_working_days(deadline, -n)),
-                )
-            )
-    known = _known_keys(session, [item.key for item in due])
-    return [item for item in due if item.key not in known]
-
-
-def _known_keys(session: Session, keys: list[str]) -> set[str]:
-    known: set[str] = set()
-    for start in range(0, len(keys), 500):
-        known.update(
-            session.exec(select(OutboxMessage.key).where(col(OutboxMessage.key).in_(keys[start : start + 500])))
-        )
-    return known
-
-
-def next_wakeup(session: Session, case_id: int, now: dt.datetime) -> dt.datetime | None:
-    """When something is next due for the case (a reminder or an escalation), if anything."""
-    times = []
-    for _, _, _, _, deadline, municipality in session.execute(_open_treatments(case_id)):
-        profile = _profile(municipality)
-        rules, calendar = rules_for(profile), profile.calendar
-        times += [rules.at(calendar.add_working_days(deadline, -n)) for n in rules.working_days_before]
-        if rules.escalate:
-            times.append(rules.at(calendar.add_working_days(deadline, 1)))
-    later = [t for t in times if t > now]
-    return min(later, default=None)
+    return base_url.rstrip("/") + page_path(case.municipality, case.journal_number)
 
 
 # --- into the outbox --------------------------------------------------------------------------------
@@ -193,11 +81,16 @@ class Queued:
     subject: str
 
 
-def queue(session: Session, item: Due, now: dt.datetime, sender: str) -> Queued | None:
-    """Render the reminder for `item` and store it in the outbox (None if another run got there first)."""
+def queue(session: Session, item: Due, now: dt.datetime, sender: str, base_url: str) -> Queued | None:
+    """Render the reminder for `item` and store it in the outbox (None if another run got there
+    first, or the plan changed since it was found: a reminder pairs a deadline with its own meeting).
+    The mail links to the case's page under `base_url` (settings.base_url)."""
+    if not still_due(session, item, now):
+        return None
     case = session.get_one(Case, item.case_id)
     profile = _profile(case.municipality)
     context = _treatment_context(session, case, profile, item.stage, item.body_id, item.round, item.deadline)
+    context["case_url"] = _case_url(base_url, case)
     context["working_days_left"] = profile.calendar.working_days_between(now.astimezone(LOCAL).date(), item.deadline)
     return _store(
         session,
@@ -212,14 +105,19 @@ def queue(session: Session, item: Due, now: dt.datetime, sender: str) -> Queued 
     )
 
 
-def escalate(session: Session, item: Due, now: dt.datetime, sender: str) -> Queued | None:
+def escalate(session: Session, item: Due, now: dt.datetime, sender: str, base_url: str) -> Queued | None:
     """A missed deadline: the case goes to the body's next possible meeting (ready from today),
-    and the manager is told, with the new deadline attached. One transaction: both or neither."""
-    from sagsgang.cases import routing, state  # cases know nothing of reminders; the dependency points here
+    and the manager is told, with the new deadline attached. One transaction: both or neither.
 
+    The mail names the meeting the missed deadline was for, also when an escalation of another
+    body of the same stage re-planned it earlier in the run; reminders of the old plan still in
+    the outbox are made obsolete."""
     case = session.get_one(Case, item.case_id)
     profile = _profile(case.municipality)
-    context = _treatment_context(session, case, profile, item.stage, item.body_id, item.round, item.deadline)
+    context = _treatment_context(
+        session, case, profile, item.stage, item.body_id, item.round, item.deadline, item.meeting_id
+    )
+    context["case_url"] = _case_url(base_url, case)
     today = now.astimezone(LOCAL).date()
     if case.ready_date < today:
         case.ready_date = today  # the material was not ready by the deadline; at best it is today
@@ -227,13 +125,14 @@ def escalate(session: Session, item: Due, now: dt.datetime, sender: str) -> Queu
     try:
         routing.put_on_meetings(session, case, profile)
         context["new"] = _current(session, case, profile, item.stage, item.body_id)
-    except state.ConflictError:
+    except ConflictError:
         raise
     except UserError:  # no meeting to move it to: the manager must decide
         context["new"] = None
     if context["new"] and context["new"]["deadline"] == item.deadline:
         context["new"] = None
     events = [context["new"]["event"]] if context["new"] else []
+    obsolete_stale(session, item.case_id, now)
     return _store(
         session,
         item,
@@ -258,16 +157,6 @@ def _store(
     now: dt.datetime,
     sender: str,
 ) -> Queued | None:
-    message = mail.compose(
-        template,
-        context,
-        key=item.key,
-        to_name=to[0],
-        to_email=to[1],
-        sender=sender,
-        now=now,
-        events=events,
-    )
     row = OutboxMessage(
         key=item.key,
         kind=item.kind,
@@ -279,10 +168,48 @@ def _store(
         deadline=item.deadline,
         due_at=item.due_at,
         recipient=to[1],
-        subject=message["Subject"],
-        message=message.as_string(),
+        subject="",
+        message="",
     )
-    return _insert(session, row)
+
+    def build() -> EmailMessage:
+        return mail.compose(
+            template, context, key=item.key, to_name=to[0], to_email=to[1], sender=sender, now=now, events=events
+        )
+
+    return _build_and_insert(session, row, build, now)
+
+
+def _build_and_insert(
+    session: Session, row: OutboxMessage, build: Callable[[], EmailMessage], now: dt.datetime
+) -> Queued | None:
+    """Render the mail into `row` and store it (None if another run got there first).
+
+    A mail that cannot be built fails alone: its row is stored without a message, and the next
+    run after the backoff (sending.after_failure) builds it again; after the last try it is
+    'fejlet', for the secretariat to see."""
+    existing = session.exec(select(OutboxMessage).where(OutboxMessage.key == row.key)).first()
+    if existing is not None and (existing.message or (existing.next_attempt_at or now) > now):
+        return None  # built already, or not time to try again yet
+    target = existing or row
+    try:
+        message = build()
+    except Exception as error:  # any error in one mail's template or data stops only that mail
+        target.attempts += 1
+        target.status, target.next_attempt_at = sending.after_failure(target.attempts, now)
+        target.last_error = f"Kunne ikke dannes: {type(error).__name__}: {error}"[:500]
+        if existing is None:
+            _insert(session, target)
+        else:
+            session.add(target)
+        return None
+    target.subject, target.message = str(message["Subject"]), message.as_string()
+    target.message_id, target.next_attempt_at, target.last_error = str(message["Message-ID"]), None, ""
+    if existing is None:
+        return _insert(session, target)
+    target.status = MessageStatus.PENDING
+    session.add(target)
+    return Queued(target.key, target.kind, target.recipient, target.subject)
 
 
 def _insert(session: Session, row: OutboxMessage) -> Queued | None:
@@ -295,8 +222,17 @@ def _insert(session: Session, row: OutboxMessage) -> Queued | None:
 
 
 def _treatment_context(
-    session: Session, case: Case, profile: Profile, stage: int, body_id: int, round_: int, deadline: dt.date
+    session: Session,
+    case: Case,
+    profile: Profile,
+    stage: int,
+    body_id: int,
+    round_: int,
+    deadline: dt.date,
+    meeting_id: int | None = None,
 ) -> dict:
+    """The mail's facts about one consultation; `meeting_id` names the meeting the deadline was
+    for when that is not the one the consultation is planned on now (an escalation)."""
     body = session.get_one(Body, body_id)
     row = session.exec(
         select(Consultation).where(
@@ -306,7 +242,8 @@ def _treatment_context(
             Consultation.round == round_,
         )
     ).first()
-    meeting = session.get(Meeting, row.meeting_id) if row else None
+    meeting_id = meeting_id or (row.meeting_id if row else None)
+    meeting = session.get(Meeting, meeting_id) if meeting_id else None
     rule = profile.bodies[body.key].deadline if body.key in profile.bodies else None
     time = rule.time if rule else None
     sequence = session.exec(
@@ -358,28 +295,6 @@ def _meeting_text(meeting: Meeting) -> str:
     return f"{long_date(meeting.day)} {clock_time(meeting.local_time)}"
 
 
-def obsolete_stale(session: Session, case_id: int | None = None) -> int:
-    """Pending reminders whose deadline moved, whose material came in, or whose treatment was
-    decided, are not sent any more. Returns how many."""
-    query = select(OutboxMessage).where(
-        OutboxMessage.status == MessageStatus.PENDING, OutboxMessage.kind == MessageKind.REMINDER
-    )
-    if case_id is not None:
-        query = query.where(OutboxMessage.case_id == case_id)
-    pending = session.exec(query).all()
-    if not pending:
-        return 0
-    current: set[tuple[int, int, int, int, dt.date]] = set()
-    for case in {row.case_id for row in pending}:
-        current.update((c, s, b, r, d) for c, s, b, r, d, _ in session.execute(_open_treatments(case)))
-    stale = [row for row in pending if (row.case_id, row.stage, row.body_id, row.round, row.deadline) not in current]
-    for row in stale:
-        row.status = MessageStatus.OBSOLETE
-        session.add(row)
-    session.flush()
-    return len(stale)
-
-
 # --- the Monday digest ----------------------------------------------------------------------------
 
 
@@ -397,49 +312,91 @@ def queue_digests(session: Session, now: dt.datetime, sender: str) -> list[Queue
             continue
         entries = defaultdict(list)
         people = {}
-        query = _open_treatments(since=today, until=today + dt.timedelta(days=DIGEST_DAYS - 1)).where(
+        query = open_treatments(until=today + dt.timedelta(days=DIGEST_DAYS - 1)).where(
             col(Case.municipality) == municipality
         )
-        for case_id, stage, body_id, round_, deadline, _ in session.execute(query):
+        rows = session.execute(query).all()
+        plans = current_plans(session, [row[0] for row in rows], today)
+        for case_id, stage, body_id, round_, deadline, _ in rows:
+            # A step behind a missed deadline shows up once its stage is planned again.
+            planned = plans.get(case_id, {}).get((stage, body_id, round_))
+            if planned is None or not planned.counts:
+                continue
+            step = planned.state
+            if deadline < today and step is not StepState.DEADLINE_MISSED:
+                continue
             case = session.get_one(Case, case_id)
-            context = _treatment_context(session, case, profile, stage, body_id, round_, deadline)
+            context = {
+                **_treatment_context(session, case, profile, stage, body_id, round_, deadline),
+                "state": str(step),
+            }
             for name, email, role in (
                 (case.owner_name, case.owner_email, "sagsbehandler"),
                 (case.manager_name, case.manager_email, "leder"),
             ):
                 people[email] = name
                 entries[email].append({**context, "role": role})
+        trouble = _failed_lately(session, municipality, monday)
+        told = dict(secretariat(session)) if trouble else {}
+        for email, name in told.items():  # they are told of the mails given up on
+            people.setdefault(email, name)
+            entries.setdefault(email, [])
         for email, items in entries.items():
             items.sort(key=lambda entry: (entry["deadline"], entry["case"].journal_number))
             key = f"{KEY_PREFIX[MessageKind.DIGEST]}/{municipality}/{email}/{monday.isoformat()}"
-            message = mail.compose(
-                "mail_digest.txt.j2",
-                {
-                    "name": people[email],
-                    "entries": items,
-                    "municipality": profile.name,
-                    "first": today,
-                    "last": today + dt.timedelta(days=DIGEST_DAYS - 1),
-                },
-                key=key,
-                to_name=people[email],
-                to_email=email,
-                sender=sender,
-                now=now,
-                events=_unique_events(entry["event"] for entry in items),
-            )
+            context = {
+                "name": people[email],
+                "email": email,
+                "entries": items,
+                "municipality": profile.name,
+                "first": today,
+                "last": today + dt.timedelta(days=DIGEST_DAYS - 1),
+                "failed": trouble if email in told else [],
+            }
             row = OutboxMessage(
                 key=key,
                 kind=MessageKind.DIGEST,
                 rule="ugeoversigt",
                 due_at=rules.at(today),
                 recipient=email,
-                subject=message["Subject"],
-                message=message.as_string(),
+                subject="",
+                message="",
             )
-            if (done := _insert(session, row)) is not None:
+
+            def build(key: str = key, context: dict = context, items: list = items) -> EmailMessage:
+                return mail.compose(
+                    "mail_digest.txt.j2",
+                    context,
+                    key=key,
+                    to_name=context["name"],
+                    to_email=context["email"],
+                    sender=sender,
+                    now=now,
+                    events=_unique_events(entry["event"] for entry in items),
+                )
+
+            if (done := _build_and_insert(session, row, build, now)) is not None:
                 queued.append(done)
     return queued
+
+
+def secretariat(session: Session) -> list[tuple[str, str]]:
+    """(e-mail, name) of the secretariat's active accounts that have an address."""
+    query = select(User).where(User.role == Role.SECRETARIAT, col(User.active).is_(True), User.email != "")
+    return [(user.email, user.name or user.username) for user in session.exec(query)]
+
+
+def _failed_lately(session: Session, municipality: str, monday: dt.date) -> list[OutboxMessage]:
+    """The municipality's mails given up on since the Monday two weeks before (digests' included)."""
+    since = dt.datetime.combine(monday - dt.timedelta(days=DIGEST_DAYS), dt.time(), LOCAL)
+    own = sa.or_(
+        col(OutboxMessage.case_id).in_(select(Case.id).where(Case.municipality == municipality)),
+        col(OutboxMessage.key).startswith(f"{KEY_PREFIX[MessageKind.DIGEST]}/{municipality}/"),
+    )
+    query = select(OutboxMessage).where(
+        OutboxMessage.status == MessageStatus.FAILED, OutboxMessage.due_at >= since, own
+    )
+    return list(session.exec(query.order_by(col(OutboxMessage.due_at))))
 
 
 def _unique_events(events: Iterable[mail.DeadlineEvent]) -> list[mail.DeadlineEvent]:

@@ -296,6 +296,12 @@ def _case_item(number: int, case: StoredItem, minutes: bool, recommending: Colle
     )
 
 
+def case_item(case: StoredItem) -> Item:
+    """One case's item as an agenda prints it (before its meeting), for the case page and the
+    case's own document."""
+    return _case_item(1, case, minutes=False)
+
+
 def late_text(note: LateNote) -> str:
     """'Optaget på dagsordenen efter sagsfristen. Besluttet af: Direktørforum. Begrundelse: …'."""
     text = f"Optaget på dagsordenen efter sagsfristen. Besluttet af: {note.decided_by}."

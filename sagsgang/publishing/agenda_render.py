@@ -14,7 +14,7 @@ import re
 from markupsafe import Markup
 
 from sagsgang import rendering
-from sagsgang.publishing.agenda import Document
+from sagsgang.publishing.agenda import Document, Item
 
 FORMATS = ("html", "md", "pdf", "docx")
 
@@ -32,7 +32,17 @@ def render_markdown(document: Document) -> str:
     return re.sub(r"\n{3,}", "\n\n", text)  # the template's blank lines, at most one in a row
 
 
+def render_case_html(item: Item, municipality: str) -> str:
+    """One case's texts as its agenda item prints them (sagsgang.publishing.agenda.case_item)."""
+    css = Markup(rendering.template_text("agenda.css"))
+    return rendering.render("case_text.html.j2", item=item, municipality=municipality, css=css)
+
+
 def render_pdf(document: Document) -> bytes:
+    return html_to_pdf(render_html(document))
+
+
+def html_to_pdf(html: str) -> bytes:
     try:
         import weasyprint
     except ImportError as error:
@@ -46,7 +56,7 @@ def render_pdf(document: Document) -> bytes:
             "PDF kræver systemets Pango-biblioteker: apt-get install libpango-1.0-0 libpangoft2-1.0-0. "
             f"Vælg --format html eller md i mellemtiden. ({error})"
         ) from None
-    return weasyprint.HTML(string=render_html(document)).write_pdf()
+    return weasyprint.HTML(string=html).write_pdf()
 
 
 def render(document: Document, fmt: str) -> str | bytes:

@@ -58,6 +58,36 @@ def case_list_sheet(cases: Sequence) -> Sheet:
     )
 
 
+CASE_TIMETABLE_HEADERS = ("Status", "Organ", "Sagsfrist", "Møde", "Senest", "Luft (arbejdsdage)", "Beslutning")
+_PHASES = {"DONE": "Behandlet", "NEXT": "Næste", "LATER": "Senere"}
+
+
+def case_timetable_sheet(entries: Sequence, title: str) -> Sheet:
+    """A case's timetable as its page shows it (sagsgang.cases.caseview.Entry): done, next, later."""
+    return Sheet(
+        "Tidsplan",
+        CASE_TIMETABLE_HEADERS,
+        tuple(
+            (
+                _PHASES[e.phase.name],
+                e.body_name + (f" ({e.round}. behandling)" if e.round > 1 else ""),
+                e.deadline,
+                e.meeting_day,
+                None if e.phase.name == "DONE" else e.latest_meeting_day,
+                None if e.phase.name == "DONE" else e.slack_working_days,
+                f"{e.outcome}: {e.decision_text}" if e.outcome else "",
+            )
+            for e in entries
+        ),
+        (title,),
+    )
+
+
+def text_rows(sheet: Sheet) -> list[tuple[str, ...]]:
+    """The sheet's rows as the CSV writes them (dates as dd-mm-åååå)."""
+    return [tuple(_text(cell) for cell in row) for row in sheet.rows]
+
+
 def to_xlsx(sheet: Sheet) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -91,7 +121,7 @@ def to_csv(sheet: Sheet) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(sheet.headers)
-    writer.writerows([_text(cell) for cell in row] for row in sheet.rows)
+    writer.writerows(text_rows(sheet))
     if sheet.notes:
         writer.writerow([])
         writer.writerows([note] for note in sheet.notes)

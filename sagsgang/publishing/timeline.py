@@ -12,6 +12,7 @@ from typing import Any
 from calendars.danish import clock_time, long_date, short_date
 from calendars.planner import Plan
 from sagsgang import rendering
+from sagsgang.danish_words import join
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,7 @@ def _previous_names(plan: Plan, stage: int) -> str:
 
 
 def _names(bodies) -> str:
-    names = [body.name for body in bodies]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " og " + names[-1]
+    return join(body.name for body in bodies)
 
 
 def constraints(plan: Plan) -> list[str]:

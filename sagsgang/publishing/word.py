@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 
 from docx import Document as new_docx
 from docx.document import Document as WordDocument
@@ -82,15 +83,7 @@ def render_timetable_docx(plan: Plan, municipality: str) -> bytes:
     word.add_paragraph().add_run(municipality).bold = True
     if plan.note:
         word.add_paragraph(plan.note)
-    cells = timeline.text_rows(plan)
-    table = word.add_table(rows=1, cols=len(timeline.HEADERS))
-    table.style = "Table Grid"
-    for cell, header in zip(table.rows[0].cells, timeline.HEADERS, strict=True):
-        cell.text = ""
-        cell.paragraphs[0].add_run(header).bold = True
-    for values in cells:
-        for cell, value in zip(table.add_row().cells, values, strict=True):
-            cell.text = value
+    _table(word, timeline.HEADERS, timeline.text_rows(plan))
     if lines := timeline.constraints(plan):
         word.add_heading("Helligdage, lukkedage og ferier i perioden", level=2)
         for line in lines:
@@ -100,10 +93,54 @@ def render_timetable_docx(plan: Plan, municipality: str) -> bytes:
     return _fields(out.getvalue())
 
 
+def render_case_docx(item: Item, municipality: str) -> bytes:
+    """One case's texts as its agenda item prints them (sagsgang.publishing.agenda.case_item)."""
+    word = new_word()
+    word.core_properties.title = item.title
+    word.core_properties.language = "da-DK"
+    word.styles["Normal"].font.size = Pt(11)
+    _page_numbers(word)
+    word.add_heading(item.title, level=0)
+    word.add_paragraph().add_run(municipality).bold = True
+    _item_body(word, item)
+    out = io.BytesIO()
+    word.save(out)
+    return _fields(out.getvalue())
+
+
+def render_table_docx(title: str, municipality: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
+    """A titled table, e.g. a case's timetable as its page shows it."""
+    word = new_word()
+    word.core_properties.title = title
+    word.core_properties.language = "da-DK"
+    _page_numbers(word)
+    word.add_heading(title, level=0)
+    word.add_paragraph().add_run(municipality).bold = True
+    _table(word, headers, rows)
+    out = io.BytesIO()
+    word.save(out)
+    return _fields(out.getvalue())
+
+
+def _table(word: WordDocument, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    table = word.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, header in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(header).bold = True
+    for values in rows:
+        for cell, value in zip(table.add_row().cells, values, strict=True):
+            cell.text = value
+
+
 def _item(word: WordDocument, item: Item) -> None:
     word.add_heading(item.heading, level=1)
     if item.redacted:
         return
+    _item_body(word, item)
+
+
+def _item_body(word: WordDocument, item: Item) -> None:
     facts = [item.journal_number, item.kind.capitalize(), "Lukket punkt" if item.closed else ""]
     if any(facts):
         word.add_paragraph(" · ".join(fact for fact in facts if fact))

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from sagsgang.web.security import SecuritySettings
 
 _MESSAGES = {
-    404: "Siden findes ikke. Tjek adressen – en personlig kalender, der er tilbagekaldt, findes ikke længere.",
+    404: "Siden findes ikke. Tjek adressen, eller gå tilbage og prøv igen.",
     405: "Den handling er ikke tilladt her.",
     400: "Forespørgslen kunne ikke læses.",
     403: "Det har du ikke adgang til.",
@@ -45,6 +45,7 @@ def create_app(
     clock: Clock | None = None,
     orchestrator: Orchestrator | None = None,
     security: SecuritySettings | None = None,
+    login_clock: Clock | None = None,
 ) -> FastAPI:
     """The application, for `settings` (default: read from the environment now, the app factory
     being an entry point). `engine` (default: the settings' database) and `context`
@@ -56,7 +57,8 @@ def create_app(
     context's), `orchestrator` (sagsgang.orchestration: how the case lifecycle runs; default the
     one the settings' `orchestration` chooses) and `security`
     (sagsgang.web.security.SecuritySettings: secret key, single sign-on header, cookie flags;
-    default: the settings').
+    default: the settings'). Failed logins are counted in the database on `login_clock` (default:
+    the real clock, never the pinned "today"; tests move their own).
 
     `sagsgang serve` runs it behind `serving(app)`, which answers polls of cached feeds first.
     """
@@ -69,17 +71,23 @@ def create_app(
     from sagsgang.publishing.feeds import FeedContext
     from sagsgang.web import deps
     from sagsgang.web import security as web_security
+    from sagsgang.web.login_throttle import LoginThrottle
     from sagsgang.web.routes import (
         api_account,
+        api_case_edit,
         api_cases,
         api_meetings,
         api_subscriptions,
+        case_page,
         downloads,
+        favicon,
         feed_http,
         login,
+        meeting_month,
         oparl,
         pages,
         plan_import,
+        users,
     )
     from sagsgang.web.service import Web
 
@@ -104,15 +112,19 @@ def create_app(
         orchestrator=orchestrator or orchestration.orchestrator(settings),
         feed_context=context,
         security=security or web_security.SecuritySettings.from_settings(settings),
-        throttle=web_security.LoginThrottle(clock),
+        throttle=LoginThrottle(engine, login_clock),
     )
     app.include_router(feed_http.router)
     app.include_router(login.router)
-    for api in (api_account, api_cases, api_meetings, api_subscriptions):
+    for api in (api_account, api_cases, api_case_edit, api_meetings, api_subscriptions):
         app.include_router(api.router)
     app.include_router(oparl.router)
     app.include_router(downloads.router)
     app.include_router(plan_import.router)
+    app.include_router(case_page.router)
+    app.include_router(meeting_month.router)
+    app.include_router(users.router)
+    app.include_router(favicon.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
@@ -210,15 +222,21 @@ def _page(request: Request, status: int, detail: str | None = None, headers=None
         if isinstance(detail, str) and detail and detail not in ("Forbidden", "Bad Request")
         else _MESSAGES.get(status, "Der skete en fejl.")
     )
+    back = "/sager"
     if status == 503 and detail:
         message = detail
+    elif status == 404 and request.url.path.startswith("/moeder/"):
+        message = "Mødet findes ikke på den dato. Det kan være flyttet eller aflyst: se organets møder under Møder."
+        back = "/moeder"
+    elif status == 404 and request.url.path.startswith("/kalender/"):
+        message = "Kalenderen findes ikke. En personlig kalender, der er tilbagekaldt, virker ikke længere."
     elif status == 500:
         message = "Der skete en uventet fejl. Intet er gemt af det, du sendte. Prøv igen, eller kontakt it-afdelingen."
     page = rendering.render(
         "web/error.j2",
         heading=_HEADINGS.get(status, str(status)),
         message=message,
-        back="/sager",
+        back=back,
         viewer=None,
         notices=[],
         warnings=[],
@@ -244,11 +262,13 @@ def app_from_settings() -> ASGIApp:
     process), built from the settings the serve process handed over (sagsgang.web.worker_settings).
     Each worker keeps its own feed cache and notices database changes by itself within --tjek
     seconds."""
+    from sagsgang import logs
     from sagsgang.inputs import read_profile
     from sagsgang.publishing.feeds import FeedContext, Profiles
     from sagsgang.web.worker_settings import from_serve_process
 
     serve = from_serve_process()
+    logs.to_file(serve.settings, "tjeneste")  # uvicorn's lines in this worker too (sagsgang.cli.service_commands)
     profiles = Profiles(read_profile(name) for name in serve.profiles)
     context = FeedContext.from_settings(serve.settings, profiles)
     app = create_app(serve.settings, context=context, check_every=serve.check_every)

@@ -61,7 +61,7 @@ def viewer(request: Request) -> Viewer | None:
             row = session.get(User, user_id)
             found = row if row is not None and row.active else None
         result = (
-            Viewer(found.id, found.username, found.name, found.email, found.role)
+            Viewer(found.id, found.username, found.name, found.email, found.role, found.municipality, found.admin)
             if found is not None and found.id is not None
             else None
         )
@@ -73,6 +73,13 @@ def page_viewer(request: Request) -> Viewer:
     found = viewer(request)
     if found is None:
         raise LoginRequired()
+    return found
+
+
+def page_admin(request: Request) -> Viewer:
+    found = page_viewer(request)
+    if not found.administers:
+        raise HTTPException(403, "Kun sekretariatets administratorer kan oprette og ændre brugere.")
     return found
 
 
@@ -150,3 +157,4 @@ ApiWriter = Annotated[Viewer, Depends(api_writer)]  # /api/: the secretariat, wi
 ApiSubscriber = Annotated[Viewer, Depends(api_subscriber)]  # /api/: any logged-in user, with the CSRF header
 PageViewer = Annotated[Viewer, Depends(page_viewer)]  # pages: any logged-in user, else to /login
 PageWriter = Annotated[Viewer, Depends(page_writer)]  # pages: the secretariat
+PageAdmin = Annotated[Viewer, Depends(page_admin)]  # pages: the secretariat's administrators

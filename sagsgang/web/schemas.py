@@ -61,11 +61,11 @@ def me_out(found: Viewer, token: str) -> Me:
 
 
 class Standing(BaseModel):
-    status: str = Field(description="i rute | i risiko | frist overskredet | afsluttet")
+    status: str = Field(description="i rute | i risiko | frist overskredet | afventer beslutning | afsluttet")
     naeste_frist: dt.date | None
     naeste_organ: str
     luft_arbejdsdage: int | None
-    bemaerkning: str = Field("", description="Uden frist forude: fx 'afventer beslutning i Direktionen'")
+    bemaerkning: str = Field("", description="Fx 'mødet er holdt: Direktionen tirsdag 9. marts 2027'")
 
 
 class CaseSummary(BaseModel):
@@ -91,7 +91,10 @@ def standing_out(s: caseview.Standing) -> Standing:
 
 
 class Step(BaseModel):
-    fase: str = Field(description="afsluttet | næste | senere")
+    fase: str = Field(description="afsluttet | næste | senere | ikke nået")
+    tilstand: str = Field(
+        description="behandlet | næste | materiale afleveret | frist overskredet | afventer beslutning | senere | ikke nået"
+    )
     trin: int
     runde: int
     organ: str
@@ -113,6 +116,7 @@ def steps_out(entries: list[caseview.Entry]) -> list[Step]:
     return [
         Step(
             fase=e.phase.value,
+            tilstand=e.state.value,
             trin=e.stage,
             runde=e.round,
             organ=e.body,
@@ -133,6 +137,21 @@ def steps_out(entries: list[caseview.Entry]) -> list[Step]:
     ]
 
 
+class ChangeOut(BaseModel):
+    """Én rettelse i sagens historik."""
+
+    tidspunkt: dt.datetime
+    af: str
+    kilde: str = Field(description="web, api eller cli")
+    felt: str
+    foer: str
+    efter: str
+
+
+def changes_out(changes) -> list[ChangeOut]:
+    return [ChangeOut(tidspunkt=c.at, af=c.by, kilde=c.source, felt=c.field, foer=c.old, efter=c.new) for c in changes]
+
+
 class CaseOut(BaseModel):
     kommune: str
     journalnummer: str
@@ -149,6 +168,7 @@ class CaseOut(BaseModel):
     historik: list[str]
     stand: Standing
     kalender: str | None = Field(description="webcal-adressen på sagens offentlige kalender (ikke for lukkede punkter)")
+    aendringer: list[ChangeOut] = Field(default_factory=list, description="Sagens rettelser, nyeste først")
 
 
 class CaseIn(Strict):
@@ -181,6 +201,43 @@ class CaseIn(Strict):
         data = self.model_dump()
         data["punkttype"] = self.punkttype.value if self.punkttype else ""
         return data
+
+
+class CaseEditIn(Strict):
+    """Rettelser til en sag; felter, der udelades, forbliver som de er (samme felter som Ret sagen)."""
+
+    titel: str | None = Field(None, max_length=500)
+    sagsbehandler: str | None = Field(None, max_length=500)
+    sagsbehandler_email: str | None = Field(None, max_length=500)
+    leder: str | None = Field(None, max_length=500)
+    leder_email: str | None = Field(None, max_length=500)
+    afdeling: str | None = Field(None, max_length=500)
+    rute: str | None = Field(None, max_length=100)
+    klar: str | None = Field(None, max_length=40, description=DATE)
+    punkttype: ItemKind | None = None
+    tid: str | None = Field(None, max_length=10)
+    anledning: str | None = Field(None, max_length=20_000)
+    sagsfremstilling: str | None = Field(None, max_length=20_000)
+    oekonomi: str | None = Field(None, max_length=20_000)
+    lovgrundlag: str | None = Field(None, max_length=20_000)
+    indstiller: str | None = Field(None, max_length=500)
+    indstilling: list[str] | None = Field(None, max_length=50)
+    bilag: list[str] | None = Field(None, max_length=50)
+
+    def over(self, current: dict[str, str]) -> dict:
+        """The form's fields: the case's current values, with the given ones on top."""
+        given = self.model_dump(exclude_none=True)
+        if self.punkttype is not None:
+            given["punkttype"] = self.punkttype.value
+        return {**current, **given}
+
+
+class MaterialIn(Strict):
+    organ: str = Field(max_length=100, description="Organets nøgle, fx direktion")
+
+
+class EditPreview(BaseModel):
+    tidsplan: list[Step]
 
 
 class Preview(BaseModel):
@@ -233,6 +290,7 @@ class MeetingChangeIn(Strict):
     ny_dato: str = Field("", max_length=40, description=DATE + "; kun ved flyt")
     tid: str = Field("", max_length=20, description="Nyt klokkeslæt tt:mm (valgfrit)")
     bekraeft: bool = Field(False, description="false: vis blot, hvor mange sager der planlægges igen")
+    bekraeft_dag: bool = Field(False, description="true: flyt også til en helligdag, lukkedag, weekend eller ferie")
 
 
 class MeetingChanged(BaseModel):

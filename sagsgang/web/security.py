@@ -1,4 +1,4 @@
-"""Who is asking, and may they: sessions, CSRF tokens, roles, slowed-down failed logins.
+"""Who is asking, and may they: sessions, CSRF tokens, roles (failed logins: login_throttle.py).
 
 * Session: a signed cookie (HMAC-SHA256 with the installation's secret) holding the user's id,
   a random nonce and when it was issued; HttpOnly, SameSite=Lax, Secure when served over HTTPS
@@ -10,7 +10,8 @@
   names the user (who must have an account here, for the role). Only enable it when the proxy
   sets the header itself on every request and nobody can reach the app around the proxy.
 * Failed logins: per account and per IP address, after a few free tries each further try must
-  wait twice as long as the last (1 s, 2 s, 4 s … up to 15 min), counted on the injected clock.
+  wait twice as long as the last (1 s, 2 s, 4 s … up to 15 min); counted in the database on the
+  real clock, shared by every web process (sagsgang.web.login_throttle).
 """
 
 from __future__ import annotations
@@ -21,13 +22,9 @@ import hmac
 import json
 import os
 import secrets
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from calendars.clock import Clock
 
 if TYPE_CHECKING:
     from sagsgang.settings import Settings
@@ -116,57 +113,3 @@ def csrf_ok(settings: SecuritySettings, nonce: str | None, username: str, submit
     if not nonce or not submitted or len(submitted) > 128:
         return False
     return hmac.compare_digest(submitted, csrf_token(settings, nonce, username))
-
-
-# --- failed logins --------------------------------------------------------------------------------
-
-
-class LoginThrottle:
-    """Failed logins per account and per IP address; says how long the next try must wait.
-
-    An account gets FREE_PER_ACCOUNT free failures, an address FREE_PER_ADDRESS (a town hall's
-    staff may share one address); after that each failure doubles the wait, up to MAX_WAIT.
-    Kept in memory: a restart forgives, which is fine for slowing down password guessing.
-    """
-
-    FREE_PER_ACCOUNT = 3
-    FREE_PER_ADDRESS = 20
-    MAX_WAIT = 15 * 60.0
-    MAX_KEYS = 10_000
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-        self._failures: OrderedDict[str, tuple[int, float]] = OrderedDict()  # key -> (count, last time)
-        self._lock = threading.Lock()
-
-    def _now(self) -> float:
-        return self.clock.now().timestamp()
-
-    def _keys(self, username: str, address: str) -> list[tuple[str, int]]:
-        return [
-            (f"bruger:{username.strip().lower()[:100]}", self.FREE_PER_ACCOUNT),
-            (f"ip:{address}", self.FREE_PER_ADDRESS),
-        ]
-
-    def wait(self, username: str, address: str) -> float:
-        """Seconds until the next try is allowed (0: now)."""
-        now, longest = self._now(), 0.0
-        with self._lock:
-            for key, free in self._keys(username, address):
-                count, last = self._failures.get(key, (0, now))
-                if count >= free:
-                    longest = max(longest, last + min(2.0 ** (count - free), self.MAX_WAIT) - now)
-        return max(0.0, longest)
-
-    def failed(self, username: str, address: str) -> None:
-        now = self._now()
-        with self._lock:
-            for key, _free in self._keys(username, address):
-                count, _last = self._failures.pop(key, (0, now))
-                self._failures[key] = (count + 1, now)
-            while len(self._failures) > self.MAX_KEYS:
-                self._failures.popitem(last=False)
-
-    def succeeded(self, username: str, address: str) -> None:
-        with self._lock:
-            self._failures.pop(self._keys(username, address)[0][0], None)

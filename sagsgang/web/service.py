@@ -21,7 +21,7 @@ from models.db import session_scope
 from models.feed_tables import FeedToken
 from models.tables import Body, Case, Meeting
 from models.users import Role
-from sagsgang.cases import caseview
+from sagsgang.cases import caseview, finding
 from sagsgang.cases.decisions import record_decision
 from sagsgang.cases.launch import check_launch
 from sagsgang.cases.launch import launch as launch_case
@@ -35,7 +35,8 @@ from sagsgang.web.forms import FormErrors, form_field, read_decision, read_launc
 
 if TYPE_CHECKING:
     from sagsgang.publishing.feeds import FeedContext
-    from sagsgang.web.security import LoginThrottle, SecuritySettings
+    from sagsgang.web.login_throttle import LoginThrottle
+    from sagsgang.web.security import SecuritySettings
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,20 @@ class Viewer:
     name: str
     email: str
     role: Role
+    municipality: str = ""  # the one municipality the user sees; '': every one (models.users.User)
+    admin: bool = False
 
     @property
     def may_write(self) -> bool:
         return self.role.may_write
+
+    @property
+    def administers(self) -> bool:
+        """May create, deactivate and reset users (a secretariat user with the flag)."""
+        return self.admin and self.role.may_write
+
+    def sees(self, municipality: str) -> bool:
+        return not self.municipality or municipality == self.municipality
 
 
 @dataclass
@@ -75,6 +86,12 @@ class Web:
         with self.session() as session:
             stored = set(session.exec(select(Body.municipality).distinct()).all())
         return next((m for m in self.municipalities if m in stored), self.municipalities[0])
+
+    def visible(self, viewer: Viewer | None) -> list[str]:
+        """The municipalities `viewer` sees (theirs; every one for an account without one)."""
+        if viewer is None or not viewer.municipality:
+            return list(self.municipalities)
+        return [m for m in self.municipalities if m == viewer.municipality]
 
     def profile(self, key: str) -> Profile:
         profile = self.feed_context.profiles.get(key)
@@ -117,9 +134,11 @@ def preview(web: Web, data: Mapping[str, Any]) -> list[caseview.Entry]:
             session.rollback()
 
 
-def launch(web: Web, data: Mapping[str, Any]) -> tuple[str, str, FlowWarning | None]:
+def launch(web: Web, data: Mapping[str, Any], viewer: Viewer | None = None) -> tuple[str, str, FlowWarning | None]:
     """Validate everything, then run the launch flow (as `sagsgang sag opret`) and store the texts.
     Returns (municipality, journal number, warning)."""
+    if viewer is not None and not viewer.sees(str(data.get("kommune", ""))):
+        raise FormErrors({"kommune": "Du kan kun oprette sager i din egen kommune."})
     request, text = read_launch(data)
     try:
         check_launch(web.engine, request, web.clock)
@@ -222,20 +241,37 @@ def decide(web: Web, municipality: str, journal_number: str, data: Mapping[str, 
     return message, _run("Beslutningen", lambda: web.orchestrator.advance(journal_number, municipality))
 
 
-def list_cases(web: Web, body: str = "", department: str = "", owner: str = "") -> list[caseview.Listed]:
+def list_cases(
+    web: Web, body: str = "", department: str = "", owner: str = "", viewer: Viewer | None = None
+) -> list[caseview.Listed]:
+    """Open cases, most urgent first, of the municipalities `viewer` sees."""
+    visible = set(web.visible(viewer))
     with web.session() as session:
-        return caseview.open_cases(session, web.clock.today(), body, department, owner)
+        listed = caseview.open_cases(session, web.clock.today(), body, department, owner)
+    return [case for case in listed if case.municipality in visible]
 
 
-def filter_choices(web: Web) -> dict[str, list[tuple[str, str]]]:
+def find_cases(web: Web, viewer: Viewer, search: finding.Search) -> finding.Found:
+    """The case list the Sager page shows (sagsgang.cases.finding), among the cases the viewer may see."""
     with web.session() as session:
-        bodies = session.exec(select(Body.key, Body.name).distinct().order_by(Body.name)).all()
-        departments = session.exec(select(Case.department).distinct().order_by(Case.department)).all()
-        owners = session.exec(select(Case.owner_email, Case.owner_name).distinct().order_by(Case.owner_name)).all()
+        return finding.find_cases(session, search, web.clock.today(), web.visible(viewer), viewer.email)
+
+
+def filter_choices(web: Web, viewer: Viewer | None = None) -> dict[str, list[tuple[str, str]]]:
+    """The Sager page's choices of body, department and case officer, in Danish alphabetical order."""
+    from sagsgang.danish_words import sorted_danish
+
+    visible = web.visible(viewer)
+    with web.session() as session:
+        bodies = session.exec(select(Body.key, Body.name).where(col(Body.municipality).in_(visible)).distinct()).all()
+        departments = session.exec(select(Case.department).where(col(Case.municipality).in_(visible)).distinct()).all()
+        owners = session.exec(
+            select(Case.owner_email, Case.owner_name).where(col(Case.municipality).in_(visible)).distinct()
+        ).all()
     return {
-        "organ": list(dict.fromkeys((k, n) for k, n in bodies)),
-        "afdeling": [(d, d) for d in departments if d],
-        "ansvarlig": list(dict.fromkeys((e, n) for e, n in owners)),
+        "organ": sorted_danish(dict.fromkeys((k, n) for k, n in bodies), key=lambda c: c[1]),
+        "afdeling": sorted_danish(((d, d) for d in departments if d), key=lambda c: c[1]),
+        "ansvarlig": sorted_danish(dict.fromkeys((e, n) for e, n in owners), key=lambda c: c[1]),
     }
 
 
@@ -253,7 +289,8 @@ class MeetingView:
     place: str
     status: str
     moved_from: dt.date | None
-    cases: int  # cases planned on it that a change would re-plan
+    cases: int  # undecided cases planned on it (not those whose latest possible meeting it is)
+    changeable: bool = False  # still to come: may be moved or cancelled
 
 
 def meetings(web: Web, municipality: str, body: str, start: dt.date, end: dt.date) -> list[MeetingView]:
@@ -270,32 +307,87 @@ def meetings(web: Web, municipality: str, body: str, start: dt.date, end: dt.dat
         )
         if body:
             query = query.where(Body.key == body)
-        rows = session.exec(query.order_by(col(Meeting.day), col(Body.name))).all()
+        rows = session.exec(query.order_by(col(Meeting.starts_at), col(Body.name))).all()
+        now = web.clock.now()
         result = [
-            MeetingView(profile.key, key, name, m.key, m.day, m.local_time, m.place, str(m.status), m.moved_from, 0)
+            MeetingView(
+                profile.key,
+                key,
+                name,
+                m.key,
+                m.day,
+                m.local_time,
+                m.place,
+                str(m.status),
+                m.moved_from,
+                0,
+                m.starts_at > now,
+            )
             for m, key, name in rows
         ]
     counts = _counts(web, profile.key, [m.key for m in result])
     return [MeetingView(**{**m.__dict__, "cases": counts.get(m.key, 0)}) for m in result]
 
 
-def _counts(web: Web, municipality: str, keys: list[str]) -> dict[str, int]:
+def _undecided():
     from models.tables import Consultation, Decision
+
+    return ~select(Decision.id).where(Decision.consultation_id == Consultation.id).exists()
+
+
+def _counts(web: Web, municipality: str, keys: list[str]) -> dict[str, int]:
+    """Undecided cases planned on each meeting: what its agenda will hold, what a change re-plans."""
+    from models.tables import Consultation
 
     if not keys:
         return {}
-    undecided = ~select(Decision.id).where(Decision.consultation_id == Consultation.id).exists()
     with web.session() as session:
         result: dict[str, set[int]] = {}
-        for column in (Consultation.meeting_id, Consultation.latest_meeting_id):
-            rows = session.exec(
-                select(Meeting.key, Consultation.case_id)
-                .join(Consultation, col(column) == col(Meeting.id))
-                .where(Meeting.municipality == municipality, col(Meeting.key).in_(keys), undecided)
-            ).all()
-            for key, case_id in rows:
-                result.setdefault(key, set()).add(case_id)
+        rows = session.exec(
+            select(Meeting.key, Consultation.case_id)
+            .join(Consultation, col(Consultation.meeting_id) == col(Meeting.id))
+            .where(Meeting.municipality == municipality, col(Meeting.key).in_(keys), _undecided())
+        ).all()
+        for key, case_id in rows:
+            result.setdefault(key, set()).add(case_id)
     return {key: len(ids) for key, ids in result.items()}
+
+
+def known_cases(web: Web, municipality: str, numbers: list[str]) -> list[str]:
+    """Those of `numbers` that are journal numbers of the municipality's cases, sorted."""
+    wanted = [n for n in numbers if n][:200]
+    if not wanted:
+        return []
+    with web.session() as session:
+        found = session.exec(
+            select(Case.journal_number).where(Case.municipality == municipality, col(Case.journal_number).in_(wanted))
+        ).all()
+    return sorted(found)
+
+
+def planned_cases(session: Session, meeting: Meeting) -> list[str]:
+    """Journal numbers of the undecided cases planned on the meeting."""
+    from models.tables import Consultation
+
+    rows = session.exec(
+        select(Case.journal_number)
+        .join(Consultation, col(Consultation.case_id) == col(Case.id))
+        .where(Consultation.meeting_id == meeting.id, _undecided())
+        .distinct()
+    ).all()
+    return sorted(rows)
+
+
+def meeting_by_key(web: Web, municipality: str, key: str) -> MeetingView | None:
+    """The meeting with this key (it never changes when the meeting moves), or None."""
+    with web.session() as session:
+        row = session.exec(select(Meeting).where(Meeting.municipality == municipality, Meeting.key == key)).first()
+        if row is None:
+            return None
+        body = session.get(Body, row.body_id)
+        day = row.day
+    found = [m for m in meetings(web, municipality, body.key if body else "", day, day) if m.key == key]
+    return found[0] if found else None
 
 
 def find_meeting(web: Web, municipality: str, body: str, day: dt.date) -> MeetingView:
@@ -310,20 +402,34 @@ def change_meeting(
 ) -> tuple[str, list[str], FlowWarning | None]:
     """Move or cancel the meeting (as `sagsgang mødeplan flyt|aflys`), then re-plan its cases."""
     from calendars.danish import long_date
+    from sagsgang.cases.meeting_guard import DayNeedsConfirmation
 
     new_day, new_time = read_meeting_change(data, moving)
     profile = web.profile(municipality)
     with web.session() as session:
         try:
-            meeting = change_stored_meeting(session, profile, body, day, new_day, new_time)
+            meeting = change_stored_meeting(
+                session,
+                profile,
+                body,
+                day,
+                new_day,
+                new_time,
+                now=web.clock.now(),
+                confirmed=data.get("bekraeft_dag") in ("ja", True),
+            )
+        except DayNeedsConfirmation as error:
+            raise FormErrors({"bekraeft_dag": str(error)}) from None
         except UserError as error:
-            raise FormErrors({"ny_dato" if moving else "": str(error)}) from None
+            raise FormErrors({"ny_dato" if moving and error.field == "new_day" else "": str(error)}) from None
         key = meeting.key
+        planned = planned_cases(session, meeting)
         what = f"flyttet til {long_date(meeting.day)} kl. {meeting.local_time:%H:%M}" if moving else "aflyst"
     replanned: list[str] = []
 
     def run() -> None:
-        replanned.extend(sorted(web.orchestrator.meeting_changed(profile.key, key)["sager"]))
+        # Named: the cases planned on the meeting (not those whose latest possible meeting it was).
+        replanned.extend(sorted(set(web.orchestrator.meeting_changed(profile.key, key)["sager"]) & set(planned)))
 
     warning = _run("Mødeændringen", run)
     return f"Mødet i {profile.bodies[body].name} {long_date(day)} er {what}.", replanned, warning

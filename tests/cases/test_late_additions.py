@@ -141,7 +141,7 @@ def test_the_agenda_lists_the_case_as_eftersendt_punkt_with_who_decided(two_case
 def test_sag_vis_tells_the_late_addition_and_marks_the_step(two_cases):
     send_late()
     with configured.session_scope() as session:
-        lines = describe(session, find_case(session, LATE))
+        lines = describe(session, find_case(session, LATE), date(2024, 3, 19))
     assert (
         "  Eftersendt til Chefforum onsdag 20. marts 2024 efter fristen; besluttet af Direktørforum: "
         "Skal med som orienteringspunkt" in lines

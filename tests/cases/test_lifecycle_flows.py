@@ -60,7 +60,9 @@ def test_launch_flow_stores_plans_and_reminds_the_owner_by_mail(prefect_harness,
     assert "Kære Mette Hansen" in body
     assert "tirsdag 9. marts 2027 kl. 09:00" in body  # the meeting
     assert "torsdag 4. marts 2027 kl. 12:00" in body  # the deadline
-    assert "sagsgang sag indsend 27.00.00-G01-1-27" in body
+    # Where to say the material is in: the case's page (settings.base_url), not a command.
+    assert "Materiale modtaget" in body and "http://127.0.0.1:8000/sager/slagelse/27.00.00-G01-1-27" in body
+    assert "sagsgang sag" not in body
     # The 1-day reminder is due Wednesday 3 March at 08:00: the run says when to look again.
     assert result["naeste_koersel"] == "2027-03-03T08:00:00+01:00"
 
@@ -149,10 +151,10 @@ def test_daily_run_killed_while_sending_sends_each_reminder_exactly_once_when_ru
     finally:
         smtp.release.set()
     assert len(smtp.messages) == 2
-    with Session(configured.engine()) as session:  # two marked sent, the interrupted one not
+    with Session(configured.engine()) as session:  # two marked sent, the interrupted one claimed, not sent
         assert (
             sorted(row.status for row in session.exec(select(OutboxMessage)))
-            == [MessageStatus.PENDING] * 3 + [MessageStatus.SENT] * 2
+            == [MessageStatus.PENDING] * 2 + [MessageStatus.SENDING] + [MessageStatus.SENT] * 2
         )
 
     again = subprocess.run(
@@ -174,9 +176,11 @@ def test_deployments_offer_danish_forms_and_run_daily_at_8_copenhagen_time(prefe
 
     with get_client(sync_client=True) as client:
         found = {deployment.flow_name: client.read_deployment(deployment.apply()) for deployment in deployments()}
-    assert set(found) == {"opret-sag", "sagsforloeb", "moedeaendring", "daglig-kontrol"}
+    assert set(found) == {"opret-sag", "sagsforloeb", "moedeaendring", "daglig-kontrol", "vaekning"}
     daily = found["daglig-kontrol"].schedules[0].schedule
     assert (daily.cron, daily.timezone) == ("0 8 * * *", "Europe/Copenhagen")
+    wake_up = found["vaekning"].schedules[0].schedule
+    assert wake_up.interval == dt.timedelta(minutes=5)
     form = found["opret-sag"].parameter_openapi_schema
     fields = form["definitions"]["LaunchRequest"]["properties"]
     assert fields["journal_number"]["title"] == "Journalnummer (KLE)"
@@ -243,6 +247,7 @@ def test_cli_records_a_decision_and_moves_the_case_on(prefect_harness, database)
         "PREFECT_API_URL": prefect_harness,
         "SAGSGANG_TODAY": "2027-03-09",
         "PREFECT_LOGGING_LEVEL": "WARNING",
+        "SAGSGANG_ORCHESTRATION": "prefect",  # the flows in this process, on the test harness's server
     }
     wrong = subprocess.run(
         [sys.executable, "-m", "sagsgang.cli.main", "sag", "beslut", J, "direktion", "vedtaget"],

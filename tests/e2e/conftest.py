@@ -16,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -66,7 +68,7 @@ def postgres():
         ]
     )
     try:
-        for database in ("prefect", "sagsgang"):
+        for database in ("prefect", "sagsgang", "scaleout_prefect", "scaleout"):
             as_postgres_user([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "sagsgang", database])
         yield "127.0.0.1", port, "sagsgang"
     finally:
@@ -90,24 +92,30 @@ def e2e_env(postgres, tmp_path_factory):
     }
 
 
+@contextmanager
+def running_prefect_server(env: dict, log_path: Path) -> Iterator[str]:
+    """`prefect server start` on the database `env` names; yields the API URL."""
+    port = free_port()
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [str(VENV_BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}/api"
+        try:
+            wait_for(answers(f"{url}/health"), process, log_path, "prefect server", seconds=300, pause=0.5)
+            yield url
+        finally:
+            stop(process, seconds=20)
+
+
 @pytest.fixture(scope="session")
 def prefect_server(e2e_env):
     """`prefect server start` on PostgreSQL; yields the API URL."""
-    port = free_port()
-    log = open(Path(e2e_env["PREFECT_HOME"]).parent / "prefect-server.log", "w")
-    process = subprocess.Popen(
-        [str(VENV_BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=e2e_env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/api"
-    try:
-        wait_for(answers(f"{url}/health"), process, Path(log.name), "prefect server", seconds=120, pause=0.5)
+    with running_prefect_server(e2e_env, Path(e2e_env["PREFECT_HOME"]).parent / "prefect-server.log") as url:
         yield url
-    finally:
-        stop(process, seconds=20)
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -13,3 +13,10 @@ if [ ! -x /usr/bin/chromium ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+
+# axe-core (the accessibility checker the browser tests run in the page) from the npm registry,
+# into test-artifacts/node (ignored by git). Pinned to the 4.x line.
+AXE=test-artifacts/node/node_modules/axe-core/axe.min.js
+if [ ! -f "$AXE" ]; then
+    npm install --silent --no-audit --no-fund --prefix test-artifacts/node axe-core@4 >/dev/null
+fi

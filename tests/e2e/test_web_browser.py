@@ -60,7 +60,17 @@ class Server:
         self.stop()
         env = {**self.env, "SAGSGANG_TODAY": today}
         self.process = subprocess.Popen(
-            ["timeout", "900", sys.executable, "-m", "sagsgang.cli.main", "serve", "--port", str(self.port)],
+            [
+                "timeout",
+                "900",
+                sys.executable,
+                "-m",
+                "sagsgang.cli.main",
+                "serve",
+                "--uden-prefect",
+                "--port",
+                str(self.port),
+            ],
             stdout=self.log,
             stderr=subprocess.STDOUT,
             env=env,

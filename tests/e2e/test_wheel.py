@@ -152,7 +152,17 @@ def test_serve_from_the_wheel_has_its_pages_and_static_files(installed):
     log_path = work / "serve.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            ["timeout", "120", str(bin_ / "sagsgang"), "serve", "--port", str(port), "--workers", "1"],
+            [
+                "timeout",
+                "120",
+                str(bin_ / "sagsgang"),
+                "serve",
+                "--uden-prefect",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -635,6 +635,8 @@ def test_case_texts_from_a_file_then_the_public_minutes_to_a_file(decided, url, 
         put_on_agenda(session, load_profile("albertslund"), case, "chefforum", MEETING_DAY)
     texts = tmp_path / "storemed.toml"
     texts.write_text(CASE_TEXT, encoding="utf-8")
+    (tmp_path / "bilag").mkdir()
+    (tmp_path / "bilag" / "program.pdf").write_bytes(b"%PDF-1.4\n")  # an attachment must exist (issue 12)
 
     stored = sagsgang("sagstekst", "81.38.04-P00-2-24", str(texts), database=url)
     assert stored.returncode == 0, stored.stderr

@@ -39,8 +39,13 @@ def world(tmp_path_factory) -> feeds_world.World:
 
 
 @pytest.fixture(scope="module")
-def env(world) -> dict[str, str]:
-    return {**os.environ, configured.URL_VARIABLE: world.url, "SAGSGANG_TODAY": feeds_world.TODAY}
+def env(world, tmp_path_factory) -> dict[str, str]:
+    return {
+        **os.environ,
+        configured.URL_VARIABLE: world.url,
+        configured.HOME_VARIABLE: str(tmp_path_factory.mktemp("home")),
+        "SAGSGANG_TODAY": feeds_world.TODAY,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +62,7 @@ def served(world, env, tmp_path_factory):
                 "-m",
                 "sagsgang.cli.main",
                 "serve",
+                "--uden-prefect",
                 "--port",
                 str(port),
                 "--workers",
@@ -218,8 +224,9 @@ def test_the_index_page_offers_webcal_links_in_danish_and_hides_closed_items(ser
     assert CLOSED_TITLE not in page and CLOSED_JOURNAL not in page
 
 
-def test_serve_logs_every_request_it_answers(served):
-    server, _, log = served
+def test_serve_logs_every_request_it_answers(served, env):
+    server, _, _ = served
+    log = Path(env[configured.HOME_VARIABLE]) / "logs" / "tjeneste.log"  # for IT, not the terminal
     missing = "/kalender/slagelse/organ/logges.ics"
     assert httpx.get(server + missing).status_code == 404
     etag = httpx.get(server + COUNCIL).headers["etag"]
@@ -276,6 +283,7 @@ def test_several_worker_processes_serve_feeds_and_each_notices_changes(world, tm
                 "-m",
                 "sagsgang.cli.main",
                 "serve",
+                "--uden-prefect",
                 "--port",
                 str(port),
                 "--workers",

@@ -427,6 +427,51 @@ def test_the_case_list_shows_status_and_filters(secretary, clock):
     assert re.findall(r'<a href="/sager/slagelse/([^"]+)"', secretary.get("/sager").text)[0] == "27.00.00-G01-1-27"
 
 
+def test_a_missed_deadline_and_a_held_meeting_show_the_same_on_every_page(secretary, clock):
+    from calendars.clock import FixedClock
+    from sagsgang.cases.decisions import record_submission
+
+    def listed() -> str:
+        row = re.search(
+            r'<span class="status status-[\w-]+">([^<]+)</span>\s*</td>\s*<td><a href="/sager/slagelse/27.00.00-G01-1-27',
+            secretary.get("/sager").text,
+        )
+        return row.group(1)
+
+    launch(secretary)
+    # 10 March: Direktionen's deadline (Thursday 4 March) and meeting (Tuesday 9 March) have passed
+    # and no material came in; the Chefforum's 8 April is still ahead.
+    at(secretary, clock, dt.date(2027, 3, 10))
+    page = secretary.get(CASE_PAGE).text
+    rows = _timeline(page)
+    assert rows[0][0] == "next" and text(rows[0][1]).strip().startswith("Frist overskredet Direktionen")
+    assert text(rows[1][1]).strip().startswith("Senere Strategisk Chefforum")
+    assert "frist overskredet (mødet tirsdag 9. marts 2027 er holdt uden materiale)" in text(page)
+    assert listed() == "frist overskredet"
+    case = secretary.get(f"/api{CASE_PAGE}").json()
+    assert case["stand"]["status"] == "frist overskredet"
+    assert [(s["fase"], s["tilstand"]) for s in case["tidsplan"][:2]] == [
+        ("næste", "frist overskredet"),
+        ("senere", "senere"),
+    ]
+
+    # 9 April: the Chefforum's deadline (1 April) and meeting (8 April) passed while the case waited
+    # at Direktionen: that step was not reached, and is not 'senere'.
+    at(secretary, clock, dt.date(2027, 4, 9))
+    rows = _timeline(secretary.get(CASE_PAGE).text)
+    assert rows[1][0] == "not_reached" and text(rows[1][1]).strip().startswith("Ikke nået Strategisk Chefforum")
+    steps = secretary.get(f"/api{CASE_PAGE}").json()["tidsplan"]
+    assert (steps[1]["fase"], steps[1]["tilstand"]) == ("ikke nået", "ikke nået")
+
+    # Had the material come in, the held meeting would wait for its decision.
+    with configured.session_scope() as session:
+        record_submission(session, "27.00.00-G01-1-27", FixedClock.on(dt.date(2027, 3, 3)))
+    assert listed() == "afventer beslutning"
+    page = secretary.get(CASE_PAGE).text
+    assert text(_timeline(page)[0][1]).strip().startswith("Afventer beslutning Direktionen")
+    assert "afventer beslutning (mødet er holdt: Direktionen tirsdag 9. marts 2027)" in text(page)
+
+
 def test_an_agenda_of_a_meeting_opens_from_moeder(secretary):
     launch(secretary)
     page = secretary.get(
@@ -608,7 +653,17 @@ def test_sagsgang_serve_behind_https_proxy_sets_secure_cookies(database, tmp_pat
     log_path = tmp_path / "serve.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            ["timeout", "120", sys.executable, "-m", "sagsgang.cli.main", "serve", "--port", str(port)],
+            [
+                "timeout",
+                "120",
+                sys.executable,
+                "-m",
+                "sagsgang.cli.main",
+                "serve",
+                "--uden-prefect",
+                "--port",
+                str(port),
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,

@@ -41,7 +41,7 @@ async def login(request: Request, body: LoginIn, w: WebDep) -> JSONResponse:
         # A page on another site can post a form, but not JSON without asking first (CORS).
         return JSONResponse({"detail": "Send brugernavn og adgangskode som JSON (application/json)."}, status_code=415)
     address = _address(request)
-    wait = w.throttle.wait(body.brugernavn, address)
+    wait = await run_in_threadpool(w.throttle.wait, body.brugernavn, address)
     if wait > 0:
         return JSONResponse(
             {"detail": f"For mange forkerte forsøg. Vent {math.ceil(wait)} sekunder."},
@@ -58,9 +58,9 @@ async def login(request: Request, body: LoginIn, w: WebDep) -> JSONResponse:
 
     found = await run_in_threadpool(check)
     if found is None:
-        w.throttle.failed(body.brugernavn, address)
+        await run_in_threadpool(w.throttle.failed, body.brugernavn, address)
         return JSONResponse({"detail": "Forkert brugernavn eller adgangskode."}, status_code=401)
-    w.throttle.succeeded(body.brugernavn, address)
+    await run_in_threadpool(w.throttle.succeeded, body.brugernavn, address)
     nonce = security.new_csrf_nonce()
     response = JSONResponse(me_out(found, security.csrf_token(w.security, nonce, found.username)).model_dump())
     set_session_cookie(request, response, security.make_session(w.security, found.id, w.clock.now().timestamp()))

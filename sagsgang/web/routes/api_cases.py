@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from sagsgang.web import late_service, service
+from sagsgang.web import case_service, late_service, service
 from sagsgang.web.deps import ApiWriter, CurrentUser, WebDep
 from sagsgang.web.forms import FormErrors
 from sagsgang.web.schemas import (
@@ -20,6 +20,7 @@ from sagsgang.web.schemas import (
     LateIn,
     Launched,
     Preview,
+    changes_out,
     invalid,
     standing_out,
     steps_out,
@@ -37,7 +38,7 @@ async def cases(
     ansvarlig: str = Query("", max_length=200),
 ) -> list[CaseSummary]:
     """Åbne sager, de mest presserende først; filtrér på organ (nøgle), afdeling og sagsbehandler."""
-    listed = await run_in_threadpool(service.list_cases, w, organ, afdeling, ansvarlig)
+    listed = await run_in_threadpool(service.list_cases, w, organ, afdeling, ansvarlig, viewer)
     return [
         CaseSummary(
             kommune=c.municipality,
@@ -57,8 +58,11 @@ async def cases(
 @router.get("/sager/{kommune}/{journalnummer}", response_model=CaseOut, responses={**ERRORS, 404: {}})
 async def case(kommune: str, journalnummer: str, w: WebDep, viewer: CurrentUser) -> CaseOut:
     """Sagens tidsplan (behandlet, næste, senere), Historik og kalender."""
+    if not viewer.sees(kommune):
+        raise HTTPException(404, "Sagen findes ikke.")
     try:
         v = await run_in_threadpool(service.case_view, w, kommune, journalnummer)
+        changes = await run_in_threadpool(case_service.changes, w, kommune, journalnummer)
     except LookupError:
         raise HTTPException(404, "Sagen findes ikke.") from None
     return CaseOut(
@@ -77,6 +81,7 @@ async def case(kommune: str, journalnummer: str, w: WebDep, viewer: CurrentUser)
         historik=v.history,
         stand=standing_out(v.standing),
         kalender=v.feed_url,
+        aendringer=changes_out(changes),
     )
 
 
@@ -93,7 +98,7 @@ async def preview(body: CaseIn, w: WebDep, viewer: ApiWriter) -> Preview | JSONR
 async def launch(body: CaseIn, w: WebDep, viewer: ApiWriter) -> Launched | JSONResponse:
     """Start sagen: samme flow som `sagsgang sag opret`."""
     try:
-        municipality, journal_number, warning = await run_in_threadpool(service.launch, w, body.fields())
+        municipality, journal_number, warning = await run_in_threadpool(service.launch, w, body.fields(), viewer)
     except FormErrors as error:
         return invalid(error.errors)
     return JSONResponse(
@@ -112,6 +117,8 @@ async def decide(
     kommune: str, journalnummer: str, body: DecisionIn, w: WebDep, viewer: ApiWriter
 ) -> Done | JSONResponse:
     """Registrér et organs beslutning: samme som `sagsgang sag beslut`; sagen føres videre."""
+    if not viewer.sees(kommune):
+        raise HTTPException(404, "Sagen findes ikke.")
     data = {**body.model_dump(), "udfald": body.udfald.value}
     try:
         message, warning = await run_in_threadpool(service.decide, w, kommune, journalnummer, data)
@@ -127,6 +134,8 @@ async def send_late(
     kommune: str, journalnummer: str, body: LateIn, w: WebDep, viewer: ApiWriter
 ) -> Done | JSONResponse:
     """Sæt sagen på et møde efter sagsfristen (eftersendt punkt): samme som `sagsgang sag eftersend`."""
+    if not viewer.sees(kommune):
+        raise HTTPException(404, "Sagen findes ikke.")
     try:
         message, warning = await run_in_threadpool(late_service.send_late, w, kommune, journalnummer, body.model_dump())
     except LookupError:

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from calendars.danish import DateFormatError
+from sagsgang.danish_words import count
 from sagsgang.web import service
 from sagsgang.web.deps import ApiWriter, CurrentUser, WebDep
 from sagsgang.web.forms import FormErrors, read_day
@@ -38,7 +39,7 @@ async def meetings(
     til: str = Query("", max_length=40, description=DATE),
 ) -> list[MeetingOut] | JSONResponse:
     """Organernes møder i perioden (standard: 14 dage tilbage, 120 frem)."""
-    if kommune not in w.municipalities:
+    if kommune not in w.visible(viewer):
         raise HTTPException(404, "Kommunen findes ikke.")
     errors: dict[str, str] = {}
     today = w.clock.today()
@@ -75,7 +76,7 @@ async def change_meeting(
     """Flyt eller aflys et møde (som `sagsgang mødeplan flyt|aflys`); sagerne på det planlægges igen.
     Uden bekraeft=true ændres intet: svaret siger, hvor mange sager ændringen rammer."""
     try:
-        if kommune not in w.municipalities:
+        if kommune not in w.visible(viewer):
             raise LookupError(kommune)
         meeting = await run_in_threadpool(service.find_meeting, w, kommune, organ, read_day(dato))
     except (LookupError, DateFormatError, FormErrors):
@@ -83,7 +84,7 @@ async def change_meeting(
     moving = body.handling == "flyt"
     if not body.bekraeft:
         return MeetingChanged(
-            besked=f"{meeting.cases} sager planlægges igen, hvis mødet "
+            besked=f"{count(meeting.cases, 'sag')} planlægges igen, hvis mødet "
             f"{'flyttes' if moving else 'aflyses'}. Send bekraeft=true for at gøre det.",
             sager=[],
             udfoert=False,

@@ -38,7 +38,9 @@ async def case_list(
 ) -> Response:
     if fmt not in ("xlsx", "csv"):
         raise HTTPException(404)
-    listed = await run_in_threadpool(service.list_cases, web(request), organ[:100], afdeling[:200], ansvarlig[:200])
+    listed = await run_in_threadpool(
+        service.list_cases, web(request), organ[:100], afdeling[:200], ansvarlig[:200], viewer
+    )
     sheet = spreadsheets.case_list_sheet(listed)
     content = spreadsheets.to_xlsx(sheet) if fmt == "xlsx" else spreadsheets.to_csv(sheet)
     return Response(
@@ -65,7 +67,7 @@ async def agenda_file(
         meeting_day = dt.date.fromisoformat(day)
     except ValueError:
         raise HTTPException(404) from None
-    if fmt not in ("docx", "pdf") or municipality not in w.municipalities:
+    if fmt not in ("docx", "pdf") or municipality not in w.visible(viewer):
         raise HTTPException(404)
 
     def build() -> bytes:

@@ -37,7 +37,7 @@ async def login(request: Request) -> Response:
     require_csrf(request, None, submitted if isinstance(submitted, str) else None)
     w, address = web(request), _address(request)
     values = {"form": {"brugernavn": username}, "next_path": wanted}
-    wait = w.throttle.wait(username, address)
+    wait = await run_in_threadpool(w.throttle.wait, username, address)
     if wait > 0:
         seconds = math.ceil(wait)
         return render(
@@ -64,7 +64,7 @@ async def login(request: Request) -> Response:
 
     user_id = await run_in_threadpool(check)
     if user_id is None:
-        w.throttle.failed(username, address)
+        await run_in_threadpool(w.throttle.failed, username, address)
         return render(
             request,
             "login.j2",
@@ -72,7 +72,7 @@ async def login(request: Request) -> Response:
             errors={"adgangskode": "Forkert brugernavn eller adgangskode."},
             **values,
         )
-    w.throttle.succeeded(username, address)
+    await run_in_threadpool(w.throttle.succeeded, username, address)
     response = RedirectResponse(wanted, status_code=303)
     set_session_cookie(request, response, security.make_session(w.security, user_id, w.clock.now().timestamp()))
     # A new CSRF nonce at login: a token seen before the login is worth nothing after it.

@@ -4,17 +4,20 @@ HTML (templates/web); every path function parses, calls sagsgang.web.service, an
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from calendars.danish import DateFormatError
+from calendars.danish import DateFormatError, long_date
 from models.content import ItemKind
+from sagsgang.danish_words import sorted_danish
 from sagsgang.publishing.agenda import AgendaError
-from sagsgang.web import late_service, security, service
+from sagsgang.web import case_search, case_service, late_service, mail_status, security, service
 from sagsgang.web.deps import PageViewer, PageWriter, render, require_csrf, web
 from sagsgang.web.forms import OUTCOME_CHOICES, FormErrors, read_day
+from sagsgang.web.notices import changed_notice
 from sagsgang.web.routes.plan_import import imported_notice
 from sagsgang.web.service import Viewer
 
@@ -44,20 +47,25 @@ async def front_door() -> Response:
 
 
 @router.get("/sager", response_class=HTMLResponse)
-async def cases(
-    request: Request, viewer: PageViewer, organ: str = "", afdeling: str = "", ansvarlig: str = ""
-) -> Response:
+async def cases(request: Request, viewer: PageViewer) -> Response:
     w = web(request)
-    listed = await run_in_threadpool(service.list_cases, w, organ[:100], afdeling[:200], ansvarlig[:200])
-    choices = await run_in_threadpool(service.filter_choices, w)
+    search, filters = case_search.read(request.query_params)
+    found = await run_in_threadpool(service.find_cases, w, viewer, search)
+    choices = await run_in_threadpool(service.filter_choices, w, viewer)
+    warnings = await run_in_threadpool(mail_status.warnings_for, w, viewer)
     return render(
         request,
         "cases.j2",
         viewer=viewer,
         active="sager",
-        cases=listed,
+        warnings=warnings,
+        found=found,
+        cases=found.cases,
         choices=choices,
-        filters={"organ": organ, "afdeling": afdeling, "ansvarlig": ansvarlig},
+        filters=filters,
+        lists=case_search.LISTS,
+        orders=case_search.ORDERS,
+        page_link=lambda page: case_search.link(filters, page),
     )
 
 
@@ -75,7 +83,8 @@ def _new_case_page(
 ) -> Response:
     w = web(request)
     given = form.get("kommune")
-    key = given if given and given in w.municipalities else w.default_municipality()
+    visible = w.visible(viewer)
+    key = given if given and given in visible else (viewer.municipality or w.default_municipality())
     profile = w.profile(key)
     routes = [(route.key, route.name) for route in profile.routes.values()]
     last = {body for route in profile.routes.values() for body in route.stages[-1]}
@@ -87,9 +96,9 @@ def _new_case_page(
         active="ny",
         form={"kommune": key, **{k: v for k, v in form.items() if k != "kommune"}},
         errors=errors,
-        municipalities=[(m, w.profile(m).name) for m in w.municipalities],
+        municipalities=[(m, w.profile(m).name) for m in visible],
         routes=routes,
-        target_bodies=sorted(((b, profile.bodies[b].name) for b in last), key=lambda x: x[1]),
+        target_bodies=sorted_danish(((b, profile.bodies[b].name) for b in last), key=lambda x: x[1]),
         kinds=[(kind.value, kind.value) for kind in ItemKind],
         entries=entries,
         preview_errors=preview_errors,
@@ -125,12 +134,10 @@ async def launch(request: Request, viewer: PageWriter) -> Response:
         entries, errors = await _preview(request, form)
         return _new_case_page(request, viewer, form, {}, entries, errors)
     try:
-        municipality, journal_number, warning = await run_in_threadpool(service.launch, web(request), form)
+        municipality, journal_number, warning = await run_in_threadpool(service.launch, web(request), form, viewer)
     except FormErrors as error:
         entries, preview_errors = await _preview(request, form)
         return _new_case_page(request, viewer, form, error.errors, entries, preview_errors, status_code=400)
-    from urllib.parse import quote
-
     query = "?oprettet=ja" + ("&advarsel=ja" if warning else "")
     return RedirectResponse(f"/sager/{quote(municipality)}/{quote(journal_number)}{query}", status_code=303)
 
@@ -141,8 +148,11 @@ async def launch(request: Request, viewer: PageWriter) -> Response:
 async def _case_page(
     request: Request, viewer: Viewer, municipality: str, journal_number: str, status_code: int = 200, **values
 ) -> Response:
+    if not viewer.sees(municipality):
+        raise HTTPException(404)
     try:
         case = await run_in_threadpool(service.case_view, web(request), municipality, journal_number)
+        extras = await run_in_threadpool(case_service.extras, web(request), municipality, journal_number)
     except LookupError:
         raise HTTPException(404) from None
     return render(
@@ -152,6 +162,7 @@ async def _case_page(
         viewer=viewer,
         active="sager",
         case=case,
+        extras=extras,
         outcomes=[(o, o) for o in OUTCOME_CHOICES],
         **values,
     )
@@ -165,8 +176,12 @@ async def case_page(
     viewer: PageViewer,
     oprettet: str = "",
     advarsel: str = "",
+    modtaget: str = "",
+    rettet: str = "",
+    bilag: str = "",
 ) -> Response:
     notices = [LAUNCHED] if oprettet else []
+    notices += case_service.notices(web(request), municipality, modtaget[:100], rettet[:10], bilag[:500])
     warnings = (
         ["Sagen er gemt, men sagsforløbet kunne ikke køres nu. Den daglige kontrol tager det op."] if advarsel else []
     )
@@ -186,6 +201,8 @@ async def send_late(request: Request, municipality: str, journal_number: str, vi
 async def _recorded(request: Request, viewer: Viewer, municipality: str, journal_number: str, record) -> Response:
     """Record something about the case from its page's form; the page again, with the message or the errors."""
     form = await _form(request, viewer)
+    if not viewer.sees(municipality):
+        raise HTTPException(404)
     try:
         message, warning = await run_in_threadpool(record, web(request), municipality, journal_number, form)
     except LookupError:
@@ -221,14 +238,24 @@ async def meetings(
     fra: str = "",
     til: str = "",
     indlaest: str = "",
+    aendret: str = "",
+    moede: str = "",
 ) -> Response:
     w = web(request)
     errors: dict[str, str] = {}
     notices = [imported_notice(indlaest, request.query_params)] if indlaest else []
-    key = kommune if kommune in w.municipalities else await run_in_threadpool(w.default_municipality)
+    visible = w.visible(viewer)
+    key = kommune if kommune in visible else (viewer.municipality or await run_in_threadpool(w.default_municipality))
     today = w.clock.today()
-    start = _date(fra, today - dt.timedelta(days=14), "fra", errors)
-    end = _date(til, today + dt.timedelta(days=120), "til", errors)
+    first, last = today - dt.timedelta(days=14), today + dt.timedelta(days=120)
+    changed = await run_in_threadpool(service.meeting_by_key, w, key, moede[:200]) if aendret and moede else None
+    if changed is not None:  # after a move or cancellation (Post/Redirect/Get): show that meeting
+        numbers = request.query_params.get("sager", "")[:4000].split(",")
+        replanned = await run_in_threadpool(service.known_cases, w, key, numbers)
+        notices.append(changed_notice(changed, aendret, replanned, bool(request.query_params.get("advarsel"))))
+        first, last = min(first, changed.day - dt.timedelta(days=14)), max(last, changed.day + dt.timedelta(days=14))
+    start = _date(fra, first, "fra", errors)
+    end = _date(til, last, "til", errors)
     if end < start:
         errors["til"] = "Til-datoen ligger før fra-datoen."
     elif (end - start).days > 800:
@@ -246,7 +273,7 @@ async def meetings(
         meetings=listed,
         errors=errors,
         notices=notices,
-        municipalities=[(m, w.profile(m).name) for m in w.municipalities],
+        municipalities=[(m, w.profile(m).name) for m in visible],
         bodies=[(b.key, b.name) for b in profile.bodies.values()],
         filters={
             "kommune": key,
@@ -260,7 +287,7 @@ async def meetings(
 async def _meeting(request: Request, municipality: str, body: str, day: str) -> service.MeetingView:
     w = web(request)
     try:
-        if municipality not in w.municipalities:
+        if municipality not in w.visible(getattr(request.state, "viewer", None)):
             raise LookupError(municipality)
         return await run_in_threadpool(service.find_meeting, w, municipality, body, read_day(day))
     except (LookupError, DateFormatError, FormErrors):
@@ -299,6 +326,17 @@ async def meeting_action(
     if not viewer.may_write:
         raise HTTPException(403, "Kun sekretariatet kan flytte og aflyse møder.")
     meeting = await _meeting(request, municipality, body, day)
+    if not meeting.changeable:
+        return render(
+            request,
+            "error.j2",
+            status_code=409,
+            viewer=viewer,
+            heading="Mødet er afholdt",
+            message=f"Mødet i {meeting.body_name} {long_date(meeting.day)} er allerede begyndt eller afholdt. "
+            "Kun kommende møder kan flyttes eller aflyses.",
+            back=f"/moeder?kommune={quote(municipality)}&organ={quote(body)}",
+        )
     return render(
         request, "meeting_change.j2", viewer=viewer, active="moeder", meeting=meeting, moving=action == "flyt"
     )
@@ -316,7 +354,7 @@ async def change_meeting(
     try:
         if form.get("bekraeft") != "ja":
             raise FormErrors({"bekraeft": "Sæt flueben for at bekræfte ændringen."})
-        message, replanned, warning = await run_in_threadpool(
+        _message, replanned, warning = await run_in_threadpool(
             service.change_meeting, web(request), municipality, body, meeting.day, form, moving
         )
     except FormErrors as error:
@@ -331,39 +369,15 @@ async def change_meeting(
             form=form,
             errors=error.errors,
         )
-    count = len(replanned)
-    notices = [
-        message,
-        f"{count} {'sag er' if count == 1 else 'sager er'} planlagt igen"
-        + (": " + ", ".join(replanned) if replanned else "."),
-    ]
-    listed = await run_in_threadpool(
-        service.meetings,
-        web(request),
-        municipality,
-        body,
-        meeting.day - dt.timedelta(days=14),
-        meeting.day + dt.timedelta(days=120),
-    )
-    w = web(request)
-    profile = w.profile(municipality)
-    return render(
-        request,
-        "meetings.j2",
-        viewer=viewer,
-        active="moeder",
-        meetings=listed,
-        notices=notices,
-        warnings=[warning] if warning else [],
-        municipalities=[(m, w.profile(m).name) for m in w.municipalities],
-        bodies=[(b.key, b.name) for b in profile.bodies.values()],
-        filters={
-            "kommune": municipality,
-            "organ": body,
-            "fra": (meeting.day - dt.timedelta(days=14)).strftime("%d-%m-%Y"),
-            "til": (meeting.day + dt.timedelta(days=120)).strftime("%d-%m-%Y"),
-        },
-    )
+    query = {
+        "kommune": municipality,
+        "organ": body,
+        "aendret": action,
+        "moede": meeting.key,
+        "sager": ",".join(replanned),
+        **({"advarsel": "ja"} if warning else {}),
+    }
+    return RedirectResponse(f"/moeder?{urlencode(query)}", status_code=303)
 
 
 # --- Abonnér ----------------------------------------------------------------------------------

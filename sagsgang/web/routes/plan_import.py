@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from sagsgang.danish_words import count
 from sagsgang.meetingplans.importing import NeedsConfirmation
 from sagsgang.meetingplans.reading import PlanFileError
 from sagsgang.web import plan_import, security
@@ -114,8 +115,8 @@ async def store_plan(request: Request, viewer: Viewer = Depends(page_writer)) ->
 def imported_notice(changed: str, query) -> str:
     """The Møder page's message after the redirect from /moeder/indlaes/gem."""
     replanned = query.get("planlagt_igen", "0")
-    text = f"Mødeplanen er gemt: {changed} {'møde er' if changed == '1' else 'møder er'} ændret"
-    text += f", og {replanned} {'sag er' if replanned == '1' else 'sager er'} planlagt igen."
+    moved, planned = (int(n) if n.isdigit() and len(n) < 7 else 0 for n in (changed, replanned))
+    text = f"Mødeplanen er gemt: {count(moved, 'møde')} er ændret, og {count(planned, 'sag')} er planlagt igen."
     if query.get("advarsel"):
         text += " Sagsforløbet kunne ikke køres nu; den daglige kontrol tager det op."
     return text

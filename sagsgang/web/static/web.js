@@ -1,6 +1,14 @@
 // Ny sag: show the timetable while the form is filled in. Without JavaScript the
 // "Opdatér tidsplan" button does the same with a full page load.
 (function () {
+  // Abonnér: a button copies a calendar's address (shown only where the browser can copy).
+  if (navigator.clipboard) document.querySelectorAll("button[data-kopier]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var field = document.getElementById(button.dataset.kopier);
+      navigator.clipboard.writeText(field.value).then(function () { button.textContent = "Kopieret"; });
+    });
+  });
   // Møder: another municipality has other bodies; show its meetings at once.
   document.querySelectorAll("form.filtre select[name=kommune]").forEach(function (select) {
     select.addEventListener("change", function () {

@@ -1,0 +1,157 @@
+"""The hand-off: the orchestration port as the CLI and the web app use it while the service runs
+(registered as the entry point `tjeneste`; chosen automatically, sagsgang.orchestration). The fact
+is stored first, in its own transaction (the same plain steps the flows run), then the follow-up is
+handed to the service as a flow run of its deployment, and the call returns at once.
+
+The flow run is created through Prefect's documented REST API with httpx (about 20 ms), not with
+Prefect's client: `import prefect` alone costs over a second, and an action must answer in well
+under one. POST /deployments/name/{flow}/{deployment} is not needed: GET finds the deployment,
+POST /deployments/{id}/create_flow_run starts it, GET /flow_runs/{id} follows it (`wait`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from sagsgang.cases import steps
+from sagsgang.cases.inline import InlineOrchestrator
+from sagsgang.service import discovery
+
+if TYPE_CHECKING:
+    from sagsgang.cases.decisions import DecisionForm
+    from sagsgang.cases.launch import LaunchRequest
+    from sagsgang.orchestration import CaseSummary, DailySummary, MeetingChanged
+    from sagsgang.settings import Settings
+
+DEPLOYMENT = "sagsgang"  # flows.tasks.DEPLOYMENT, named again here so this module imports no Prefect
+FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+TIMEOUT = 5.0  # seconds for one request to a Prefect server on this machine or the local network
+RETRY_STATUS = {429, 502, 503}
+RETRY_PAUSES = (0.1, 0.3, 1.0)
+log = logging.getLogger(__name__)
+
+
+class NotRunning(RuntimeError):
+    """No Prefect server answers, or it lacks our deployments."""
+
+
+class HandOffOrchestrator:
+    """`transport` is for tests (httpx.MockTransport); `api_url` defaults to the running service's."""
+
+    def __init__(
+        self, settings: Settings, api_url: str | None = None, transport: httpx.BaseTransport | None = None
+    ) -> None:
+        url = api_url or discovery.api_url(settings)
+        if url is None:
+            raise NotRunning("Tjenesten kører ikke (ingen Prefect-server svarer).")
+        self.settings, self.api_url = settings, url.rstrip("/")
+        self.http = httpx.Client(base_url=self.api_url + "/", timeout=TIMEOUT, transport=transport)
+
+    # --- the port ---------------------------------------------------------------------------------
+
+    def launch(self, request: LaunchRequest, now: dt.datetime | None = None) -> CaseSummary:
+        case_id = steps.store_case(self.settings, request, now)
+        steps.publish_feeds(self.settings)
+        return self._follow(case_id, now)
+
+    def advance(
+        self,
+        journal_number: str,
+        municipality: str | None = None,
+        decision: DecisionForm | None = None,
+        now: dt.datetime | None = None,
+    ) -> CaseSummary:
+        if decision is not None:
+            steps.record_decision(self.settings, journal_number, decision, municipality, now)
+        return self._follow(steps.find_case(self.settings, journal_number, municipality), now)
+
+    def meeting_changed(self, municipality: str, meeting_key: str, now: dt.datetime | None = None) -> MeetingChanged:
+        journal_numbers = steps.cases_on_meeting(self.settings, municipality, meeting_key)
+        if not journal_numbers:
+            return {"sager": {}}  # nothing planned on it: nothing to follow up
+        parameters: dict[str, Any] = {"municipality": municipality, "meeting_key": meeting_key}
+        try:
+            run = self.create_run("moedeaendring", parameters, now, key=f"{municipality}/{meeting_key}")
+        except (httpx.HTTPError, NotRunning) as error:
+            log.warning("Hand-off of meeting %s failed (%s); re-planning inline", meeting_key, error)
+            return InlineOrchestrator(self.settings).meeting_changed(municipality, meeting_key, now)
+        return {
+            "sager": {
+                journal: steps.summary(self.settings, steps.find_case(self.settings, journal, municipality), [], None)
+                for journal in journal_numbers
+            },
+            **run,  # type: ignore[typeddict-item]
+        }
+
+    def daily_check(self, now: dt.datetime | None = None) -> DailySummary:
+        """The daily check is the service's own (08:00); asked for by hand it runs here, at once."""
+        return InlineOrchestrator(self.settings).daily_check(now)
+
+    # --- flow runs ----------------------------------------------------------------------------------
+
+    def _follow(self, case_id: int, now: dt.datetime | None) -> CaseSummary:
+        summary = steps.summary(self.settings, case_id, [], None)
+        municipality = steps.municipality_of(self.settings, case_id)
+        parameters = {"journal_number": summary["sag"], "municipality": municipality}
+        try:
+            run = self.create_run("sagsforloeb", parameters, now, key=f"{municipality}/{summary['sag']}")
+        except (httpx.HTTPError, NotRunning) as error:
+            # The fact is stored; the follow-up must not be lost: it runs here instead (the steps
+            # are idempotent, so a run the server did create after all finds nothing left to do).
+            log.warning("Hand-off of %s failed (%s); following it up inline", summary["sag"], error)
+            return InlineOrchestrator(self.settings).advance(summary["sag"], municipality, now=now)
+        return {**summary, **run}  # type: ignore[typeddict-item]
+
+    def create_run(
+        self, flow_name: str, parameters: dict[str, Any], now: dt.datetime | None, key: str
+    ) -> dict[str, str]:
+        """A flow run of `<flow_name>/sagsgang`, due now: its id and its page in the Prefect UI."""
+        if now is not None:
+            parameters = {**parameters, "now": now.isoformat()}
+        found = self._request("GET", f"deployments/name/{flow_name}/{DEPLOYMENT}")
+        if found.status_code == 404:
+            raise NotRunning(f"Prefect-serveren på {self.api_url} kender ikke deploymentet {flow_name}/{DEPLOYMENT}.")
+        found.raise_for_status()
+        created = self._request(
+            "POST",
+            f"deployments/{found.json()['id']}/create_flow_run",
+            # One hand-off, one run: the retries below send the same key, so they never start a second.
+            json={"parameters": parameters, "idempotency_key": f"{key}/{uuid.uuid4()}"},
+        )
+        created.raise_for_status()
+        run_id = str(created.json()["id"])
+        return {"koersel_id": run_id, "koersel_url": f"{discovery.ui_url(self.api_url)}/runs/flow-run/{run_id}"}
+
+    def _request(self, method: str, url: str, **options: Any) -> httpx.Response:
+        """The request, tried again after a short pause while the server answers 429/502/503 (a busy
+        Prefect server on SQLite does), as Prefect's own client does."""
+        for pause in RETRY_PAUSES:
+            answer = self.http.request(method, url, **options)
+            if answer.status_code not in RETRY_STATUS:
+                return answer
+            time.sleep(pause)
+        return self.http.request(method, url, **options)
+
+    def state(self, run_id: str) -> str:
+        """The flow run's state type: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, …"""
+        answer = self._request("GET", f"flow_runs/{run_id}")
+        answer.raise_for_status()
+        state = answer.json().get("state") or {}
+        return str(state.get("type") or "SCHEDULED")
+
+    def wait(self, run_id: str, timeout: float, poll: float = 0.5) -> str | None:
+        """The run's final state type, or None if it is not final within `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.state(run_id)
+            if state in FINAL:
+                return state
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(poll)

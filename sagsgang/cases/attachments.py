@@ -1,0 +1,85 @@
+"""Attachment files (bilag): PDF, Word and Excel, recognised by their content (never by the name
+or the type the browser claims), stored once under SAGSGANG_HOME/bilag by their SHA-256, and
+served to logged-in users only. The case's text keeps the attachment's title and its address
+(`/bilag/<sha256>.<ext>`), so agendas link to it; a public agenda has no closed item's bilag."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sagsgang.inputs import UserError
+
+URL_PREFIX = "/bilag/"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97–2003 and Excel 97–2003 (Compound File)
+NAME = re.compile(r"^([0-9a-f]{64})\.(pdf|docx|xlsx|doc|xls)$")
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+}
+ACCEPTED = "PDF, Word (.docx, .doc) eller Excel (.xlsx, .xls)"
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    kind: str  # pdf | docx | xlsx | doc | xls
+
+    @property
+    def url(self) -> str:
+        return f"{URL_PREFIX}{self.sha256}.{self.kind}"
+
+
+def folder(home: Path) -> Path:
+    return home / "bilag"
+
+
+def kind_of(data: bytes, filename: str) -> str:
+    """What the file is by its content; UserError (Danish) for anything else."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            names = []
+        if "word/document.xml" in names:
+            return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+    if data.startswith(_OLE):
+        return "xls" if filename.lower().endswith(".xls") else "doc"
+    raise UserError(f"Filen '{filename}' er ikke et bilag, Sagsgang kan gemme. Vælg en fil i {ACCEPTED}.", "fil")
+
+
+def store(home: Path, data: bytes, filename: str, limit_mb: int) -> StoredFile:
+    """Check and store the file (once per content); UserError when it is empty, too big or not
+    PDF, Word or Excel."""
+    if not data:
+        raise UserError("Vælg en fil at vedhæfte.", "fil")
+    if len(data) > limit_mb * 1024 * 1024:
+        raise UserError(f"Filen er for stor (højst {limit_mb} MB).", "fil")
+    stored = StoredFile(hashlib.sha256(data).hexdigest(), kind_of(data, filename))
+    path = folder(home) / f"{stored.sha256}.{stored.kind}"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".tmp")
+        partial.write_bytes(data)
+        partial.replace(path)  # whole or not at all
+    return stored
+
+
+def find(home: Path, name: str) -> tuple[Path, str] | None:
+    """The stored file for `<sha256>.<ext>` and its media type, or None."""
+    match = NAME.match(name)
+    if match is None:
+        return None
+    path = folder(home) / name
+    return (path, MEDIA_TYPES[match.group(2)]) if path.is_file() else None

@@ -1,0 +1,104 @@
+"""How a command finds the running service: `$SAGSGANG_HOME/tjeneste.json` ({"prefect_api_url",
+"web_url", "pid"}), written by `sagsgang tjeneste` while it runs, or a Prefect server named by
+PREFECT_API_URL (scale-out). Found means: the file's process is alive and the Prefect API knows
+our deployments, answering within a fraction of a second. No Prefect import: one small HTTP request.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sagsgang.settings import Settings
+
+FILE = "tjeneste.json"
+ADVANCE_DEPLOYMENT = "deployments/name/sagsforloeb/sagsgang"  # flows.deployments registers it
+HEALTH_TIMEOUT = 0.5  # seconds: a service on this machine answers in milliseconds
+
+
+@dataclass(frozen=True)
+class Running:
+    prefect_api_url: str
+    web_url: str | None
+    pid: int
+
+
+def service_file(settings: Settings) -> Path:
+    return settings.home_folder / FILE
+
+
+def write(settings: Settings, running: Running) -> Path:
+    path = service_file(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(asdict(running)), encoding="utf-8")
+    temporary.replace(path)  # readers never see half a file
+    return path
+
+
+def remove(settings: Settings, pid: int) -> None:
+    """Remove the file if it is still this process's (a newer service may have taken over)."""
+    found = read(settings)
+    if found is not None and found.pid == pid:
+        service_file(settings).unlink(missing_ok=True)
+
+
+def read(settings: Settings) -> Running | None:
+    try:
+        data = json.loads(service_file(settings).read_text(encoding="utf-8"))
+        return Running(str(data["prefect_api_url"]), data.get("web_url"), int(data["pid"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        return True
+    return True
+
+
+def answers(api_url: str, timeout: float = HEALTH_TIMEOUT) -> bool:
+    """The Prefect API's health endpoint answers 200."""
+    import httpx
+
+    try:
+        return httpx.get(f"{api_url.rstrip('/')}/health", timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def has_deployments(api_url: str, timeout: float = HEALTH_TIMEOUT) -> bool:
+    """The Prefect API answers and knows the lifecycle's advance deployment (so also the others)."""
+    import httpx
+
+    try:
+        return httpx.get(f"{api_url.rstrip('/')}/{ADVANCE_DEPLOYMENT}", timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def api_url(settings: Settings, environ: Mapping[str, str] | None = None) -> str | None:
+    """The Prefect API a follow-up is handed to: PREFECT_API_URL if it has our deployments, else
+    the running service's; None when neither answers (the follow-up then runs inline)."""
+    named = (os.environ if environ is None else environ).get("PREFECT_API_URL")
+    if named:
+        return named if has_deployments(named) else None
+    running = read(settings)
+    if running is None or not alive(running.pid) or not has_deployments(running.prefect_api_url):
+        return None
+    return running.prefect_api_url
+
+
+def ui_url(api_url: str) -> str:
+    """The Prefect UI next to its API (…/api → …)."""
+    base = api_url.rstrip("/")
+    return base[: -len("/api")] if base.endswith("/api") else base

@@ -1,0 +1,139 @@
+"""`sagsgang tjeneste` on the embedded default, as a new user runs it: its own Prefect server
+(SQLite under SAGSGANG_HOME/prefect), the deployments in the work pool, one `prefect worker`, the
+web app. A case launched from the command line is handed off, and the worker advances it: the case
+gets its wake-up time in the database. Then SIGTERM stops everything and removes tjeneste.json.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from tests.servers import answers, free_port, stop
+
+pytestmark = pytest.mark.e2e
+
+VENV_BIN = Path(sys.executable).parent
+J = "27.00.00-G01-9-27"
+
+
+def until(check, seconds: float, what: str, service: subprocess.Popen, home: Path):
+    deadline = time.monotonic() + seconds
+    while True:
+        found = check()
+        if found:
+            return found
+        if service.poll() is not None or time.monotonic() > deadline:
+            logs = "\n".join(f"== {p.name}\n{p.read_text(errors='replace')[-2000:]}" for p in (home / "logs").glob("*"))
+            pytest.fail(f"{what} did not happen:\n{logs}")
+        time.sleep(1)
+
+
+def test_the_service_hands_a_launched_case_to_its_worker_and_stops_cleanly(tmp_path):
+    home = tmp_path / "home"
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PREFECT_", "SAGSGANG_"))}
+    env.update({"SAGSGANG_HOME": str(home), "SAGSGANG_TODAY": "2027-03-01"})
+    web_port, prefect_port = free_port(), free_port()
+    service = subprocess.Popen(
+        [
+            str(VENV_BIN / "sagsgang"),
+            "tjeneste",
+            "--port",
+            str(web_port),
+            "--prefect-port",
+            str(prefect_port),
+            "--workers",
+            "1",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        running = until(lambda: (home / "tjeneste.json").exists(), 300, "the service start", service, home)
+        assert running
+        found = json.loads((home / "tjeneste.json").read_text())
+        assert found == {
+            "prefect_api_url": f"http://127.0.0.1:{prefect_port}/api",
+            "web_url": f"http://127.0.0.1:{web_port}",
+            "pid": service.pid,
+        }
+        # tjeneste.json is written once Prefect is ready; the web app starts listening right after.
+        until(answers(f"http://127.0.0.1:{web_port}/login"), 60, "the web app answering", service, home)
+        assert (home / "prefect").is_dir()  # Prefect's own files live under SAGSGANG_HOME
+
+        started = time.monotonic()
+        launched = subprocess.run(
+            [
+                str(VENV_BIN / "sagsgang"),
+                "sag",
+                "opret",
+                "--kommune",
+                "slagelse",
+                "--titel",
+                "Havnestrategi 2027",
+                "--journalnummer",
+                J,
+                "--sagsbehandler",
+                "Mette Hansen",
+                "--sagsbehandler-email",
+                "meha@slagelse.dk",
+                "--leder",
+                "Lars Berg",
+                "--leder-email",
+                "labe@slagelse.dk",
+                "--rute",
+                "politisk",
+                "--klar",
+                "01-03-2027",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        answered = time.monotonic() - started
+        assert launched.returncode == 0, launched.stderr
+        assert "tjenesten sender påmindelserne. Følg kørslen: " in launched.stdout
+        assert f"http://127.0.0.1:{prefect_port}/runs/flow-run/" in launched.stdout
+        assert launched.stderr == ""  # no English log line on the user's terminal
+        print(f"sag opret answered in {answered:.2f} s")
+
+        engine = sa.create_engine(f"sqlite:///{home / 'sagsgang.db'}")
+
+        def woken() -> dt.datetime | None:
+            with engine.connect() as connection:
+                return connection.execute(
+                    sa.text("SELECT wake_at FROM cases WHERE journal_number = :j"), {"j": J}
+                ).scalar()
+
+        # The worker's sagsforloeb run follows the route: the case waits for Direktionen's deadline,
+        # and wakes for the 1-day reminder on Wednesday 3 March at 08:00 (07:00 UTC, stored naive).
+        wake = until(woken, 240, "the worker advancing the case", service, home)
+        assert dt.datetime.fromisoformat(str(wake)).replace(tzinfo=dt.UTC) == dt.datetime(
+            2027, 3, 3, 8, 0, tzinfo=ZoneInfo("Europe/Copenhagen")
+        )
+        engine.dispose()
+    finally:
+        service.send_signal(signal.SIGTERM)
+        try:
+            out, err = service.communicate(timeout=90)
+        except subprocess.TimeoutExpired:
+            stop(service)
+            out, err = service.communicate()
+    assert service.returncode == 0, err
+    assert "Sagsgang-tjenesten er stoppet." in out
+    assert err == ""
+    assert not (home / "tjeneste.json").exists()
+    assert not answers(f"http://127.0.0.1:{prefect_port}/api/health")()  # its Prefect server stopped too
