@@ -2,12 +2,12 @@
 forms (sagsgang.web.forms), the JSON API (sagsgang.web.schemas) and the tables' own validators.
 
 Each rule is a plain function that returns the value as it is stored (trimmed, normalised) or
-raises models.errors.Invalid with a Danish message naming the field and the fix; the `Annotated`
-types below put the same functions into pydantic models. `problems()` words a pydantic
-ValidationError in Danish, field by field, so none of pydantic's English reaches a user.
+raises models.errors.Invalid (a ValueError) with a Danish message naming the field and the fix;
+the tables' validators call the same functions, so a value that slips past an edge is still
+refused before it is stored. `danish()` words one of pydantic's errors in Danish (our own rules'
+message as written), so none of pydantic's English reaches a user.
 
-Light on purpose: pydantic and the standard library only (no SQLAlchemy), so the CLI's planning
-path may import it.
+Light on purpose: the standard library and email-validator only (no SQLAlchemy).
 """
 
 from __future__ import annotations
@@ -15,24 +15,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from functools import partial
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
-from pydantic import BeforeValidator
-
-from calendars.workdays import FIRST_YEAR, LAST_YEAR, CalendarRangeError, within_range
+from calendars.workdays import CalendarRangeError, within_range
 from models.errors import Invalid
-
-if TYPE_CHECKING:
-    from pydantic import ValidationError
 
 MAX_LINE = 500  # one line: a title, a name, a department
 MAX_NAME = 200
 MAX_EMAIL = 254  # RFC 5321's path limit
 MAX_LOCAL_PART = 64  # RFC 5321 § 4.5.3.1.1 (email-validator lets longer ones through)
 MAX_SERIAL_DIGITS = 6  # KLE løbenummer: up to 999999 cases of one subject in one year
-FIRST_DAY = dt.date(FIRST_YEAR, 1, 1)  # the calendar's range (calendars.workdays)
-LAST_DAY = dt.date(LAST_YEAR, 12, 31)
 # KLE: emne (hovedgruppe.gruppe.emne) - handlingsfacet - løbenummer - år (2 cifre). ASCII digits
 # only: \d would also take Arabic-Indic digits, and `$` would take a trailing newline.
 JOURNAL_NUMBER = re.compile(
@@ -128,32 +120,6 @@ def whole_number(value: Any, field: str, low: int, high: int, label: str = "Tall
     return text
 
 
-def _date_value(value: Any, field: str) -> Any:
-    if isinstance(value, str):
-        from calendars.danish import DateFormatError, parse_date
-
-        if not value.strip():
-            return None
-        try:
-            value = parse_date(value)
-        except DateFormatError as error:
-            raise Invalid(str(error), field) from None
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    return calendar_date(value, field) if isinstance(value, dt.date) else value
-
-
-def line(field: str, label: str, limit: int = MAX_LINE, required: bool = False) -> BeforeValidator:
-    """The single_line rule as a pydantic validator."""
-    return BeforeValidator(partial(single_line, field=field, label=label, limit=limit, required=required))
-
-
-Email = Annotated[str, BeforeValidator(lambda v: email_address(v, "email", required=True))]
-OptionalEmail = Annotated[str, BeforeValidator(lambda v: email_address(v, "email"))]
-JournalNumber = Annotated[str, BeforeValidator(journal_number)]
-CalendarDate = Annotated[dt.date, BeforeValidator(lambda v: _date_value(v, "date"))]
-
-
 # --- pydantic's errors in Danish ---------------------------------------------------------------
 
 _PYDANTIC = (
@@ -191,8 +157,3 @@ def danish(problem: Any) -> str:
         return error.message
     kind = str(problem.get("type", ""))
     return next((text for prefix, text in _PYDANTIC if kind.startswith(prefix)), "Værdien er ikke gyldig.")
-
-
-def problems(error: ValidationError, skip: int = 0) -> dict[str, str]:
-    """Field path (after `skip` leading parts) → Danish message, for each problem in `error`."""
-    return {".".join(str(p) for p in problem.get("loc", ())[skip:]): danish(problem) for problem in error.errors()}

@@ -4,7 +4,7 @@ Bad input raises UserError (Danish) and writes nothing.
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from calendars.clock import Clock
 from calendars.planner import Target
 from calendars.profiles import Profile, Route
-from models.fields import MAX_NAME, CalendarDate, Email, JournalNumber, line
+from models import fields
 from models.store import save_plan
 from models.tables import Body, Case
 from sagsgang.cases.scheduling import plan_route
@@ -25,22 +25,18 @@ class LaunchRequest(BaseModel):
 
     model_config = ConfigDict(title="Ny sag")
 
-    municipality: str = Field(title="Kommune", description="Profilens navn, fx slagelse", max_length=MAX_NAME)
-    title: Annotated[str, line("title", "Sagens titel", required=True)] = Field(title="Sagens titel")
-    journal_number: JournalNumber = Field(title="Journalnummer (KLE)", description="Fx 27.00.00-G01-1-24")
-    owner_name: Annotated[str, line("owner_name", "Sagsbehandlerens navn", MAX_NAME, required=True)] = Field(
-        title="Sagsbehandler"
-    )
-    owner_email: Email = Field(title="Sagsbehandlers e-mail")
-    manager_name: Annotated[str, line("manager_name", "Lederens navn", MAX_NAME, required=True)] = Field(title="Leder")
-    manager_email: Email = Field(title="Leders e-mail")
-    department: Annotated[str, line("department", "Afdelingen", MAX_NAME)] = Field("", title="Afdeling")
-    route: str = Field(title="Rute", description="Rutens nøgle i profilen, fx politisk", max_length=MAX_NAME)
-    ready: CalendarDate | None = Field(None, title="Sagen er klar", description="Tom: i dag")
-    target_body: str | None = Field(
-        None, title="Mål: organ", description="Fx byraadet (rutens sidste trin)", max_length=MAX_NAME
-    )
-    target_date: CalendarDate | None = Field(None, title="Mål: senest den")
+    municipality: str = Field(title="Kommune", description="Profilens navn, fx slagelse")
+    title: str = Field(title="Sagens titel", min_length=1)
+    journal_number: str = Field(title="Journalnummer (KLE)", description="Fx 27.00.00-G01-1-24")
+    owner_name: str = Field(title="Sagsbehandler", min_length=1)
+    owner_email: str = Field(title="Sagsbehandlers e-mail")
+    manager_name: str = Field(title="Leder", min_length=1)
+    manager_email: str = Field(title="Leders e-mail")
+    department: str = Field("", title="Afdeling")
+    route: str = Field(title="Rute", description="Rutens nøgle i profilen, fx politisk")
+    ready: dt.date | None = Field(None, title="Sagen er klar", description="Tom: i dag")
+    target_body: str | None = Field(None, title="Mål: organ", description="Fx byraadet (rutens sidste trin)")
+    target_date: dt.date | None = Field(None, title="Mål: senest den")
     closed_item: bool = Field(False, title="Lukket punkt")
 
 
@@ -50,7 +46,10 @@ def launch(session: Session, request: LaunchRequest, clock: Clock) -> Case:
     route = read_route(profile, request.route)
     ready = request.ready or clock.today()
     target = _target(profile, route, request)
-    try:
+    try:  # the shared rules (models.fields): the dates here, the texts in the table's own validators
+        for day, field in ((request.ready, "ready"), (request.target_date, "target_date")):
+            if day is not None:
+                fields.calendar_date(day, field)
         case = Case(
             municipality=profile.key,
             journal_number=request.journal_number,
@@ -69,6 +68,8 @@ def launch(session: Session, request: LaunchRequest, clock: Clock) -> Case:
         raise UserError(str(error), getattr(error, "field", None)) from None
     if not case.title:
         raise UserError("Sagen skal have en titel.", "title")
+    if not case.owner_name or not case.manager_name:
+        raise UserError("Skriv navnet på både sagsbehandler og leder (kun mellemrum tæller ikke).", "owner_name")
     if not case.owner_email or not case.manager_email:
         raise UserError(
             "Angiv e-mail for både sagsbehandler og leder: de får påmindelser og eskaleringer.", "owner_email"
