@@ -240,7 +240,9 @@ def test_secretary_launches_follows_decides_moves_and_subscribes(page, server):
 
     # Abonnér: a personal calendar, shown once, that a calendar program can fetch.
     page.get_by_role("link", name="Abonnér").click()
-    expect(page.get_by_role("link", name="webcal-link").first).to_have_attribute("href", re.compile("^webcal://"))
+    expect(page.get_by_role("link", name="Åbn i kalenderprogrammet (webcal)").first).to_have_attribute(
+        "href", re.compile("^webcal://")
+    )
     page.get_by_role("button", name="Opret personlig kalender").click()
     expect(page.get_by_text("Din personlige kalender er oprettet")).to_be_visible()
     address = page.get_by_label("Adresse", exact=True).input_value()
