@@ -9,22 +9,25 @@ foreign keys on.
 from __future__ import annotations
 
 import fcntl
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+VERSION_TABLE = "alembic_version"  # alembic's own, one row: the schema version the database has
+# `revision: str = '0011'` and `down_revision: str | None = '0010'`, as `alembic revision` writes them.
+_REVISION_LINE = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*(?:['"]([^'"]+)['"]|None)""", re.M)
 
 
 def make_engine(url: str) -> Engine:
@@ -79,7 +82,10 @@ def alembic_config(url: str) -> Config:
     """Alembic's configuration for `url`: the scripts live in models/migrations.
 
     The top-level alembic.ini says the same for developers' `alembic revision --autogenerate`.
+    Alembic is imported here, on the migration path only: it costs most of a command's start-up.
     """
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     # Config values go through configparser, where '%' starts an interpolation.
@@ -110,26 +116,35 @@ class SchemaNotCurrent(Exception):
         self.known = known
 
 
-def _scripts() -> ScriptDirectory:
-    return ScriptDirectory(str(MIGRATIONS))
+@lru_cache(maxsize=1)
+def _revisions() -> dict[str, str | None]:
+    """Each revision of models/migrations/versions and the one before it, read from the files'
+    `revision = …` and `down_revision = …` lines (no alembic: checking the schema must be cheap)."""
+    found: dict[str, str | None] = {}
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        lines = {name: value or None for name, value in _REVISION_LINE.findall(path.read_text(encoding="utf-8"))}
+        if lines.get("revision"):
+            found[str(lines["revision"])] = lines.get("down_revision")
+    return found
 
 
 def newest_revision() -> str:
     """The newest schema version the code knows (the head of models/migrations/versions)."""
-    head = _scripts().get_current_head()
-    assert head is not None, "models/migrations/versions has no revision"
-    return head
+    revisions = _revisions()
+    heads = set(revisions) - set(revisions.values())
+    assert len(heads) == 1, f"models/migrations/versions must have one head, has {sorted(heads)}"
+    return heads.pop()
 
 
 def is_known_revision(revision: str) -> bool:
     """Whether `revision` is one of models/migrations/versions (not one of a newer version's)."""
-    return revision in {script.revision for script in _scripts().walk_revisions()}
+    return revision in _revisions()
 
 
 def schema_revision(engine: Engine) -> str | None:
-    """The schema version the database at `engine` has (None: never migrated)."""
+    """The schema version the database at `engine` has (None: never migrated), read with plain SQL."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return _revision(connection)
 
 
 def require_current_schema(engine: Engine) -> None:
@@ -146,6 +161,8 @@ def upgrade(url: str, revision: str = "heads") -> Upgrade:
     (PostgreSQL: an advisory lock held by the migration's own connection; SQLite: a lock file
     beside the database file), then finds the schema current and does nothing.
     """
+    from alembic import command
+
     config = alembic_config(url)
     engine = make_engine(url)
     try:
@@ -159,9 +176,15 @@ def upgrade(url: str, revision: str = "heads") -> Upgrade:
 
 
 def _revision(connection: Connection) -> str | None:
-    revision = MigrationContext.configure(connection).get_current_revision()
-    connection.commit()  # end the read's transaction: the migration begins its own
-    return revision
+    """The version in alembic's table (None: no table, or empty); ends the read's transaction, so a
+    migration on the same connection begins its own."""
+    rows: list[str] = []
+    if inspect(connection).has_table(VERSION_TABLE):
+        rows = list(connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars())
+    connection.commit()
+    if len(rows) > 1:  # branches merged by a newer Sagsgang: not a version this code knows
+        return ",".join(sorted(rows))
+    return rows[0] if rows else None
 
 
 # Any constant bigint: what matters is that every Sagsgang process takes the same one.
