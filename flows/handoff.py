@@ -7,6 +7,11 @@ The flow run is created through Prefect's documented REST API with httpx (about 
 Prefect's client: `import prefect` alone costs over a second, and an action must answer in well
 under one. POST /deployments/name/{flow}/{deployment} is not needed: GET finds the deployment,
 POST /deployments/{id}/create_flow_run starts it, GET /flow_runs/{id} follows it (`wait`).
+
+When the hand-off fails after the fact is stored, the follow-up runs here (the steps are idempotent,
+so a run the server did create after all finds nothing left to do), and the summary says why: a
+server that stays busy (429/502/503 after the retries, or no answer in time) is marked `optaget`,
+for the CLI and web to say the service was busy, not that it is down.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from sagsgang.service import discovery
 if TYPE_CHECKING:
     from sagsgang.cases.decisions import DecisionForm
     from sagsgang.cases.launch import LaunchRequest
-    from sagsgang.orchestration import CaseSummary, DailySummary, MeetingChanged
+    from sagsgang.orchestration import CaseSummary, DailySummary, MeetingChanged, RunStarted
     from sagsgang.settings import Settings
 
 DEPLOYMENT = "sagsgang"  # flows.tasks.DEPLOYMENT, named again here so this module imports no Prefect
@@ -39,6 +44,10 @@ log = logging.getLogger(__name__)
 
 class NotRunning(RuntimeError):
     """No Prefect server answers, or it lacks our deployments."""
+
+
+class Busy(RuntimeError):
+    """The Prefect server answers, but stays busy (429/502/503 or too slow) after the retries."""
 
 
 class HandOffOrchestrator:
@@ -78,9 +87,10 @@ class HandOffOrchestrator:
         parameters: dict[str, Any] = {"municipality": municipality, "meeting_key": meeting_key}
         try:
             run = self.create_run("moedeaendring", parameters, now, key=f"{municipality}/{meeting_key}")
-        except (httpx.HTTPError, NotRunning) as error:
+        except (httpx.HTTPError, NotRunning, Busy) as error:
             log.warning("Hand-off of meeting %s failed (%s); re-planning inline", meeting_key, error)
-            return InlineOrchestrator(self.settings).meeting_changed(municipality, meeting_key, now)
+            changed = InlineOrchestrator(self.settings).meeting_changed(municipality, meeting_key, now)
+            return {**changed, "optaget": True} if isinstance(error, Busy) else changed
         return {
             "sager": {
                 journal: steps.summary(self.settings, steps.find_case(self.settings, journal, municipality), [], None)
@@ -89,9 +99,14 @@ class HandOffOrchestrator:
             **run,  # type: ignore[typeddict-item]
         }
 
-    def daily_check(self, now: dt.datetime | None = None) -> DailySummary:
-        """The daily check is the service's own (08:00); asked for by hand it runs here, at once."""
-        return InlineOrchestrator(self.settings).daily_check(now)
+    def daily_check(self, now: dt.datetime | None = None) -> DailySummary | RunStarted:
+        """The daily check asked for by hand: a run of the service's own deployment (08:00)."""
+        try:
+            return self.create_run("daglig-kontrol", {}, now, key="daglig-kontrol")  # type: ignore[return-value]
+        except (httpx.HTTPError, NotRunning, Busy) as error:
+            log.warning("Hand-off of the daily check failed (%s); running it inline", error)
+            checked = InlineOrchestrator(self.settings).daily_check(now)
+            return {**checked, "optaget": True} if isinstance(error, Busy) else checked
 
     # --- flow runs ----------------------------------------------------------------------------------
 
@@ -101,11 +116,11 @@ class HandOffOrchestrator:
         parameters = {"journal_number": summary["sag"], "municipality": municipality}
         try:
             run = self.create_run("sagsforloeb", parameters, now, key=f"{municipality}/{summary['sag']}")
-        except (httpx.HTTPError, NotRunning) as error:
-            # The fact is stored; the follow-up must not be lost: it runs here instead (the steps
-            # are idempotent, so a run the server did create after all finds nothing left to do).
+        except (httpx.HTTPError, NotRunning, Busy) as error:
+            # The fact is stored; the follow-up must not be lost: it runs here instead.
             log.warning("Hand-off of %s failed (%s); following it up inline", summary["sag"], error)
-            return InlineOrchestrator(self.settings).advance(summary["sag"], municipality, now=now)
+            followed = InlineOrchestrator(self.settings).advance(summary["sag"], municipality, now=now)
+            return {**followed, "optaget": True} if isinstance(error, Busy) else followed
         return {**summary, **run}  # type: ignore[typeddict-item]
 
     def create_run(
@@ -130,13 +145,23 @@ class HandOffOrchestrator:
 
     def _request(self, method: str, url: str, **options: Any) -> httpx.Response:
         """The request, tried again after a short pause while the server answers 429/502/503 (a busy
-        Prefect server on SQLite does), as Prefect's own client does."""
+        Prefect server on SQLite does), as Prefect's own client does; Busy if it stays so, or if
+        it does not answer within TIMEOUT."""
+        answer = self._send(method, url, **options)
         for pause in RETRY_PAUSES:
-            answer = self.http.request(method, url, **options)
             if answer.status_code not in RETRY_STATUS:
                 return answer
             time.sleep(pause)
-        return self.http.request(method, url, **options)
+            answer = self._send(method, url, **options)
+        if answer.status_code in RETRY_STATUS:
+            raise Busy(f"Prefect-serveren på {self.api_url} svarede {answer.status_code}")
+        return answer
+
+    def _send(self, method: str, url: str, **options: Any) -> httpx.Response:
+        try:
+            return self.http.request(method, url, **options)
+        except httpx.TimeoutException as error:
+            raise Busy(f"Prefect-serveren på {self.api_url} svarede ikke inden {TIMEOUT:g} s") from error
 
     def state(self, run_id: str) -> str:
         """The flow run's state type: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, …"""
@@ -149,7 +174,10 @@ class HandOffOrchestrator:
         """The run's final state type, or None if it is not final within `timeout` seconds."""
         deadline = time.monotonic() + timeout
         while True:
-            state = self.state(run_id)
+            try:
+                state = self.state(run_id)
+            except Busy:  # asked again at the next poll
+                state = "UNKNOWN"
             if state in FINAL:
                 return state
             if time.monotonic() >= deadline:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, NotRequired, Protocol, TypedDict, runtime_checkable
+from typing import TYPE_CHECKING, NotRequired, Protocol, TypedDict, final, runtime_checkable
 
 from sagsgang.inputs import UserError
 
@@ -36,12 +36,22 @@ class CaseSummary(TypedDict):
     beskrivelse: list[str]  # sagsgang.cases.description.describe
     koersel_id: NotRequired[str]  # handed to the service: the flow run that follows it up
     koersel_url: NotRequired[str]  # … and its page in the Prefect UI
+    optaget: NotRequired[bool]  # the service runs but was busy: the follow-up ran here instead
 
 
 class MeetingChanged(TypedDict):
     sager: dict[str, CaseSummary]  # journal number -> the case re-planned (handed off: to be re-planned)
     koersel_id: NotRequired[str]
     koersel_url: NotRequired[str]
+    optaget: NotRequired[bool]
+
+
+@final  # so that `"koersel_id" in summary` tells it from a DailySummary
+class RunStarted(TypedDict):
+    """A follow-up handed to the service whose outcome only the run will tell (the daily check)."""
+
+    koersel_id: str
+    koersel_url: str
 
 
 class WokenUp(TypedDict):
@@ -51,6 +61,7 @@ class WokenUp(TypedDict):
 
 
 # The daily check's counts, keyed as the CLI and the Prefect UI show them.
+@final
 class DailySummary(TypedDict):
     påmindelser: int
     eskaleringer: int
@@ -60,6 +71,7 @@ class DailySummary(TypedDict):
     sendt: int
     ikke_sendt: int
     opgivet: int  # mails given up on in this run (marked failed, shown to the secretariat)
+    optaget: NotRequired[bool]  # the service was busy: the check ran here instead
 
 
 class Orchestrator(Protocol):
@@ -77,7 +89,7 @@ class Orchestrator(Protocol):
         self, municipality: str, meeting_key: str, now: dt.datetime | None = None
     ) -> MeetingChanged: ...
 
-    def daily_check(self, now: dt.datetime | None = None) -> DailySummary: ...
+    def daily_check(self, now: dt.datetime | None = None) -> DailySummary | RunStarted: ...
 
 
 class Worker(Protocol):
@@ -107,26 +119,24 @@ def implementation(name: str) -> type:
     return loaded
 
 
-def chosen(settings: Settings) -> str:
+def chosen(settings: Settings) -> tuple[str, str | None]:
     """The implementation's name: the setting, with `auto` resolved — the hand-off to the service
-    when one answers (sagsgang.service.discovery), else inline (no Prefect in this process)."""
+    when one answers (sagsgang.service.discovery), else inline (no Prefect in this process); and
+    with `auto` the Prefect API discovery found (None: not looked for, or none answers)."""
     if settings.orchestration != "auto":
-        return settings.orchestration
+        return settings.orchestration, None
     from sagsgang.service import discovery
 
-    return "tjeneste" if discovery.api_url(settings) else "inline"
+    found = discovery.api_url(settings)
+    return ("tjeneste" if found else "inline"), found
 
 
 def orchestrator(settings: Settings) -> Orchestrator:
-    """The implementation the settings choose. With `auto`, a service that stops answering between
-    the look and the hand-off's own (a busy Prefect server) means inline, as if it were not there."""
-    name = chosen(settings)
-    try:
-        made: Orchestrator = implementation(name)(settings)
-    except RuntimeError:  # flows.handoff.NotRunning; sagsgang does not import flows
-        if settings.orchestration != "auto" or name == "inline":
-            raise
-        made = implementation("inline")(settings)
+    """The implementation the settings choose. With `auto`, the hand-off is given the Prefect API
+    discovery found (it does not look again); what happens when that server is busy or gone by the
+    time of the hand-off is the hand-off's own business (it follows up inline and says why)."""
+    name, api_url = chosen(settings)
+    made: Orchestrator = implementation(name)(settings, api_url=api_url) if api_url else implementation(name)(settings)
     return made
 
 

@@ -8,100 +8,24 @@ layer are imported inside the commands: the planning commands must stay fast.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Mapping, Sequence
-from typing import Any
-
 from sagsgang.cli import edit_commands, plan_import_commands
 from sagsgang.cli.database import current_database
+from sagsgang.cli.follow_ups import (
+    DAILY_HANDED_OFF,
+    MEETING_HANDED_OFF,
+    SUBMISSION_HANDED_OFF,
+    WAIT_HELP,
+    advance,
+    followed,
+    orchestrator,
+    print_summary,
+    run_follow_up,
+    waited,
+)
 from sagsgang.cli.prompts import ask_new_ready
 from sagsgang.inputs import UserError, model_error, read_date, read_profile, read_target
 
-WAIT_HELP = "vent på tjenestens kørsel og vis resultatet"
 OUTCOMES = "godkendt, anbefalet, 'taget til efterretning', drøftet, udsat, tilbagesendt, 'ikke godkendt'"
-
-
-def _orchestrator(settings):
-    from sagsgang.orchestration import orchestrator
-
-    return orchestrator(settings)
-
-
-def _print_summary(result: Mapping[str, Any]) -> None:
-    for line in result.get("beskrivelse", []):
-        print(line)
-    for key in result.get("sendt", []):
-        print(f"  Mail sendt: {key}")
-    if result.get("naeste_koersel"):
-        import datetime as dt
-
-        from calendars.danish import long_date
-
-        at = dt.datetime.fromisoformat(result["naeste_koersel"])
-        print(f"  Næste påmindelse eller fristkontrol: {long_date(at.date())} kl. {at:%H:%M}")
-
-
-def _advance(settings, what: str, journal_number: str, municipality: str, wait: bool = False) -> int:
-    """After a recorded fact: follow the case's route on and print where it stands (1 if that failed)."""
-    orchestrator = _orchestrator(settings)
-    result = _run_flow(what, lambda: orchestrator.advance(journal_number, municipality))
-    if result is None:
-        return 1
-    return _followed(settings, orchestrator, result, wait, [(journal_number, municipality)])
-
-
-def _run_flow(what: str, call):
-    """Run the follow-up (here, or handed to the service); its failure after our own change was
-    stored is not the user's input."""
-    try:
-        return call()
-    except UserError:
-        raise
-    except Exception as error:
-        print(
-            f"Advarsel: {what} er gemt, men sagsforløbet kunne ikke køres nu ({error}). "
-            "Den daglige kontrol tager det op.",
-            file=sys.stderr,
-        )
-        return None
-
-
-HANDED_OFF = "Sagen er gemt og planlagt; tjenesten sender påmindelserne."
-NOT_RUNNING = "Tjenesten kører ikke: påmindelser sendes først, når `sagsgang tjeneste` kører."
-OUTCOMES_DA = {"COMPLETED": "gennemført", "FAILED": "fejlet", "CRASHED": "brudt ned", "CANCELLED": "annulleret"}
-MEETING_HANDED_OFF = "Mødeændringen er gemt; tjenesten planlægger sagerne på mødet igen."
-WAIT_SECONDS = 300
-
-
-def _followed(
-    settings, orchestrator, result, wait: bool, cases: Sequence[tuple[str, str | None]], handed_off: str = HANDED_OFF
-) -> int:
-    """Print what happens next: handed to the service (its run's address; with --vent, its outcome
-    and the cases afterwards), or done here (and, when chosen automatically, that the service is off)."""
-    from sagsgang.orchestration import hand_off
-
-    service = hand_off(orchestrator)
-    if service is None or "koersel_id" not in result:
-        if "beskrivelse" in result:
-            _print_summary(result)
-        if settings.orchestration == "auto":
-            print(NOT_RUNNING)
-        return 0
-    print(f"{handed_off} Følg kørslen: {result['koersel_url']}")
-    if not wait:
-        return 0
-    state = service.wait(result["koersel_id"], WAIT_SECONDS)
-    if state is None:
-        print(f"Kørslen er ikke færdig efter {WAIT_SECONDS} sekunder; den fortsætter i tjenesten.")
-        return 1
-    print(f"Kørslen er {OUTCOMES_DA.get(state, state.lower())}.")
-    from sagsgang.cases import steps
-
-    for journal_number, municipality in cases:
-        if len(cases) > 1:
-            print(f"Sagen {journal_number}:")
-        _print_summary(steps.summary_now(settings, journal_number, municipality))
-    return 0 if state == "COMPLETED" else 1
 
 
 def launch_command(args) -> int:
@@ -131,10 +55,10 @@ def launch_command(args) -> int:
         raise model_error(launch.LaunchRequest, error) from None
     db = current_database(args.settings)
     launch.check_launch(db.get_engine(), request, args.settings.clock())  # bad input: exit 2 before Prefect starts
-    orchestrator = _orchestrator(args.settings)
-    result = orchestrator.launch(request)
+    chosen = orchestrator(args.settings)
+    result = chosen.launch(request)
     print(f"Sagen {request.journal_number} er oprettet og planlagt.")
-    return _followed(args.settings, orchestrator, result, args.vent, [(request.journal_number, profile.key)])
+    return followed(args.settings, chosen, result, args.vent, [(request.journal_number, profile.key)])
 
 
 def decide_command(args) -> int:
@@ -153,7 +77,7 @@ def decide_command(args) -> int:
     from calendars.danish import long_date
 
     print(f"Beslutning registreret: {name} {long_date(recorded.meeting_day)}: {recorded.outcome}.")
-    return _advance(args.settings, "Beslutningen", journal_number, municipality, args.vent)
+    return advance(args.settings, "Beslutningen", journal_number, municipality, args.vent)
 
 
 def late_command(args) -> int:
@@ -180,7 +104,7 @@ def late_command(args) -> int:
         f"Sagen {journal_number} er eftersendt til {name} {long_date(fact.meeting.day)} "
         f"(besluttet af {fact.decided_by}). Dagsordenen viser den som eftersendt punkt."
     )
-    return _advance(args.settings, "Eftersendelsen", journal_number, municipality, args.vent)
+    return advance(args.settings, "Eftersendelsen", journal_number, municipality, args.vent)
 
 
 def submit_command(args) -> int:
@@ -190,13 +114,16 @@ def submit_command(args) -> int:
     db = current_database(args.settings)
     with db.session_scope() as session:
         done = decisions.record_submission(session, args.sag, args.settings.clock(), args.organ, args.kommune)
-        case_state = state.load_state(session, state.find_case(session, args.sag, args.kommune))
+        case = state.find_case(session, args.sag, args.kommune)
+        case_state = state.load_state(session, case)
         for treatment in done:
             print(
                 f"Materialet til {case_state.body_name(treatment.body)} er modtaget (møde "
                 f"{long_date(treatment.meeting.day)}). Der kommer ikke flere påmindelser om den frist."
             )
-    return 0
+        municipality, journal_number = case.municipality, case.journal_number
+    # The case's next wake-up moves (no more reminders for that deadline): the follow-up says so.
+    return advance(args.settings, "Materialet", journal_number, municipality, args.vent, SUBMISSION_HANDED_OFF)
 
 
 def show_command(args) -> int:
@@ -248,26 +175,35 @@ def _change_meeting(args, moving: bool) -> int:
         key = meeting.key
         what = f"flyttet til {long_date(meeting.day)} kl. {meeting.local_time:%H:%M}" if moving else "aflyst"
     print(f"Mødet i {profile.bodies[args.organ].name} {long_date(day)} er {what}.")
-    orchestrator = _orchestrator(args.settings)
-    result = _run_flow("Mødeændringen", lambda: orchestrator.meeting_changed(profile.key, key))
+    chosen = orchestrator(args.settings)
+    result = run_follow_up("Mødeændringen", lambda: chosen.meeting_changed(profile.key, key))
     if result is None:
         return 1
     if not result["sager"]:
         print("Ingen sager var planlagt på mødet.")
     if "koersel_id" in result:
         cases = [(journal_number, profile.key) for journal_number in result["sager"]]
-        return _followed(args.settings, orchestrator, result, args.vent, cases, MEETING_HANDED_OFF)
+        return followed(args.settings, chosen, result, args.vent, cases, MEETING_HANDED_OFF)
     for journal_number, summary in result["sager"].items():
         print(f"Sagen {journal_number} er planlagt igen:")
-        _print_summary(summary)
-    return _followed(args.settings, orchestrator, {}, False, [])
+        print_summary(summary)
+    return followed(args.settings, chosen, {"optaget": result.get("optaget", False)}, False, [])
 
 
 def daily_command(args) -> int:
+    from sagsgang.cases import follow_up
     from sagsgang.danish_words import count
+    from sagsgang.orchestration import hand_off
 
     current_database(args.settings)
-    result = _orchestrator(args.settings).daily_check()
+    chosen = orchestrator(args.settings)
+    result = chosen.daily_check()
+    service = hand_off(chosen)
+    if "koersel_id" in result:
+        print(f"{DAILY_HANDED_OFF} Følg kørslen: {result['koersel_url']}")
+        if service is None or not args.vent:
+            return 0
+        return 0 if waited(service, result["koersel_id"]) == "COMPLETED" else 1
     print(
         f"Daglig kontrol: {count(result['påmindelser'], 'påmindelse')}, "
         f"{count(result['eskaleringer'], 'eskalering')}, "
@@ -275,6 +211,8 @@ def daily_command(args) -> int:
         + (f", {result['ikke_sendt']} venter på at kunne sendes" if result["ikke_sendt"] else "")
         + "."
     )
+    if said := follow_up.ran_here(result, args.settings.orchestration == "auto"):
+        print(said)
     return 0 if not result["ikke_sendt"] else 1
 
 
@@ -346,6 +284,7 @@ def register(commands) -> None:
     submit.add_argument("sag", metavar="SAG", help="sagens journalnummer")
     submit.add_argument("--organ", metavar="ORGAN", help="kun til dette organ (standard: hele det aktuelle trin)")
     submit.add_argument("--kommune", metavar="NAVN")
+    submit.add_argument("--vent", action="store_true", help=WAIT_HELP)
     submit.set_defaults(handler=submit_command)
 
     show = sub.add_parser("vis", help="vis sagens historik og plan")
@@ -387,4 +326,5 @@ def register(commands) -> None:
         help="kør den daglige kontrol nu (påmindelser, eskaleringer)",
         description="Det samme som Prefect-deploymentet daglig-kontrol kører kl. 08:00.",
     )
+    daily.add_argument("--vent", action="store_true", help=WAIT_HELP)
     daily.set_defaults(handler=daily_command)

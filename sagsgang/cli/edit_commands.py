@@ -30,7 +30,7 @@ def editor_name(given: str | None) -> str:
 def edit_command(args) -> int:
     from sagsgang.cases.editing import Editor, edit_case, facts_of
     from sagsgang.cases.state import find_case
-    from sagsgang.cli.case_commands import _advance
+    from sagsgang.cli.follow_ups import advance
 
     db = current_database(args.settings)
     clock = args.settings.clock()
@@ -53,7 +53,7 @@ def edit_command(args) -> int:
         return 0
     print(f"Sagen {journal_number} er rettet; rettelserne står i sagens historik.")
     if "ready_date" in given or "route" in given:
-        return _advance(args.settings, "Rettelsen", journal_number, municipality)
+        return advance(args.settings, "Rettelsen", journal_number, municipality)
     return 0
 
 

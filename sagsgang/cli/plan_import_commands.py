@@ -59,17 +59,19 @@ def import_command(args) -> int:
 
 
 def _replan(settings: Settings, municipality: str, keys: list[str]) -> int:
-    from sagsgang.cli.case_commands import _orchestrator, _print_summary, _run_flow
+    from functools import partial
 
-    status = 0
+    from sagsgang.cli.follow_ups import orchestrator, print_summary, run_follow_up
+
+    status, chosen = 0, orchestrator(settings)
     for key in keys:
-        result = _run_flow("Mødeplanen", lambda key=key: _orchestrator(settings).meeting_changed(municipality, key))
+        result = run_follow_up("Mødeplanen", partial(chosen.meeting_changed, municipality, key))
         if result is None:
             status = 1
             continue
         for journal_number, summary in result["sager"].items():
             print(f"Sagen {journal_number} er planlagt igen:")
-            _print_summary(summary)
+            print_summary(summary)
     return status
 
 

@@ -58,10 +58,11 @@ LAUNCH = [
 
 class FakePrefect:
     """GET /api/deployments/name/{flow}/sagsgang, POST /api/deployments/{id}/create_flow_run,
-    GET /api/flow_runs/{id}. `worker` (if set) runs when a flow run is created."""
+    GET /api/flow_runs/{id}. `worker` (if set) runs when a flow run is created; `busy`: every POST
+    answers 503."""
 
-    def __init__(self, deployments: set[str], worker=None) -> None:
-        self.deployments, self.worker, self.created = deployments, worker, []
+    def __init__(self, deployments: set[str], worker=None, busy: bool = False) -> None:
+        self.deployments, self.worker, self.created, self.busy = deployments, worker, [], busy
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -87,6 +88,9 @@ class FakePrefect:
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if fake.busy:  # as a Prefect server on SQLite answers while it is swamped
+                    self._answer(503, {"detail": "Service Unavailable"})
+                    return
                 deployment = self.path.strip("/").split("/")[2]
                 fake.created.append((deployment, body))
                 if fake.worker is not None:
@@ -274,3 +278,141 @@ def test_without_a_service_the_follow_up_runs_here_and_says_the_service_is_off(d
     )
     assert "Næste påmindelse eller fristkontrol: onsdag 3. marts 2027 kl. 08:00" in result.stdout
     assert wake_at() is not None
+
+
+# --- which way the follow-up goes ------------------------------------------------------------------
+
+
+def test_the_hand_off_uses_the_prefect_api_discovery_chose_without_looking_again(database, monkeypatch):
+    from sagsgang import orchestration
+
+    looks = []
+
+    def found_once(_settings):
+        looks.append(1)
+        return "http://prefect.test:4200/api" if len(looks) == 1 else None
+
+    monkeypatch.setattr(discovery, "api_url", found_once)
+    chosen = orchestration.orchestrator(configured.settings())
+    assert orchestration.hand_off(chosen) is not None
+    assert chosen.api_url == "http://prefect.test:4200/api"
+    assert len(looks) == 1
+
+
+def test_a_daily_check_asked_for_by_hand_is_a_run_of_the_services_deployment(database):
+    from flows.handoff import HandOffOrchestrator
+
+    created = []
+
+    def prefect_api(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path == "/api/deployments/name/daglig-kontrol/sagsgang":
+            return httpx.Response(200, json={"id": "d-daglig"})
+        if request.method == "POST" and request.url.path == "/api/deployments/d-daglig/create_flow_run":
+            created.append(json.loads(request.content))
+            return httpx.Response(201, json={"id": "r-7"})
+        return httpx.Response(404)
+
+    lifecycle = HandOffOrchestrator(
+        configured.settings(), api_url="http://prefect.test/api", transport=httpx.MockTransport(prefect_api)
+    )
+    started = lifecycle.daily_check()
+    assert started == {"koersel_id": "r-7", "koersel_url": "http://prefect.test/runs/flow-run/r-7"}
+    assert [run["parameters"] for run in created] == [{}]
+
+
+def test_a_daily_check_on_a_busy_server_runs_here_and_says_the_service_was_busy(database):
+    from flows.handoff import HandOffOrchestrator
+
+    def busy(_request: httpx.Request) -> httpx.Response:
+        return httpx.Response(429, json={"detail": "Too Many Requests"})
+
+    lifecycle = HandOffOrchestrator(
+        configured.settings(), api_url="http://prefect.test/api", transport=httpx.MockTransport(busy)
+    )
+    checked = lifecycle.daily_check(now=dt.datetime(2027, 3, 1, 9, 0, tzinfo=ZoneInfo("Europe/Copenhagen")))
+    assert checked.get("optaget") is True
+    assert "koersel_id" not in checked and checked["påmindelser"] == 0  # nothing launched: nothing due
+
+
+def test_a_server_gone_by_the_hand_off_is_not_called_busy(database):
+    from flows.handoff import HandOffOrchestrator
+
+    def refused(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("Connection refused", request=request)
+
+    lifecycle = HandOffOrchestrator(
+        configured.settings(), api_url="http://prefect.test/api", transport=httpx.MockTransport(refused)
+    )
+    summary = lifecycle.launch(
+        launch_request(), now=dt.datetime(2027, 3, 1, 9, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
+    )
+    assert "koersel_id" not in summary and "optaget" not in summary
+    assert wake_at() == dt.datetime(2027, 3, 3, 8, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))  # followed here
+
+
+def test_a_busy_service_is_told_as_busy_and_the_case_is_followed_up_here(database):
+    prefect = FakePrefect({"sagsforloeb"}, busy=True)
+    try:
+        result = sagsgang(*LAUNCH, env={"PREFECT_API_URL": prefect.api_url})
+    finally:
+        prefect.close()
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "Tjenesten var optaget, så opfølgningen er kørt her; tjenesten sender påmindelserne."
+    assert "Tjenesten kører ikke" not in result.stdout
+    assert "Næste påmindelse eller fristkontrol: onsdag 3. marts 2027 kl. 08:00" in result.stdout
+    assert wake_at() == dt.datetime(2027, 3, 3, 8, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
+
+
+def test_material_received_hands_the_follow_up_to_the_service(database):
+    launched = sagsgang(*LAUNCH, env={"SAGSGANG_ORCHESTRATION": "inline"})
+    assert launched.returncode == 0, launched.stderr
+    prefect = FakePrefect({"sagsforloeb"})
+    try:
+        result = sagsgang("sag", "indsend", J, env={"PREFECT_API_URL": prefect.api_url})
+    finally:
+        prefect.close()
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Materialet til Direktionen er modtaget (møde ")
+    assert lines[-1].startswith("Materialet er registreret; tjenesten følger sagen op og sender påmindelserne. ")
+    [(deployment, body)] = prefect.created
+    assert (deployment, body["parameters"]) == (
+        "deployment-sagsforloeb",
+        {"journal_number": J, "municipality": "slagelse"},
+    )
+
+
+def test_material_received_without_a_service_moves_the_next_wake_up_here(database):
+    launched = sagsgang(*LAUNCH, env={"SAGSGANG_ORCHESTRATION": "inline"})
+    assert launched.returncode == 0, launched.stderr
+    before = wake_at()
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_API")}
+    result = subprocess.run(
+        [sys.executable, "-m", "sagsgang.cli.main", "sag", "indsend", J],
+        capture_output=True,
+        text=True,
+        env={**env, "SAGSGANG_TODAY": "2027-03-01"},
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].startswith("Tjenesten kører ikke")
+    # No more reminders for Direktionen's deadline: the case next wakes for a later one.
+    assert before == dt.datetime(2027, 3, 3, 8, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
+    assert wake_at() > before
+
+
+def test_the_daily_check_with_vent_hands_off_and_prints_the_runs_outcome(database):
+    prefect = FakePrefect({"sagsforloeb", "daglig-kontrol"})
+    try:
+        result = sagsgang("daglig", "--vent", env={"PREFECT_API_URL": prefect.api_url})
+    finally:
+        prefect.close()
+    assert result.returncode == 0, result.stderr
+    run_url = f"{prefect.api_url.removesuffix('/api')}/runs/flow-run/run-1"
+    assert result.stdout.splitlines() == [
+        f"Den daglige kontrol er givet til tjenesten, som sender mailene. Følg kørslen: {run_url}",
+        "Kørslen er gennemført.",
+    ]
+    assert [deployment for deployment, _ in prefect.created] == ["deployment-daglig-kontrol"]

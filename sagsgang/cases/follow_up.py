@@ -1,0 +1,32 @@
+"""What happens after an action, said the same way by the CLI and the web app: the follow-up was
+handed to the running service (it follows the case and sends the reminders), ran here because the
+service was busy, or ran here because no service runs (then reminders go out only once it does).
+The orchestration port's summaries tell which (sagsgang.orchestration: `koersel_id`, `optaget`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+HANDED_OFF = "Tjenesten følger op og sender påmindelserne."
+BUSY = "Tjenesten var optaget, så opfølgningen er kørt her; tjenesten sender påmindelserne."
+NOT_RUNNING = "Tjenesten kører ikke: påmindelser sendes først, når `sagsgang tjeneste` kører."
+
+
+def handed_off(result: Mapping[str, object]) -> bool:
+    """The follow-up is a run of the service's (its id and page are in the summary)."""
+    return "koersel_id" in result
+
+
+def ran_here(result: Mapping[str, object], automatic: bool) -> str | None:
+    """What to say about a follow-up that ran in this process: the service was busy, or (when the
+    orchestration was chosen automatically) it does not run; None when inline was asked for."""
+    if result.get("optaget"):
+        return BUSY
+    return NOT_RUNNING if automatic else None
+
+
+def next_step(result: Mapping[str, object]) -> str | None:
+    """The web page's line after an action: handed to the service, or the service was busy; None
+    when no service runs (the page then says what it always said)."""
+    return HANDED_OFF if handed_off(result) else BUSY if result.get("optaget") else None
