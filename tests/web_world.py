@@ -51,13 +51,14 @@ class MovableClock:
         self.at = self.at.add(seconds=seconds)
 
 
-def make_app(clock: MovableClock, proxy_header: str | None = None):
+def make_app(clock: MovableClock, proxy_header: str | None = None, orchestrator=None):
+    """The web app on `clock`; the lifecycle inline unless `orchestrator` is given (a hand-off)."""
     with configured.session_scope() as session:
         logins.create_user(session, SECRETARY[0], "sekretariat", SECRETARY[1], "Mette Hansen")
         logins.create_user(session, MANAGER[0], "leder", MANAGER[1], "Lars Berg")
     return create_app(
         clock=clock,
-        orchestrator=InlineOrchestrator(configured.settings(), clock=clock),
+        orchestrator=orchestrator or InlineOrchestrator(configured.settings(), clock=clock),
         security=SecuritySettings(secret=b"test-secret", proxy_user_header=proxy_header),
         login_clock=clock,
     )

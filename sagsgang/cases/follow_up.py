@@ -26,7 +26,13 @@ def ran_here(result: Mapping[str, object], automatic: bool) -> str | None:
     return NOT_RUNNING if automatic else None
 
 
-def next_step(result: Mapping[str, object]) -> str | None:
-    """The web page's line after an action: handed to the service, or the service was busy; None
+# What a web page says after an action, by a key that can go into its redirect's address.
+NEXT_STEPS = {"tjeneste": HANDED_OFF, "optaget": BUSY}
+
+
+def next_step(result: object) -> str | None:
+    """The key of NEXT_STEPS after an action: handed to the service, or the service was busy; None
     when no service runs (the page then says what it always said)."""
-    return HANDED_OFF if handed_off(result) else BUSY if result.get("optaget") else None
+    if not isinstance(result, Mapping):
+        return None
+    return "tjeneste" if handed_off(result) else "optaget" if result.get("optaget") else None

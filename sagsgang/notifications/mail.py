@@ -34,10 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
-import icalendar
-
 from calendars.danish import TIMEZONE
-from sagsgang import rendering
 
 if TYPE_CHECKING:
     from sagsgang.settings import Settings
@@ -93,6 +90,8 @@ class DeadlineEvent:
 def ics(events: Sequence[DeadlineEvent], stamp: dt.datetime) -> bytes:
     """A calendar with one VEVENT per deadline: timed (Copenhagen time, with VTIMEZONE) when the
     deadline has a time of day, otherwise all-day with an exclusive DTEND."""
+    import icalendar  # only when a mail is built: an action that sends none does not pay for it
+
     components = []
     for event in events:
         start: dt.date  # a datetime (timed) or a date (all-day)
@@ -169,6 +168,8 @@ def compose(
     events: Sequence[DeadlineEvent] = (),
 ) -> EmailMessage:
     """A mail from templates/<template>: the template sets `subject` and writes the text."""
+    from sagsgang import rendering  # jinja: only when a mail is built
+
     module = rendering.environment().get_template(template).make_module(context)
     message = EmailMessage(policy=policy.SMTP)
     # A template module's attributes are the template's top-level {% set %} names.

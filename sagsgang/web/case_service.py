@@ -104,9 +104,12 @@ def changes(web: Web, municipality: str, journal_number: str) -> list[ShownChang
 # --- material received --------------------------------------------------------------------------
 
 
-def receive(web: Web, municipality: str, journal_number: str, data: Mapping[str, Any]) -> str:
+def receive(
+    web: Web, municipality: str, journal_number: str, data: Mapping[str, Any]
+) -> tuple[str, FlowWarning | None, str | None]:
     """Record that the material for `organ`'s next meeting is in (as `sagsgang sag indsend`);
-    the reminders for that deadline stop. Returns the body's name."""
+    the reminders for that deadline stop, and the case is followed up (its next wake-up moves).
+    Returns the body's name, maybe a warning, and what happens next (service.follow)."""
     body = data.get("organ")
     if not isinstance(body, str) or not body:
         raise FormErrors({"organ": "Vælg organet, materialet er modtaget til."})
@@ -116,7 +119,9 @@ def receive(web: Web, municipality: str, journal_number: str, data: Mapping[str,
             record_submission(session, journal_number, web.clock, body, municipality)
         except UserError as error:
             raise FormErrors({form_field(error, "organ"): str(error)}) from None
-        return load_state(session, case, web.profile(municipality)).body_name(body)
+        name = load_state(session, case, web.profile(municipality)).body_name(body)
+    warning, next_step = service.follow("Materialet", lambda: web.orchestrator.advance(journal_number, municipality))
+    return name, warning, next_step
 
 
 # --- correcting the case ------------------------------------------------------------------------

@@ -4,8 +4,10 @@ never from free text in the address, so a link cannot make the page say somethin
 from __future__ import annotations
 
 from calendars.danish import long_date
+from sagsgang.cases import follow_up
 from sagsgang.danish_words import count
-from sagsgang.web.service import MeetingView
+from sagsgang.orchestration import hand_off
+from sagsgang.web.service import MeetingView, Web
 
 NOT_RUN = " Sagsforløbet kunne ikke køres nu; den daglige kontrol tager det op."
 
@@ -24,3 +26,11 @@ def changed_notice(meeting: MeetingView, action: str, replanned: list[str], warn
     else:
         text += " Der var ingen sager planlagt på mødet."
     return text
+
+
+def follow_up_notice(web: Web, key: str) -> str | None:
+    """What happens next after an action (?opfoelgning=tjeneste|optaget: sagsgang.cases.follow_up),
+    believed only while this app hands its follow-ups to the service."""
+    if hand_off(web.orchestrator) is None:
+        return None
+    return follow_up.NEXT_STEPS.get(key)

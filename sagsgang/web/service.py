@@ -21,7 +21,7 @@ from models.db import session_scope
 from models.feed_tables import FeedToken
 from models.tables import Body, Case, Meeting
 from models.users import Role
-from sagsgang.cases import caseview, finding
+from sagsgang.cases import caseview, finding, follow_up
 from sagsgang.cases.decisions import record_decision
 from sagsgang.cases.launch import check_launch
 from sagsgang.cases.launch import launch as launch_case
@@ -105,16 +105,27 @@ class FlowWarning(str):
 
 
 def _run(what: str, call: Callable[[], object]) -> FlowWarning | None:
+    return follow(what, call)[0]
+
+
+def follow(what: str, call: Callable[[], object]) -> tuple[FlowWarning | None, str | None]:
+    """Run the follow-up through the orchestration port: (a warning if it failed, the key of what
+    happens next, sagsgang.cases.follow_up.next_step: handed to the service, or it was busy)."""
     try:
-        call()
+        result = call()
     except UserError:
         raise
     except Exception as error:
         return FlowWarning(
             f"{what} er gemt, men sagsforløbet kunne ikke køres nu ({type(error).__name__}). "
             "Den daglige kontrol tager det op."
-        )
-    return None
+        ), None
+    return None, follow_up.next_step(result)
+
+
+def with_next_step(message: str, next_step: str | None) -> str:
+    """The confirmation, and what happens next when the service follows up."""
+    return f"{message} {follow_up.NEXT_STEPS[next_step]}" if next_step else message
 
 
 # --- launching --------------------------------------------------------------------------------
@@ -134,9 +145,11 @@ def preview(web: Web, data: Mapping[str, Any]) -> list[caseview.Entry]:
             session.rollback()
 
 
-def launch(web: Web, data: Mapping[str, Any], viewer: Viewer | None = None) -> tuple[str, str, FlowWarning | None]:
+def launch(
+    web: Web, data: Mapping[str, Any], viewer: Viewer | None = None
+) -> tuple[str, str, FlowWarning | None, str | None]:
     """Validate everything, then run the launch flow (as `sagsgang sag opret`) and store the texts.
-    Returns (municipality, journal number, warning)."""
+    Returns (municipality, journal number, warning, what happens next: `follow`)."""
     if viewer is not None and not viewer.sees(str(data.get("kommune", ""))):
         raise FormErrors({"kommune": "Du kan kun oprette sager i din egen kommune."})
     request, text = read_launch(data)
@@ -144,14 +157,14 @@ def launch(web: Web, data: Mapping[str, Any], viewer: Viewer | None = None) -> t
         check_launch(web.engine, request, web.clock)
     except UserError as error:
         raise FormErrors({form_field(error, "klar"): str(error)}) from None
-    warning = _run("Sagen", lambda: web.orchestrator.launch(request))
+    warning, next_step = follow("Sagen", lambda: web.orchestrator.launch(request))
     if text is not None:
         from models.agenda_items import set_case_content
 
         with web.session() as session:
             case = find_case(session, request.journal_number, request.municipality)
             set_case_content(session, case, text)
-    return request.municipality, request.journal_number, warning
+    return request.municipality, request.journal_number, warning, next_step
 
 
 # --- following and deciding ---------------------------------------------------------------------
@@ -238,7 +251,8 @@ def decide(web: Web, municipality: str, journal_number: str, data: Mapping[str, 
             raise FormErrors({form_field(error): str(error)}) from None
         name = load_state(session, recorded.case).body_name(body)
     message = f"Beslutning registreret: {name} {long_date(recorded.meeting_day)}: {recorded.outcome}."
-    return message, _run("Beslutningen", lambda: web.orchestrator.advance(journal_number, municipality))
+    warning, next_step = follow("Beslutningen", lambda: web.orchestrator.advance(journal_number, municipality))
+    return with_next_step(message, next_step), warning
 
 
 def list_cases(
@@ -399,8 +413,9 @@ def find_meeting(web: Web, municipality: str, body: str, day: dt.date) -> Meetin
 
 def change_meeting(
     web: Web, municipality: str, body: str, day: dt.date, data: Mapping[str, Any], moving: bool
-) -> tuple[str, list[str], FlowWarning | None]:
-    """Move or cancel the meeting (as `sagsgang mødeplan flyt|aflys`), then re-plan its cases."""
+) -> tuple[str, list[str], FlowWarning | None, str | None]:
+    """Move or cancel the meeting (as `sagsgang mødeplan flyt|aflys`), then re-plan its cases.
+    Returns (message, the cases re-planned, warning, what happens next: `follow`)."""
     from calendars.danish import long_date
     from sagsgang.cases.meeting_guard import DayNeedsConfirmation
 
@@ -427,12 +442,15 @@ def change_meeting(
         what = f"flyttet til {long_date(meeting.day)} kl. {meeting.local_time:%H:%M}" if moving else "aflyst"
     replanned: list[str] = []
 
-    def run() -> None:
+    def run() -> object:
+        changed = web.orchestrator.meeting_changed(profile.key, key)
         # Named: the cases planned on the meeting (not those whose latest possible meeting it was).
-        replanned.extend(sorted(set(web.orchestrator.meeting_changed(profile.key, key)["sager"]) & set(planned)))
+        replanned.extend(sorted(set(changed["sager"]) & set(planned)))
+        return changed
 
-    warning = _run("Mødeændringen", run)
-    return f"Mødet i {profile.bodies[body].name} {long_date(day)} er {what}.", replanned, warning
+    warning, next_step = follow("Mødeændringen", run)
+    message = f"Mødet i {profile.bodies[body].name} {long_date(day)} er {what}."
+    return with_next_step(message, next_step if replanned else None), replanned, warning, next_step
 
 
 def agenda_html(web: Web, municipality: str, body: str, day: dt.date, minutes: bool) -> str:

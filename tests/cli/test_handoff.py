@@ -416,3 +416,22 @@ def test_the_daily_check_with_vent_hands_off_and_prints_the_runs_outcome(databas
         "Kørslen er gennemført.",
     ]
     assert [deployment for deployment, _ in prefect.created] == ["deployment-daglig-kontrol"]
+
+
+def test_an_action_handed_off_or_run_here_imports_neither_prefect_nor_alembic(database, prefect):
+    """Prefect's import alone costs a second and alembic's half of one: neither is on an action's path."""
+    code = (
+        "import sys; from sagsgang.cli.main import main; code = main(sys.argv[1:]); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'prefect', 'alembic'})); sys.exit(code)"
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_API")}
+    env["SAGSGANG_TODAY"] = "2027-03-01"
+    for extra in ({"PREFECT_API_URL": prefect.api_url}, {}):
+        for args in (LAUNCH, ["sag", "indsend", J]):
+            done = subprocess.run(
+                [sys.executable, "-c", code, *args], capture_output=True, text=True, env={**env, **extra}, timeout=60
+            )
+            assert done.returncode == 0, done.stderr
+            assert done.stdout.splitlines()[-1] == "[]", (args, extra)
+        with configured.session_scope() as session:  # the next round launches the case again
+            session.delete(session.exec(select(Case).where(Case.journal_number == J)).one())

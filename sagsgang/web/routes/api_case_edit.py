@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from sagsgang.web import case_service
+from sagsgang.web import case_service, service
 from sagsgang.web.deps import ApiWriter, WebDep
 from sagsgang.web.forms import FormErrors
 from sagsgang.web.schemas import ERRORS, CaseEditIn, Done, EditPreview, MaterialIn, invalid, steps_out
@@ -23,12 +23,14 @@ async def receive(
 ) -> Done | JSONResponse:
     """Materialet til organets næste møde er modtaget (som `sagsgang sag indsend`); påmindelserne stopper."""
     try:
-        name = await run_in_threadpool(case_service.receive, w, kommune, journalnummer, body.model_dump())
+        name, warning, next_step = await run_in_threadpool(
+            case_service.receive, w, kommune, journalnummer, body.model_dump()
+        )
     except LookupError:
         raise HTTPException(404, NOT_FOUND) from None
     except FormErrors as error:
         return invalid(error.errors)
-    return Done(besked=case_service.received_notice(name))
+    return Done(besked=service.with_next_step(case_service.received_notice(name), next_step), advarsel=warning)
 
 
 async def _fields(w, kommune: str, journalnummer: str, body: CaseEditIn) -> dict:

@@ -98,7 +98,9 @@ async def preview(body: CaseIn, w: WebDep, viewer: ApiWriter) -> Preview | JSONR
 async def launch(body: CaseIn, w: WebDep, viewer: ApiWriter) -> Launched | JSONResponse:
     """Start sagen: samme flow som `sagsgang sag opret`."""
     try:
-        municipality, journal_number, warning = await run_in_threadpool(service.launch, w, body.fields(), viewer)
+        municipality, journal_number, warning, _next_step = await run_in_threadpool(
+            service.launch, w, body.fields(), viewer
+        )
     except FormErrors as error:
         return invalid(error.errors)
     return JSONResponse(

@@ -90,7 +90,7 @@ async def change_meeting(
             udfoert=False,
         )
     try:
-        message, replanned, warning = await run_in_threadpool(
+        message, replanned, warning, _next_step = await run_in_threadpool(
             service.change_meeting, w, kommune, organ, meeting.day, body.model_dump(), moving
         )
     except FormErrors as error:

@@ -30,7 +30,9 @@ def _back(municipality: str, journal_number: str, query: str) -> Response:
 async def receive(request: Request, municipality: str, journal_number: str, viewer: PageWriter) -> Response:
     form = await _form(request, viewer)
     try:
-        await run_in_threadpool(case_service.receive, web(request), municipality, journal_number, form)
+        _name, warning, next_step = await run_in_threadpool(
+            case_service.receive, web(request), municipality, journal_number, form
+        )
     except LookupError:
         raise HTTPException(404) from None
     except FormErrors as error:
@@ -38,7 +40,8 @@ async def receive(request: Request, municipality: str, journal_number: str, view
         return await _case_page(
             request, viewer, municipality, journal_number, status_code=400, form=form, errors=error.errors
         )
-    return _back(municipality, journal_number, f"modtaget={quote(form['organ'])}")
+    query = f"modtaget={quote(form['organ'])}" + ("&advarsel=ja" if warning else "")
+    return _back(municipality, journal_number, query + (f"&opfoelgning={next_step}" if next_step else ""))
 
 
 # --- correcting the case ------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from sagsgang.publishing.agenda import AgendaError
 from sagsgang.web import case_search, case_service, late_service, mail_status, security, service
 from sagsgang.web.deps import PageViewer, PageWriter, render, require_csrf, web
 from sagsgang.web.forms import OUTCOME_CHOICES, FormErrors, read_day
-from sagsgang.web.notices import changed_notice
+from sagsgang.web.notices import changed_notice, follow_up_notice
 from sagsgang.web.routes.plan_import import imported_notice
 from sagsgang.web.service import Viewer
 
@@ -134,11 +134,13 @@ async def launch(request: Request, viewer: PageWriter) -> Response:
         entries, errors = await _preview(request, form)
         return _new_case_page(request, viewer, form, {}, entries, errors)
     try:
-        municipality, journal_number, warning = await run_in_threadpool(service.launch, web(request), form, viewer)
+        municipality, journal_number, warning, next_step = await run_in_threadpool(
+            service.launch, web(request), form, viewer
+        )
     except FormErrors as error:
         entries, preview_errors = await _preview(request, form)
         return _new_case_page(request, viewer, form, error.errors, entries, preview_errors, status_code=400)
-    query = "?oprettet=ja" + ("&advarsel=ja" if warning else "")
+    query = "?oprettet=ja" + ("&advarsel=ja" if warning else "") + (f"&opfoelgning={next_step}" if next_step else "")
     return RedirectResponse(f"/sager/{quote(municipality)}/{quote(journal_number)}{query}", status_code=303)
 
 
@@ -179,9 +181,12 @@ async def case_page(
     modtaget: str = "",
     rettet: str = "",
     bilag: str = "",
+    opfoelgning: str = "",
 ) -> Response:
     notices = [LAUNCHED] if oprettet else []
     notices += case_service.notices(web(request), municipality, modtaget[:100], rettet[:10], bilag[:500])
+    if said := follow_up_notice(web(request), opfoelgning):
+        notices.append(said)
     warnings = (
         ["Sagen er gemt, men sagsforløbet kunne ikke køres nu. Den daglige kontrol tager det op."] if advarsel else []
     )
@@ -253,6 +258,8 @@ async def meetings(
         numbers = request.query_params.get("sager", "")[:4000].split(",")
         replanned = await run_in_threadpool(service.known_cases, w, key, numbers)
         notices.append(changed_notice(changed, aendret, replanned, bool(request.query_params.get("advarsel"))))
+        if said := follow_up_notice(w, request.query_params.get("opfoelgning", "")):
+            notices.append(said)
         first, last = min(first, changed.day - dt.timedelta(days=14)), max(last, changed.day + dt.timedelta(days=14))
     start = _date(fra, first, "fra", errors)
     end = _date(til, last, "til", errors)
@@ -354,7 +361,7 @@ async def change_meeting(
     try:
         if form.get("bekraeft") != "ja":
             raise FormErrors({"bekraeft": "Sæt flueben for at bekræfte ændringen."})
-        _message, replanned, warning = await run_in_threadpool(
+        _message, replanned, warning, next_step = await run_in_threadpool(
             service.change_meeting, web(request), municipality, body, meeting.day, form, moving
         )
     except FormErrors as error:
@@ -376,6 +383,7 @@ async def change_meeting(
         "moede": meeting.key,
         "sager": ",".join(replanned),
         **({"advarsel": "ja"} if warning else {}),
+        **({"opfoelgning": next_step} if next_step else {}),
     }
     return RedirectResponse(f"/moeder?{urlencode(query)}", status_code=303)
 
