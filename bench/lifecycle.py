@@ -1,4 +1,4 @@
-"""Benchmark: the lifecycle's actions against the running service, next to named baselines.
+"""Benchmark: the lifecycle's actions against the running service and without it, next to named baselines.
 
 What is measured (one run, one temporary SAGSGANG_HOME on SQLite, the service started and stopped here)
     `sagsgang tjeneste` runs as a user starts it: web app, its own Prefect server, the deployments
@@ -14,6 +14,10 @@ What is measured (one run, one temporary SAGSGANG_HOME on SQLite, the service st
     plan_many as bench/find_due.py does, feeds published once, untimed); then `mødeplan flyt` moves
     the meeting, and the time until every case's consultation has its new deadline and every case's
     published feed shows the new date is reported (polled every 0.2 s).
+
+Without the service (the inline variant, a second temporary SAGSGANG_HOME): the same CLI actions
+    follow up in their own process without Prefect, and the web's (`sagsgang tjeneste --uden-prefect`,
+    the web app alone) in the request; marked "(uden tjeneste)".
 
 Dates: the service's "today" is pinned to Wednesday 10 March 2027 (SAGSGANG_TODAY); the cases decided
 were launched on 1 March on route 'politisk' (Direktionen 9 March), so their meeting has passed.
@@ -77,6 +81,7 @@ class ActionFailed(RuntimeError):
 
 
 FAILURES: dict[str, list[str]] = {}
+VARIANT = ""  # appended to each action's name: " (uden tjeneste)" while the inline variant runs
 
 
 def opret(number: int) -> list[str]:
@@ -92,33 +97,39 @@ def journal(number: int) -> str:
     return f"27.00.00-G01-{number}-27"
 
 
-def start_service(env: dict, home: Path) -> subprocess.Popen:
+def start_service(env: dict, home: Path, prefect: bool = True) -> tuple[subprocess.Popen, str]:
+    """`sagsgang tjeneste` (with its Prefect server, deployments and worker; or `--uden-prefect`: the
+    web app alone, whose actions then follow up inline); the process and the web app's address."""
     port = free_port()
     log = open(home / "tjeneste.out", "w")  # noqa: SIM115  (the service's own output, kept for a failed start)
+    options = ["--prefect-port", str(free_port())] if prefect else ["--uden-prefect"]
     process = subprocess.Popen(
-        [
-            str(BIN / "sagsgang"),
-            "tjeneste",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--prefect-port",
-            str(free_port()),
-        ],  # fmt: skip
+        [str(BIN / "sagsgang"), "tjeneste", "--host", "127.0.0.1", "--port", str(port), "--workers", "1", *options],
         env={**env, "SAGSGANG_TODAY": SERVICE_DAY},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    web_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
     state = home / "tjeneste.json"
-    while not (state.exists() and deployed(json.loads(state.read_text())["prefect_api_url"])):
+
+    def ready() -> bool:
+        if not prefect:
+            return answers(web_url)
+        return state.exists() and deployed(json.loads(state.read_text())["prefect_api_url"])
+
+    while not ready():
         if process.poll() is not None or time.monotonic() > deadline:
             raise SystemExit(f"sagsgang tjeneste startede ikke:\n{(home / 'tjeneste.out').read_text()[-3000:]}")
         time.sleep(0.5)
-    return process
+    return process, web_url
+
+
+def answers(web_url: str) -> bool:
+    try:
+        return httpx.get(f"{web_url}/login", timeout=5).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def deployed(api: str) -> bool:
@@ -140,10 +151,10 @@ def stop_service(process: subprocess.Popen) -> None:
 def figures(name: str, times: list[float], baselines: dict[str, float]) -> str:
     failed = f"  ({len(FAILURES[name])} fejlede)" if name in FAILURES else ""
     if len(times) < 2:
-        return f"{name:<32} {'–':>11} {'–':>11}{failed}"
+        return f"{name:<45} {'–':>11} {'–':>11}{failed}"
     p50, p95 = statistics.median(times), statistics.quantiles(times, n=20)[-1]
     ratios = "  ".join(f"{p50 / value:6.1f}×" for value in baselines.values())
-    return f"{name:<32} {p50 * 1000:8.0f} ms {p95 * 1000:8.0f} ms  {ratios}{failed}"
+    return f"{name:<45} {p50 * 1000:8.0f} ms {p95 * 1000:8.0f} ms  {ratios}{failed}"
 
 
 def timed(action: Callable[[int], float | None], count: int, name: str = "") -> list[float]:
@@ -153,7 +164,7 @@ def timed(action: Callable[[int], float | None], count: int, name: str = "") -> 
         try:
             measured = action(number)
         except ActionFailed as failure:
-            FAILURES.setdefault(name, []).append(str(failure))
+            FAILURES.setdefault(name + VARIANT, []).append(str(failure))
             continue
         times.append(measured if measured is not None else time.perf_counter() - started)
     return times
@@ -271,8 +282,9 @@ def dmy(day: dt.date) -> str:
     return day.strftime("%d-%m-%Y")
 
 
-def replan_thousand(env: dict) -> tuple[float, float]:
-    """Seconds until the 1,000 cases on the moved meeting have new deadlines, and until their feeds show it."""
+def replan_thousand(env: dict) -> tuple[float | None, float | None]:
+    """Seconds until the 1,000 cases on the moved meeting have new deadlines, and until their feeds
+    show it; None for what had not happened after 10 minutes (reported, not fatal)."""
     import sqlalchemy as sa
     from find_due import planned_rows
 
@@ -297,7 +309,7 @@ def replan_thousand(env: dict) -> tuple[float, float]:
     replanned = published = None
     while published is None or replanned is None:
         if time.perf_counter() - started > 600:
-            raise SystemExit(f"efter 10 min: planlagt igen {replanned}, feeds {published}")
+            break
         if replanned is None:
             with engine.connect() as connection:
                 waiting = connection.execute(
@@ -314,39 +326,78 @@ def replan_thousand(env: dict) -> tuple[float, float]:
     return replanned, published
 
 
-def main() -> int:
+def environment(home: Path) -> dict:
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SAGSGANG_", "PREFECT_"))},
+        "SAGSGANG_HOME": str(home / "home"),
+        "SAGSGANG_DATABASE_URL": f"sqlite:///{home / 'sagsgang.db'}",
+        "SAGSGANG_FEEDS_DIR": str(home / "kalender"),
+        "SAGSGANG_SECRET_KEY": "bench",
+    }
+
+
+def with_service() -> tuple[dict[str, list[float]], dict[str, list[float]], tuple[float, float]]:
+    """The actions handed to the running service, the baselines, and the 1,000 cases re-planned."""
     with tempfile.TemporaryDirectory(prefix="sagsgang-bench-") as folder:
         home = Path(folder)
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("SAGSGANG_", "PREFECT_"))},
-            "SAGSGANG_HOME": str(home / "home"),
-            "SAGSGANG_DATABASE_URL": f"sqlite:///{home / 'sagsgang.db'}",
-            "SAGSGANG_FEEDS_DIR": str(home / "kalender"),
-            "SAGSGANG_SECRET_KEY": "bench",
-        }
+        env = environment(home)
         (home / "home").mkdir()
         sagsgang(env, "db", "opgrader")
-        service = start_service(env, home / "home")
+        service, web_url = start_service(env, home / "home")
         try:
             state = json.loads((home / "home" / "tjeneste.json").read_text())
             found = cli_actions(env)
-            found.update(web_actions(env, state["web_url"], first=1_000))
+            found.update(web_actions(env, web_url, first=1_000))
             base = baselines(env, state["prefect_api_url"])
-            replanned, published = replan_thousand(env)
+            replanned = replan_thousand(env)
         finally:
             stop_service(service)
+    return found, base, replanned
+
+
+def inline() -> dict[str, list[float]]:
+    """The same actions without the service: the CLI follows up in its own process (no Prefect),
+    the web app (`tjeneste --uden-prefect`) in its request."""
+    global VARIANT
+    VARIANT = " (uden tjeneste)"
+    with tempfile.TemporaryDirectory(prefix="sagsgang-bench-inline-") as folder:
+        home = Path(folder)
+        env = environment(home)
+        (home / "home").mkdir()
+        sagsgang(env, "db", "opgrader")
+        web, web_url = start_service(env, home / "home", prefect=False)
+        try:
+            found = cli_actions(env)
+            found.update(web_actions(env, web_url, first=1_000))
+        finally:
+            stop_service(web)
+    return {name + VARIANT: times for name, times in found.items()}
+
+
+def seconds(value: float | None) -> str:
+    return f"{value:.1f} s" if value is not None else "– (ikke sket efter 10 min)"
+
+
+def main() -> int:
+    found, base, (replanned, published) = with_service()
     medians = {
         name: statistics.median(times) for name, times in base.items() if name != "sagsgang plan (ingen database)"
     }
-    print(f"Handlinger mod den kørende tjeneste (SQLite, {REPEAT} gange hver; forhold = p50 / grundlinjens p50)")
-    print(f"{'':<32} {'p50':>11} {'p95':>11}  {'/tom flow':>7} {'/transakt.':>7}")
+    print(
+        f"Handlinger mod den kørende tjeneste og uden den (SQLite, {REPEAT} gange hver; forhold = p50 / grundlinjens p50)"
+    )
+    print(f"{'':<45} {'p50':>11} {'p95':>11}  {'/tom flow':>7} {'/transakt.':>7}")
     for name, times in {**found, **base}.items():
+        print(figures(name, times, medians), flush=True)
+    print(
+        f"{MOVED_CASES:,} sager på et flyttet møde: planlagt igen efter {seconds(replanned)}, "
+        f"feeds genudgivet efter {seconds(published)}",
+        flush=True,
+    )
+    for name, times in inline().items():
         print(figures(name, times, medians))
     for name, messages in FAILURES.items():
         print(f"Fejl i {name}, fx: {messages[0]}")
-    print(
-        f"{MOVED_CASES:,} sager på et flyttet møde: planlagt igen efter {replanned:.1f} s, feeds genudgivet efter {published:.1f} s"
-    )
     return 0
 
 
