@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from calendars.danish import DateFormatError, parse_date
-from calendars.profile_reader import load_profile
+from calendars.profile_reader import load_profile, resolve_profile_path
 from calendars.profiles import Profile, ProfileError, Route
 from calendars.workdays import CalendarRangeError, within_range
 
@@ -69,10 +71,19 @@ def model_error(model: type[BaseModel], error: ValidationError) -> UserError:
 
 
 def read_profile(name: str) -> Profile:
+    """The profile by name or path, read once per process while its file is unchanged: one action
+    asks for it several times, and each reading builds the holiday calendar anew."""
     try:
-        return load_profile(name)
+        path = resolve_profile_path(name)
+        found = path.stat()
+        return _profile(path, found.st_mtime_ns, found.st_size)
     except ProfileError as error:
         raise UserError(str(error), "municipality") from None
+
+
+@lru_cache(maxsize=32)
+def _profile(path: Path, _modified: int, _size: int) -> Profile:
+    return load_profile(path)
 
 
 def read_route(profile: Profile, key: str) -> Route:
