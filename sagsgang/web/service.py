@@ -23,6 +23,7 @@ from models.tables import Body, Case, Meeting
 from models.users import Role
 from sagsgang.cases import caseview, finding
 from sagsgang.cases.decisions import record_decision
+from sagsgang.cases.history import Editor
 from sagsgang.cases.launch import check_launch
 from sagsgang.cases.launch import launch as launch_case
 from sagsgang.cases.scheduling import change_meeting as change_stored_meeting
@@ -62,6 +63,10 @@ class Viewer:
 
     def sees(self, municipality: str) -> bool:
         return not self.municipality or municipality == self.municipality
+
+    def editor(self, source: str = "web") -> Editor:
+        """Who the case's history names for what this user does through `source` ('web', 'api')."""
+        return Editor(self.name or self.username, source)
 
 
 @dataclass
@@ -224,7 +229,9 @@ def _case(session: Session, municipality: str, journal_number: str) -> Case:
     return case
 
 
-def decide(web: Web, municipality: str, journal_number: str, data: Mapping[str, Any]) -> tuple[str, FlowWarning | None]:
+def decide(
+    web: Web, municipality: str, journal_number: str, data: Mapping[str, Any], editor: Editor
+) -> tuple[str, FlowWarning | None]:
     """Record a body's decision (as `sagsgang sag beslut`), then run the case's flow. Returns a
     Danish confirmation and maybe a warning."""
     from calendars.danish import long_date
@@ -233,7 +240,9 @@ def decide(web: Web, municipality: str, journal_number: str, data: Mapping[str, 
     with web.session() as session:
         _case(session, municipality, journal_number)
         try:
-            recorded = record_decision(session, journal_number, body, outcome, text, web.clock, new_ready, municipality)
+            recorded = record_decision(
+                session, journal_number, body, outcome, text, web.clock, new_ready, municipality, editor
+            )
         except UserError as error:
             raise FormErrors({form_field(error): str(error)}) from None
         name = load_state(session, recorded.case).body_name(body)

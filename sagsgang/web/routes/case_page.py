@@ -30,7 +30,7 @@ def _back(municipality: str, journal_number: str, query: str) -> Response:
 async def receive(request: Request, municipality: str, journal_number: str, viewer: PageWriter) -> Response:
     form = await _form(request, viewer)
     try:
-        await run_in_threadpool(case_service.receive, web(request), municipality, journal_number, form)
+        await run_in_threadpool(case_service.receive, web(request), municipality, journal_number, form, viewer.editor())
     except LookupError:
         raise HTTPException(404) from None
     except FormErrors as error:

@@ -204,7 +204,9 @@ async def _recorded(request: Request, viewer: Viewer, municipality: str, journal
     if not viewer.sees(municipality):
         raise HTTPException(404)
     try:
-        message, warning = await run_in_threadpool(record, web(request), municipality, journal_number, form)
+        message, warning = await run_in_threadpool(
+            record, web(request), municipality, journal_number, form, viewer.editor()
+        )
     except LookupError:
         raise HTTPException(404) from None
     except FormErrors as error:
@@ -278,8 +280,9 @@ async def meetings(
         filters={
             "kommune": key,
             "organ": organ,
-            "fra": fra or start.strftime("%d-%m-%Y"),
-            "til": til or end.strftime("%d-%m-%Y"),
+            # A date input shows åååå-mm-dd; what it cannot read stays as typed, beside its error.
+            "fra": fra if "fra" in errors else start.isoformat(),
+            "til": til if "til" in errors else end.isoformat(),
         },
     )
 
