@@ -1,7 +1,7 @@
 """A case's change history (models.audit): who, when, through what and what happened. Corrections
 (sagsgang.cases.editing) write one row per changed field, old → new; the events of the case's
 life — material received, a late addition, a decision, a moved meeting — write one row each,
-worded in Danish ("Materiale modtaget: til Direktionen 9. marts 2027"), in the same transaction as
+worded in Danish (Materiale modtaget: "Direktionen, mødet 9. marts 2027"), in the same transaction as
 the fact they tell of.
 """
 
@@ -58,7 +58,8 @@ def material_received(
 ) -> None:
     """One row per (body name, meeting day) whose material came in."""
     add_changes(
-        session, [change(case, editor, clock, MATERIAL, "", f"til {name} {long_date(day)}") for name, day in received]
+        session,
+        [change(case, editor, clock, MATERIAL, "", f"{name}, mødet {long_date(day)}") for name, day in received],
     )
 
 
