@@ -444,8 +444,10 @@ def change_meeting(
     return f"Mødet i {profile.bodies[body].name} {long_date(day)} er {what}.", replanned, warning
 
 
-def agenda_html(web: Web, municipality: str, body: str, day: dt.date, minutes: bool) -> str:
-    """The meeting's agenda or minutes (internal version), as `sagsgang dagsorden` makes them."""
+def agenda_html(web: Web, municipality: str, body: str, day: dt.date, minutes: bool, public: bool = False) -> str:
+    """The meeting's agenda or minutes (internal version, or with `public` the public one: closed
+    items as "Lukket punkt", open items' bilag at their public address), as `sagsgang dagsorden`
+    makes them."""
     from models.agenda_items import find_meeting as stored_meeting
     from models.agenda_items import load_agenda
     from sagsgang.publishing.agenda import compose
@@ -454,7 +456,7 @@ def agenda_html(web: Web, municipality: str, body: str, day: dt.date, minutes: b
     profile = web.profile(municipality)
     with web.session() as session:
         stored = load_agenda(session, stored_meeting(session, body, day, profile.key))
-    document = compose(stored, profile, minutes=minutes, public=False, today=web.clock.today())
+    document = compose(stored, profile, minutes=minutes, public=public, today=web.clock.today())
     return render_html(document)
 
 

@@ -306,12 +306,13 @@ async def meeting_action(
     action: str,
     viewer: PageViewer,
     referat: str = "",
+    offentlig: str = "",
 ) -> Response:
     if action == "dagsorden":
         meeting = await _meeting(request, municipality, body, day)
         try:
             html = await run_in_threadpool(
-                service.agenda_html, web(request), municipality, body, meeting.day, bool(referat)
+                service.agenda_html, web(request), municipality, body, meeting.day, bool(referat), bool(offentlig)
             )
         except (AgendaError, LookupError) as error:
             return render(
