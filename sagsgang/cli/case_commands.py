@@ -236,8 +236,10 @@ def cancel_command(args) -> int:
 
 def _change_meeting(args, moving: bool) -> int:
     from calendars.danish import DateFormatError, long_date, parse_time
+    from sagsgang.cases.history import Editor
     from sagsgang.cases.meeting_guard import DayNeedsConfirmation
     from sagsgang.cases.scheduling import change_meeting
+    from sagsgang.cli.edit_commands import editor_name
 
     profile = read_profile(args.kommune)
     day = read_date(args.dato)
@@ -258,6 +260,7 @@ def _change_meeting(args, moving: bool) -> int:
                 new_time,
                 now=args.settings.clock().now(),
                 confirmed=moving and args.bekraeft_dag,
+                editor=Editor(editor_name(None), "cli"),
             )
         except DayNeedsConfirmation as error:
             raise UserError(f"{error.message} Tilføj --bekræft-dag for at flytte mødet dertil alligevel.") from None

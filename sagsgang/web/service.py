@@ -27,7 +27,7 @@ from sagsgang.cases.history import Editor
 from sagsgang.cases.launch import check_launch
 from sagsgang.cases.launch import launch as launch_case
 from sagsgang.cases.scheduling import change_meeting as change_stored_meeting
-from sagsgang.cases.scheduling import ensure_meetings
+from sagsgang.cases.scheduling import ensure_meetings, undecided
 from sagsgang.cases.state import case_query, find_case, id_of, load_state
 from sagsgang.inputs import UserError
 from sagsgang.orchestration import Orchestrator
@@ -338,12 +338,6 @@ def meetings(web: Web, municipality: str, body: str, start: dt.date, end: dt.dat
     return [MeetingView(**{**m.__dict__, "cases": counts.get(m.key, 0)}) for m in result]
 
 
-def _undecided():
-    from models.tables import Consultation, Decision
-
-    return ~select(Decision.id).where(Decision.consultation_id == Consultation.id).exists()
-
-
 def _counts(web: Web, municipality: str, keys: list[str]) -> dict[str, int]:
     """Undecided cases planned on each meeting: what its agenda will hold, what a change re-plans."""
     from models.tables import Consultation
@@ -355,7 +349,7 @@ def _counts(web: Web, municipality: str, keys: list[str]) -> dict[str, int]:
         rows = session.exec(
             select(Meeting.key, Consultation.case_id)
             .join(Consultation, col(Consultation.meeting_id) == col(Meeting.id))
-            .where(Meeting.municipality == municipality, col(Meeting.key).in_(keys), _undecided())
+            .where(Meeting.municipality == municipality, col(Meeting.key).in_(keys), undecided())
         ).all()
         for key, case_id in rows:
             result.setdefault(key, set()).add(case_id)
@@ -381,7 +375,7 @@ def planned_cases(session: Session, meeting: Meeting) -> list[str]:
     rows = session.exec(
         select(Case.journal_number)
         .join(Consultation, col(Consultation.case_id) == col(Case.id))
-        .where(Consultation.meeting_id == meeting.id, _undecided())
+        .where(Consultation.meeting_id == meeting.id, undecided())
         .distinct()
     ).all()
     return sorted(rows)
@@ -407,7 +401,7 @@ def find_meeting(web: Web, municipality: str, body: str, day: dt.date) -> Meetin
 
 
 def change_meeting(
-    web: Web, municipality: str, body: str, day: dt.date, data: Mapping[str, Any], moving: bool
+    web: Web, municipality: str, body: str, day: dt.date, data: Mapping[str, Any], moving: bool, editor: Editor
 ) -> tuple[str, list[str], FlowWarning | None]:
     """Move or cancel the meeting (as `sagsgang mødeplan flyt|aflys`), then re-plan its cases."""
     from calendars.danish import long_date
@@ -426,6 +420,7 @@ def change_meeting(
                 new_time,
                 now=web.clock.now(),
                 confirmed=data.get("bekraeft_dag") in ("ja", True),
+                editor=editor,
             )
         except DayNeedsConfirmation as error:
             raise FormErrors({"bekraeft_dag": str(error)}) from None

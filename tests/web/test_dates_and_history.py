@@ -21,6 +21,7 @@ from tests import configured
 from tests.web_world import LAUNCH, SECRETARY, MovableClock, login, make_app, text, token
 
 CASE_PAGE = "/sager/slagelse/27.00.00-G01-1-27"
+J = "slagelse/27.00.00-G01-1-27"
 
 
 def test_one_parser_reads_the_picker_s_iso_and_the_typed_danish_date_alike():
@@ -161,4 +162,19 @@ def test_the_api_s_material_and_late_addition_name_the_api_in_the_history(client
     assert events == [
         ("Materiale modtaget", "Direktionen, mødet tirsdag 9. marts 2027", "api"),
         ("Eftersendt", "til Direktionen tirsdag 9. marts 2027 efter fristen (besluttet af Kommunaldirektøren)", "api"),
+    ]
+
+
+def test_a_moved_meeting_is_in_the_history_of_each_case_planned_on_it(client):
+    _launch(client)
+    form = client.get("/moeder/slagelse/direktion/2027-03-09/flyt")
+    moved = client.post(
+        "/moeder/slagelse/direktion/2027-03-09/flyt",
+        data={"ny_dato": "2027-03-11", "bekraeft": "ja", "csrf_token": token(form.text)},
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303, text(moved.text)
+    events = [(c["felt"], c["efter"], c["af"]) for c in client.get(f"/api/sager/{J}").json()["aendringer"]]
+    assert events == [
+        ("Mødet flyttet", "Direktionen: fra tirsdag 9. marts 2027 til torsdag 11. marts 2027", "Mette Hansen")
     ]

@@ -359,7 +359,7 @@ async def change_meeting(
         if form.get("bekraeft") != "ja":
             raise FormErrors({"bekraeft": "Sæt flueben for at bekræfte ændringen."})
         _message, replanned, warning = await run_in_threadpool(
-            service.change_meeting, web(request), municipality, body, meeting.day, form, moving
+            service.change_meeting, web(request), municipality, body, meeting.day, form, moving, viewer.editor()
         )
     except FormErrors as error:
         return render(
