@@ -67,7 +67,10 @@ def service_command(args) -> int:
                 "Stop med Ctrl+C.",
                 flush=True,
             )
-            _run_web(serve, args)
+            try:
+                _run_web(serve, args)
+            finally:
+                print("Stopper arbejderne og Prefect-serveren (op til et halvt minut) …", flush=True)
     except processes.StartFailed as error:
         print(f"Fejl: {error} Se {error.log}.", file=sys.stderr)
         return 1
