@@ -103,7 +103,11 @@ def test_ny_sag_in_two_columns_on_a_laptop_and_one_on_a_phone(context):
     for width in (768, 390):
         page.set_viewport_size({"width": width, "height": 900})
         page.goto("/sager/ny?kommune=slagelse")
-        case, people, texts = _box(page, "Sagen"), _box(page, "Ansvarlige"), _box(page, "Sagens tekster (til dagsordenen)")
+        case, people, texts = (
+            _box(page, "Sagen"),
+            _box(page, "Ansvarlige"),
+            _box(page, "Sagens tekster (til dagsordenen)"),
+        )
         assert case["y"] < people["y"] < texts["y"]  # one column
         assert abs(texts["x"] - case["x"]) < 5
         assert not _scrolls_sideways(page), width
