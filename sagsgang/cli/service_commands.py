@@ -28,7 +28,7 @@ def _interrupted(_signal: int, _frame: object) -> None:
 
 
 def service_command(args) -> int:
-    from sagsgang import logs
+    from sagsgang import danish_words, logs
     from sagsgang.service import discovery, processes, supervisor
 
     serve = _serve_settings(args)
@@ -38,7 +38,7 @@ def service_command(args) -> int:
         follow_up = f"opfølgning til {api_url}" if api_url else "opfølgning straks, uden Prefect"
         print(
             f"Sagsgang på http://{args.host}:{args.port}/ (log ind; brugere oprettes med 'sagsgang bruger opret'), "
-            f"kalendere på /kalender/, {args.workers} {'proces' if args.workers == 1 else 'processer'}, "
+            f"kalendere på /kalender/, {danish_words.count(args.workers, 'proces')}, "
             f"{follow_up} – stop med Ctrl+C.",
             flush=True,
         )
