@@ -11,27 +11,19 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from calendars.clock import Clock
 from calendars.danish import short_date
 from models.agenda_items import AttachmentText, CaseText, case_text, set_case_content
 from models.audit import CaseChange, add_changes
+from models.meeting_stamps import forget_consultations
 from models.tables import Case, Consultation, Decision
+from sagsgang.cases.history import Editor
+from sagsgang.cases.history import change as _change
 from sagsgang.cases.routing import put_on_meetings
 from sagsgang.cases.state import id_of, touch
 from sagsgang.inputs import UserError, read_profile, read_route
-
-SOURCES = ("web", "api", "cli")
-
-
-@dataclass(frozen=True)
-class Editor:
-    """Who makes the change, and through what: 'web', 'api' or 'cli'."""
-
-    name: str
-    source: str
 
 
 @dataclass(frozen=True)
@@ -123,7 +115,7 @@ def edit_case(
         raise UserError(str(error), getattr(error, "field", None)) from None
     if facts.route != before.route:
         # The old route's plan goes; nothing was decided on it (checked above).
-        session.exec(sa.delete(Consultation).where(col(Consultation.case_id) == id_of(case)))
+        forget_consultations(session, col(Consultation.case_id) == id_of(case))
     if text is not None:
         changes += set_texts(session, case, text, editor, clock, record=False)
     touch(session, case, "rettelsen")
@@ -200,17 +192,3 @@ def _text_value(text: CaseText, name: str) -> str:
     if name == "attachments":
         return "\n".join(a.title for a in value)
     return "" if value is None else str(value)
-
-
-def _change(case: Case, editor: Editor, clock: Clock, field: str, old: str, new: str) -> CaseChange:
-    if editor.source not in SOURCES:
-        raise ValueError(f"unknown source {editor.source!r}")
-    return CaseChange(
-        case_id=id_of(case),
-        changed_at=clock.now(),
-        changed_by=editor.name,
-        source=editor.source,
-        field=field,
-        old=old,
-        new=new,
-    )

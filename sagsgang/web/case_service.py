@@ -19,9 +19,11 @@ from calendars.danish import short_date
 from models.agenda_items import StoredItem, case_text
 from models.audit import CaseChange, case_changes
 from models.tables import Case
-from sagsgang.cases import caseview
+from sagsgang import danish_words
+from sagsgang.cases import caseview, history
 from sagsgang.cases.decisions import record_submission
-from sagsgang.cases.editing import Editor, edit_case, facts_of
+from sagsgang.cases.editing import edit_case, facts_of
+from sagsgang.cases.history import Editor
 from sagsgang.cases.state import id_of, load_state
 from sagsgang.inputs import UserError
 from sagsgang.publishing.agenda import Item, case_item
@@ -45,7 +47,7 @@ class Receivable:
 class ShownChange:
     at: dt.datetime  # Copenhagen time
     by: str
-    source: str  # web | api | cli
+    source: str  # web | api | cli | system
     field: str
     old: str
     new: str
@@ -53,6 +55,11 @@ class ShownChange:
     @property
     def when(self) -> str:
         return f"{short_date(self.at.date())} kl. {self.at:%H:%M}"
+
+    @property
+    def event(self) -> bool:
+        """Something that happened to the case (material, decision, …), not a corrected field."""
+        return self.field in history.EVENTS
 
 
 @dataclass(frozen=True)
@@ -105,7 +112,7 @@ def changes(web: Web, municipality: str, journal_number: str) -> list[ShownChang
 
 
 def receive(
-    web: Web, municipality: str, journal_number: str, data: Mapping[str, Any]
+    web: Web, municipality: str, journal_number: str, data: Mapping[str, Any], editor: Editor
 ) -> tuple[str, FlowWarning | None, str | None]:
     """Record that the material for `organ`'s next meeting is in (as `sagsgang sag indsend`);
     the reminders for that deadline stop, and the case is followed up (its next wake-up moves).
@@ -116,7 +123,7 @@ def receive(
     with web.session() as session:
         case = _case(session, municipality, journal_number)
         try:
-            record_submission(session, journal_number, web.clock, body, municipality)
+            record_submission(session, journal_number, web.clock, body, municipality, editor)
         except UserError as error:
             raise FormErrors({form_field(error, "organ"): str(error)}) from None
         name = load_state(session, case, web.profile(municipality)).body_name(body)
@@ -162,7 +169,7 @@ def save_edit(
     with web.session() as session:
         case = _case(session, municipality, journal_number)
         try:
-            written = edit_case(session, case, facts, text, Editor(viewer.name or viewer.username, source), web.clock)
+            written = edit_case(session, case, facts, text, viewer.editor(source), web.clock)
         except UserError as error:
             raise FormErrors({form_field(error): str(error)}) from None
         count = len(written)
@@ -202,7 +209,7 @@ def attach(
                 {"titel": f"Sagen har allerede et bilag med titlen '{title}'. Giv det nye en anden titel."}
             )
         text = dataclasses.replace(text, attachments=(*text.attachments, AttachmentText(title, stored.url)))
-        set_texts(session, case, text, Editor(viewer.name or viewer.username, "web"), web.clock)
+        set_texts(session, case, text, viewer.editor(), web.clock)
     return title
 
 
@@ -256,4 +263,4 @@ def received_notice(body_name: str) -> str:
 def edited_notice(count: int) -> str:
     if count == 0:
         return "Der var ingen ændringer at gemme."
-    return f"Sagen er rettet ({count} {'felt' if count == 1 else 'felter'}). Rettelserne står under Ændringer."
+    return f"Sagen er rettet ({danish_words.count(count, 'felt')}). Rettelserne står under Ændringer."

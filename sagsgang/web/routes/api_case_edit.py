@@ -24,7 +24,7 @@ async def receive(
     """Materialet til organets næste møde er modtaget (som `sagsgang sag indsend`); påmindelserne stopper."""
     try:
         name, warning, next_step = await run_in_threadpool(
-            case_service.receive, w, kommune, journalnummer, body.model_dump()
+            case_service.receive, w, kommune, journalnummer, body.model_dump(), viewer.editor("api")
         )
     except LookupError:
         raise HTTPException(404, NOT_FOUND) from None
