@@ -27,21 +27,8 @@
       // After the submit event: a button disabled during it would not send its name and value.
       setTimeout(function () {
         sent.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
-        if (button) { button.dataset.tekst = button.textContent; button.textContent = text; }
+        if (button) button.textContent = text;
       }, 0);
-    });
-  });
-  // Back to the page from the browser's cache: its forms can be sent again.
-  window.addEventListener("pageshow", function (event) {
-    if (!event.persisted) return;
-    busy.textContent = "";
-    document.querySelectorAll("form[data-optaget]").forEach(function (sent) {
-      delete sent.dataset.optaget;
-      sent.removeAttribute("aria-busy");
-      sent.querySelectorAll("button").forEach(function (b) {
-        b.disabled = false;
-        if (b.dataset.tekst) { b.textContent = b.dataset.tekst; delete b.dataset.tekst; }
-      });
     });
   });
   // Abonnér: a button copies a calendar's address (shown only where the browser can copy).
