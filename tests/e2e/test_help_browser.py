@@ -49,7 +49,7 @@ LAUNCH = {
     "leder": "Lars Berg",
     "leder_email": MANAGER[0],
     "rute": "politisk",
-    "klar": "01-03-2027",
+    "klar": "2027-03-01",  # a date input takes åååå-mm-dd
 }
 
 
