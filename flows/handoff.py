@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,11 @@ FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 TIMEOUT = 5.0  # seconds for one request to a Prefect server on this machine or the local network
 RETRY_STATUS = {429, 502, 503}
 RETRY_PAUSES = (0.1, 0.3, 1.0)
+# Requests one process has at the Prefect server at once. Under a burst (hundreds of launches at
+# once) more would not be served sooner: they would time out together, be sent again and bury the
+# server (congestion collapse); these wait here instead, each with its full timeout once sent.
+IN_FLIGHT = 4
+_in_flight = threading.BoundedSemaphore(IN_FLIGHT)
 log = logging.getLogger(__name__)
 
 
@@ -144,14 +150,18 @@ class HandOffOrchestrator:
         so the server answers with the run it may have created already, not a second one)."""
         for pause in RETRY_PAUSES:
             try:
-                answer = self.http.request(method, url, **options)
+                answer = self._send(method, url, **options)
             except httpx.TimeoutException as error:
                 log.info("Prefect server slow (%s %s: %s); trying again", method, url, error)
             else:
                 if answer.status_code not in RETRY_STATUS:
                     return answer
             time.sleep(pause)
-        return self.http.request(method, url, **options)
+        return self._send(method, url, **options)
+
+    def _send(self, method: str, url: str, **options: Any) -> httpx.Response:
+        with _in_flight:
+            return self.http.request(method, url, **options)
 
     def state(self, run_id: str) -> str:
         """The flow run's state type: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, …"""
