@@ -32,7 +32,10 @@ if TYPE_CHECKING:
 
 DEPLOYMENT = "sagsgang"  # flows.tasks.DEPLOYMENT, named again here so this module imports no Prefect
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
-TIMEOUT = 5.0  # seconds for one request to a Prefect server on this machine or the local network
+# Seconds for one request to a Prefect server on this machine or the local network: connecting is
+# quick or the server is down; an answer may take longer while the server works off a burst (the
+# requests are limited by IN_FLIGHT, so waiting longer does not pile them up).
+TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 RETRY_STATUS = {429, 502, 503}
 RETRY_PAUSES = (0.1, 0.3, 1.0)
 # Requests one process has at the Prefect server at once. Under a burst (hundreds of launches at
