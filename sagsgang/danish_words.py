@@ -30,6 +30,7 @@ FORMS: dict[str, tuple[str, str]] = {
     "proces": ("proces", "processer"),
     "bruger": ("bruger", "brugere"),
     "arbejdsdag": ("arbejdsdag", "arbejdsdage"),
+    "felt": ("felt", "felter"),
 }
 
 

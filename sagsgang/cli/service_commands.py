@@ -28,7 +28,7 @@ def _interrupted(_signal: int, _frame: object) -> None:
 
 
 def service_command(args) -> int:
-    from sagsgang import logs
+    from sagsgang import danish_words, logs
     from sagsgang.service import discovery, processes, supervisor
 
     serve = _serve_settings(args)
@@ -38,7 +38,7 @@ def service_command(args) -> int:
         follow_up = f"opfølgning til {api_url}" if api_url else "opfølgning straks, uden Prefect"
         print(
             f"Sagsgang på http://{args.host}:{args.port}/ (log ind; brugere oprettes med 'sagsgang bruger opret'), "
-            f"kalendere på /kalender/, {args.workers} {'proces' if args.workers == 1 else 'processer'}, "
+            f"kalendere på /kalender/, {danish_words.count(args.workers, 'proces')}, "
             f"{follow_up} – stop med Ctrl+C.",
             flush=True,
         )
@@ -67,7 +67,10 @@ def service_command(args) -> int:
                 "Stop med Ctrl+C.",
                 flush=True,
             )
-            _run_web(serve, args)
+            try:
+                _run_web(serve, args)
+            finally:
+                print("Stopper arbejderne og Prefect-serveren (op til et halvt minut) …", flush=True)
     except processes.StartFailed as error:
         print(f"Fejl: {error} Se {error.log}.", file=sys.stderr)
         return 1

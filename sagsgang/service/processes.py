@@ -11,8 +11,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,6 +138,22 @@ class Children:
         return child
 
     def stop(self) -> None:
-        for child in reversed(self.started):
-            child.stop()
-        self.started.clear()
+        """Every child stopped; a second Ctrl+C or SIGTERM meanwhile (an impatient user, systemd)
+        is ignored, so a stop that takes a while never leaves a Prefect server behind."""
+        with _interruptions_ignored():
+            for child in reversed(self.started):
+                child.stop()
+            self.started.clear()
+
+
+@contextmanager
+def _interruptions_ignored() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():  # only the main thread has handlers
+        yield
+        return
+    previous = {number: signal.signal(number, signal.SIG_IGN) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

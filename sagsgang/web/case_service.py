@@ -19,6 +19,7 @@ from calendars.danish import short_date
 from models.agenda_items import StoredItem, case_text
 from models.audit import CaseChange, case_changes
 from models.tables import Case
+from sagsgang import danish_words
 from sagsgang.cases import caseview
 from sagsgang.cases.decisions import record_submission
 from sagsgang.cases.editing import Editor, edit_case, facts_of
@@ -251,4 +252,4 @@ def received_notice(body_name: str) -> str:
 def edited_notice(count: int) -> str:
     if count == 0:
         return "Der var ingen ændringer at gemme."
-    return f"Sagen er rettet ({count} {'felt' if count == 1 else 'felter'}). Rettelserne står under Ændringer."
+    return f"Sagen er rettet ({danish_words.count(count, 'felt')}). Rettelserne står under Ændringer."
