@@ -14,6 +14,8 @@ from calendars.clock import Clock
 from calendars.danish import long_date
 from models.outbox import Submission
 from models.tables import Case, CaseStatus, Decision, Outcome
+from sagsgang.cases import history
+from sagsgang.cases.history import SYSTEM, Editor
 from sagsgang.cases.state import CaseState, Treatment, find_case, id_of, load_state, touch
 from sagsgang.inputs import UserError
 
@@ -57,8 +59,10 @@ def record_decision(
     clock: Clock,
     new_ready: dt.date | None = None,
     municipality: str | None = None,
+    editor: Editor = SYSTEM,
 ) -> Recorded:
-    """Store what `body` decided on the case at its meeting. Routing on it is sagsgang.cases.advance's job."""
+    """Store what `body` decided on the case at its meeting, and `editor`'s entry in its history.
+    Routing on it is sagsgang.cases.advance's job."""
     case = find_case(session, journal_number, municipality)
     outcome = read_outcome(outcome) if isinstance(outcome, str) else outcome
     state = load_state(session, case)
@@ -92,13 +96,23 @@ def record_decision(
         )
     )
     touch(session, case, "beslutningen")
+    sent_back = new_ready if outcome is Outcome.SENT_BACK else None
+    history.decided(
+        session, case, editor, clock, state.body_name(body), treatment.meeting.day, outcome, text, sent_back
+    )
     return Recorded(case, body, outcome, treatment.meeting.day)
 
 
 def record_submission(
-    session: Session, journal_number: str, clock: Clock, body: str | None = None, municipality: str | None = None
+    session: Session,
+    journal_number: str,
+    clock: Clock,
+    body: str | None = None,
+    municipality: str | None = None,
+    editor: Editor = SYSTEM,
 ) -> list[Treatment]:
-    """The material is in: for `body`'s next treatment, or for every body of the current stage."""
+    """The material is in: for `body`'s next treatment, or for every body of the current stage;
+    one entry per body in the case's history."""
     case = find_case(session, journal_number, municipality)
     state = load_state(session, case)
     if body is not None:
@@ -122,6 +136,7 @@ def record_submission(
             )
         )
     touch(session, case, "afleveringen")
+    history.material_received(session, case, editor, clock, [(state.body_name(t.body), t.meeting.day) for t in new])
     return new
 
 

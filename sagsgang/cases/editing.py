@@ -19,19 +19,11 @@ from models.agenda_items import AttachmentText, CaseText, case_text, set_case_co
 from models.audit import CaseChange, add_changes
 from models.meeting_stamps import forget_consultations
 from models.tables import Case, Consultation, Decision
+from sagsgang.cases.history import Editor
+from sagsgang.cases.history import change as _change
 from sagsgang.cases.routing import put_on_meetings
 from sagsgang.cases.state import id_of, touch
 from sagsgang.inputs import UserError, read_profile, read_route
-
-SOURCES = ("web", "api", "cli")
-
-
-@dataclass(frozen=True)
-class Editor:
-    """Who makes the change, and through what: 'web', 'api' or 'cli'."""
-
-    name: str
-    source: str
 
 
 @dataclass(frozen=True)
@@ -200,17 +192,3 @@ def _text_value(text: CaseText, name: str) -> str:
     if name == "attachments":
         return "\n".join(a.title for a in value)
     return "" if value is None else str(value)
-
-
-def _change(case: Case, editor: Editor, clock: Clock, field: str, old: str, new: str) -> CaseChange:
-    if editor.source not in SOURCES:
-        raise ValueError(f"unknown source {editor.source!r}")
-    return CaseChange(
-        case_id=id_of(case),
-        changed_at=clock.now(),
-        changed_by=editor.name,
-        source=editor.source,
-        field=field,
-        old=old,
-        new=new,
-    )

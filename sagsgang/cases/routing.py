@@ -17,6 +17,8 @@ from calendars.profiles import Profile
 from models.outbox import Submission
 from models.store import save_plan
 from models.tables import Body, Case, CaseStatus, Outcome
+from sagsgang.cases import history
+from sagsgang.cases.history import SYSTEM, Editor
 from sagsgang.cases.late import LateFact, late_additions, record_late_addition
 from sagsgang.cases.scheduling import plan_route
 from sagsgang.cases.state import CaseState, StageStatus, conflict, find_case, id_of, load_state, touch
@@ -66,11 +68,15 @@ def add_late(
     reason: str,
     clock: Clock,
     municipality: str | None = None,
+    editor: Editor = SYSTEM,
 ) -> LateFact:
-    """Record a late addition and check that the case can be planned on it (UserError, Danish,
-    when not: nothing is written then). The lifecycle stores the new plan (put_on_meetings)."""
+    """Record a late addition (and `editor`'s entry in the case's history) and check that the
+    case can be planned on it (UserError, Danish, when not: nothing is written then). The
+    lifecycle stores the new plan (put_on_meetings)."""
     fact = record_late_addition(session, journal_number, body, day, decided_by, reason, clock, municipality)
-    fresh_plan(session, load_state(session, find_case(session, journal_number, municipality)))
+    state = load_state(session, find_case(session, journal_number, municipality))
+    fresh_plan(session, state)
+    history.late_added(session, state.case, editor, clock, state.body_name(body), fact.meeting.day, fact.decided_by)
     return fact
 
 

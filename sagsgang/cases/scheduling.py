@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+import pendulum
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from calendars.clock import FixedClock
 from calendars.danish import long_date
 from calendars.horizon import planning_period
 from calendars.meetings import Schedule, meeting_plan
@@ -18,7 +20,9 @@ from calendars.planner import LateAddition, NoMeetingError, Plan, PlanningError,
 from calendars.profiles import Profile, Route
 from calendars.workdays import CalendarRangeError
 from models.store import cancel_meeting, load_meetings, move_meeting, sync_profile
-from models.tables import Body, Meeting
+from models.tables import Body, Case, Consultation, Decision, Meeting
+from sagsgang.cases import history
+from sagsgang.cases.history import Editor
 from sagsgang.cases.meeting_guard import check_change
 from sagsgang.inputs import UserError
 
@@ -149,11 +153,13 @@ def change_meeting(
     *,
     now: dt.datetime | None = None,
     confirmed: bool = False,
+    editor: Editor | None = None,
 ) -> Meeting:
     """Move (new_day) or cancel the body's meeting on `day`; the cases on it are re-planned by
     put_on_meetings (the lifecycle flow). Raises UserError (Danish) when there is no such meeting.
     With `now` (the users' edges pass it), only a meeting still to come may change, and an unusual
-    new day needs `confirmed` (sagsgang.cases.meeting_guard)."""
+    new day needs `confirmed` (sagsgang.cases.meeting_guard). With `editor` (and `now`), each
+    case planned on the meeting gets an entry in its history ("Mødet flyttet")."""
     if body not in profile.bodies:
         raise UserError(f"Organet '{body}' findes ikke i {profile.name}. Vælg et af: {', '.join(profile.bodies)}.")
     ensure_meetings(session, profile, min(day, new_day or day) - LOOKBACK, max(day, new_day or day))
@@ -161,8 +167,27 @@ def change_meeting(
     if now is not None:
         check_change(profile, profile.bodies[body].name, row.day, row.starts_at, new_day, now, confirmed)
     try:
-        if new_day is None:
-            return cancel_meeting(session, profile.key, row.key)
-        return move_meeting(session, profile.key, row.key, new_day, new_time)
+        changed = (
+            cancel_meeting(session, profile.key, row.key)
+            if new_day is None
+            else move_meeting(session, profile.key, row.key, new_day, new_time)
+        )
     except (ValueError, LookupError) as error:
         raise UserError(str(error)) from None
+    if editor is not None and now is not None:
+        cases = session.exec(select(Case).where(col(Case.id).in_(planned_case_ids(session, changed)))).all()
+        clock = FixedClock(pendulum.instance(now))
+        moved_to = changed.day if new_day is not None else None
+        history.meeting_moved(session, list(cases), editor, clock, profile.bodies[body].name, day, moved_to)
+    return changed
+
+
+def undecided():
+    """The consultation has no decision yet (a condition on Consultation rows)."""
+    return ~select(Decision.id).where(Decision.consultation_id == Consultation.id).exists()
+
+
+def planned_case_ids(session: Session, meeting: Meeting) -> list[int]:
+    """The undecided cases planned on the meeting (not those whose latest possible meeting it is)."""
+    query = select(Consultation.case_id).where(Consultation.meeting_id == meeting.id, undecided()).distinct()
+    return list(session.exec(query).all())

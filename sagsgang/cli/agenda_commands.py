@@ -83,7 +83,8 @@ def agenda_command(args) -> int:
 
 def case_text_command(args) -> int:
     from models.agenda_items import find_case
-    from sagsgang.cases.editing import Editor, set_texts
+    from sagsgang.cases.editing import set_texts
+    from sagsgang.cases.history import Editor
     from sagsgang.cli.edit_commands import editor_name
     from sagsgang.publishing.case_texts import CaseTextError, read_case_text
 

@@ -139,6 +139,8 @@ def launch_command(args) -> int:
 
 def decide_command(args) -> int:
     from sagsgang.cases import decisions, state
+    from sagsgang.cases.history import Editor
+    from sagsgang.cli.edit_commands import editor_name
 
     db = current_database(args.settings)
     new_ready = read_date(args.klar, "new_ready") if args.klar is not None else None
@@ -146,7 +148,15 @@ def decide_command(args) -> int:
         new_ready = ask_new_ready()
     with db.session_scope() as session:
         recorded = decisions.record_decision(
-            session, args.sag, args.organ, args.udfald, args.tekst or "", args.settings.clock(), new_ready, args.kommune
+            session,
+            args.sag,
+            args.organ,
+            args.udfald,
+            args.tekst or "",
+            args.settings.clock(),
+            new_ready,
+            args.kommune,
+            Editor(editor_name(None), "cli"),
         )
         name = state.load_state(session, recorded.case).body_name(args.organ)
         municipality, journal_number = recorded.case.municipality, recorded.case.journal_number
@@ -159,6 +169,8 @@ def decide_command(args) -> int:
 def late_command(args) -> int:
     from calendars.danish import long_date
     from sagsgang.cases import routing, state
+    from sagsgang.cases.history import Editor
+    from sagsgang.cli.edit_commands import editor_name
 
     day = read_date(args.dato)
     db = current_database(args.settings)
@@ -172,6 +184,7 @@ def late_command(args) -> int:
             args.begrundelse or "",
             args.settings.clock(),
             args.kommune,
+            Editor(editor_name(None), "cli"),
         )
         case = state.find_case(session, args.sag, args.kommune)
         name = state.load_state(session, case).body_name(args.organ)
@@ -186,10 +199,13 @@ def late_command(args) -> int:
 def submit_command(args) -> int:
     from calendars.danish import long_date
     from sagsgang.cases import decisions, state
+    from sagsgang.cases.history import Editor
+    from sagsgang.cli.edit_commands import editor_name
 
     db = current_database(args.settings)
+    editor = Editor(editor_name(None), "cli")
     with db.session_scope() as session:
-        done = decisions.record_submission(session, args.sag, args.settings.clock(), args.organ, args.kommune)
+        done = decisions.record_submission(session, args.sag, args.settings.clock(), args.organ, args.kommune, editor)
         case_state = state.load_state(session, state.find_case(session, args.sag, args.kommune))
         for treatment in done:
             print(
@@ -220,8 +236,10 @@ def cancel_command(args) -> int:
 
 def _change_meeting(args, moving: bool) -> int:
     from calendars.danish import DateFormatError, long_date, parse_time
+    from sagsgang.cases.history import Editor
     from sagsgang.cases.meeting_guard import DayNeedsConfirmation
     from sagsgang.cases.scheduling import change_meeting
+    from sagsgang.cli.edit_commands import editor_name
 
     profile = read_profile(args.kommune)
     day = read_date(args.dato)
@@ -242,6 +260,7 @@ def _change_meeting(args, moving: bool) -> int:
                 new_time,
                 now=args.settings.clock().now(),
                 confirmed=moving and args.bekraeft_dag,
+                editor=Editor(editor_name(None), "cli"),
             )
         except DayNeedsConfirmation as error:
             raise UserError(f"{error.message} Tilføj --bekræft-dag for at flytte mødet dertil alligevel.") from None

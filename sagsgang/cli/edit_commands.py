@@ -28,7 +28,8 @@ def editor_name(given: str | None) -> str:
 
 
 def edit_command(args) -> int:
-    from sagsgang.cases.editing import Editor, edit_case, facts_of
+    from sagsgang.cases.editing import edit_case, facts_of
+    from sagsgang.cases.history import Editor
     from sagsgang.cases.state import find_case
     from sagsgang.cli.case_commands import _advance
 

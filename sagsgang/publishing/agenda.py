@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from calendars.danish import clock_time, long_date, short_date
 from calendars.meetings import MeetingStatus
 from calendars.profiles import BodyKind, Profile, agenda_calendar
+from sagsgang.cases.attachments import public_url
 
 if TYPE_CHECKING:
     from models.agenda_items import AttachmentText, LateNote, StoredItem, StoredMeeting, Treatment
@@ -187,11 +188,14 @@ def layout(
     cases = sorted(stored.items, key=lambda item: item.closed)  # stable: keeps the meeting's order
     items = [_approval(stored, minutes)]
     for number, case in enumerate(cases, start=2):
-        items.append(
-            Item(number, CLOSED_TITLE, redacted=True, closed=True)
-            if public and case.closed
-            else _case_item(number, case, minutes, recommending)
-        )
+        if public and case.closed:
+            items.append(Item(number, CLOSED_TITLE, redacted=True, closed=True))
+        elif public:  # an open item's uploaded bilag at its public address (sagsgang.cases.attachments)
+            item = _case_item(number, case, minutes, recommending)
+            shown = tuple(replace(a, file=public_url(a.file)) for a in item.attachments)
+            items.append(replace(item, attachments=shown))
+        else:
+            items.append(_case_item(number, case, minutes, recommending))
     items.append(_other_business(stored, len(items) + 1, minutes))
     undecided = tuple(item.number for item in items if minutes and item.decision == NO_DECISION)
     return Document(

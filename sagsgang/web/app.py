@@ -135,7 +135,7 @@ def create_app(
 
     @app.middleware("http")
     async def csrf_cookie_and_headers(request: Request, call_next):
-        if request.url.path.startswith(("/kalender/", oparl.PREFIX)):  # public data: no cookies
+        if request.url.path.startswith(("/kalender/", "/offentlig/", oparl.PREFIX)):  # public data: no cookies
             return await call_next(request)
         new = None
         if not request.cookies.get(web_security.CSRF_COOKIE):

@@ -20,9 +20,10 @@ from models.agenda_items import StoredItem, case_text
 from models.audit import CaseChange, case_changes
 from models.tables import Case
 from sagsgang import danish_words
-from sagsgang.cases import caseview
+from sagsgang.cases import caseview, history
 from sagsgang.cases.decisions import record_submission
-from sagsgang.cases.editing import Editor, edit_case, facts_of
+from sagsgang.cases.editing import edit_case, facts_of
+from sagsgang.cases.history import Editor
 from sagsgang.cases.state import id_of, load_state
 from sagsgang.inputs import UserError
 from sagsgang.publishing.agenda import Item, case_item
@@ -46,7 +47,7 @@ class Receivable:
 class ShownChange:
     at: dt.datetime  # Copenhagen time
     by: str
-    source: str  # web | api | cli
+    source: str  # web | api | cli | system
     field: str
     old: str
     new: str
@@ -54,6 +55,11 @@ class ShownChange:
     @property
     def when(self) -> str:
         return f"{short_date(self.at.date())} kl. {self.at:%H:%M}"
+
+    @property
+    def event(self) -> bool:
+        """Something that happened to the case (material, decision, …), not a corrected field."""
+        return self.field in history.EVENTS
 
 
 @dataclass(frozen=True)
@@ -105,7 +111,7 @@ def changes(web: Web, municipality: str, journal_number: str) -> list[ShownChang
 # --- material received --------------------------------------------------------------------------
 
 
-def receive(web: Web, municipality: str, journal_number: str, data: Mapping[str, Any]) -> str:
+def receive(web: Web, municipality: str, journal_number: str, data: Mapping[str, Any], editor: Editor) -> str:
     """Record that the material for `organ`'s next meeting is in (as `sagsgang sag indsend`);
     the reminders for that deadline stop. Returns the body's name."""
     body = data.get("organ")
@@ -114,7 +120,7 @@ def receive(web: Web, municipality: str, journal_number: str, data: Mapping[str,
     with web.session() as session:
         case = _case(session, municipality, journal_number)
         try:
-            record_submission(session, journal_number, web.clock, body, municipality)
+            record_submission(session, journal_number, web.clock, body, municipality, editor)
         except UserError as error:
             raise FormErrors({form_field(error, "organ"): str(error)}) from None
         return load_state(session, case, web.profile(municipality)).body_name(body)
@@ -158,7 +164,7 @@ def save_edit(
     with web.session() as session:
         case = _case(session, municipality, journal_number)
         try:
-            written = edit_case(session, case, facts, text, Editor(viewer.name or viewer.username, source), web.clock)
+            written = edit_case(session, case, facts, text, viewer.editor(source), web.clock)
         except UserError as error:
             raise FormErrors({form_field(error): str(error)}) from None
         count = len(written)
@@ -198,7 +204,7 @@ def attach(
                 {"titel": f"Sagen har allerede et bilag med titlen '{title}'. Giv det nye en anden titel."}
             )
         text = dataclasses.replace(text, attachments=(*text.attachments, AttachmentText(title, stored.url)))
-        set_texts(session, case, text, Editor(viewer.name or viewer.username, "web"), web.clock)
+        set_texts(session, case, text, viewer.editor(), web.clock)
     return title
 
 

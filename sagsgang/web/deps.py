@@ -18,7 +18,7 @@ from sqlmodel import Session
 from models.users import User
 from sagsgang import rendering
 from sagsgang.settings import Settings
-from sagsgang.web import security
+from sagsgang.web import forms, security
 from sagsgang.web.service import Viewer, Web
 
 
@@ -140,7 +140,10 @@ def next_path(path: str) -> str:
 
 def render(request: Request, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
     found = values.pop("viewer", None) or (viewer(request) if hasattr(request.state, "viewer") else None)
-    defaults = {"errors": {}, "form": {}, "notices": [], "warnings": [], "active": ""}
+    defaults = {
+        "errors": {}, "form": {}, "notices": [], "warnings": [], "active": "",
+        "date_min": forms.DATE_MIN, "date_max": forms.DATE_MAX,  # a date input's bounds
+    }  # fmt: skip
     page = rendering.render(
         f"web/{template}", **{**defaults, **values}, viewer=found, csrf_token=csrf_token_for(request, found)
     )

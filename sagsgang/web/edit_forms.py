@@ -40,7 +40,7 @@ def edit_form_values(facts: CaseFacts, text: CaseText | None) -> dict[str, str]:
         "leder_email": facts.manager_email,
         "afdeling": facts.department,
         "rute": facts.route,
-        "klar": facts.ready_date.strftime("%d-%m-%Y"),
+        "klar": facts.ready_date.isoformat(),  # what a date input shows
     }
     if text is not None:
         values |= {

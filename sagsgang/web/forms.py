@@ -13,6 +13,7 @@ from typing import Any
 from calendars.danish import DateFormatError, parse_date, parse_time
 from calendars.profile_reader import load_profile, shipped_profiles
 from calendars.profiles import Profile, ProfileError
+from calendars.workdays import FIRST_YEAR, LAST_YEAR
 from models import fields
 from models.agenda_items import AttachmentText, CaseText
 from models.content import MAX_SLOT_MINUTES, ItemKind
@@ -25,11 +26,18 @@ MAX_TEXT = 20_000  # characters in one text field: a long Sagsfremstilling, not 
 MAX_LINE = fields.MAX_LINE
 
 
-def read_day(text: str) -> dt.date:
-    """A date in a URL or query (dd-mm-åååå or åååå-mm-dd) inside the calendar's years, else
-    DateFormatError (Danish): nothing is looked up or planned on a day the calendar lacks."""
+# A date input's bounds: the years Sagsgang's calendar covers (calendars.workdays).
+DATE_MIN = dt.date(FIRST_YEAR, 1, 1).isoformat()
+DATE_MAX = dt.date(LAST_YEAR, 12, 31).isoformat()
+
+
+def read_day(text: str, field: str = "dato") -> dt.date:
+    """The one reading of a date from a form, URL or query: åååå-mm-dd (what a date input sends)
+    or dd-mm-åååå (typed where a browser has no date picker, or by a script), inside the
+    calendar's years (nothing is looked up or planned on a day the calendar lacks); else
+    DateFormatError, worded in Danish with the dd-mm-åååå format."""
     try:
-        return fields.calendar_date(parse_date(text[:40]), "dato")
+        return fields.calendar_date(parse_date(text[:40]), field)
     except Invalid as error:
         raise DateFormatError(error.message) from None
 
@@ -76,8 +84,8 @@ class _Reader:
         if not value or name in self.errors:
             return None
         try:
-            return fields.calendar_date(parse_date(value), name)
-        except (DateFormatError, Invalid) as error:
+            return read_day(value, name)
+        except DateFormatError as error:
             self.errors[name] = str(error)
             return None
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from calendars.danish import long_date
+from sagsgang.cases.history import Editor
 from sagsgang.cases.routing import add_late
 from sagsgang.inputs import UserError
 from sagsgang.web.forms import FormErrors, read_late
@@ -14,7 +15,7 @@ from sagsgang.web.service import FlowWarning, Web, _case, _run
 
 
 def send_late(
-    web: Web, municipality: str, journal_number: str, data: Mapping[str, Any]
+    web: Web, municipality: str, journal_number: str, data: Mapping[str, Any], editor: Editor
 ) -> tuple[str, FlowWarning | None]:
     """Put the case on a meeting after its deadline; a Danish confirmation and maybe a warning.
     LookupError when the case does not exist, FormErrors (nothing written) on bad input."""
@@ -22,7 +23,7 @@ def send_late(
     with web.session() as session:
         _case(session, municipality, journal_number)
         try:
-            fact = add_late(session, journal_number, body, day, decided_by, reason, web.clock, municipality)
+            fact = add_late(session, journal_number, body, day, decided_by, reason, web.clock, municipality, editor)
         except UserError as error:
             field = "organ" if "Organet" in str(error) or "behandle" in str(error) else "dato"
             raise FormErrors({field: str(error)}) from None

@@ -142,7 +142,7 @@ class ChangeOut(BaseModel):
 
     tidspunkt: dt.datetime
     af: str
-    kilde: str = Field(description="web, api eller cli")
+    kilde: str = Field(description="web, api, cli eller system (sagsforløbet selv)")
     felt: str
     foer: str
     efter: str

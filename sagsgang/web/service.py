@@ -23,10 +23,11 @@ from models.tables import Body, Case, Meeting
 from models.users import Role
 from sagsgang.cases import caseview, finding
 from sagsgang.cases.decisions import record_decision
+from sagsgang.cases.history import Editor
 from sagsgang.cases.launch import check_launch
 from sagsgang.cases.launch import launch as launch_case
 from sagsgang.cases.scheduling import change_meeting as change_stored_meeting
-from sagsgang.cases.scheduling import ensure_meetings
+from sagsgang.cases.scheduling import ensure_meetings, undecided
 from sagsgang.cases.state import case_query, find_case, id_of, load_state
 from sagsgang.inputs import UserError
 from sagsgang.orchestration import Orchestrator
@@ -62,6 +63,10 @@ class Viewer:
 
     def sees(self, municipality: str) -> bool:
         return not self.municipality or municipality == self.municipality
+
+    def editor(self, source: str = "web") -> Editor:
+        """Who the case's history names for what this user does through `source` ('web', 'api')."""
+        return Editor(self.name or self.username, source)
 
 
 @dataclass
@@ -224,7 +229,9 @@ def _case(session: Session, municipality: str, journal_number: str) -> Case:
     return case
 
 
-def decide(web: Web, municipality: str, journal_number: str, data: Mapping[str, Any]) -> tuple[str, FlowWarning | None]:
+def decide(
+    web: Web, municipality: str, journal_number: str, data: Mapping[str, Any], editor: Editor
+) -> tuple[str, FlowWarning | None]:
     """Record a body's decision (as `sagsgang sag beslut`), then run the case's flow. Returns a
     Danish confirmation and maybe a warning."""
     from calendars.danish import long_date
@@ -233,7 +240,9 @@ def decide(web: Web, municipality: str, journal_number: str, data: Mapping[str, 
     with web.session() as session:
         _case(session, municipality, journal_number)
         try:
-            recorded = record_decision(session, journal_number, body, outcome, text, web.clock, new_ready, municipality)
+            recorded = record_decision(
+                session, journal_number, body, outcome, text, web.clock, new_ready, municipality, editor
+            )
         except UserError as error:
             raise FormErrors({form_field(error): str(error)}) from None
         name = load_state(session, recorded.case).body_name(body)
@@ -329,12 +338,6 @@ def meetings(web: Web, municipality: str, body: str, start: dt.date, end: dt.dat
     return [MeetingView(**{**m.__dict__, "cases": counts.get(m.key, 0)}) for m in result]
 
 
-def _undecided():
-    from models.tables import Consultation, Decision
-
-    return ~select(Decision.id).where(Decision.consultation_id == Consultation.id).exists()
-
-
 def _counts(web: Web, municipality: str, keys: list[str]) -> dict[str, int]:
     """Undecided cases planned on each meeting: what its agenda will hold, what a change re-plans."""
     from models.tables import Consultation
@@ -346,7 +349,7 @@ def _counts(web: Web, municipality: str, keys: list[str]) -> dict[str, int]:
         rows = session.exec(
             select(Meeting.key, Consultation.case_id)
             .join(Consultation, col(Consultation.meeting_id) == col(Meeting.id))
-            .where(Meeting.municipality == municipality, col(Meeting.key).in_(keys), _undecided())
+            .where(Meeting.municipality == municipality, col(Meeting.key).in_(keys), undecided())
         ).all()
         for key, case_id in rows:
             result.setdefault(key, set()).add(case_id)
@@ -372,7 +375,7 @@ def planned_cases(session: Session, meeting: Meeting) -> list[str]:
     rows = session.exec(
         select(Case.journal_number)
         .join(Consultation, col(Consultation.case_id) == col(Case.id))
-        .where(Consultation.meeting_id == meeting.id, _undecided())
+        .where(Consultation.meeting_id == meeting.id, undecided())
         .distinct()
     ).all()
     return sorted(rows)
@@ -398,7 +401,7 @@ def find_meeting(web: Web, municipality: str, body: str, day: dt.date) -> Meetin
 
 
 def change_meeting(
-    web: Web, municipality: str, body: str, day: dt.date, data: Mapping[str, Any], moving: bool
+    web: Web, municipality: str, body: str, day: dt.date, data: Mapping[str, Any], moving: bool, editor: Editor
 ) -> tuple[str, list[str], FlowWarning | None]:
     """Move or cancel the meeting (as `sagsgang mødeplan flyt|aflys`), then re-plan its cases."""
     from calendars.danish import long_date
@@ -417,6 +420,7 @@ def change_meeting(
                 new_time,
                 now=web.clock.now(),
                 confirmed=data.get("bekraeft_dag") in ("ja", True),
+                editor=editor,
             )
         except DayNeedsConfirmation as error:
             raise FormErrors({"bekraeft_dag": str(error)}) from None
@@ -435,8 +439,10 @@ def change_meeting(
     return f"Mødet i {profile.bodies[body].name} {long_date(day)} er {what}.", replanned, warning
 
 
-def agenda_html(web: Web, municipality: str, body: str, day: dt.date, minutes: bool) -> str:
-    """The meeting's agenda or minutes (internal version), as `sagsgang dagsorden` makes them."""
+def agenda_html(web: Web, municipality: str, body: str, day: dt.date, minutes: bool, public: bool = False) -> str:
+    """The meeting's agenda or minutes (internal version, or with `public` the public one: closed
+    items as "Lukket punkt", open items' bilag at their public address), as `sagsgang dagsorden`
+    makes them."""
     from models.agenda_items import find_meeting as stored_meeting
     from models.agenda_items import load_agenda
     from sagsgang.publishing.agenda import compose
@@ -445,7 +451,7 @@ def agenda_html(web: Web, municipality: str, body: str, day: dt.date, minutes: b
     profile = web.profile(municipality)
     with web.session() as session:
         stored = load_agenda(session, stored_meeting(session, body, day, profile.key))
-    document = compose(stored, profile, minutes=minutes, public=False, today=web.clock.today())
+    document = compose(stored, profile, minutes=minutes, public=public, today=web.clock.today())
     return render_html(document)
 
 

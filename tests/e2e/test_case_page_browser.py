@@ -116,7 +116,7 @@ def test_correct_a_case_with_a_preview_then_receive_its_material(page, server): 
     page.get_by_role("link", name="Ret sagen").click()
     expect(page.get_by_role("heading", name="Ret sagen 27.00.00-G01-1-28")).to_be_visible()
     page.get_by_label("Titel").fill("Ny skolestruktur 2028")
-    page.get_by_label("Sagen er klar").fill("15-03-2027")
+    page.get_by_label("Sagen er klar").fill("2027-03-15")  # a date input takes åååå-mm-dd
     preview = page.locator("#forhaandsvisning")
     expect(preview).to_contain_text("hvis du gemmer rettelserne")
     expect(preview.locator("tr.fase-next")).not_to_contain_text("9. marts 2027")
@@ -127,7 +127,7 @@ def test_correct_a_case_with_a_preview_then_receive_its_material(page, server): 
     expect(page.locator("h1")).to_have_text("Ny skolestruktur")
     page.get_by_role("link", name="Ret sagen").click()
     page.get_by_label("Titel").fill("Ny skolestruktur 2028")
-    page.get_by_label("Sagen er klar").fill("15-03-2027")
+    page.get_by_label("Sagen er klar").fill("2027-03-15")  # a date input takes åååå-mm-dd
     page.get_by_role("button", name="Gem rettelserne").click(timeout=FLOW_TIMEOUT)  # the lifecycle follows the new plan
     page.wait_for_url(re.compile(r"\?rettet=2"), timeout=FLOW_TIMEOUT)
     expect(page.get_by_text("Sagen er rettet (2 felter)")).to_be_visible()

@@ -175,7 +175,7 @@ def test_secretary_launches_follows_decides_moves_and_subscribes(page, server):
     page.get_by_label("Titel").fill("Erhvervsstrategi 2027–2030")
     page.get_by_label("Journalnummer (KLE)").fill("27.00.00-G01-1-27")
     page.get_by_label("Rute").select_option(label="Politisk sag")
-    page.get_by_label("Sagen er klar").fill("01-03-2027")
+    page.get_by_label("Sagen er klar").fill("2027-03-01")  # a date input takes åååå-mm-dd
     page.get_by_label(re.compile(r"^Sagsbehandler( \*)?$")).fill("Mette Hansen")
     page.get_by_label("Sagsbehandlers e-mail").fill(USER)
     page.get_by_label(re.compile(r"^Leder( \*)?$")).fill("Lars Berg")
@@ -228,7 +228,7 @@ def test_secretary_launches_follows_decides_moves_and_subscribes(page, server):
     row = page.locator("table.moeder tr", has_text=f"{old.day}. {chefforum.group(2)} 2027")
     row.get_by_role("link", name="Flyt").click()
     expect(page.get_by_text("1 sag er planlagt på mødet og bliver planlagt igen")).to_be_visible()
-    page.get_by_label(re.compile(r"^Ny dato")).fill(new.strftime("%d-%m-%Y"))
+    page.get_by_label(re.compile(r"^Ny dato")).fill(new.isoformat())  # a date input takes åååå-mm-dd
     page.get_by_role("button", name="Flyt mødet").click()  # not confirmed: the browser keeps us here
     expect(page.get_by_text("1 sag er planlagt på mødet og bliver planlagt igen")).to_be_visible()
     page.get_by_label(re.compile("Ja, flyt mødet")).check()

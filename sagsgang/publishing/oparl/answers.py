@@ -169,7 +169,7 @@ class Answers:
         if row is None:
             return None
         attachment = next((a for a in row.attachments if a.number == number), None)
-        if attachment is None or row.case.closed_item or not objects.published_file(attachment):
+        if attachment is None or row.case.closed_item or not objects.published_file(attachment, row, self.today):
             return objects.deleted(self.urls.file(case_id, number), "File", row.case.created_at, row.modified)
         return objects.file(self.urls, row.case, attachment, row.modified)
 
@@ -184,7 +184,7 @@ class Answers:
             objects.file(self.urls, row.case, a, row.modified)
             for row in reads.papers(self.session, list(self.session.execute(with_files).scalars()))
             for a in row.attachments
-            if objects.published_file(a) and window.admits(row.case.created_at, row.modified)
+            if objects.published_file(a, row, self.today) and window.admits(row.case.created_at, row.modified)
         ]
         return self._page(url, window, files)
 

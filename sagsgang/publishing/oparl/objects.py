@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from calendars.danish import long_date
 from calendars.meetings import MeetingStatus
@@ -24,6 +25,7 @@ from calendars.profiles import Profile
 from models.agenda_items import Treatment as AgendaTreatment
 from models.tables import Body, Outcome
 from models.types import COPENHAGEN
+from sagsgang.cases.attachments import describe, public_url, stored_name
 from sagsgang.publishing.agenda import CLOSED_TITLE, decision_text
 from sagsgang.publishing.oparl.reads import AttachmentRow, CaseRow, Item, MeetingRow, PaperRow, Step, Treatment, Verdict
 
@@ -43,9 +45,17 @@ def consultation_key(consultation: Step) -> str:
 
 @dataclass(frozen=True)
 class Urls:
-    """Every object's URL under `root` ("...../oparl/v1.1"); ids are those of stored rows."""
+    """Every object's URL under `root` ("...../oparl/v1.1"); ids are those of stored rows.
+    `home`: SAGSGANG_HOME, where uploaded bilag are stored (a File's size and checksum); their
+    public address is on the same site as `root`."""
 
     root: str
+    home: Path | None = None
+
+    def public_file(self, file: str) -> str:
+        """An uploaded bilag's public address (sagsgang.cases.attachments.public_url), absolute."""
+        site = self.root.rsplit("/oparl/", 1)[0]
+        return f"{site}{public_url(file)}" if stored_name(file) else file
 
     def system(self) -> str:
         return f"{self.root}/"
@@ -243,7 +253,7 @@ def paper(urls: Urls, row: PaperRow, deciding_stage: int, today: dt.date, omit_i
         if row.kind:
             result["paperType"] = str(row.kind)
         if not omit_internal:
-            files = [file(urls, case, a, row.modified) for a in row.attachments if published_file(a)]
+            files = [file(urls, case, a, row.modified) for a in row.attachments if published_file(a, row, today)]
             if files:
                 result["auxiliaryFile"] = files
     return result
@@ -271,22 +281,37 @@ def consultation(
     return result
 
 
-def published_file(attachment: AttachmentRow) -> bool:
-    """Only an attachment with a web address can be a File: OParl needs an accessUrl."""
-    return attachment.file.startswith(("https://", "http://"))
+def published_file(attachment: AttachmentRow, row: PaperRow, today: dt.date) -> bool:
+    """Only an attachment with an address can be a File (OParl needs an accessUrl): a web address,
+    or an uploaded bilag once the case is on a published agenda (its public address answers from
+    then: sagsgang.cases.public_attachments). The caller leaves out closed items."""
+    if attachment.file.startswith(("https://", "http://")):
+        return True
+    return stored_name(attachment.file) is not None and any(on_agenda(t, today) for t in row.treatments)
 
 
 def file(urls: Urls, case: CaseRow, attachment: AttachmentRow, modified: dt.datetime) -> dict:
-    return {
+    address = urls.public_file(attachment.file)
+    result: dict[str, object] = {
         "id": urls.file(case.id, attachment.number),
         "type": schema_type("File"),
         "name": attachment.title,
-        "fileName": attachment.file.rstrip("/").rsplit("/", 1)[-1],
-        "accessUrl": attachment.file,
+        "fileName": address.rstrip("/").rsplit("/", 1)[-1],
+        "accessUrl": address,
         "paper": [urls.paper(case.id)],
         "created": stamp(case.created_at),
         "modified": stamp(modified),
     }
+    name = stored_name(attachment.file)
+    described = describe(urls.home, name) if name and urls.home is not None else None
+    if described is not None:
+        result |= {
+            "downloadUrl": address,
+            "mimeType": described.media_type,
+            "size": described.size,
+            "sha512Checksum": described.sha512,
+        }
+    return result
 
 
 def _latest(consultation: Step, decision: Verdict | None, case: CaseRow | None) -> dt.datetime:

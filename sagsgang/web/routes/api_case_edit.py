@@ -23,7 +23,9 @@ async def receive(
 ) -> Done | JSONResponse:
     """Materialet til organets næste møde er modtaget (som `sagsgang sag indsend`); påmindelserne stopper."""
     try:
-        name = await run_in_threadpool(case_service.receive, w, kommune, journalnummer, body.model_dump())
+        name = await run_in_threadpool(
+            case_service.receive, w, kommune, journalnummer, body.model_dump(), viewer.editor("api")
+        )
     except LookupError:
         raise HTTPException(404, NOT_FOUND) from None
     except FormErrors as error:

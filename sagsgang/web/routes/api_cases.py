@@ -121,7 +121,9 @@ async def decide(
         raise HTTPException(404, "Sagen findes ikke.")
     data = {**body.model_dump(), "udfald": body.udfald.value}
     try:
-        message, warning = await run_in_threadpool(service.decide, w, kommune, journalnummer, data)
+        message, warning = await run_in_threadpool(
+            service.decide, w, kommune, journalnummer, data, viewer.editor("api")
+        )
     except LookupError:
         raise HTTPException(404, "Sagen findes ikke.") from None
     except FormErrors as error:
@@ -137,7 +139,9 @@ async def send_late(
     if not viewer.sees(kommune):
         raise HTTPException(404, "Sagen findes ikke.")
     try:
-        message, warning = await run_in_threadpool(late_service.send_late, w, kommune, journalnummer, body.model_dump())
+        message, warning = await run_in_threadpool(
+            late_service.send_late, w, kommune, journalnummer, body.model_dump(), viewer.editor("api")
+        )
     except LookupError:
         raise HTTPException(404, "Sagen findes ikke.") from None
     except FormErrors as error:

@@ -91,7 +91,7 @@ async def change_meeting(
         )
     try:
         message, replanned, warning = await run_in_threadpool(
-            service.change_meeting, w, kommune, organ, meeting.day, body.model_dump(), moving
+            service.change_meeting, w, kommune, organ, meeting.day, body.model_dump(), moving, viewer.editor("api")
         )
     except FormErrors as error:
         return invalid(error.errors)

@@ -30,7 +30,7 @@ def _back(municipality: str, journal_number: str, query: str) -> Response:
 async def receive(request: Request, municipality: str, journal_number: str, viewer: PageWriter) -> Response:
     form = await _form(request, viewer)
     try:
-        await run_in_threadpool(case_service.receive, web(request), municipality, journal_number, form)
+        await run_in_threadpool(case_service.receive, web(request), municipality, journal_number, form, viewer.editor())
     except LookupError:
         raise HTTPException(404) from None
     except FormErrors as error:
@@ -175,6 +175,30 @@ async def attachment(request: Request, name: str, viewer: PageViewer) -> Respons
         media_type=media_type,
         filename=name,
         headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
+    )
+
+
+@router.get("/offentlig/bilag/{name}")
+async def public_attachment(request: Request, name: str) -> Response:
+    """A bilag a public agenda links: to anyone, only while an open item on a published agenda
+    lists it (sagsgang.cases.public_attachments); a closed item's bilag answers 404."""
+    from sagsgang.cases import attachments, public_attachments
+
+    w = web(request)
+
+    def public() -> bool:
+        with w.session() as session:
+            return public_attachments.is_public(session, name, w.clock.today())
+
+    found = attachments.find(w.settings.home_folder, name)
+    if found is None or not await run_in_threadpool(public):
+        raise HTTPException(404)
+    path, media_type = found
+    return FileResponse(
+        path,
+        media_type=media_type,
+        filename=name,
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=300"},
     )
 
 

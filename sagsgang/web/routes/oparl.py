@@ -50,7 +50,8 @@ async def _answer(request: Request, build: Callable[[Answers, Window], dict | No
     def run() -> dict | None:
         with session_scope(web.engine) as session:
             root = str(request.base_url).rstrip("/") + PREFIX
-            answers = Answers(session, Urls(root), web.feed_context.profiles, web.clock.today())
+            urls = Urls(root, web.settings.home_folder)
+            answers = Answers(session, urls, web.feed_context.profiles, web.clock.today())
             return build(answers, window)
 
     found = await run_in_threadpool(run)

@@ -204,7 +204,9 @@ async def _recorded(request: Request, viewer: Viewer, municipality: str, journal
     if not viewer.sees(municipality):
         raise HTTPException(404)
     try:
-        message, warning = await run_in_threadpool(record, web(request), municipality, journal_number, form)
+        message, warning = await run_in_threadpool(
+            record, web(request), municipality, journal_number, form, viewer.editor()
+        )
     except LookupError:
         raise HTTPException(404) from None
     except FormErrors as error:
@@ -278,8 +280,9 @@ async def meetings(
         filters={
             "kommune": key,
             "organ": organ,
-            "fra": fra or start.strftime("%d-%m-%Y"),
-            "til": til or end.strftime("%d-%m-%Y"),
+            # A date input shows åååå-mm-dd; what it cannot read stays as typed, beside its error.
+            "fra": fra if "fra" in errors else start.isoformat(),
+            "til": til if "til" in errors else end.isoformat(),
         },
     )
 
@@ -303,12 +306,13 @@ async def meeting_action(
     action: str,
     viewer: PageViewer,
     referat: str = "",
+    offentlig: str = "",
 ) -> Response:
     if action == "dagsorden":
         meeting = await _meeting(request, municipality, body, day)
         try:
             html = await run_in_threadpool(
-                service.agenda_html, web(request), municipality, body, meeting.day, bool(referat)
+                service.agenda_html, web(request), municipality, body, meeting.day, bool(referat), bool(offentlig)
             )
         except (AgendaError, LookupError) as error:
             return render(
@@ -355,7 +359,7 @@ async def change_meeting(
         if form.get("bekraeft") != "ja":
             raise FormErrors({"bekraeft": "Sæt flueben for at bekræfte ændringen."})
         _message, replanned, warning = await run_in_threadpool(
-            service.change_meeting, web(request), municipality, body, meeting.day, form, moving
+            service.change_meeting, web(request), municipality, body, meeting.day, form, moving, viewer.editor()
         )
     except FormErrors as error:
         return render(
