@@ -28,10 +28,13 @@ lint: $(STAMP)
 
 # Slow end-to-end tests: PostgreSQL + `prefect server` + worker, PDF, browser. The script installs
 # the Debian packages they need when missing (as root), then runs every test marked e2e.
+# The scale-out trial runs with 40 cases here so that CI fits its budget on 2 cores (each flow run
+# costs ~8 s of CPU); `make e2e-skalering` runs it alone with the issue's 200.
 e2e: $(STAMP)
-	tests/e2e/run.sh
+	SKALERING_SAGER=$${SKALERING_SAGER:-40} tests/e2e/run.sh
 
-# The two-worker scale-out trial (issue 11), outside `make e2e` until it passes.
+# Only the two-worker scale-out trial (issue 11) with 200 launches and 200 decisions at once;
+# SKALERING_SAGER=40 for fewer cases.
 e2e-skalering: $(STAMP)
 	tests/e2e/run.sh -m skalering
 

@@ -34,6 +34,10 @@ def main() -> int:
         f"{figures.seconds_per_mail * 1000:.0f} ms per mail"
     )
     print(f"mails due: {figures.expected}   missed: {figures.missed}   duplicates: {figures.duplicates}")
+    print(
+        f"kills between the server's 250 and the 'sendt' commit: {figures.kills_in_window} "
+        "(each resends that one mail; a duplicate beyond these would be a bug)"
+    )
     print(f"trial took {time.monotonic() - began:.0f} s")
     for problem in figures.problems:
         print("problem:", problem)

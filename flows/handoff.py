@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -36,9 +37,17 @@ if TYPE_CHECKING:
 
 DEPLOYMENT = "sagsgang"  # flows.tasks.DEPLOYMENT, named again here so this module imports no Prefect
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
-TIMEOUT = 5.0  # seconds for one request to a Prefect server on this machine or the local network
+# Seconds for one request to a Prefect server on this machine or the local network: connecting is
+# quick or the server is down; an answer may take longer while the server works off a burst (the
+# requests are limited by IN_FLIGHT, so waiting longer does not pile them up).
+TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 RETRY_STATUS = {429, 502, 503}
 RETRY_PAUSES = (0.1, 0.3, 1.0)
+# Requests one process has at the Prefect server at once. Under a burst (hundreds of launches at
+# once) more would not be served sooner: they would time out together, be sent again and bury the
+# server (congestion collapse); these wait here instead, each with its full timeout once sent.
+IN_FLIGHT = 4
+_in_flight = threading.BoundedSemaphore(IN_FLIGHT)
 log = logging.getLogger(__name__)
 
 
@@ -61,6 +70,7 @@ class HandOffOrchestrator:
             raise NotRunning("Tjenesten kører ikke (ingen Prefect-server svarer).")
         self.settings, self.api_url = settings, url.rstrip("/")
         self.http = httpx.Client(base_url=self.api_url + "/", timeout=TIMEOUT, transport=transport)
+        self._deployments: dict[str, str] = {}  # flow name → deployment id
 
     # --- the port ---------------------------------------------------------------------------------
 
@@ -129,39 +139,54 @@ class HandOffOrchestrator:
         """A flow run of `<flow_name>/sagsgang`, due now: its id and its page in the Prefect UI."""
         if now is not None:
             parameters = {**parameters, "now": now.isoformat()}
-        found = self._request("GET", f"deployments/name/{flow_name}/{DEPLOYMENT}")
-        if found.status_code == 404:
-            raise NotRunning(f"Prefect-serveren på {self.api_url} kender ikke deploymentet {flow_name}/{DEPLOYMENT}.")
-        found.raise_for_status()
-        created = self._request(
-            "POST",
-            f"deployments/{found.json()['id']}/create_flow_run",
-            # One hand-off, one run: the retries below send the same key, so they never start a second.
-            json={"parameters": parameters, "idempotency_key": f"{key}/{uuid.uuid4()}"},
-        )
+        # One hand-off, one run: the retries below send the same key, so they never start a second.
+        body = {"parameters": parameters, "idempotency_key": f"{key}/{uuid.uuid4()}"}
+        created = self._request("POST", f"deployments/{self._deployment_id(flow_name)}/create_flow_run", json=body)
+        if created.status_code == 404:  # the deployment was registered anew (the service restarted)
+            self._deployments.pop(flow_name, None)
+            created = self._request("POST", f"deployments/{self._deployment_id(flow_name)}/create_flow_run", json=body)
         created.raise_for_status()
         run_id = str(created.json()["id"])
         return {"koersel_id": run_id, "koersel_url": f"{discovery.ui_url(self.api_url)}/runs/flow-run/{run_id}"}
 
+    def _deployment_id(self, flow_name: str) -> str:
+        """The deployment's id, asked for once per process (it changes only when it is registered anew)."""
+        if flow_name not in self._deployments:
+            found = self._request("GET", f"deployments/name/{flow_name}/{DEPLOYMENT}")
+            if found.status_code == 404:
+                raise NotRunning(
+                    f"Prefect-serveren på {self.api_url} kender ikke deploymentet {flow_name}/{DEPLOYMENT}."
+                )
+            found.raise_for_status()
+            self._deployments[flow_name] = str(found.json()["id"])
+        return self._deployments[flow_name]
+
     def _request(self, method: str, url: str, **options: Any) -> httpx.Response:
         """The request, tried again after a short pause while the server answers 429/502/503 (a busy
-        Prefect server on SQLite does), as Prefect's own client does; Busy if it stays so, or if
-        it does not answer within TIMEOUT."""
-        answer = self._send(method, url, **options)
+        Prefect server on SQLite does), as Prefect's own client does, or does not answer in time (a
+        busy server under many hand-offs at once: a repeated POST carries the same idempotency key,
+        so the server answers with the run it may have created already, not a second one). Busy if
+        it stays so after the retries."""
         for pause in RETRY_PAUSES:
-            if answer.status_code not in RETRY_STATUS:
-                return answer
+            try:
+                answer = self._send(method, url, **options)
+            except httpx.TimeoutException as error:
+                log.info("Prefect server slow (%s %s: %s); trying again", method, url, error)
+            else:
+                if answer.status_code not in RETRY_STATUS:
+                    return answer
             time.sleep(pause)
+        try:
             answer = self._send(method, url, **options)
+        except httpx.TimeoutException as error:
+            raise Busy(f"Prefect-serveren på {self.api_url} svarede ikke i tide ({error})") from error
         if answer.status_code in RETRY_STATUS:
             raise Busy(f"Prefect-serveren på {self.api_url} svarede {answer.status_code}")
         return answer
 
     def _send(self, method: str, url: str, **options: Any) -> httpx.Response:
-        try:
+        with _in_flight:
             return self.http.request(method, url, **options)
-        except httpx.TimeoutException as error:
-            raise Busy(f"Prefect-serveren på {self.api_url} svarede ikke inden {TIMEOUT:g} s") from error
 
     def state(self, run_id: str) -> str:
         """The flow run's state type: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, …"""

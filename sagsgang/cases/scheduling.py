@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pendulum
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from calendars.clock import FixedClock
@@ -90,16 +91,38 @@ def _period(profile, route, ready, target, held_after, late) -> tuple[dt.date, d
 
 def ensure_meetings(session: Session, profile: Profile, start: dt.date, end: dt.date) -> None:
     """The profile's meetings in [start, end] are in the database (only missing ends are added,
-    so moves and cancellations made here are kept)."""
+    so moves and cancellations made here are kept).
+
+    Concurrent transactions may add the same missing bodies and meetings (many cases launched at
+    once on a new database): the one that commits first wins, the others' inserts fail on the
+    unique (municipality, key); each of those rolls back its savepoint and looks again, now seeing
+    the winner's rows, so nobody stores a meeting twice and no launch fails for it."""
+    for attempt in range(1, STORE_TRIES + 1):
+        missing = _missing_spans(session, profile, start, end)
+        if not missing:
+            return
+        try:
+            with session.begin_nested():
+                for span_start, span_end in missing:
+                    sync_profile(session, profile, meeting_plan(profile, span_start, span_end))
+            return
+        except IntegrityError:
+            if attempt == STORE_TRIES:
+                raise
+
+
+# Each retry sees what the transaction that beat it committed, so one retry is normally enough.
+STORE_TRIES = 3
+
+
+def _missing_spans(session: Session, profile: Profile, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
     first, last = session.exec(
         select(func.min(Meeting.day), func.max(Meeting.day)).where(Meeting.municipality == profile.key)
     ).one()
     spans = (
         [(start, end)] if first is None else [(start, first - dt.timedelta(days=1)), (last + dt.timedelta(days=1), end)]
     )
-    for span_start, span_end in spans:
-        if span_start <= span_end:
-            sync_profile(session, profile, meeting_plan(profile, span_start, span_end))
+    return [(span_start, span_end) for span_start, span_end in spans if span_start <= span_end]
 
 
 def stored_meeting(session: Session, profile: Profile, body: str, day: dt.date, consequence: str = "") -> Meeting:

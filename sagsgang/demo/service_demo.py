@@ -76,7 +76,11 @@ def run(settings: Settings) -> int:
         _stop(service)
     print(f"Tjenesten stoppes (som med Ctrl+C): {output.read_text(encoding='utf-8').splitlines()[-1]}")
     shutil.rmtree(folder, ignore_errors=True)
-    print(f"Den midlertidige mappe er fjernet. Prøv selv: {command} tjeneste, og {command} demo for tidsplanen.")
+    print("Den midlertidige mappe er fjernet.")
+    print("Prøv selv (mere i README.md; brugervejledningen er docs/brugervejledning.md):")
+    print(f"  {command} demo                    # en sags tidsplan, beslutning og påmindelse")
+    print(f"  {command} bruger opret DIN@MAIL.DK --rolle sekretariat --kommune slagelse --administrator")
+    print(f"  {command} tjeneste                # webappen på http://127.0.0.1:8000/ – log ind som brugeren")
     return status
 
 

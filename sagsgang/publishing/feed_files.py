@@ -19,6 +19,7 @@ from urllib.parse import quote
 from sqlmodel import Session
 
 from sagsgang import rendering
+from sagsgang.publishing import publish_turns
 from sagsgang.publishing.feed_ledger import Ledger
 from sagsgang.publishing.feed_render import Rendered, render_feed
 from sagsgang.publishing.feeds import FeedContext, feed_url, municipalities, public_feeds, webcal_url
@@ -40,6 +41,7 @@ class PublishReport:
     unchanged: int = 0
     removed: tuple[str, ...] = ()  # no longer public (e.g. a case that became a closed item)
     failed: tuple[str, ...] = ()  # could not be written (logged); the others were
+    handed_over: bool = False  # not published here: a publisher queued behind a running one does it
 
     @property
     def total(self) -> int:
@@ -118,21 +120,25 @@ def _write_if_changed(target: Path, data: bytes, modified: dt.datetime | None) -
 def regenerate(directory: Path | str | None, engine: Engine, context: FeedContext) -> PublishReport | None:
     """Republish the static feeds after a plan, meeting or decision changed; call it after the
     change's transaction committed. Publishes to `directory` (settings.feeds_dir); without one
-    there is nothing to write (`sagsgang serve` builds feeds on request) and it returns None."""
+    there is nothing to write (`sagsgang serve` builds feeds on request) and it returns None.
+    Changes made at once by many processes share publishes (sagsgang.publishing.publish_turns)."""
     import sqlalchemy as sa
 
     from models.db import session_scope
 
     if not directory:
         return None
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            with session_scope(engine) as session:
-                return publish(session, Path(directory), context)
-        except sa.exc.IntegrityError:  # another writer published the same events first: use its rows
-            if attempt == ATTEMPTS:
-                raise
-            log.info("feeds published concurrently by another process; publishing again (%d)", attempt)
+    with publish_turns.turn(Path(directory)) as ours:
+        if not ours:  # a publisher queued after our commit publishes our change too
+            return PublishReport(Path(directory), handed_over=True)
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                with session_scope(engine) as session:
+                    return publish(session, Path(directory), context)
+            except sa.exc.IntegrityError:  # another writer published the same events first: use its rows
+                if attempt == ATTEMPTS:
+                    raise
+                log.info("feeds published concurrently by another process; publishing again (%d)", attempt)
     return None
 
 

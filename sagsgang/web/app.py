@@ -82,6 +82,7 @@ def create_app(
         downloads,
         favicon,
         feed_http,
+        help,
         login,
         meeting_month,
         oparl,
@@ -125,6 +126,7 @@ def create_app(
     app.include_router(meeting_month.router)
     app.include_router(users.router)
     app.include_router(favicon.router)
+    app.include_router(help.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 

@@ -225,6 +225,36 @@ def test_a_busy_prefect_server_is_asked_again_and_if_it_stays_busy_the_follow_up
     assert wake_at() == dt.datetime(2027, 3, 3, 8, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
 
 
+def test_a_create_flow_run_that_times_out_is_asked_again_with_the_same_key_and_makes_one_run(database):
+    """Under many hand-offs at once a Prefect server may create the run and answer too late: the
+    retry carries the same idempotency key, so the server gives back that run, not a second one."""
+    from flows.handoff import HandOffOrchestrator
+
+    runs: dict[str, str] = {}  # idempotency key → run id, as the server keeps them
+    posted = []
+
+    def slow_then_fine(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path == "/api/deployments/name/sagsforloeb/sagsgang":
+            return httpx.Response(200, json={"id": "d-1"})
+        if request.method == "POST" and request.url.path == "/api/deployments/d-1/create_flow_run":
+            key = json.loads(request.content)["idempotency_key"]
+            posted.append(key)
+            runs.setdefault(key, f"r-{len(runs) + 1}")
+            if len(posted) == 1:
+                raise httpx.ReadTimeout("timed out", request=request)  # made, but the answer came too late
+            return httpx.Response(200, json={"id": runs[key]})
+        return httpx.Response(404)
+
+    lifecycle = HandOffOrchestrator(
+        configured.settings(), api_url="http://prefect.test/api", transport=httpx.MockTransport(slow_then_fine)
+    )
+    summary = lifecycle.launch(launch_request())
+    assert len(posted) == 2 and posted[0] == posted[1]
+    assert runs == {posted[0]: "r-1"}
+    assert summary["koersel_url"] == "http://prefect.test/runs/flow-run/r-1"
+    assert wake_at() is None  # handed off, not followed inline
+
+
 # --- the command line ------------------------------------------------------------------------------
 
 

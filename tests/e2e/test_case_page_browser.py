@@ -11,18 +11,16 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from tests.e2e.browser import axe_violations
 from tests.e2e.test_web_browser import ARGS, CHROMIUM, FLOW_TIMEOUT, PASSWORD, ROOT, SHOTS, USER, server, shot  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
-AXE = ROOT / "test-artifacts" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 J = "27.00.00-G01-1-28"
 CASE = f"/sager/slagelse/{J}"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture(scope="module")
@@ -39,15 +37,6 @@ def page(server):  # noqa: F811
         )
         yield context.new_page()
         browser.close()
-
-
-def axe_violations(shown) -> list[str]:
-    """axe-core's WCAG 2.1 A/AA violations on the page as shown, as 'rule: element' lines."""
-    if not Path(AXE).exists():
-        pytest.fail("axe-core mangler: kør tests/e2e/setup_browser.sh (npm install axe-core).")
-    shown.add_script_tag(path=str(AXE))
-    result = shown.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
-    return [f"{v['id']}: {n['target']}" for v in result["violations"] for n in v["nodes"]]
 
 
 def test_correct_a_case_with_a_preview_then_receive_its_material(page, server):  # noqa: F811

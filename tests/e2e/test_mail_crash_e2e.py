@@ -20,4 +20,6 @@ def test_thirty_kills_while_sending_miss_no_mail():
     assert figures.kills_while_sending >= KILLS // 2  # the kills did land while mails were going out
     assert figures.problems == []
     assert figures.missed == 0
+    # Every duplicate comes from a kill between the server's 250 and the 'sendt' commit.
+    assert figures.duplicates == figures.kills_in_window
     print(f"crash trial: {figures}")  # the figures, with -s

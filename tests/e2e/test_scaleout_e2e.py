@@ -19,6 +19,7 @@ then Strategisk Chefforum 8 April.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import statistics
 import subprocess
 import time
@@ -34,10 +35,10 @@ import sqlalchemy as sa
 from tests.e2e.conftest import VENV_BIN, running_prefect_server
 from tests.servers import answers, free_port, stop, wait_for
 
-# Outside `make e2e` (marker skalering) until it passes: 200 launches at once answer some 500s (issue 11).
+# Part of `make e2e`; `make e2e-skalering` runs only this (marker skalering).
 pytestmark = [pytest.mark.e2e, pytest.mark.skalering]
 
-CASES = 200
+CASES = int(os.environ.get("SKALERING_SAGER", "200"))  # fewer while iterating
 WORKERS = 2
 POOL = "sagsgang"
 ADVANCE = "sagsforloeb/sagsgang"
@@ -66,6 +67,10 @@ def scaleout(postgres, e2e_env):
         "SAGSGANG_FEEDS_DIR": str(home / "kalender"),
         "SAGSGANG_TODAY": "2027-03-01",
         "SAGSGANG_SECRET_KEY": "skalering-test-noegle",  # every web process signs sessions alike
+        # As the README's scale-out set-up says: Prefect's default pool (5 + 10 connections) runs dry
+        # under 400 hand-offs at once plus the runs' own reports, and the server then answers 500.
+        "PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE": "20",
+        "PREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW": "20",
     }
     env.pop("PREFECT_API_URL", None)
     with ExitStack() as stack:

@@ -16,13 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.browser import axe_violations, require_axe
 from tests.e2e.test_web_browser import ARGS, CHROMIUM, ROOT, Server
 
 pytestmark = pytest.mark.e2e
 
 SHOTS = ROOT / "test-artifacts" / "screens"
-AXE = ROOT / "test-artifacts" / "node" / "node_modules" / "axe-core" / "axe.min.js"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = (1366, 768, 390)
 AXE_WIDTHS = (1366, 390)
 SECRETARY = ("meha@slagelse.dk", "sekretariat-kode-2027", "sekretariat")
@@ -37,6 +36,7 @@ PAGES = {
     "maaned": "/moeder/maaned?kommune=slagelse&maaned=2027-03",
     "abonner": "/abonner",
     "konto": "/konto/adgangskode",
+    "hjaelp": "/hjaelp",
 }
 SECRETARY_PAGES = {
     "ny-sag": "/sager/ny",
@@ -62,8 +62,7 @@ def _cli(server: Server, *args: str, stdin: str = "") -> None:
 def server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium mangler: kør tests/e2e/setup_browser.sh (apt-get install -y chromium).")
-    if not AXE.exists():
-        pytest.fail("axe-core mangler: kør tests/e2e/setup_browser.sh (npm install axe-core).")
+    require_axe()
     served = Server(tmp_path_factory.mktemp("screens-e2e"))
     served.env["SAGSGANG_ORCHESTRATION"] = "inline"
     _cli(served, "db", "opgrader")
@@ -144,9 +143,7 @@ def _check(page, name: str, path: str, width: int, problems: list[str], axe_coun
     if header:
         problems.append(f"{name} at {width} px: {header} header elements stick out")
     if width in AXE_WIDTHS:
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
-        found = [f"{v['id']}: {n['target']}" for v in result["violations"] for n in v["nodes"]]
+        found = axe_violations(page)
         axe_counts[(name, width)] = len(found)
         problems.extend(f"{name} at {width} px, axe: {line}" for line in found)
 

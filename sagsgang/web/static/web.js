@@ -1,6 +1,36 @@
-// Ny sag: show the timetable while the form is filled in. Without JavaScript the
-// "Opdatér tidsplan" button does the same with a full page load.
+// The web app's small helpers, on every page (templates/web/base.j2). Ny sag: show the timetable
+// while the form is filled in; without JavaScript the "Opdatér tidsplan" button does the same
+// with a full page load.
 (function () {
+  // Forms that post (issue 14 item 7): once sent, a form is busy until the next page comes: its
+  // buttons are disabled, the one pressed says what is happening ("Gemmer …"), the form is
+  // aria-busy and a live region says it to screen readers; a second click sends nothing. Without
+  // JavaScript the forms post as before.
+  var busy = document.createElement("p");
+  busy.className = "skjult-tekst";
+  busy.setAttribute("role", "status");
+  (document.getElementById("indhold") || document.body).appendChild(busy);
+  function busyText(sent, button) {
+    if (button && button.value === "forhaandsvis") return "Beregner tidsplanen …";
+    if (sent.getAttribute("action") === "/login") return "Logger ind …";
+    if (sent.getAttribute("action") === "/logout") return "Logger ud …";
+    if (sent.getAttribute("action") === "/moeder/indlaes") return "Læser filen …";
+    return "Gemmer …";
+  }
+  document.querySelectorAll("form[method=post]").forEach(function (sent) {
+    sent.addEventListener("submit", function (event) {
+      if (sent.dataset.optaget) { event.preventDefault(); return; }
+      sent.dataset.optaget = "ja";
+      var button = event.submitter, text = busyText(sent, button);
+      sent.setAttribute("aria-busy", "true");
+      busy.textContent = text;
+      // After the submit event: a button disabled during it would not send its name and value.
+      setTimeout(function () {
+        sent.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+        if (button) button.textContent = text;
+      }, 0);
+    });
+  });
   // Abonnér: a button copies a calendar's address (shown only where the browser can copy).
   if (navigator.clipboard) document.querySelectorAll("button[data-kopier]").forEach(function (button) {
     button.hidden = false;
