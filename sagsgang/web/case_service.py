@@ -69,6 +69,7 @@ class CasePageExtras:
     receivable: list[Receivable]
     changes: list[ShownChange]
     max_attachment_mb: int
+    owner_email: str  # the case officer's: they may record their material as received (Viewer.handles)
 
 
 def _case(session: Session, municipality: str, journal_number: str) -> Case:
@@ -92,7 +93,9 @@ def extras(web: Web, municipality: str, journal_number: str) -> CasePageExtras:
             else []
         )
         changes = _shown(case_changes(session, id_of(case)))
-        return CasePageExtras(item, text is not None, receivable, changes, web.settings.max_attachment_mb)
+        return CasePageExtras(
+            item, text is not None, receivable, changes, web.settings.max_attachment_mb, case.owner_email
+        )
 
 
 def _shown(rows: list[CaseChange] | Any) -> list[ShownChange]:
@@ -112,7 +115,7 @@ def changes(web: Web, municipality: str, journal_number: str) -> list[ShownChang
 
 
 def receive(
-    web: Web, municipality: str, journal_number: str, data: Mapping[str, Any], editor: Editor
+    web: Web, municipality: str, journal_number: str, data: Mapping[str, Any], viewer: Viewer, source: str = "web"
 ) -> tuple[str, FlowWarning | None, str | None]:
     """Record that the material for `organ`'s next meeting is in (as `sagsgang sag indsend`);
     the reminders for that deadline stop, and the case is followed up (its next wake-up moves).
@@ -121,9 +124,13 @@ def receive(
     if not isinstance(body, str) or not body:
         raise FormErrors({"organ": "Vælg organet, materialet er modtaget til."})
     with web.session() as session:
+        if not viewer.sees(municipality):
+            raise LookupError(journal_number)
         case = _case(session, municipality, journal_number)
+        if not viewer.handles(case.owner_email):
+            raise PermissionError(NOT_YOURS)
         try:
-            record_submission(session, journal_number, web.clock, body, municipality, editor)
+            record_submission(session, journal_number, web.clock, body, municipality, viewer.editor(source))
         except UserError as error:
             raise FormErrors({form_field(error, "organ"): str(error)}) from None
         name = load_state(session, case, web.profile(municipality)).body_name(body)
@@ -254,6 +261,9 @@ def notices(web: Web, municipality: str, received: str, edited: str, attached: s
     if edited.isdigit():
         result.append(edited_notice(int(edited)))
     return result
+
+
+NOT_YOURS = "Kun sekretariatet og sagens sagsbehandler kan registrere, at materialet er modtaget."
 
 
 def received_notice(body_name: str) -> str:

@@ -6,18 +6,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from calendars.danish import long_date
 from sagsgang.cases.history import Editor
 from sagsgang.cases.routing import add_late
 from sagsgang.inputs import UserError
+from sagsgang.web import notices
 from sagsgang.web.forms import FormErrors, read_late
-from sagsgang.web.service import FlowWarning, Web, _case, _run
+from sagsgang.web.service import FlowWarning, Web, _case, follow, with_next_step
 
 
 def send_late(
     web: Web, municipality: str, journal_number: str, data: Mapping[str, Any], editor: Editor
-) -> tuple[str, FlowWarning | None]:
-    """Put the case on a meeting after its deadline; a Danish confirmation and maybe a warning.
+) -> tuple[str, FlowWarning | None, str | None]:
+    """Put the case on a meeting after its deadline; a Danish confirmation, maybe a warning, and
+    what happens next (service.follow).
     LookupError when the case does not exist, FormErrors (nothing written) on bad input."""
     body, day, decided_by, reason = read_late(data)
     with web.session() as session:
@@ -28,7 +29,6 @@ def send_late(
             field = "organ" if "Organet" in str(error) or "behandle" in str(error) else "dato"
             raise FormErrors({field: str(error)}) from None
         name = web.profile(municipality).bodies[body].name
-    message = (
-        f"Sagen {journal_number} er eftersendt til {name} {long_date(fact.meeting.day)} (besluttet af {decided_by})."
-    )
-    return message, _run("Eftersendelsen", lambda: web.orchestrator.advance(journal_number, municipality))
+    message = notices.late_notice(journal_number, name, fact.meeting.day, decided_by)
+    warning, next_step = follow("Eftersendelsen", lambda: web.orchestrator.advance(journal_number, municipality))
+    return with_next_step(message, next_step), warning, next_step

@@ -64,6 +64,11 @@ class Viewer:
     def sees(self, municipality: str) -> bool:
         return not self.municipality or municipality == self.municipality
 
+    def handles(self, owner_email: str) -> bool:
+        """May record the case's material as received: the secretariat, or the case officer
+        (sagsbehandler) themself, whatever their role."""
+        return self.may_write or (bool(self.email) and self.email.casefold() == owner_email.casefold())
+
     def editor(self, source: str = "web") -> Editor:
         """Who the case's history names for what this user does through `source` ('web', 'api')."""
         return Editor(self.name or self.username, source)
@@ -244,10 +249,10 @@ def _case(session: Session, municipality: str, journal_number: str) -> Case:
 
 def decide(
     web: Web, municipality: str, journal_number: str, data: Mapping[str, Any], editor: Editor
-) -> tuple[str, FlowWarning | None]:
+) -> tuple[str, FlowWarning | None, str | None]:
     """Record a body's decision (as `sagsgang sag beslut`), then run the case's flow. Returns a
-    Danish confirmation and maybe a warning."""
-    from calendars.danish import long_date
+    Danish confirmation, maybe a warning, and what happens next (`follow`)."""
+    from sagsgang.web import notices
 
     body, outcome, text, new_ready = read_decision(data)
     with web.session() as session:
@@ -259,9 +264,9 @@ def decide(
         except UserError as error:
             raise FormErrors({form_field(error): str(error)}) from None
         name = load_state(session, recorded.case).body_name(body)
-    message = f"Beslutning registreret: {name} {long_date(recorded.meeting_day)}: {recorded.outcome}."
+    message = notices.decision_notice(name, recorded.meeting_day, recorded.outcome)
     warning, next_step = follow("Beslutningen", lambda: web.orchestrator.advance(journal_number, municipality))
-    return with_next_step(message, next_step), warning
+    return with_next_step(message, next_step), warning, next_step
 
 
 def list_cases(

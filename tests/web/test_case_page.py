@@ -92,6 +92,43 @@ def test_a_manager_may_not_receive_material_or_edit(database, clock):
         assert counts()["submissions"] == 0
 
 
+def test_the_case_officer_receives_their_own_material_whatever_their_role(database, clock):
+    """The reminder mail sends the sagsbehandler to the case page: with a leder account they may
+    press Materiale modtaget on their own case, and on no one else's."""
+    from sagsgang.accounts import logins
+    from tests import configured
+
+    officer = ("anna@slagelse.dk", "sagsbehandler-kode-2027")
+    with TestClient(make_app(clock)) as client:
+        with configured.session_scope() as session:
+            logins.create_user(session, officer[0], "leder", officer[1], "Anna Holm")
+        login(client, SECRETARY)
+        page = client.get("/sager/ny")
+        for journal, email in (("27.00.00-G01-1-27", officer[0]), ("27.00.00-G01-2-27", "meha@slagelse.dk")):
+            fields = {**LAUNCH, "journalnummer": journal, "sagsbehandler_email": email}
+            client.post("/sager/ny", data={**fields, "handling": "start", "csrf_token": token(page.text)})
+        client.cookies.clear()
+        login(client, officer)
+        other = "/sager/slagelse/27.00.00-G01-2-27"
+        page = client.get(other)
+        assert "Materiale modtaget til" not in text(page.text)
+        refused = client.post(f"{other}/materiale", data={"organ": "direktion", "csrf_token": token(page.text)})
+        assert refused.status_code == 403 and "sagens sagsbehandler" in text(refused.text)
+        assert counts()["submissions"] == 0
+
+        page = client.get(CASE_PAGE)
+        assert "Materiale modtaget til Direktionen" in text(page.text)
+        done = client.post(
+            f"{CASE_PAGE}/materiale",
+            data={"organ": "direktion", "csrf_token": token(page.text)},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303
+        assert "Materialet til Direktionen er modtaget" in text(client.get(done.headers["location"]).text)
+        assert counts()["submissions"] == 1
+        assert "Ret sagen" not in text(page.text)  # still a leder otherwise
+
+
 def test_editing_previews_the_new_timetable_then_saves_it_with_a_history(secretary):
     form_page = secretary.get(f"{CASE_PAGE}/ret")
     assert form_page.status_code == 200

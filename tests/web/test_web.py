@@ -324,9 +324,14 @@ def test_launch_decide_and_move_a_meeting(secretary, clock):
     response = secretary.post(
         f"{CASE_PAGE}/beslutning",
         data={"organ": "direktion", "udfald": "godkendt", "tekst": "", "csrf_token": token(page.text)},
+        follow_redirects=False,
     )
-    assert response.status_code == 200
-    assert "Beslutning registreret: Direktionen" in text(response.text)
+    # Post/Redirect/Get: the answer is a redirect to the case page, so a reload does not decide twice.
+    assert response.status_code == 303 and response.headers["location"].startswith(CASE_PAGE + "?besluttet=direktion")
+    decided = counts()
+    response = secretary.get(response.headers["location"])
+    assert secretary.get(response.url).status_code == 200 and counts() == decided  # the reload
+    assert f"Beslutning registreret: Direktionen tirsdag {direktion_day}: godkendt." in text(response.text)
     assert f"Direktionen den {direktion_day}: Direktionen godkendte indstillingen." in text(response.text)
     rows = _timeline(response.text)
     assert rows[0][0] == "done" and rows[1][0] == "next" and "Strategisk Chefforum" in rows[1][1]
@@ -728,8 +733,11 @@ def test_the_case_page_sends_a_case_late_to_a_meeting_and_marks_it(secretary, cl
     refused = secretary.post(f"{CASE_PAGE}/eftersendelse", data={**wanted, "dato": "", "csrf_token": token(page.text)})
     assert refused.status_code == 400 and "Skriv mødets dato, fx 20-03-2024." in text(refused.text)
     assert counts() == before
-    sent = secretary.post(f"{CASE_PAGE}/eftersendelse", data={**wanted, "csrf_token": token(page.text)})
-    assert sent.status_code == 200
+    sent = secretary.post(
+        f"{CASE_PAGE}/eftersendelse", data={**wanted, "csrf_token": token(page.text)}, follow_redirects=False
+    )
+    assert sent.status_code == 303  # Post/Redirect/Get: a reload shows the page, it does not send again
+    sent = secretary.get(sent.headers["location"])
     shown = text(sent.text)
     assert "Sagen 27.00.00-G01-1-27 er eftersendt til Strategisk Chefforum torsdag 11. marts 2027" in shown
     # The Tidsplan: Chefforum's own deadline (4 March, waived) is marked, the meeting is 11 March.

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from sagsgang.web import case_service, service
-from sagsgang.web.deps import ApiWriter, WebDep
+from sagsgang.web.deps import ApiSubscriber, ApiWriter, WebDep
 from sagsgang.web.forms import FormErrors
 from sagsgang.web.schemas import ERRORS, CaseEditIn, Done, EditPreview, MaterialIn, invalid, steps_out
 
@@ -19,15 +19,18 @@ NOT_FOUND = "Sagen findes ikke."
 
 @router.post("/sager/{kommune}/{journalnummer}/materiale", response_model=Done, responses={**ERRORS, 404: {}})
 async def receive(
-    kommune: str, journalnummer: str, body: MaterialIn, w: WebDep, viewer: ApiWriter
+    kommune: str, journalnummer: str, body: MaterialIn, w: WebDep, viewer: ApiSubscriber
 ) -> Done | JSONResponse:
-    """Materialet til organets næste møde er modtaget (som `sagsgang sag indsend`); påmindelserne stopper."""
+    """Materialet til organets næste møde er modtaget (som `sagsgang sag indsend`); påmindelserne
+    stopper. Sekretariatet og sagens sagsbehandler kan registrere det."""
     try:
         name, warning, next_step = await run_in_threadpool(
-            case_service.receive, w, kommune, journalnummer, body.model_dump(), viewer.editor("api")
+            case_service.receive, w, kommune, journalnummer, body.model_dump(), viewer, "api"
         )
     except LookupError:
         raise HTTPException(404, NOT_FOUND) from None
+    except PermissionError as error:
+        raise HTTPException(403, str(error)) from None
     except FormErrors as error:
         return invalid(error.errors)
     return Done(besked=service.with_next_step(case_service.received_notice(name), next_step), advarsel=warning)

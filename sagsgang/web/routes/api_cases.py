@@ -123,7 +123,7 @@ async def decide(
         raise HTTPException(404, "Sagen findes ikke.")
     data = {**body.model_dump(), "udfald": body.udfald.value}
     try:
-        message, warning = await run_in_threadpool(
+        message, warning, _next_step = await run_in_threadpool(
             service.decide, w, kommune, journalnummer, data, viewer.editor("api")
         )
     except LookupError:
@@ -141,7 +141,7 @@ async def send_late(
     if not viewer.sees(kommune):
         raise HTTPException(404, "Sagen findes ikke.")
     try:
-        message, warning = await run_in_threadpool(
+        message, warning, _next_step = await run_in_threadpool(
             late_service.send_late, w, kommune, journalnummer, body.model_dump(), viewer.editor("api")
         )
     except LookupError:

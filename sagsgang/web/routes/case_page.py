@@ -27,14 +27,16 @@ def _back(municipality: str, journal_number: str, query: str) -> Response:
 
 
 @router.post("/sager/{municipality}/{journal_number}/materiale", response_class=HTMLResponse)
-async def receive(request: Request, municipality: str, journal_number: str, viewer: PageWriter) -> Response:
+async def receive(request: Request, municipality: str, journal_number: str, viewer: PageViewer) -> Response:
     form = await _form(request, viewer)
     try:
         _name, warning, next_step = await run_in_threadpool(
-            case_service.receive, web(request), municipality, journal_number, form, viewer.editor()
+            case_service.receive, web(request), municipality, journal_number, form, viewer
         )
     except LookupError:
         raise HTTPException(404) from None
+    except PermissionError as error:
+        raise HTTPException(403, str(error)) from None
     except FormErrors as error:
         form = {**form, "formular": "materiale"}
         return await _case_page(

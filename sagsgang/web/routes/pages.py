@@ -17,7 +17,7 @@ from sagsgang.publishing.agenda import AgendaError
 from sagsgang.web import case_search, case_service, late_service, mail_status, security, service
 from sagsgang.web.deps import PageViewer, PageWriter, render, require_csrf, web
 from sagsgang.web.forms import OUTCOME_CHOICES, FormErrors, read_day
-from sagsgang.web.notices import changed_notice, follow_up_notice
+from sagsgang.web.notices import changed_notice, follow_up_notice, recorded_notices
 from sagsgang.web.routes.plan_import import imported_notice
 from sagsgang.web.service import Viewer
 
@@ -181,10 +181,15 @@ async def case_page(
     modtaget: str = "",
     rettet: str = "",
     bilag: str = "",
+    besluttet: str = "",
+    eftersendt: str = "",
     opfoelgning: str = "",
 ) -> Response:
     notices = [LAUNCHED] if oprettet else []
     notices += case_service.notices(web(request), municipality, modtaget[:100], rettet[:10], bilag[:500])
+    notices += await run_in_threadpool(
+        recorded_notices, web(request), municipality, journal_number, besluttet[:100], eftersendt[:100]
+    )
     if said := follow_up_notice(web(request), opfoelgning):
         notices.append(said)
     warnings = (
@@ -195,21 +200,25 @@ async def case_page(
 
 @router.post("/sager/{municipality}/{journal_number}/beslutning", response_class=HTMLResponse)
 async def decide(request: Request, municipality: str, journal_number: str, viewer: PageWriter) -> Response:
-    return await _recorded(request, viewer, municipality, journal_number, service.decide)
+    return await _recorded(request, viewer, municipality, journal_number, service.decide, "besluttet")
 
 
 @router.post("/sager/{municipality}/{journal_number}/eftersendelse", response_class=HTMLResponse)
 async def send_late(request: Request, municipality: str, journal_number: str, viewer: PageWriter) -> Response:
-    return await _recorded(request, viewer, municipality, journal_number, late_service.send_late)
+    return await _recorded(request, viewer, municipality, journal_number, late_service.send_late, "eftersendt")
 
 
-async def _recorded(request: Request, viewer: Viewer, municipality: str, journal_number: str, record) -> Response:
-    """Record something about the case from its page's form; the page again, with the message or the errors."""
+async def _recorded(
+    request: Request, viewer: Viewer, municipality: str, journal_number: str, record, done: str
+) -> Response:
+    """Record something about the case from its page's form; then back to the case page
+    (Post/Redirect/Get: a reload does not record it twice), which reads the confirmation back
+    (?besluttet=organ / ?eftersendt=organ); the page again with the errors if it was refused."""
     form = await _form(request, viewer)
     if not viewer.sees(municipality):
         raise HTTPException(404)
     try:
-        message, warning = await run_in_threadpool(
+        _message, warning, next_step = await run_in_threadpool(
             record, web(request), municipality, journal_number, form, viewer.editor()
         )
     except LookupError:
@@ -218,9 +227,9 @@ async def _recorded(request: Request, viewer: Viewer, municipality: str, journal
         return await _case_page(
             request, viewer, municipality, journal_number, status_code=400, form=form, errors=error.errors
         )
-    return await _case_page(
-        request, viewer, municipality, journal_number, notices=[message], warnings=[warning] if warning else []
-    )
+    query = {done: form.get("organ", ""), **({"advarsel": "ja"} if warning else {})}
+    query |= {"opfoelgning": next_step} if next_step else {}
+    return RedirectResponse(f"/sager/{quote(municipality)}/{quote(journal_number)}?{urlencode(query)}", status_code=303)
 
 
 # --- Møder ------------------------------------------------------------------------------------
