@@ -48,7 +48,10 @@ def create_command(args) -> int:
     print(f"Brugeren {username} er oprettet med rollen {role} ({rights}).")
     if not email:
         print("Bemærk: brugeren har ingen e-mailadresse (--email), så den kan ikke få en personlig kalender.")
-    print("Log ind på /login i sagsgang serve" + (" via kommunens single sign-on." if password is None else "."))
+    print(
+        "Log ind på /login, når sagsgang tjeneste kører"
+        + (" via kommunens single sign-on." if password is None else ".")
+    )
     return 0
 
 
@@ -78,7 +81,7 @@ def register(commands) -> None:
     users = commands.add_parser(
         "bruger",
         help="brugere af webappen: opret og vis",
-        description="Konti til webappen (sagsgang serve). Sekretariatet må oprette og ændre; ledere må se og abonnere.",
+        description="Konti til webappen (sagsgang tjeneste). Sekretariatet må oprette og ændre; ledere må se og abonnere.",
     )
     actions = users.add_subparsers(title="handlinger", metavar="<handling>", required=True, parser_class=type(users))
     create = actions.add_parser(
