@@ -97,18 +97,29 @@ def ensure_meetings(session: Session, profile: Profile, start: dt.date, end: dt.
     once on a new database): the one that commits first wins, the others' inserts fail on the
     unique (municipality, key); each of those rolls back its savepoint and looks again, now seeing
     the winner's rows, so nobody stores a meeting twice and no launch fails for it."""
+    if session.get_bind().dialect.name == "sqlite":
+        # pysqlite opens its transaction only at the first INSERT/UPDATE, so a SAVEPOINT before
+        # that would be the outermost transaction and its RELEASE would commit the meetings even
+        # when the action is refused afterwards (SQLAlchemy's pysqlite notes). SQLite serialises
+        # writers anyway; the race below is PostgreSQL's, the scale-out database.
+        _store(session, profile, _missing_spans(session, profile, start, end))
+        return
     for attempt in range(1, STORE_TRIES + 1):
         missing = _missing_spans(session, profile, start, end)
         if not missing:
             return
         try:
             with session.begin_nested():
-                for span_start, span_end in missing:
-                    sync_profile(session, profile, meeting_plan(profile, span_start, span_end))
+                _store(session, profile, missing)
             return
         except IntegrityError:
             if attempt == STORE_TRIES:
                 raise
+
+
+def _store(session: Session, profile: Profile, spans: list[tuple[dt.date, dt.date]]) -> None:
+    for span_start, span_end in spans:
+        sync_profile(session, profile, meeting_plan(profile, span_start, span_end))
 
 
 # Each retry sees what the transaction that beat it committed, so one retry is normally enough.
