@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from calendars.meetings import Meeting as MeetingValue
@@ -19,7 +20,6 @@ from calendars.meetings import MeetingStatus
 from calendars.planner import Plan
 from calendars.profiles import Profile
 from models.errors import Invalid, NotFound
-from models.meeting_stamps import forget_consultations
 from models.tables import Body, Case, Consultation, Decision, Meeting, Outcome, local_start, saved_id
 from models.types import utcnow
 
@@ -246,7 +246,7 @@ def save_plan(session: Session, case: Case, plan: Plan, redo_from_stage: int | N
         .where(Consultation.case_id == case.id, col(Decision.id).is_(None))
     )
     # A Core DELETE runs now; the ORM would order it after the INSERTs below.
-    forget_consultations(session, col(Consultation.id).in_(undecided.scalar_subquery()))
+    session.exec(sa.delete(Consultation).where(col(Consultation.id).in_(undecided.scalar_subquery())))
 
     rows = []
     for step in plan.steps:

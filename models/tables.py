@@ -119,8 +119,6 @@ class Meeting(StatusFlags, SQLModel, table=True):
     # Bumped on every change people must notice (iCal SEQUENCE, RFC 5545).
     sequence: int = 0
     updated_at: dt.datetime = _timestamp(onupdate=utcnow)
-    # When what its agenda items show last changed (models.meeting_stamps keeps it; OParl's modified).
-    items_changed_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime())
 
     @property
     def local_time(self) -> dt.time:
@@ -244,7 +242,3 @@ class LateAddition(SQLModel, table=True):
     decided_by: str  # e.g. 'Direktørforum'
     reason: str = ""
     recorded_at: dt.datetime = Field(sa_type=AwareDateTime(LOCAL_ZONE))
-
-
-# The mapper events that keep Meeting.items_changed_at, registered with the tables they watch.
-from models import meeting_stamps as _meeting_stamps  # noqa: E402, F401

@@ -11,13 +11,13 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from calendars.clock import Clock
 from calendars.danish import short_date
 from models.agenda_items import AttachmentText, CaseText, case_text, set_case_content
 from models.audit import CaseChange, add_changes
-from models.meeting_stamps import forget_consultations
 from models.tables import Case, Consultation, Decision
 from sagsgang.cases.history import Editor
 from sagsgang.cases.history import change as _change
@@ -115,7 +115,7 @@ def edit_case(
         raise UserError(str(error), getattr(error, "field", None)) from None
     if facts.route != before.route:
         # The old route's plan goes; nothing was decided on it (checked above).
-        forget_consultations(session, col(Consultation.case_id) == id_of(case))
+        session.exec(sa.delete(Consultation).where(col(Consultation.case_id) == id_of(case)))
     if text is not None:
         changes += set_texts(session, case, text, editor, clock, record=False)
     touch(session, case, "rettelsen")

@@ -142,16 +142,20 @@ class MeetingRow:
     body: Body
     items: tuple[Item, ...]
     created: dt.datetime
+    cases_modified: dt.datetime | None  # the latest change to a case this body treats
+    known_modified: dt.datetime | None = None  # from _meeting_stamps, when the items were not read
 
     @property
     def modified(self) -> dt.datetime:
-        return meeting_modified(self.meeting.updated_at, self.meeting.items_changed_at, self.created)
-
-
-def meeting_modified(updated: dt.datetime, items_changed: dt.datetime | None, created: dt.datetime) -> dt.datetime:
-    """A Meeting's `modified`: the meeting's own change, or its items' (models.meeting_stamps: a
-    case planned onto or off it, a decision, a change to one of its cases)."""
-    return max(_aware(stamp) for stamp in (updated, items_changed, created) if stamp is not None)
+        if self.known_modified is not None:
+            return self.known_modified
+        stamps = [self.meeting.updated_at, self.created]
+        stamps += [item.treatment.consultation.created_at for item in self.items]
+        stamps += [item.treatment.decision.created_at for item in self.items if item.treatment.decision]
+        if self.cases_modified:
+            # An item re-planned to another meeting leaves no row behind; its case's change does.
+            stamps.append(self.cases_modified)
+        return max(stamps)
 
 
 @dataclass
@@ -294,6 +298,14 @@ def meeting_rows(session: Session, meetings: Sequence[Meeting]) -> list[MeetingR
     body_ids = {meeting.body_id for meeting in meetings}
     bodies_by_id = {body.id: body for body in session.exec(select(Body).where(col(Body.id).in_(body_ids))).all()}
     stamps = body_stamps(session, meetings[0].municipality)
+    cases_modified = dict(
+        session.exec(
+            select(col(Consultation.body_id), sa.func.max(col(Case.updated_at)))
+            .join(Case, col(Case.id) == col(Consultation.case_id))
+            .where(col(Consultation.body_id).in_(body_ids))
+            .group_by(col(Consultation.body_id))
+        ).all()
+    )
     items: dict[int | None, list[tuple[Treatment, CaseRow]]] = {}
     width = len(STEP_COLUMNS) + len(VERDICT_COLUMNS)
     for values in session.execute(
@@ -315,6 +327,7 @@ def meeting_rows(session: Session, meetings: Sequence[Meeting]) -> list[MeetingR
                 bodies_by_id[meeting.body_id],
                 tuple(Item(t, case, n) for n, (t, case) in enumerate(ordered, start=2)),
                 stamps.first.get(meeting.body_id, _aware(meeting.updated_at)),
+                _aware(cases_modified[meeting.body_id]) if cases_modified.get(meeting.body_id) else None,
             )
         )
     return rows
@@ -325,27 +338,63 @@ def meeting_page(
 ) -> tuple[list[MeetingRow], int]:
     """One page of the municipality's (or one body's) meetings by id, and the number in all.
 
-    A municipality has some hundred meetings a year, so the time filters run in Python on the
-    meetings' own stamps (Meeting.items_changed_at stands for their items); only the page's
-    meetings are read whole, and with omit_internal not even those (a council meeting can have
-    dozens of items).
+    A municipality has some hundred meetings a year, so the time filters run in Python on
+    stamps from one grouped query; only the page's meetings are read whole, and with
+    omit_internal not even those (a council meeting can have dozens of items).
     """
     query = select(Meeting).where(col(Meeting.municipality) == municipality)
     if body_id is not None:
         query = query.where(col(Meeting.body_id) == body_id)
     meetings = list(session.exec(query.order_by(col(Meeting.id))).all())
-    created = body_stamps(session, municipality).first
-    if any((window.created_since, window.created_until, window.modified_since, window.modified_until)):
-        meetings = [
-            m
-            for m in meetings
-            if window.admits(created[m.body_id], meeting_modified(m.updated_at, m.items_changed_at, created[m.body_id]))
-        ]
+    filtered = any((window.created_since, window.created_until, window.modified_since, window.modified_until))
+    if filtered:
+        created, modified = _meeting_stamps(session, municipality)
+        meetings = [m for m in meetings if window.admits(created[m.body_id], modified[m.id])]
     page = meetings[window.offset : window.offset + window.size]
     if window.omit_internal and page:
+        if not filtered:  # stamps for this page's meetings only
+            created, modified = _meeting_stamps(session, municipality, (page[0].id, page[-1].id))
         bodies_by_id = {body.id: body for body in bodies(session, municipality)}
-        return [MeetingRow(m, bodies_by_id[m.body_id], (), created[m.body_id]) for m in page], len(meetings)
+        rows = [MeetingRow(m, bodies_by_id[m.body_id], (), created[m.body_id], None, modified[m.id]) for m in page]
+        return rows, len(meetings)
     return meeting_rows(session, page), len(meetings)
+
+
+def _meeting_stamps(
+    session: Session, municipality: str, ids: tuple[int | None, int | None] | None = None
+) -> tuple[dict[int | None, dt.datetime], dict[int | None, dt.datetime]]:
+    """(created by body id, modified by meeting id, for meetings with ids in the range `ids` or
+    all), computed as MeetingRow does."""
+    stamps = body_stamps(session, municipality)
+    by_body = {
+        body_id: _aware(stamp)
+        for body_id, stamp in session.exec(
+            select(col(Consultation.body_id), sa.func.max(col(Case.updated_at)))
+            .join(Case, col(Case.id) == col(Consultation.case_id))
+            .where(col(Case.municipality) == municipality)
+            .group_by(col(Consultation.body_id))
+        ).all()
+    }
+    modified: dict[int | None, dt.datetime] = {}
+    # sqlalchemy's select: sqlmodel's is typed for at most four columns.
+    for meeting_id, body_id, updated, planned, decided in session.execute(
+        sa.select(
+            col(Meeting.id),
+            col(Meeting.body_id),
+            col(Meeting.updated_at),
+            sa.func.max(col(Consultation.created_at)),
+            sa.func.max(col(Decision.created_at)),
+        )
+        .outerjoin(Consultation, col(Consultation.meeting_id) == col(Meeting.id))
+        .outerjoin(Decision, col(Decision.consultation_id) == col(Consultation.id))
+        .where(col(Meeting.municipality) == municipality)
+        .where(col(Meeting.id).between(*ids) if ids else sa.true())
+        .group_by(col(Meeting.id), col(Meeting.body_id), col(Meeting.updated_at))
+    ).all():
+        candidates = [_aware(updated), stamps.first[body_id]]
+        candidates += [_aware(s) for s in (planned, decided, by_body.get(body_id)) if s is not None]
+        modified[meeting_id] = max(candidates)
+    return stamps.first, modified
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
