@@ -4,6 +4,7 @@ re-plan), and the case as files. Every write answers with a redirect to the case
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
@@ -174,13 +175,7 @@ async def attachment(request: Request, name: str, viewer: PageViewer) -> Respons
     found = attachments.find(web(request).settings.home_folder, name)
     if found is None:
         raise HTTPException(404)
-    path, media_type = found
-    return FileResponse(
-        path,
-        media_type=media_type,
-        filename=name,
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
-    )
+    return _bilag_file(found, name, "private, max-age=3600")
 
 
 @router.get("/offentlig/bilag/{name}")
@@ -198,12 +193,17 @@ async def public_attachment(request: Request, name: str) -> Response:
     found = attachments.find(w.settings.home_folder, name)
     if found is None or not await run_in_threadpool(public):
         raise HTTPException(404)
+    return _bilag_file(found, name, "public, max-age=300")
+
+
+def _bilag_file(found: tuple[Path, str], name: str, cache: str) -> FileResponse:
+    """A stored bilag as a download of its checked type (never sniffed into another)."""
     path, media_type = found
     return FileResponse(
         path,
         media_type=media_type,
         filename=name,
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=300"},
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": cache},
     )
 
 
