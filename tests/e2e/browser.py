@@ -5,6 +5,9 @@ app allows no inline script); the pages themselves are unchanged."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -25,3 +28,17 @@ def axe_violations(shown) -> list[str]:
     shown.add_script_tag(path=str(AXE))
     result = shown.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
     return [f"{v['id']}: {n['target']}" for v in result["violations"] for n in v["nodes"]]
+
+
+def run_cli(env: Mapping[str, str], *args: str, stdin: str = "") -> None:
+    """A `sagsgang` command against a browser test's server (its environment); it must succeed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "sagsgang.cli.main", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=dict(env),
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import re
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 
-from tests.e2e.browser import axe_violations, require_axe
+from tests.e2e.browser import axe_violations, require_axe, run_cli
 from tests.e2e.test_web_browser import ARGS, CHROMIUM, ROOT, Server
 
 pytestmark = pytest.mark.e2e
@@ -53,19 +51,6 @@ LAUNCH = {
 }
 
 
-def _cli(server: Server, *args: str, stdin: str = "") -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "sagsgang.cli.main", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=server.env,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
@@ -73,9 +58,9 @@ def server(tmp_path_factory):
     require_axe()
     served = Server(tmp_path_factory.mktemp("help-e2e"))
     served.env["SAGSGANG_ORCHESTRATION"] = "inline"
-    _cli(served, "db", "opgrader")
+    run_cli(served.env, "db", "opgrader")
     for (user, password), role, extra in ((SECRETARY, "sekretariat", ["--administrator"]), (MANAGER, "leder", [])):
-        _cli(served, "bruger", "opret", user, "--rolle", role, "--kommune", "slagelse", "--adgangskode-fra-stdin", *extra, stdin=password + "\n")  # fmt: skip
+        run_cli(served.env, "bruger", "opret", user, "--rolle", role, "--kommune", "slagelse", "--adgangskode-fra-stdin", *extra, stdin=password + "\n")  # fmt: skip
     served.start("2027-03-01")
     yield served
     served.stop()

@@ -10,13 +10,11 @@ The lifecycle runs inline here (SAGSGANG_ORCHESTRATION=inline): the screens, not
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.browser import axe_violations, require_axe
+from tests.e2e.browser import axe_violations, require_axe, run_cli
 from tests.e2e.test_web_browser import ARGS, CHROMIUM, ROOT, Server
 
 pytestmark = pytest.mark.e2e
@@ -45,19 +43,6 @@ SECRETARY_PAGES = {
 }
 
 
-def _cli(server: Server, *args: str, stdin: str = "") -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "sagsgang.cli.main", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=server.env,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
@@ -65,11 +50,11 @@ def server(tmp_path_factory):
     require_axe()
     served = Server(tmp_path_factory.mktemp("screens-e2e"))
     served.env["SAGSGANG_ORCHESTRATION"] = "inline"
-    _cli(served, "db", "opgrader")
+    run_cli(served.env, "db", "opgrader")
     for user, password, role in (SECRETARY, MANAGER):
         extra = ["--administrator"] if role == "sekretariat" else []
-        _cli(
-            served,
+        run_cli(
+            served.env,
             "bruger",
             "opret",
             user,
