@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 import sqlalchemy as sa
 
 from sagsgang.cli.main import main
 from tests import configured
-from tests.lifecycle_world import J, launch, plan_of
-
-
-@pytest.fixture
-def world(database, monkeypatch):
-    monkeypatch.setenv("SAGSGANG_ORCHESTRATION", "inline")
-    monkeypatch.setenv("SAGSGANG_TODAY", "2027-03-01")
-    launch()
+from tests.lifecycle_world import J, plan_of
 
 
 def history() -> list[tuple]:
@@ -27,7 +19,7 @@ def history() -> list[tuple]:
         ).all()
 
 
-def test_sag_ret_changes_the_case_writes_the_history_and_re_plans(world, capsys):
+def test_sag_ret_changes_the_case_writes_the_history_and_re_plans(launched, capsys):
     assert plan_of()[0][2] == dt.date(2027, 3, 9)
     code = main(["sag", "ret", J, "--klar", "15-03-2027", "--afdeling", "Vækst", "--af", "Mette Hansen"])
     out, err = capsys.readouterr()
@@ -40,7 +32,7 @@ def test_sag_ret_changes_the_case_writes_the_history_and_re_plans(world, capsys)
     ]
 
 
-def test_sag_ret_refuses_bad_input_in_danish_and_writes_nothing(world, capsys):
+def test_sag_ret_refuses_bad_input_in_danish_and_writes_nothing(launched, capsys):
     before = plan_of()
     assert main(["sag", "ret", J]) == 2
     assert "Angiv mindst én rettelse" in capsys.readouterr().err
@@ -51,7 +43,7 @@ def test_sag_ret_refuses_bad_input_in_danish_and_writes_nothing(world, capsys):
     assert history() == [] and plan_of() == before
 
 
-def test_sagstekst_writes_what_it_changed_to_the_history(world, capsys, tmp_path):
+def test_sagstekst_writes_what_it_changed_to_the_history(launched, capsys, tmp_path):
     texts = tmp_path / "tekst.toml"
     texts.write_text('anledning = "Byrådet bad om en ny strategi."\nindstilling = ["at strategien godkendes"]\n')
     assert main(["sagstekst", J, str(texts)]) == 0, capsys.readouterr().err

@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import getpass
 
-import pytest
 import sqlalchemy as sa
 
 from sagsgang.cli.main import main
 from tests import configured
-from tests.lifecycle_world import J, launch
-
-
-@pytest.fixture
-def world(database, monkeypatch):
-    monkeypatch.setenv("SAGSGANG_ORCHESTRATION", "inline")
-    monkeypatch.setenv("SAGSGANG_TODAY", "2027-03-01")
-    launch()
+from tests.lifecycle_world import J
 
 
 def history() -> list[tuple]:
@@ -25,7 +17,7 @@ def history() -> list[tuple]:
         return connection.execute(sa.text("SELECT changed_by, source, field, new FROM case_changes ORDER BY id")).all()
 
 
-def test_material_and_a_decision_from_the_command_line_are_in_the_history(world, monkeypatch, capsys):
+def test_material_and_a_decision_from_the_command_line_are_in_the_history(launched, monkeypatch, capsys):
     assert main(["sag", "indsend", J, "--organ", "direktion"]) == 0, capsys.readouterr().err
     assert history() == [(getpass.getuser(), "cli", "Materiale modtaget", "Direktionen, mødet tirsdag 9. marts 2027")]
     monkeypatch.setenv("SAGSGANG_TODAY", "2027-03-10")
@@ -39,7 +31,7 @@ def test_material_and_a_decision_from_the_command_line_are_in_the_history(world,
     )
 
 
-def test_a_refused_command_writes_no_history(world, capsys):
+def test_a_refused_command_writes_no_history(launched, capsys):
     assert main(["sag", "beslut", J, "direktion", "godkendt"]) == 2
     assert "mødedagen" in capsys.readouterr().err
     assert history() == []
