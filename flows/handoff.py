@@ -75,9 +75,9 @@ class HandOffOrchestrator:
     # --- the port ---------------------------------------------------------------------------------
 
     def launch(self, request: LaunchRequest, now: dt.datetime | None = None) -> CaseSummary:
+        # The feeds are the service's run to publish (half of this call's time when done here).
         case_id = steps.store_case(self.settings, request, now)
-        steps.publish_feeds(self.settings)
-        return self._follow(case_id, now)
+        return self._follow(case_id, now, publish_feeds=True)
 
     def advance(
         self,
@@ -120,16 +120,20 @@ class HandOffOrchestrator:
 
     # --- flow runs ----------------------------------------------------------------------------------
 
-    def _follow(self, case_id: int, now: dt.datetime | None) -> CaseSummary:
+    def _follow(self, case_id: int, now: dt.datetime | None, publish_feeds: bool = False) -> CaseSummary:
         summary = steps.summary(self.settings, case_id, [], None)
         municipality = steps.municipality_of(self.settings, case_id)
-        parameters = {"journal_number": summary["sag"], "municipality": municipality}
+        parameters: dict[str, Any] = {"journal_number": summary["sag"], "municipality": municipality}
+        if publish_feeds:
+            parameters["publish_feeds"] = True
         try:
             run = self.create_run("sagsforloeb", parameters, now, key=f"{municipality}/{summary['sag']}")
         except (httpx.HTTPError, NotRunning, Busy) as error:
             # The fact is stored; the follow-up must not be lost: it runs here instead.
             log.warning("Hand-off of %s failed (%s); following it up inline", summary["sag"], error)
             followed = InlineOrchestrator(self.settings).advance(summary["sag"], municipality, now=now)
+            if publish_feeds:
+                steps.publish_feeds(self.settings)
             return {**followed, "optaget": True} if isinstance(error, Busy) else followed
         return {**summary, **run}  # type: ignore[typeddict-item]
 

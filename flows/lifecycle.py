@@ -3,10 +3,11 @@ is in plain functions (sagsgang.cases.steps), each run as a task of the flow run
 
 Each run is short and idempotent: it advances what the facts in our database allow, then waits.
 It waits for a decision (recorded with `sagsgang sag beslut` or the Prefect UI, which runs this
-flow again) or for the next reminder or deadline: when running from a deployment it schedules
-its own next run then (flows.tasks.wait_for_decision). The daily deployment (flows.daily) is the
-backstop for both. Each flow run reads the settings once, at its entry (flows.run_settings), and
-passes them to the steps.
+flow again) or for the next reminder or deadline: the case's wake-up time (cases.wake_at), when
+the wake-up flow (flows.wakeup) runs it again. The daily deployment (flows.daily) is the backstop.
+A run has a few coarse tasks ("opret sagen", "følg sagens rute", "offentliggør kalendere"), not
+one per fine step: each task run costs Prefect bookkeeping. Each flow run reads the settings once,
+at its entry (flows.run_settings), and passes them to the steps.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def advance_case(
     decision: DecisionForm | None = None,
     municipality: str | None = None,
     now: dt.datetime | None = None,
+    publish_feeds: bool = False,
 ) -> CaseSummary:
     """Før sagen videre: for hvert trin sæt den på næste møde, påmind, vent på beslutningen, gå videre.
 
@@ -50,8 +52,10 @@ def advance_case(
         decision: Et organs beslutning efter mødet (tom: før blot sagen videre)
         municipality: Kommunen – kun hvis journalnummeret findes i flere
         now: Tidspunkt – kun til afprøvning; tomt betyder nu
+        publish_feeds: Offentliggør kalendere, også hvis planen ikke ændres (en netop oprettet sag)
     """
-    return advance.advance(read_settings(), journal_number, decision, municipality, now, run_as_task, warn)
+    settings = read_settings()
+    return advance.advance(settings, journal_number, decision, municipality, now, run_as_task, warn, publish_feeds)
 
 
 @flow(name="moedeaendring", log_prints=True)

@@ -1,6 +1,6 @@
-"""The lifecycle's steps as Prefect tasks: each wraps a plain function of sagsgang.cases.steps or
-sagsgang.notifications.daily (its own short transaction), under the Danish name the Prefect UI
-shows. `run_as_task(step, *args)` is how flows run a step (sagsgang.cases.advance.Run).
+"""The lifecycle's coarse steps as Prefect tasks: each wraps a plain function of sagsgang.cases
+(steps, or advance.follow_route with its fine steps inside) or sagsgang.notifications.daily,
+under the Danish name the Prefect UI shows. `run_as_task(step, *args)` is how flows run a step (sagsgang.cases.advance.Run).
 
 A case that must wait records when to look again (cases.wake_at); the service's wake-up flow
 (flows.wakeup, every five minutes) advances it then. The daily deployment is the backstop.
@@ -16,7 +16,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 
-from sagsgang.cases import steps
+from sagsgang.cases import advance, steps
 from sagsgang.cases.state import ConflictError
 from sagsgang.notifications import daily, heartbeat
 
@@ -47,20 +47,16 @@ def step(name: str, fn: Callable[..., T]) -> Task[..., T]:
     )(fn)
 
 
+# One task per coarse step: each task run costs Prefect bookkeeping (API calls, state changes,
+# events) far beyond what a fine step itself does, so the route's fine steps are plain calls
+# inside "følg sagens rute" (sagsgang.cases.advance.follow_route).
 TASKS: dict[Callable[..., Any], Task[..., object]] = {
     steps.store_case: step("opret sagen", steps.store_case),
     steps.record_decision: step("registrér beslutningen", steps.record_decision),
-    steps.find_case: step("find sagen", steps.find_case),
-    steps.current_stage: step("aktuelt trin", steps.current_stage),
-    steps.put_on_meetings: step("sæt på møde", steps.put_on_meetings),
-    steps.remind: step("påmind", steps.remind),
-    steps.decision_on: step("beslutning", steps.decision_on),
-    steps.route_on: step("videre", steps.route_on),
-    steps.close_if_ended: step("afslut sagen", steps.close_if_ended),
-    steps.wait_for_decision: step("vent på beslutning", steps.wait_for_decision),
-    steps.due_cases: step("sager der skal vækkes", steps.due_cases),
+    advance.follow_route: step("følg sagens rute", advance.follow_route),
+    steps.replan_meeting: step("planlæg mødets sager igen", steps.replan_meeting),
     steps.publish_feeds: step("offentliggør kalendere", steps.publish_feeds),
-    steps.cases_on_meeting: step("sager på mødet", steps.cases_on_meeting),
+    steps.due_cases: step("sager der skal vækkes", steps.due_cases),
     steps.send_outbox: step("send udbakken", steps.send_outbox),
     steps.warn_if_daily_check_missing: step("kontrollér at dagens kontrol er kørt", steps.warn_if_daily_check_missing),
     daily.drop_stale_reminders: step("drop forældede påmindelser", daily.drop_stale_reminders),

@@ -3,9 +3,11 @@ the owner, wait for the decision, move on; until it must wait, or its route has 
 orchestration port's case operations (launch, advance, meeting changed) built on it.
 
 The steps are the plain functions of sagsgang.cases.steps, each given the run's settings (read
-once by the orchestration's entry point: the orchestrator, or a flow run); how each one runs is passed in as
-`run(step, *args)`: inline it just calls the step (sagsgang.cases.inline), under Prefect it runs
-the step as a task of the calling flow run (flows/). No Prefect here.
+once by the orchestration's entry point: the orchestrator, or a flow run). How the coarse steps
+run is passed in as `run(step, *args)`: inline it just calls the step (`run_inline`), under
+Prefect it runs the step as a task of the calling flow run (flows/). The coarse steps are few:
+store the case or the decision, follow the route (`follow_route`, whose fine steps are plain
+calls), re-plan a meeting's cases, publish the feeds. No Prefect here.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ class Run(Protocol):
     def __call__(self, step: Callable[..., T], /, *args: Any) -> T: ...
 
 
+def run_inline(step: Callable[..., T], /, *args: Any) -> T:
+    """Run the step by calling it, in this process."""
+    return step(*args)
+
+
 Warn = Callable[[str], None]
 
 
@@ -43,12 +50,20 @@ class Followed:
     waiting_at: int | None  # the stage waiting for a decision; None when the route has ended
     sent: list[str]
     wake: dt.datetime | None  # when to look again: the next reminder or deadline
+    changed: bool = False  # a plan was stored anew or the route ended: the feeds show it
 
 
 def follow_route(
-    settings: Settings, case_id: int, now: dt.datetime | None, run: Run, warn: Warn = log.warning
+    settings: Settings,
+    case_id: int,
+    now: dt.datetime | None,
+    run: Run = run_inline,
+    warn: Warn = log.warning,
 ) -> Followed:
-    """The route, stage by stage, as far as the facts allow; then wait."""
+    """The route, stage by stage, as far as the facts allow; then wait. Publishing the feeds is the
+    caller's (once per run, and only when `changed`). Under Prefect this whole loop is one task
+    ("følg sagens rute") whose fine steps are called plainly: a task run per step cost more Prefect
+    bookkeeping than the steps' own work."""
     stage, changed = run(steps.current_stage, settings, case_id), False
     sent: list[str] = []
     for _ in range(MAX_STEPS):
@@ -60,33 +75,37 @@ def follow_route(
         if report.failed:
             warn(f"Ikke sendt (prøves igen): {report.failed}")
         if run(steps.decision_on, settings, case_id, stage) is StageStatus.WAITING:
-            if changed:
-                run(steps.publish_feeds, settings)
             follow_up = run(steps.wait_for_decision, settings, case_id, now)
-            return Followed(stage, sent, follow_up.at if follow_up else None)
+            return Followed(stage, sent, follow_up.at if follow_up else None, changed)
         stage = run(steps.route_on, settings, case_id, stage)
     else:
         raise RuntimeError(f"Sag nr. {case_id} kom ikke til ro efter {MAX_STEPS} skridt.")
     run(steps.close_if_ended, settings, case_id)  # the route is done, or a body rejected the case
-    run(steps.publish_feeds, settings)
-    return Followed(None, sent, None)
+    return Followed(None, sent, None, changed=True)
 
 
 def summarised(
-    settings: Settings, case_id: int, now: dt.datetime | None, run: Run, warn: Warn = log.warning
+    settings: Settings,
+    case_id: int,
+    now: dt.datetime | None,
+    run: Run,
+    warn: Warn = log.warning,
+    publish: bool = False,
 ) -> CaseSummary:
-    """follow_route, and the case as it stands afterwards."""
-    followed = follow_route(settings, case_id, now, run, warn)
+    """The route followed (one step of `run`), the feeds published if that changed a plan (or
+    `publish`: a new case), and the case as it stands afterwards."""
+    followed = run(follow_route, settings, case_id, now, run_inline, warn)
+    if publish or followed.changed:
+        run(steps.publish_feeds, settings)
     return steps.summary(settings, case_id, followed.sent, followed.wake)
 
 
 def launch(
     settings: Settings, request: LaunchRequest, now: dt.datetime | None, run: Run, warn: Warn = log.warning
 ) -> CaseSummary:
-    """Store the case, plan its whole route, publish the feeds and follow the route."""
+    """Store the case, plan its whole route, follow the route and publish the feeds."""
     case_id = run(steps.store_case, settings, request, now)
-    run(steps.publish_feeds, settings)
-    return summarised(settings, case_id, now, run, warn)
+    return summarised(settings, case_id, now, run, warn, publish=True)
 
 
 def advance(
@@ -97,25 +116,32 @@ def advance(
     now: dt.datetime | None,
     run: Run,
     warn: Warn = log.warning,
+    publish: bool = False,
 ) -> CaseSummary:
-    """Record the decision, if any, then follow the case's route."""
+    """Record the decision, if any, then follow the case's route (`publish`: publish the feeds
+    even if the plan stays as it is: the case was stored by a hand-off just before)."""
     if decision is not None:
         run(steps.record_decision, settings, journal_number, decision, municipality, now)
-    return summarised(settings, run(steps.find_case, settings, journal_number, municipality), now, run, warn)
+    case_id = steps.find_case(settings, journal_number, municipality)
+    return summarised(settings, case_id, now, run, warn, publish)
 
 
 def meeting_changed(
     settings: Settings, municipality: str, meeting_key: str, now: dt.datetime | None, run: Run, warn: Warn = log.warning
 ) -> MeetingChanged:
-    """Follow the route of every case on a moved or cancelled meeting (which re-plans it)."""
-    return {
-        "sager": {
-            journal_number: summarised(
-                settings, run(steps.find_case, settings, journal_number, municipality), now, run, warn
-            )
-            for journal_number in run(steps.cases_on_meeting, settings, municipality, meeting_key)
-        }
-    }
+    """Re-plan every case on a moved or cancelled meeting in bulk (one step: each case in a
+    transaction of its own, its wake-up time set for its next reminder), publish the feeds once,
+    and follow the route of the few cases that have a reminder due right now."""
+    replanned = run(steps.replan_meeting, settings, municipality, meeting_key, now)
+    sent: dict[int, list[str]] = {}
+    wake, changed = dict(replanned.wake), replanned.changed
+    for case_id in replanned.due_now:
+        followed = run(follow_route, settings, case_id, now, run_inline, warn)
+        sent[case_id], wake[case_id] = followed.sent, followed.wake
+        changed |= followed.changed
+    if changed:
+        run(steps.publish_feeds, settings)
+    return {"sager": steps.summaries(settings, replanned.cases, sent, wake)}
 
 
 HandOn = Callable[[steps.Due, dt.datetime | None], object]

@@ -7,23 +7,16 @@ wakes a case by itself here: `wake_up` advances the cases that are due when it i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any, TypeVar
 
 from calendars.clock import Clock
 from sagsgang.cases import advance as route
 from sagsgang.cases import steps
+from sagsgang.cases.advance import run_inline
 from sagsgang.cases.decisions import DecisionForm
 from sagsgang.cases.launch import LaunchRequest
 from sagsgang.notifications import daily
 from sagsgang.orchestration import CaseSummary, DailySummary, MeetingChanged, WokenUp
 from sagsgang.settings import Settings
-
-T = TypeVar("T")
-
-
-def run_inline(step: Callable[..., T], /, *args: Any) -> T:
-    return step(*args)
 
 
 class InlineOrchestrator:

@@ -25,7 +25,7 @@ from sagsgang.cases import decisions, launch, routing, state
 from sagsgang.cases.decisions import DecisionForm
 from sagsgang.cases.description import describe
 from sagsgang.cases.launch import LaunchRequest
-from sagsgang.cases.state import StageStatus, id_of
+from sagsgang.cases.state import ConflictError, StageStatus, id_of
 from sagsgang.notifications import heartbeat, mail, reminders, sending
 from sagsgang.orchestration import CaseSummary
 from sagsgang.settings import Settings
@@ -193,17 +193,66 @@ def publish_feeds(settings: Settings) -> bool:
 def cases_on_meeting(settings: Settings, municipality: str, meeting_key: str) -> list[str]:
     """The journal numbers of the undecided cases planned on the meeting."""
     with session_scope(settings) as session:
-        meeting = session.exec(
-            select(Meeting.id).where(Meeting.municipality == municipality, Meeting.key == meeting_key)
-        ).one()
-        undecided = select(Decision.id).where(Decision.consultation_id == Consultation.id).exists()
-        rows = session.exec(
-            select(Case.journal_number)
-            .join(Consultation, col(Consultation.case_id) == col(Case.id))
-            .where((Consultation.meeting_id == meeting) | (Consultation.latest_meeting_id == meeting), ~undecided)
-            .distinct()
-        ).all()
-    return sorted(rows)
+        return list(_cases_on_meeting(session, municipality, meeting_key))
+
+
+def _cases_on_meeting(session: Session, municipality: str, meeting_key: str) -> dict[str, int]:
+    """Journal number → case id of the undecided cases planned on the meeting (or whose latest
+    possible meeting it is), in journal-number order."""
+    meeting = session.exec(
+        select(Meeting.id).where(Meeting.municipality == municipality, Meeting.key == meeting_key)
+    ).one()
+    undecided = select(Decision.id).where(Decision.consultation_id == Consultation.id).exists()
+    rows = session.exec(
+        select(Case.journal_number, Case.id)
+        .join(Consultation, col(Consultation.case_id) == col(Case.id))
+        .where((Consultation.meeting_id == meeting) | (Consultation.latest_meeting_id == meeting), ~undecided)
+        .distinct()
+    ).all()
+    return {journal: case_id for journal, case_id in sorted(rows) if case_id is not None}
+
+
+@dataclass(frozen=True)
+class Replanned:
+    """The cases on a moved or cancelled meeting, re-planned."""
+
+    cases: dict[str, int]  # journal number → case id, in journal-number order
+    wake: dict[int, dt.datetime | None]  # each case's wake-up time, as stored
+    due_now: list[int]  # the cases with a reminder or escalation due already: to be followed now
+    changed: bool  # a case's plan was stored anew: the feeds must be published (once)
+
+
+CONFLICT_ATTEMPTS = 3  # a decision recorded on the case meanwhile: read the facts again
+
+
+def replan_meeting(settings: Settings, municipality: str, meeting_key: str, now: dt.datetime | None) -> Replanned:
+    """Every undecided case planned on the meeting, re-planned in bulk: each in one transaction of
+    its own (plan, the old plan's pending reminders made obsolete, its wake-up time), without
+    following its route step by step. A case with a reminder due already wakes now (`due_now`);
+    the others at their next reminder, when the service's wake-up advances them."""
+    at = clock_at(settings, now).now()
+    with session_scope(settings) as session:
+        found = _cases_on_meeting(session, municipality, meeting_key)
+    wake: dict[int, dt.datetime | None] = {}
+    due_now, changed = [], False
+    for case_id in found.values():
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            try:
+                with session_scope(settings) as session:
+                    stored = routing.put_on_meetings(session, _case(session, case_id))
+                    reminders.obsolete_stale(session, case_id, at)
+                    due = bool(reminders.find_due(session, at, case_id))
+                    wake[case_id] = at if due else reminders.next_wakeup(session, case_id, at)
+                    _set_wake_at(session, case_id, wake[case_id])
+            except ConflictError:
+                if attempt == CONFLICT_ATTEMPTS:
+                    raise
+                continue
+            changed |= stored
+            if due:
+                due_now.append(case_id)
+            break
+    return Replanned(found, wake, due_now, changed)
 
 
 def summary_now(settings: Settings, journal_number: str, municipality: str | None) -> CaseSummary:
@@ -217,14 +266,30 @@ def summary_now(settings: Settings, journal_number: str, municipality: str | Non
 def summary(settings: Settings, case_id: int, sent: list[str], wake: dt.datetime | None) -> CaseSummary:
     """The case after a run, as the CLI prints it and the flows return it."""
     with session_scope(settings) as session:
-        case = _case(session, case_id)
+        return _summary(session, settings, _case(session, case_id), sent, wake)
+
+
+def summaries(
+    settings: Settings, cases: dict[str, int], sent: dict[int, list[str]], wake: dict[int, dt.datetime | None]
+) -> dict[str, CaseSummary]:
+    """`summary` of many cases (journal number → id), in one transaction."""
+    with session_scope(settings) as session:
         return {
-            "sag": case.journal_number,
-            "status": str(case.status),
-            "sendt": sent,
-            "naeste_koersel": wake.isoformat() if wake else None,
-            "beskrivelse": describe(session, case, settings.clock().today()),
+            journal: _summary(session, settings, _case(session, case_id), sent.get(case_id, []), wake.get(case_id))
+            for journal, case_id in cases.items()
         }
+
+
+def _summary(
+    session: Session, settings: Settings, case: Case, sent: list[str], wake: dt.datetime | None
+) -> CaseSummary:
+    return {
+        "sag": case.journal_number,
+        "status": str(case.status),
+        "sendt": sent,
+        "naeste_koersel": wake.isoformat() if wake else None,
+        "beskrivelse": describe(session, case, settings.clock().today()),
+    }
 
 
 def send_outbox(settings: Settings, now: dt.datetime | None) -> int:

@@ -196,7 +196,8 @@ def test_handing_off_a_launch_stores_the_case_and_creates_one_run_without_follow
     summary = lifecycle.launch(launch_request())
     assert summary["koersel_url"] == "http://prefect.test:4200/runs/flow-run/r-1"
     [run] = created
-    assert run["parameters"] == {"journal_number": J, "municipality": "slagelse"}
+    # The service's run publishes the new case's feeds (not this process).
+    assert run["parameters"] == {"journal_number": J, "municipality": "slagelse", "publish_feeds": True}
     assert run["idempotency_key"].startswith(f"slagelse/{J}/")
     # Stored and planned, but the route is the worker's to follow: no mail, no wake-up time yet.
     assert summary["sendt"] == []
