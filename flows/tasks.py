@@ -54,6 +54,7 @@ TASKS: dict[Callable[..., Any], Task[..., object]] = {
     steps.store_case: step("opret sagen", steps.store_case),
     steps.record_decision: step("registrér beslutningen", steps.record_decision),
     advance.follow_route: step("følg sagens rute", advance.follow_route),
+    advance.follow_routes: step("følg sagernes ruter", advance.follow_routes),
     steps.replan_meeting: step("planlæg mødets sager igen", steps.replan_meeting),
     steps.publish_feeds: step("offentliggør kalendere", steps.publish_feeds),
     steps.due_cases: step("sager der skal vækkes", steps.due_cases),

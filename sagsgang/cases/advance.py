@@ -126,21 +126,28 @@ def advance(
     return summarised(settings, case_id, now, run, warn, publish)
 
 
+def follow_routes(
+    settings: Settings, case_ids: list[int], now: dt.datetime | None, warn: Warn = log.warning
+) -> dict[int, Followed]:
+    """follow_route for each case, one after another, as one step."""
+    return {case_id: follow_route(settings, case_id, now, run_inline, warn) for case_id in case_ids}
+
+
 def meeting_changed(
     settings: Settings, municipality: str, meeting_key: str, now: dt.datetime | None, run: Run, warn: Warn = log.warning
 ) -> MeetingChanged:
     """Re-plan every case on a moved or cancelled meeting in bulk (one step: each case in a
     transaction of its own, its wake-up time set for its next reminder), publish the feeds once,
-    and follow the route of the few cases that have a reminder due right now."""
+    then follow the route of the cases that have a reminder due already (one step for them all;
+    until it has, their wake-up time is now, so the service's wake-up would)."""
     replanned = run(steps.replan_meeting, settings, municipality, meeting_key, now)
-    sent: dict[int, list[str]] = {}
-    wake, changed = dict(replanned.wake), replanned.changed
-    for case_id in replanned.due_now:
-        followed = run(follow_route, settings, case_id, now, run_inline, warn)
-        sent[case_id], wake[case_id] = followed.sent, followed.wake
-        changed |= followed.changed
-    if changed:
+    if replanned.changed:
         run(steps.publish_feeds, settings)
+    followed = run(follow_routes, settings, replanned.due_now, now, warn) if replanned.due_now else {}
+    if any(case.changed for case in followed.values()):
+        run(steps.publish_feeds, settings)
+    sent = {case_id: case.sent for case_id, case in followed.items()}
+    wake = {**replanned.wake, **{case_id: case.wake for case_id, case in followed.items()}}
     return {"sager": steps.summaries(settings, replanned.cases, sent, wake)}
 
 

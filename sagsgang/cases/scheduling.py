@@ -47,13 +47,12 @@ def plan_route(
     needs (from `since` too, when given); or a UserError saying why not. With keep_going, a target
     that can no longer be reached (after 'udsat', a missed deadline) gives the earliest plan instead."""
     held_after = held_after or {}
-    start, end = _period(profile, route, ready, target, held_after, late)
+    start, end = _kept_period(session, profile, route, ready, target, held_after, late)
     end = min(max(end, max(ready, since or ready) + AHEAD), profile.calendar.last_day)
     start = min(start, since or start) - LOOKBACK
     last_day = profile.calendar.last_day
     while True:
-        ensure_meetings(session, profile, start, end)
-        schedule = Schedule.build(profile, load_meetings(session, profile.key, start))
+        schedule = _schedule(session, profile, start, end)
         try:
             return _plan(route, schedule, ready, target, held_after, late, keep_going)
         except NoMeetingError as error:
@@ -67,6 +66,28 @@ def plan_route(
             raise UserError(str(error), "ready") from None
 
 
+SCHEDULES = "sagsgang.schedules"  # session.info key of a transaction's kept schedules (keep_schedules)
+
+
+def keep_schedules(session: Session) -> None:
+    """Plan every case of this transaction on the meetings as first loaded: a bulk re-plan (many
+    cases on the same meetings) loads them once, not once per case. Only for a transaction that
+    moves no meeting itself."""
+    session.info[SCHEDULES] = {}
+
+
+def _schedule(session: Session, profile: Profile, start: dt.date, end: dt.date) -> Schedule:
+    """The stored meetings from `start` as a Schedule, the profile's stored first as far as `end`."""
+    kept = session.info.get(SCHEDULES)
+    if kept is not None and (profile.key, start, end) in kept:
+        return kept[profile.key, start, end]
+    ensure_meetings(session, profile, start, end)
+    schedule = Schedule.build(profile, load_meetings(session, profile.key, start))
+    if kept is not None:
+        kept[profile.key, start, end] = schedule
+    return schedule
+
+
 def _plan(route, schedule, ready, target, held_after, late, keep_going) -> Plan:
     try:
         return plan(route, schedule, ready, target, held_after=held_after, late=late)
@@ -76,6 +97,18 @@ def _plan(route, schedule, ready, target, held_after, late, keep_going) -> Plan:
         if target is not None and keep_going:
             return plan(route, schedule, ready, None, held_after=held_after, late=late)
         raise
+
+
+def _kept_period(session, profile, route, ready, target, held_after, late) -> tuple[dt.date, dt.date]:
+    """_period, kept for the transaction like its schedules (keep_schedules): cases on the same
+    meeting mostly ask for the same days."""
+    kept = session.info.get(SCHEDULES)
+    if kept is None:
+        return _period(profile, route, ready, target, held_after, late)
+    key = ("period", profile.key, route, ready, target, tuple(sorted(held_after.items())), tuple(late))
+    if key not in kept:
+        kept[key] = _period(profile, route, ready, target, held_after, late)
+    return kept[key]
 
 
 def _period(profile, route, ready, target, held_after, late) -> tuple[dt.date, dt.date]:

@@ -21,7 +21,7 @@ from calendars.clock import Clock, FixedClock
 from calendars.danish import TIMEZONE
 from models import db
 from models.tables import Case, Consultation, Decision, Meeting
-from sagsgang.cases import decisions, launch, routing, state
+from sagsgang.cases import decisions, launch, routing, scheduling, state
 from sagsgang.cases.decisions import DecisionForm
 from sagsgang.cases.description import describe
 from sagsgang.cases.launch import LaunchRequest
@@ -222,37 +222,54 @@ class Replanned:
     changed: bool  # a case's plan was stored anew: the feeds must be published (once)
 
 
-CONFLICT_ATTEMPTS = 3  # a decision recorded on the case meanwhile: read the facts again
+CONFLICT_ATTEMPTS = 3  # a decision recorded on a case meanwhile: read the facts again
+BATCH = 50  # cases re-planned per transaction: the meetings are loaded once per batch
 
 
 def replan_meeting(settings: Settings, municipality: str, meeting_key: str, now: dt.datetime | None) -> Replanned:
-    """Every undecided case planned on the meeting, re-planned in bulk: each in one transaction of
-    its own (plan, the old plan's pending reminders made obsolete, its wake-up time), without
-    following its route step by step. A case with a reminder due already wakes now (`due_now`);
-    the others at their next reminder, when the service's wake-up advances them."""
+    """Every undecided case planned on the meeting, re-planned in bulk, BATCH cases per
+    transaction (each case: its plan, the old plan's pending reminders made obsolete, its wake-up
+    time), without following its route step by step. A case with a reminder due already wakes now
+    (`due_now`); the others at their next reminder, when the service's wake-up advances them."""
     at = clock_at(settings, now).now()
     with session_scope(settings) as session:
         found = _cases_on_meeting(session, municipality, meeting_key)
+    ids = list(found.values())
     wake: dict[int, dt.datetime | None] = {}
-    due_now, changed = [], False
-    for case_id in found.values():
+    due_now: list[int] = []
+    changed = False
+    for start in range(0, len(ids), BATCH):
         for attempt in range(1, CONFLICT_ATTEMPTS + 1):
             try:
-                with session_scope(settings) as session:
-                    stored = routing.put_on_meetings(session, _case(session, case_id))
-                    reminders.obsolete_stale(session, case_id, at)
-                    due = bool(reminders.find_due(session, at, case_id))
-                    wake[case_id] = at if due else reminders.next_wakeup(session, case_id, at)
-                    _set_wake_at(session, case_id, wake[case_id])
-            except ConflictError:
+                batch = _replan_batch(settings, ids[start : start + BATCH], at)
+            except ConflictError:  # the batch was rolled back: all of it again, on the new facts
                 if attempt == CONFLICT_ATTEMPTS:
                     raise
                 continue
+            break
+        for case_id, (stored, due, wakes) in batch.items():
             changed |= stored
+            wake[case_id] = wakes
             if due:
                 due_now.append(case_id)
-            break
     return Replanned(found, wake, due_now, changed)
+
+
+def _replan_batch(
+    settings: Settings, case_ids: list[int], at: dt.datetime
+) -> dict[int, tuple[bool, bool, dt.datetime | None]]:
+    """Each case: (its plan stored anew, a reminder due now, its wake-up time), in one transaction."""
+    done = {}
+    with session_scope(settings) as session:
+        scheduling.keep_schedules(session)
+        for case_id in case_ids:
+            stored = routing.put_on_meetings(session, _case(session, case_id))
+            reminders.obsolete_stale(session, case_id, at)
+            due = bool(reminders.find_due(session, at, case_id))
+            wake = at if due else reminders.next_wakeup(session, case_id, at)
+            _set_wake_at(session, case_id, wake)
+            done[case_id] = (stored, due, wake)
+    return done
 
 
 def summary_now(settings: Settings, journal_number: str, municipality: str | None) -> CaseSummary:
