@@ -13,14 +13,19 @@ What is measured (one run, one temporary SAGSGANG_HOME on SQLite, the service st
     Re-planning: 1,000 cases stored on one Strategisk Chefforum meeting (bulk inserts, planned by
     plan_many as bench/find_due.py does, feeds published once, untimed); then `mødeplan flyt` moves
     the meeting, and the time until every case's consultation has its new deadline and every case's
-    published feed shows the new date is reported (polled every 0.2 s).
+    published feed shows the new date is reported (polled every 0.2 s). Measured with the service
+    (its `moedeaendring` run re-plans) and without it (the command re-plans in its own process).
 
 Without the service (the inline variant, a second temporary SAGSGANG_HOME): the same CLI actions
     follow up in their own process without Prefect, and the web's (`sagsgang tjeneste --uden-prefect`,
     the web app alone) in the request; marked "(uden tjeneste)".
 
-Dates: the service's "today" is pinned to Wednesday 10 March 2027 (SAGSGANG_TODAY); the cases decided
-were launched on 1 March on route 'politisk' (Direktionen 9 March), so their meeting has passed.
+Dates: the service's "today" is pinned to Wednesday 10 March 2027 (SAGSGANG_TODAY); the cases are
+launched on 1 March on route 'politisk' (Direktionen 9 March, deadline 4 March). The service's run
+then finds that deadline passed and plans them onto Direktionen 16 March, so `sag beslut` decides on
+the day of the meeting each case is planned on (read from the case). The web app decides on the
+service's day: its cases are launched without the service and get their material in on 1 March, so
+they stay on 9 March.
 
 Run:  .venv/bin/python bench/lifecycle.py [--gentag N]
 """
@@ -50,6 +55,7 @@ REPEAT = int(sys.argv[sys.argv.index("--gentag") + 1]) if "--gentag" in sys.argv
 SERVICE_DAY = "2027-03-10"
 LAUNCH_DAY = "2027-03-01"
 MOVED_CASES = 1_000
+WEB_DECIDED = 500  # the journal serials of the cases the web decides (web_decided_cases)
 CHEFFORUM, OLD_DAY, NEW_DAY = "strategisk_chefforum", "08-04-2027", "15-04-2027"
 USER = ("bench@slagelse.dk", "bench-kode-2027-abc")
 
@@ -201,8 +207,38 @@ def baselines(env: dict, api: str) -> dict[str, list[float]]:
     return found
 
 
+def direktion_meeting(env: dict, journal_number: str) -> str:
+    """The day (åååå-mm-dd) of the Direktion meeting the case is planned on now, read from the case."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(env["SAGSGANG_DATABASE_URL"])
+    query = sa.text(
+        "SELECT m.day FROM consultations c JOIN cases s ON s.id = c.case_id JOIN meetings m ON m.id = c.meeting_id "
+        "JOIN bodies b ON b.id = c.body_id WHERE s.journal_number = :j AND b.key = 'direktion' "
+        "AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.consultation_id = c.id)"
+    )
+    with engine.connect() as connection:
+        day = connection.execute(query, {"j": journal_number}).scalar_one()
+    engine.dispose()
+    return str(day)[:10]
+
+
+def web_decided_cases(env: dict) -> None:
+    """REPEAT cases for the web's decisions (untimed): launched 1 March without the service and
+    their material in before the deadline, so they stay on Direktionen's 9 March meeting, which
+    has passed on the service's day (10 March), the day the web app decides on."""
+    inline = {**env, "SAGSGANG_ORCHESTRATION": "inline"}
+    for n in range(REPEAT):
+        sagsgang(inline, *opret(WEB_DECIDED + n), today=LAUNCH_DAY)
+        sagsgang(inline, "sag", "indsend", journal(WEB_DECIDED + n), today=LAUNCH_DAY)
+        day = direktion_meeting(env, journal(WEB_DECIDED + n))
+        if day > SERVICE_DAY:
+            raise SystemExit(f"{journal(WEB_DECIDED + n)} er planlagt på Direktionen {day}, efter tjenestens dag")
+
+
 def web_actions(env: dict, web_url: str, first: int) -> dict[str, list[float]]:
     sagsgang(env, "bruger", "opret", USER[0], "--rolle", "sekretariat", "--adgangskode-fra-stdin", stdin=USER[1] + "\n")
+    web_decided_cases(env)
     with httpx.Client(base_url=web_url, timeout=60) as client:
         assert client.post("/api/login", json={"brugernavn": USER[0], "adgangskode": USER[1]}).status_code == 200
         client.headers["X-CSRF-Token"] = client.get("/api/mig").json()["csrf_token"]
@@ -217,7 +253,7 @@ def web_actions(env: dict, web_url: str, first: int) -> dict[str, list[float]]:
 
         def decide(n: int) -> None:
             response = client.post(
-                f"/api/sager/slagelse/{journal(1 + REPEAT + n)}/beslutninger",  # launched 1 March by `sag opret`
+                f"/api/sager/slagelse/{journal(WEB_DECIDED + n)}/beslutninger",  # see web_decided_cases
                 json={"organ": "direktion", "udfald": "godkendt", "tekst": "Godkendt."},
             )
             answered(response, "web: beslutning")
@@ -234,14 +270,17 @@ def answered(response: httpx.Response, name: str) -> None:
 
 
 def cli_actions(env: dict) -> dict[str, list[float]]:
-    # Cases 1..2×REPEAT launched 1 March: the first REPEAT get material and a CLI decision, the
-    # rest a web decision (web_actions).
-    found = {"sag opret": timed(lambda n: sagsgang(env, *opret(1 + n), today=LAUNCH_DAY), 2 * REPEAT, "sag opret")}
+    # Cases 1..REPEAT launched 1 March get material and a CLI decision on the day of the Direktion
+    # meeting they are planned on (the service, on 10 March, plans them after their deadline).
+    found = {"sag opret": timed(lambda n: sagsgang(env, *opret(1 + n), today=LAUNCH_DAY), REPEAT, "sag opret")}
     found["sag indsend"] = timed(
         lambda n: sagsgang(env, "sag", "indsend", journal(1 + n), today=LAUNCH_DAY), REPEAT, "sag indsend"
     )
+    planned = {n: direktion_meeting(env, journal(1 + n)) for n in range(REPEAT)}  # as the service planned them
     found["sag beslut"] = timed(
-        lambda n: sagsgang(env, "sag", "beslut", journal(1 + n), "direktion", "godkendt", "--tekst", "Godkendt."),
+        lambda n: sagsgang(
+            env, "sag", "beslut", journal(1 + n), "direktion", "godkendt", "--tekst", "Godkendt.", today=planned[n]
+        ),
         REPEAT,
         "sag beslut",
     )
@@ -312,12 +351,27 @@ def replan_thousand(env: dict) -> tuple[float | None, float | None]:
             sa.text("SELECT DISTINCT deadline FROM consultations WHERE case_id >= 100000 AND body_id = :b"), {"b": body}
         ).scalars())  # fmt: skip
     feeds = Path(env["SAGSGANG_FEEDS_DIR"])
-    sagsgang(env, "kalender", "offentliggør", str(feeds))
+    for attempt in range(10):  # the service's runs may hold SQLite's write lock for a moment
+        try:
+            sagsgang(env, "kalender", "offentliggør", str(feeds))
+            break
+        except ActionFailed:
+            if attempt == 9:
+                raise
+            time.sleep(2)
     files = [feeds / "slagelse" / "sag" / f"{journal(100_000 + i)}.ics" for i in range(MOVED_CASES)]
     new_date = dt.datetime.strptime(NEW_DAY, "%d-%m-%Y").strftime("%Y%m%d")
 
     started = time.perf_counter()
-    sagsgang(env, "mødeplan", "flyt", CHEFFORUM, OLD_DAY, NEW_DAY, "--kommune", "slagelse", today=LAUNCH_DAY)
+    # Polled while the command runs: without the service, it re-plans in its own process (and then
+    # sends the reminders that are due), and the figures are when the cases and feeds show it.
+    command = subprocess.Popen(
+        [str(BIN / "sagsgang"), "mødeplan", "flyt", CHEFFORUM, OLD_DAY, NEW_DAY, "--kommune", "slagelse"],
+        env={**env, "SAGSGANG_TODAY": LAUNCH_DAY},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     replanned = published = None
     while published is None or replanned is None:
         if time.perf_counter() - started > 600:
@@ -333,6 +387,9 @@ def replan_thousand(env: dict) -> tuple[float | None, float | None]:
             published = time.perf_counter() - started
         time.sleep(0.2)
     engine.dispose()
+    _out, err = command.communicate()
+    if command.returncode != 0:
+        print(f"mødeplan flyt fejlede ({command.returncode}): {err.strip()[-300:]}", flush=True)
     return replanned, published
 
 
@@ -367,9 +424,10 @@ def with_service() -> tuple[dict[str, list[float]], dict[str, list[float]], tupl
     return found, base, replanned
 
 
-def inline() -> dict[str, list[float]]:
+def inline() -> tuple[dict[str, list[float]], tuple[float | None, float | None]]:
     """The same actions without the service: the CLI follows up in its own process (no Prefect),
-    the web app (`tjeneste --uden-prefect`) in its request."""
+    the web app (`tjeneste --uden-prefect`) in its request; and the 1,000 cases re-planned by
+    `mødeplan flyt` in its own process."""
     global VARIANT
     VARIANT = " (uden tjeneste)"
     with tempfile.TemporaryDirectory(prefix="sagsgang-bench-inline-", ignore_cleanup_errors=True) as folder:
@@ -381,9 +439,10 @@ def inline() -> dict[str, list[float]]:
         try:
             found = cli_actions(env)
             found.update(web_actions(env, web_url, first=1_000))
+            replanned = replan_thousand(env)
         finally:
             stop_service(web)
-    return {name + VARIANT: times for name, times in found.items()}
+    return {name + VARIANT: times for name, times in found.items()}, replanned
 
 
 def seconds(value: float | None) -> str:
@@ -407,16 +466,22 @@ def report(found: dict[str, list[float]], base: dict[str, list[float]]) -> None:
         print(f"Fejl i {name}, fx: {messages[0]}", flush=True)
 
 
-def main() -> int:
-    _found, _base, (replanned, published) = with_service()
+def moved(replanned: float | None, published: float | None, variant: str = "") -> None:
     print(
-        f"{MOVED_CASES:,} sager på et flyttet møde: planlagt igen efter {seconds(replanned)}, "
+        f"{MOVED_CASES:,} sager på et flyttet møde{variant}: planlagt igen efter {seconds(replanned)}, "
         f"feeds genudgivet efter {seconds(published)}",
         flush=True,
     )
+
+
+def main() -> int:
+    _found, _base, (replanned, published) = with_service()
+    moved(replanned, published)
     shown = set(FAILURES)
-    for name, times in inline().items():
+    found, (replanned, published) = inline()
+    for name, times in found.items():
         print(figures(name, times, MEDIANS))
+    moved(replanned, published, VARIANT)
     for name, messages in FAILURES.items():
         if name not in shown:
             print(f"Fejl i {name}, fx: {messages[0]}")
