@@ -19,12 +19,15 @@ import json
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+
+import httpx
 
 BIN = Path(sys.executable).parent
 RUNS = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 5
@@ -70,18 +73,47 @@ def find(root: int, *words: str) -> int:
     raise SystemExit(f"no process {' '.join(words)} under {root}")
 
 
-def launch(env: dict, number: int) -> None:
-    done = subprocess.run(
-        [
-            str(BIN / "sagsgang"), "sag", "opret", "--kommune", "slagelse", "--titel", f"Målesag {number}",
-            "--journalnummer", f"27.00.00-G01-{number}-27", "--sagsbehandler", "Mette Hansen",
-            "--sagsbehandler-email", "meha@slagelse.dk", "--leder", "Lars Berg", "--leder-email",
-            "labe@slagelse.dk", "--rute", "politisk", "--klar", "01-03-2027", "--vent",
-        ],
-        env=env, capture_output=True, text=True,
-    )  # fmt: skip
+def opret(number: int) -> list[str]:
+    return [
+        "sag", "opret", "--kommune", "slagelse", "--titel", f"Målesag {number}",
+        "--journalnummer", f"27.00.00-G01-{number}-27", "--sagsbehandler", "Mette Hansen",
+        "--sagsbehandler-email", "meha@slagelse.dk", "--leder", "Lars Berg", "--leder-email",
+        "labe@slagelse.dk", "--rute", "politisk", "--klar", "01-03-2027",
+    ]  # fmt: skip
+
+
+def sagsgang(env: dict, *args: str) -> None:
+    done = subprocess.run([str(BIN / "sagsgang"), *args, "--vent"], env=env, capture_output=True, text=True)
     if done.returncode != 0:
-        raise SystemExit(f"sag opret fejlede ({done.returncode}): {done.stdout[-1500:]} {done.stderr[-1500:]}")
+        raise SystemExit(
+            f"sagsgang {args[:2]} fejlede ({done.returncode}): {done.stdout[-1500:]} {done.stderr[-1500:]}"
+        )
+
+
+def finished_runs(api: str) -> dict[str, str]:
+    """Every finished flow run on the server: id → flow name."""
+    flows = {f["id"]: f["name"] for f in httpx.post(f"{api}/flows/filter", json={}).json()}
+    runs = httpx.post(f"{api}/flow_runs/filter", json={"limit": 200}).json()
+    return {r["id"]: flows.get(r["flow_id"], "?") for r in runs if r.get("state_type") in FINAL}
+
+
+FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+
+
+def measured(
+    env: dict, api: str, worker: int, server: int, action: Callable[[int], None]
+) -> tuple[float, float, Counter]:
+    """CPU per flow run of the worker's children and of the server, over RUNS actions, and the
+    flow runs that finished meanwhile (all of them are counted: a wake-up run is one too)."""
+    before_runs = finished_runs(api)
+    (_, child_before), (server_before, _) = times(worker), times(server)
+    for number in range(1, RUNS + 1):
+        action(number)
+    time.sleep(3)  # the worker reaps its last child
+    (_, child_after), (server_after, _) = times(worker), times(server)
+    new = Counter(name for run, name in finished_runs(api).items() if run not in before_runs)
+    count = sum(new.values()) or 1
+    return (child_after - child_before) / count, (server_after - server_before) / count, new
 
 
 def main() -> int:
@@ -114,28 +146,28 @@ def main() -> int:
             json.loads((home / "home" / "tjeneste.json").read_text())
             time.sleep(5)  # the worker's first poll
             server, worker = find(service.pid, "prefect", "server"), find(service.pid, "prefect", "worker")
-            launch(env, 900)  # warm-up: the server's and worker's first requests
-            run_cpu, server_cpu = [], []
-            for number in range(1, RUNS + 1):
-                (_, worker_before), (server_before, _) = times(worker), times(server)
-                launch(env, number)
-                time.sleep(1)  # the worker reaps its child
-                (_, worker_after), (server_after, _) = times(worker), times(server)
-                run_cpu.append(worker_after - worker_before)
-                server_cpu.append(server_after - server_before)
+            sagsgang(env, *opret(900))  # warm-up: the server's and worker's first requests
+            api = json.loads((home / "home" / "tjeneste.json").read_text())["prefect_api_url"]
+            found = {
+                "efter sag opret (offentliggør kalendere)": measured(
+                    env, api, worker, server, lambda n: sagsgang(env, *opret(n))
+                ),
+                "efter sag indsend (ingen planændring)": measured(
+                    env, api, worker, server, lambda n: sagsgang(env, "sag", "indsend", f"27.00.00-G01-{n}-27")
+                ),
+            }
         finally:
             service.send_signal(signal.SIGTERM)
             try:
                 service.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 service.kill()
-    total = [a + b for a, b in zip(run_cpu, server_cpu)]
-    print(f"{RUNS} sagsforloeb-kørsler efter sag opret (CPU, user+sys, median):")
-    print(f"  flow-kørslens proces   {statistics.median(run_cpu):6.2f} s   ({', '.join(f'{v:.2f}' for v in run_cpu)})")
-    print(
-        f"  Prefect-serveren       {statistics.median(server_cpu):6.2f} s   ({', '.join(f'{v:.2f}' for v in server_cpu)})"
-    )
-    print(f"  i alt                  {statistics.median(total):6.2f} s")
+    print("CPU (user+sys) per færdig flow-kørsel under prefect server + prefect worker:")
+    for name, (child, on_server, runs) in found.items():
+        print(
+            f"  {name:<42} kørslens proces {child:5.2f} s, Prefect-serveren {on_server:5.2f} s, "
+            f"i alt {child + on_server:5.2f} s   ({dict(runs)})"
+        )
     return 0
 
 
