@@ -1,5 +1,5 @@
 """The case lifecycle as Prefect flows. They read like the route (sagsgang.cases.advance); the work
-is in plain functions (sagsgang.cases.steps), each run as a task of the flow run (flows.tasks).
+is in plain functions (sagsgang.cases.steps), the coarse ones run as tasks of the flow run (flows.tasks).
 
 Each run is short and idempotent: it advances what the facts in our database allow, then waits.
 It waits for a decision (recorded with `sagsgang sag beslut` or the Prefect UI, which runs this
