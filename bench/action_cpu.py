@@ -96,7 +96,7 @@ def prepare(env: dict) -> None:
         cpu_of_command(inline, "sag", "indsend", journal(1 + n), today=LAUNCH_DAY)
 
 
-def cli_actions(env: dict) -> dict[str, list[float]]:
+def cli_actions(env: dict, days: list[dt.date]) -> dict[str, list[float]]:
     """New cases 101.. launched and their material handed in on the service's day; cases 1..REPEAT decided."""
     found = {
         "sag opret": [cpu_of_command(env, *launched_today(101 + n)) for n in range(REPEAT)],
@@ -106,7 +106,6 @@ def cli_actions(env: dict) -> dict[str, list[float]]:
             for n in range(REPEAT)
         ],
     }
-    days = direktion_days(env)
     found["mødeplan flyt"] = [
         cpu_of_command(
             env,
@@ -139,9 +138,9 @@ def launched_today(number: int) -> list[str]:
     return arguments
 
 
-def web_actions(env: dict, web_url: str, pid: int) -> dict[str, list[float]]:
+def web_actions(env: dict, web_url: str, pid: int, days: list[dt.date]) -> dict[str, list[float]]:
     """Start sag (cases 1000+), beslutning (the CLI's cases REPEAT+1..2×REPEAT), materiale (the web's
-    cases), mødeændring (Direktionen's meetings after the CLI's): the web process's CPU per request."""
+    cases), mødeændring (the meetings the CLI moved, a day on): the web process's CPU per request."""
     subprocess.run(
         [str(BIN / "sagsgang"), "bruger", "opret", USER[0], "--rolle", "sekretariat", "--adgangskode-fra-stdin"],
         env=env,
@@ -150,7 +149,7 @@ def web_actions(env: dict, web_url: str, pid: int) -> dict[str, list[float]]:
         capture_output=True,
         check=True,
     )
-    days = direktion_days(env)[2 * REPEAT :]  # after those the CLI moved and cancelled
+    moved = [day + ONE_DAY for day in days[:REPEAT]]  # where the CLI moved them
     with httpx.Client(base_url=web_url, timeout=120) as client:
         assert client.post("/api/login", json={"brugernavn": USER[0], "adgangskode": USER[1]}).status_code == 200
         client.headers["X-CSRF-Token"] = client.get("/api/mig").json()["csrf_token"]
@@ -198,8 +197,8 @@ def web_actions(env: dict, web_url: str, pid: int) -> dict[str, list[float]]:
         found["web: mødeændring (flyt)"] = [
             measured(
                 "POST",
-                f"/api/moeder/slagelse/direktion/{days[n].isoformat()}",
-                {"handling": "flyt", "ny_dato": dmy(days[n] + ONE_DAY), "bekraeft": True, "bekraeft_dag": True},
+                f"/api/moeder/slagelse/direktion/{moved[n].isoformat()}",
+                {"handling": "flyt", "ny_dato": dmy(moved[n] + ONE_DAY), "bekraeft": True, "bekraeft_dag": True},
             )
             for n in range(REPEAT)
         ]
@@ -207,7 +206,7 @@ def web_actions(env: dict, web_url: str, pid: int) -> dict[str, list[float]]:
 
 
 def direktion_days(env: dict) -> list[dt.date]:
-    """Direktionen's planned meetings from late August 2027 (no case is planned on them): 3×REPEAT."""
+    """Direktionen's planned meetings from late August 2027 (no case is planned on them): 2×REPEAT."""
     import sqlalchemy as sa
 
     from models.types import COPENHAGEN, AwareDateTime
@@ -220,7 +219,9 @@ def direktion_days(env: dict) -> list[dt.date]:
     with engine.connect() as connection:
         starts = connection.execute(query).scalars().all()
     engine.dispose()
-    return [start.astimezone(COPENHAGEN).date() for start in starts[: 3 * REPEAT]]
+    if len(starts) < 2 * REPEAT:
+        raise SystemExit(f"Direktionen har kun {len(starts)} planlagte møder efter august 2027")
+    return [start.astimezone(COPENHAGEN).date() for start in starts[: 2 * REPEAT]]
 
 
 ONE_DAY = dt.timedelta(days=1)
@@ -237,8 +238,9 @@ def run(prefect: bool) -> None:
         service, web_url = start_service(env, home / "home", prefect=prefect)
         try:
             prepare(env)
-            found = cli_actions(env)
-            found.update(web_actions(env, web_url, service.pid))
+            days = direktion_days(env)
+            found = cli_actions(env, days)
+            found.update(web_actions(env, web_url, service.pid, days))
             top = {
                 "sag opret": imports(env, *opret(900), today=LAUNCH_DAY),
                 "sag indsend": imports(env, "sag", "indsend", journal(900), today=LAUNCH_DAY),
