@@ -82,6 +82,8 @@ class HandOffOrchestrator:
             base_url=self.api_url + "/", timeout=TIMEOUT, transport=transport, **discovery.tls_options(self.api_url)
         )
         self._deployments: dict[str, str] = {}  # flow name → deployment id
+        if found := discovery.advance_deployment_id(self.api_url):  # discovery has just asked for it
+            self._deployments[discovery.ADVANCE_FLOW] = found
 
     # --- the port ---------------------------------------------------------------------------------
 
@@ -145,7 +147,7 @@ class HandOffOrchestrator:
         municipality = steps.municipality_of(self.settings, case_id)
         parameters = {"journal_number": summary["sag"], "municipality": municipality}
         try:
-            run = self.create_run("sagsforloeb", parameters, now, key=f"{municipality}/{summary['sag']}")
+            run = self.create_run(discovery.ADVANCE_FLOW, parameters, now, key=f"{municipality}/{summary['sag']}")
         except (httpx.HTTPError, NotRunning, Busy) as error:
             # The fact is stored; the follow-up must not be lost: it runs here instead.
             log.warning("Hand-off of %s failed (%s); following it up inline", summary["sag"], error)
