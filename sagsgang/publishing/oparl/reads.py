@@ -290,45 +290,66 @@ def _paper_filters(query, window: Window):
 # --- meetings ------------------------------------------------------------------------------
 
 
-def meeting_rows(session: Session, meetings: Sequence[Meeting]) -> list[MeetingRow]:
-    """The meetings with their items in agenda order, and what their `modified` needs."""
+def on_agenda(today: dt.date) -> sa.ColumnElement[bool]:
+    """sagsgang.publishing.oparl.objects.on_agenda as a condition on Consultation (outer-joined
+    to Decision): decided, or the agenda is due out (else the submission deadline has passed)."""
+    due = sa.func.coalesce(col(Consultation.agenda_due), col(Consultation.deadline))
+    return sa.or_(col(Decision.id).is_not(None), due <= today)
+
+
+def meeting_rows(session: Session, meetings: Sequence[Meeting], shown_on: dt.date | None = None) -> list[MeetingRow]:
+    """The meetings with their items in agenda order, and what their `modified` needs; with
+    `shown_on`, only the items on the published agenda that day (a page of meetings embeds only
+    those, and most of a future meeting's planned items are not yet). Items are numbered over
+    all the meeting's cases, shown or not, as the printed agenda numbers them
+    (sagsgang.publishing.agenda.layout): approval is 1, open cases then closed ones from 2."""
     if not meetings:
         return []
     ids = [meeting.id for meeting in meetings]
     bodies_by_id = {body.id: body for body in bodies(session, meetings[0].municipality)}
     created = body_stamps(session, meetings[0].municipality).first
     changes = latest_changes(session, col(Meeting.id).in_(ids))
-    items: dict[int | None, list[tuple[Treatment, CaseRow]]] = {}
-    width = len(STEP_COLUMNS) + len(VERDICT_COLUMNS)
-    for values in session.execute(
-        sa.select(*STEP_COLUMNS, *VERDICT_COLUMNS, *CASE_COLUMNS)
-        .outerjoin(Decision, col(Decision.consultation_id) == col(Consultation.id))
+    position = sa.func.row_number().over(
+        partition_by=col(Consultation.meeting_id), order_by=(col(Case.closed_item), col(Consultation.id))
+    )
+    numbered = (
+        sa.select(col(Consultation.id).label("id"), position.label("position"))
         .join(Case, col(Case.id) == col(Consultation.case_id))
         .where(col(Consultation.meeting_id).in_(ids))
-        .order_by(col(Consultation.id))
-    ):
+        .subquery()
+    )
+    query = (
+        sa.select(*STEP_COLUMNS, *VERDICT_COLUMNS, *CASE_COLUMNS, numbered.c.position)
+        .join(numbered, numbered.c.id == col(Consultation.id))
+        .outerjoin(Decision, col(Decision.consultation_id) == col(Consultation.id))
+        .join(Case, col(Case.id) == col(Consultation.case_id))
+        .order_by(col(Consultation.meeting_id), numbered.c.position)
+    )
+    if shown_on is not None:
+        query = query.where(on_agenda(shown_on))
+    items: dict[int | None, list[Item]] = {}
+    width = len(STEP_COLUMNS) + len(VERDICT_COLUMNS)
+    for values in session.execute(query):
         treatment = _treatment(values)
-        items.setdefault(treatment.consultation.meeting_id, []).append((treatment, CaseRow(*values[width:])))
-    rows = []
-    for meeting in meetings:
-        # As the printed agenda numbers them: approval is 1, open cases then closed ones from 2.
-        ordered = sorted(items.get(meeting.id, []), key=lambda entry: entry[1].closed_item)
-        rows.append(
-            MeetingRow(
-                meeting,
-                bodies_by_id[meeting.body_id],
-                tuple(Item(t, case, n) for n, (t, case) in enumerate(ordered, start=2)),
-                created.get(meeting.body_id, aggregate_instant(meeting.updated_at)),
-                changes.get(meeting.id),
-            )
+        item = Item(treatment, CaseRow(*values[width:-1]), values[-1] + 1)
+        items.setdefault(treatment.consultation.meeting_id, []).append(item)
+    return [
+        MeetingRow(
+            meeting,
+            bodies_by_id[meeting.body_id],
+            tuple(items.get(meeting.id, ())),
+            created.get(meeting.body_id, aggregate_instant(meeting.updated_at)),
+            changes.get(meeting.id),
         )
-    return rows
+        for meeting in meetings
+    ]
 
 
 def meeting_page(
-    session: Session, municipality: str, window: Window, body_id: int | None = None
+    session: Session, municipality: str, window: Window, today: dt.date, body_id: int | None = None
 ) -> tuple[list[MeetingRow], int]:
-    """One page of the municipality's (or one body's) meetings by id, and the number in all.
+    """One page of the municipality's (or one body's) meetings by id, with the items on their
+    published agendas `today`, and the number in all.
 
     A municipality has some hundred meetings a year, so the time filters run in Python on each
     meeting's latest logged change (one index seek a meeting); only the page's meetings are
@@ -353,4 +374,4 @@ def meeting_page(
         bodies_by_id = {body.id: body for body in bodies(session, municipality)}
         rows = [MeetingRow(m, bodies_by_id[m.body_id], (), created[m.body_id], changes.get(m.id)) for m in page]
         return rows, len(meetings)
-    return meeting_rows(session, page), len(meetings)
+    return meeting_rows(session, page, today), len(meetings)
