@@ -358,20 +358,23 @@ def meeting_page(
     chosen = col(Meeting.municipality) == municipality
     if body_id is not None:
         chosen = sa.and_(chosen, col(Meeting.body_id) == body_id)
-    meetings = list(session.exec(select(Meeting).where(chosen).order_by(col(Meeting.id))).all())
+    ordered = select(Meeting).where(chosen).order_by(col(Meeting.id))
     if any((window.created_since, window.created_until, window.modified_since, window.modified_until)):
         created = body_stamps(session, municipality).first
         changes = latest_changes(session, chosen)
         meetings = [
             m
-            for m in meetings
+            for m in session.exec(ordered).all()
             if window.admits(created[m.body_id], meeting_modified(m, created[m.body_id], changes.get(m.id)))
         ]
-    page = meetings[window.offset : window.offset + window.size]
+        total, page = len(meetings), meetings[window.offset : window.offset + window.size]
+    else:
+        total = session.execute(sa.select(sa.func.count()).where(chosen)).scalar_one()
+        page = list(session.exec(ordered.offset(window.offset).limit(window.size)).all())
     if window.omit_internal and page:
         created = body_stamps(session, municipality).first
         changes = latest_changes(session, col(Meeting.id).between(page[0].id, page[-1].id))
         bodies_by_id = {body.id: body for body in bodies(session, municipality)}
         rows = [MeetingRow(m, bodies_by_id[m.body_id], (), created[m.body_id], changes.get(m.id)) for m in page]
-        return rows, len(meetings)
-    return meeting_rows(session, page, today), len(meetings)
+        return rows, total
+    return meeting_rows(session, page, today), total
