@@ -19,7 +19,6 @@ No `from __future__ import annotations` here: SQLModel reads the annotations at 
 """
 
 import datetime as dt
-from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -65,29 +64,25 @@ def _meetings_where(condition: sa.ColumnElement[bool], *joins: sa.Table) -> sa.S
     return query.where(condition)
 
 
-def _of_cases(case_ids: set[int]) -> sa.Select | None:
-    return _meetings_where(_consultations.case_id.in_(case_ids)) if case_ids else None
+_IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
+# Built once: a flush runs them with its ids (statements built per flush cost more than they run).
+_OF_CASES = _meetings_where(_consultations.case_id.in_(_IDS))
+_OF_CONSULTATIONS = _meetings_where(_consultations.id.in_(_IDS))
+_OF_BODIES = sa.select(Meeting.__table__.c.id).where(Meeting.__table__.c.body_id.in_(_IDS))  # type: ignore[attr-defined]
+_INSERT = sa.insert(MeetingChange.__table__)  # type: ignore[attr-defined]
 
 
-def _of_consultations(consultation_ids: set[int]) -> sa.Select | None:
-    return _meetings_where(_consultations.id.in_(consultation_ids)) if consultation_ids else None
-
-
-def _of_bodies(body_ids: set[int]) -> sa.Select | None:
-    meetings = Meeting.__table__.c  # type: ignore[attr-defined]
-    return sa.select(meetings.id).where(meetings.body_id.in_(body_ids)) if body_ids else None
-
-
-def _read(session: Session, queries: Iterable[sa.Select | None]) -> set[int]:
-    connection = session.connection()
-    return {meeting_id for query in queries if query is not None for (meeting_id,) in connection.execute(query)}
+def _read(session: Session, query: sa.Select, ids: set[int]) -> set[int]:
+    """The meeting ids `query` (one of the above) finds for `ids`."""
+    if not ids:
+        return set()
+    return set(session.connection().execute(query, {"ids": sorted(ids)}).scalars())
 
 
 def _log(session: Session, meeting_ids: set[int]) -> None:
     if meeting_ids:
         now = utcnow()
-        rows = [{"meeting_id": meeting_id, "changed_at": now} for meeting_id in sorted(meeting_ids)]
-        session.connection().execute(sa.insert(MeetingChange.__table__), rows)  # type: ignore[attr-defined]
+        session.connection().execute(_INSERT, [{"meeting_id": m, "changed_at": now} for m in sorted(meeting_ids)])
 
 
 def _changed(session: Session, instance: object) -> bool:
@@ -101,13 +96,8 @@ def _before_flush(session: Session, _flush: UOWTransaction, _instances: object) 
     if not deleted:
         return
     found = {c.meeting_id for c in deleted if isinstance(c, Consultation)}
-    found |= _read(
-        session,
-        (
-            _of_cases({c.id for c in deleted if isinstance(c, Case) and c.id is not None}),
-            _of_consultations({d.consultation_id for d in deleted if isinstance(d, Decision)}),
-        ),
-    )
+    found |= _read(session, _OF_CASES, {c.id for c in deleted if isinstance(c, Case) and c.id is not None})
+    found |= _read(session, _OF_CONSULTATIONS, {d.consultation_id for d in deleted if isinstance(d, Decision)})
     session.info.setdefault(_PENDING, set()).update(found)
 
 
@@ -130,7 +120,8 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
             cases.add(row.id)
         elif isinstance(row, Body) and row.id is not None:
             bodies.add(row.id)
-    found |= _read(session, (_of_cases(cases), _of_consultations(consultations), _of_bodies(bodies)))
+    found |= _read(session, _OF_CASES, cases) | _read(session, _OF_CONSULTATIONS, consultations)
+    found |= _read(session, _OF_BODIES, bodies)
     _log(session, found)
 
 
@@ -153,4 +144,4 @@ def _bulk_delete(state: ORMExecuteState) -> None:
     if table not in joined:
         return
     query = _meetings_where(condition, *joined[table])
-    _log(state.session, _read(state.session, (query,)))
+    _log(state.session, set(state.session.connection().execute(query).scalars()))
