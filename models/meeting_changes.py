@@ -105,7 +105,7 @@ def _before_flush(session: Session, _flush: UOWTransaction, _instances: object) 
 def _after_flush(session: Session, _flush: UOWTransaction) -> None:
     """Log the meetings this flush changed: new and changed rows now have their ids and values."""
     found: set[int] = session.info.pop(_PENDING, set())
-    written = [o for o in session.new if o is not None] + [o for o in session.dirty if _changed(session, o)]
+    written = [*session.new, *(o for o in session.dirty if _changed(session, o))]
     cases, bodies, consultations = set(), set(), set()
     for row in written:
         if isinstance(row, Meeting) and row.id is not None:
