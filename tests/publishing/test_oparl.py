@@ -396,6 +396,24 @@ def test_a_meeting_is_modified_when_an_item_on_it_is_decided_or_moved(world, tmp
     assert all(m["modified"] >= SINCE for m in moved.values())
 
 
+def test_after_the_upgrade_to_the_change_log_no_meeting_is_older_than_its_agenda_items(world, tmp_path):
+    """An installation from before migration 0012 (no meeting_changes) is upgraded: every Meeting
+    is still listed, and none says it was last modified before an AgendaItem it embeds (the
+    backfill takes the stamps `modified` was computed from before)."""
+    from alembic import command
+
+    copy = world.copy(tmp_path / "upgraded.db")
+    client = client_for(copy)
+    meetings = f"{ROOT}/body/slagelse/meeting?limit=100"
+    before = [m["id"] for m in client.get(meetings).json()["data"]]
+    command.downgrade(db.alembic_config(copy.url), "0011")
+    db.upgrade(copy.url)
+    after = client.get(meetings).json()["data"]
+    assert [m["id"] for m in after] == before
+    items = [(m["modified"], item["modified"]) for m in after for item in m["agendaItem"]]
+    assert items and all(meeting >= item for meeting, item in items)
+
+
 def test_cors_preflight_and_unknown_objects(world):
     client = client_for(world)
     preflight = client.options(f"{ROOT}/body", headers={"Origin": "https://example.org"})
