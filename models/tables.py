@@ -242,3 +242,8 @@ class LateAddition(SQLModel, table=True):
     decided_by: str  # e.g. 'Direktørforum'
     reason: str = ""
     recorded_at: dt.datetime = Field(sa_type=AwareDateTime(LOCAL_ZONE))
+
+
+# Every write that changes what a meeting shows logs the meeting (OParl's Meeting.modified); its
+# session listeners must be registered wherever these tables are written.
+import models.meeting_changes  # noqa: E402, F401
