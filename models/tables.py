@@ -167,6 +167,9 @@ class Case(SQLModel, table=True):
         # SQLModel sets __table__ when it makes the class; its type hints do not declare it.
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
+    # These refuse bad values (a Danish ValueError). They do not normalise: SQLModel's __setattr__
+    # stores the value as given after SQLAlchemy's validator ran, so what a validator returns is
+    # dropped; callers strip (sagsgang.cases.launch, editing).
     @validates("journal_number")
     def _check_journal_number(self, _key: str, value: str) -> str:
         return check_journal_number(value)
