@@ -24,13 +24,15 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from sqlmodel import col, select
 
+from models.tables import Case
 from sagsgang.cases import steps
-from sagsgang.cases.inline import InlineOrchestrator
 from sagsgang.service import discovery
 
 if TYPE_CHECKING:
     from sagsgang.cases.decisions import DecisionForm
+    from sagsgang.cases.inline import InlineOrchestrator
     from sagsgang.cases.launch import LaunchRequest
     from sagsgang.orchestration import CaseSummary, DailySummary, MeetingChanged, RunStarted
     from sagsgang.settings import Settings
@@ -51,6 +53,13 @@ _in_flight = threading.BoundedSemaphore(IN_FLIGHT)
 log = logging.getLogger(__name__)
 
 
+def _inline(settings: Settings) -> InlineOrchestrator:
+    """The follow-up run here, after a failed hand-off (imported then: most actions never need it)."""
+    from sagsgang.cases.inline import InlineOrchestrator
+
+    return InlineOrchestrator(settings)
+
+
 class NotRunning(RuntimeError):
     """No Prefect server answers, or it lacks our deployments."""
 
@@ -69,8 +78,12 @@ class HandOffOrchestrator:
         if url is None:
             raise NotRunning("Tjenesten kører ikke (ingen Prefect-server svarer).")
         self.settings, self.api_url = settings, url.rstrip("/")
-        self.http = httpx.Client(base_url=self.api_url + "/", timeout=TIMEOUT, transport=transport)
+        self.http = httpx.Client(
+            base_url=self.api_url + "/", timeout=TIMEOUT, transport=transport, **discovery.tls_options(self.api_url)
+        )
         self._deployments: dict[str, str] = {}  # flow name → deployment id
+        if found := discovery.advance_deployment_id(self.api_url):  # discovery has just asked for it
+            self._deployments[discovery.ADVANCE_FLOW] = found
 
     # --- the port ---------------------------------------------------------------------------------
 
@@ -99,15 +112,9 @@ class HandOffOrchestrator:
             run = self.create_run("moedeaendring", parameters, now, key=f"{municipality}/{meeting_key}")
         except (httpx.HTTPError, NotRunning, Busy) as error:
             log.warning("Hand-off of meeting %s failed (%s); re-planning inline", meeting_key, error)
-            changed = InlineOrchestrator(self.settings).meeting_changed(municipality, meeting_key, now)
+            changed = _inline(self.settings).meeting_changed(municipality, meeting_key, now)
             return {**changed, "optaget": True} if isinstance(error, Busy) else changed
-        return {
-            "sager": {
-                journal: steps.summary(self.settings, steps.find_case(self.settings, journal, municipality), [], None)
-                for journal in journal_numbers
-            },
-            **run,  # type: ignore[typeddict-item]
-        }
+        return {"sager": self._to_re_plan(municipality, journal_numbers), **run}  # type: ignore[typeddict-item]
 
     def daily_check(self, now: dt.datetime | None = None) -> DailySummary | RunStarted:
         """The daily check asked for by hand: a run of the service's own deployment (08:00)."""
@@ -115,8 +122,23 @@ class HandOffOrchestrator:
             return self.create_run("daglig-kontrol", {}, now, key="daglig-kontrol")  # type: ignore[return-value]
         except (httpx.HTTPError, NotRunning, Busy) as error:
             log.warning("Hand-off of the daily check failed (%s); running it inline", error)
-            checked = InlineOrchestrator(self.settings).daily_check(now)
+            checked = _inline(self.settings).daily_check(now)
             return {**checked, "optaget": True} if isinstance(error, Busy) else checked
+
+    def _to_re_plan(self, municipality: str, journal_numbers: list[str]) -> dict[str, CaseSummary]:
+        """The cases the run re-plans, as they stand now, in one query: their new plan, mails and
+        next wake-up are the run's to tell (`--vent` prints them after it), so none is described
+        here (a moved meeting may carry hundreds of cases; the request answers at once)."""
+        with steps.session_scope(self.settings) as session:
+            rows = session.exec(
+                select(Case.journal_number, Case.status).where(
+                    Case.municipality == municipality, col(Case.journal_number).in_(journal_numbers)
+                )
+            ).all()
+        return {
+            journal: {"sag": journal, "status": str(status), "sendt": [], "naeste_koersel": None, "beskrivelse": []}
+            for journal, status in sorted(rows)
+        }
 
     # --- flow runs ----------------------------------------------------------------------------------
 
@@ -127,11 +149,11 @@ class HandOffOrchestrator:
         if publish_feeds:
             parameters["publish_feeds"] = True
         try:
-            run = self.create_run("sagsforloeb", parameters, now, key=f"{municipality}/{summary['sag']}")
+            run = self.create_run(discovery.ADVANCE_FLOW, parameters, now, key=f"{municipality}/{summary['sag']}")
         except (httpx.HTTPError, NotRunning, Busy) as error:
             # The fact is stored; the follow-up must not be lost: it runs here instead.
             log.warning("Hand-off of %s failed (%s); following it up inline", summary["sag"], error)
-            followed = InlineOrchestrator(self.settings).advance(summary["sag"], municipality, now=now)
+            followed = _inline(self.settings).advance(summary["sag"], municipality, now=now)
             if publish_feeds:
                 steps.publish_feeds(self.settings)
             return {**followed, "optaget": True} if isinstance(error, Busy) else followed

@@ -26,6 +26,10 @@ class PrefectOrchestrator:
         self.settings = settings
 
     def launch(self, request: LaunchRequest, now: dt.datetime | None = None) -> CaseSummary:
+        from sagsgang.cases.launch import check_launch
+
+        # Bad input refused (UserError, nothing written) before Prefect is imported and a flow starts.
+        check_launch(self.settings.engine(), request, self.settings.clock())
         from flows.lifecycle import launch_case
         from flows.run_settings import given
 

@@ -167,6 +167,9 @@ class Case(SQLModel, table=True):
         # SQLModel sets __table__ when it makes the class; its type hints do not declare it.
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
+    # These refuse bad values (a Danish ValueError). They do not normalise: SQLModel's __setattr__
+    # stores the value as given after SQLAlchemy's validator ran, so what a validator returns is
+    # dropped; callers strip (sagsgang.cases.launch, editing).
     @validates("journal_number")
     def _check_journal_number(self, _key: str, value: str) -> str:
         return check_journal_number(value)
@@ -242,3 +245,8 @@ class LateAddition(SQLModel, table=True):
     decided_by: str  # e.g. 'Direktørforum'
     reason: str = ""
     recorded_at: dt.datetime = Field(sa_type=AwareDateTime(LOCAL_ZONE))
+
+
+# Every write that changes what a meeting shows logs the meeting (OParl's Meeting.modified); its
+# session listeners must be registered wherever these tables are written.
+import models.meeting_changes  # noqa: E402, F401

@@ -16,6 +16,14 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(UTC)
 
 
+def aggregate_instant(value: dt.datetime | str) -> dt.datetime:
+    """An aggregate (min/max) of an AwareDateTime column: it comes back without the column type's
+    conversion, as a string on SQLite and possibly naive; UTC, as stored."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 class AwareDateTime(sa.types.TypeDecorator):
     """An instant: stored in UTC, read back as an aware datetime in `zone`.
 

@@ -52,7 +52,7 @@ def launch(session: Session, request: LaunchRequest, clock: Clock) -> Case:
                 fields.calendar_date(day, field)
         case = Case(
             municipality=profile.key,
-            journal_number=request.journal_number,
+            journal_number=fields.journal_number(request.journal_number),  # as typed, spaces around it dropped
             title=request.title.strip(),
             route_key=route.key,
             ready_date=ready,

@@ -53,9 +53,10 @@ def launch_command(args) -> int:
         )
     except ValidationError as error:
         raise model_error(launch.LaunchRequest, error) from None
-    db = current_database(args.settings)
-    launch.check_launch(db.get_engine(), request, args.settings.clock())  # bad input: exit 2 before Prefect starts
+    current_database(args.settings)
     chosen = orchestrator(args.settings)
+    # Bad input is refused by the launch itself, in its own transaction (exit 2, nothing written):
+    # checking it first here would plan and store the case twice.
     result = chosen.launch(request)
     print(f"Sagen {request.journal_number} er oprettet og planlagt.")
     return followed(args.settings, chosen, result, args.vent, [(request.journal_number, profile.key)])

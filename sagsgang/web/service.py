@@ -24,7 +24,6 @@ from models.users import Role
 from sagsgang.cases import caseview, finding, follow_up
 from sagsgang.cases.decisions import record_decision
 from sagsgang.cases.history import Editor
-from sagsgang.cases.launch import check_launch
 from sagsgang.cases.launch import launch as launch_case
 from sagsgang.cases.scheduling import change_meeting as change_stored_meeting
 from sagsgang.cases.scheduling import ensure_meetings, undecided
@@ -163,11 +162,10 @@ def launch(
     if viewer is not None and not viewer.sees(str(data.get("kommune", ""))):
         raise FormErrors({"kommune": "Du kan kun oprette sager i din egen kommune."})
     request, text = read_launch(data)
-    try:
-        check_launch(web.engine, request, web.clock)
+    try:  # bad input is refused by the launch itself, in its own transaction: nothing is written
+        warning, next_step = follow("Sagen", lambda: web.orchestrator.launch(request))
     except UserError as error:
         raise FormErrors({form_field(error, "klar"): str(error)}) from None
-    warning, next_step = follow("Sagen", lambda: web.orchestrator.launch(request))
     if text is not None:
         from models.agenda_items import set_case_content
 

@@ -72,6 +72,14 @@ def test_the_same_journal_number_cannot_be_launched_twice(database):
         launch(title="En anden sag")
 
 
+def test_a_journal_number_typed_with_spaces_around_it_is_the_same_case(database):
+    launch()
+    with pytest.raises(UserError, match="findes allerede"):
+        launch(journal_number=f" {J}\n", title="En anden sag")
+    with Session(configured.engine()) as session:
+        assert session.exec(select(Case.journal_number)).all() == [J]
+
+
 # --- reminders ------------------------------------------------------------------------------------
 
 

@@ -238,6 +238,36 @@ def test_cli_launch_with_a_bad_journal_number_fails_fast_in_danish(database, tmp
         assert session.exec(select(Case)).all() == []
 
 
+def test_the_prefect_orchestration_refuses_a_bad_launch_before_prefect_loads(database):
+    """The CLI leaves the check to the launch itself; the Prefect implementation makes it before
+    importing Prefect, so bad input is still told at once, in Danish, with nothing written."""
+    code = (
+        "import sys; from sagsgang.cases import launch; from sagsgang.settings import Settings\n"
+        "from flows.orchestrator import PrefectOrchestrator\n"
+        "request = launch.LaunchRequest(municipality='slagelse', title='X', journal_number='27.00.00-G01-1-27',"
+        " owner_name='Mette Hansen', owner_email='meha@slagelse.dk', manager_name='Lars Berg',"
+        " manager_email='labe@slagelse.dk', route='politisk', target_body='byraadet', target_date='2027-01-05')\n"
+        "try:\n"
+        "    PrefectOrchestrator(Settings()).launch(request)\n"
+        "except Exception as error:\n"
+        "    print(type(error).__name__, error)\n"
+        "print('prefect' in sys.modules)\n"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**env, "SAGSGANG_TODAY": "2027-03-01"},
+    )
+    refused, prefect_loaded = done.stdout.splitlines()
+    assert refused.startswith("SagsgangError Måldatoen tirsdag 5. januar 2027 ligger før"), done.stderr
+    assert prefect_loaded == "False"
+    with Session(configured.engine()) as session:
+        assert session.exec(select(Case)).all() == []
+
+
 def test_cli_records_a_decision_and_moves_the_case_on(prefect_harness, database):
     with configured.session_scope() as session:
         launch.launch(session, request(), lifecycle_clock(date(2027, 3, 1)))

@@ -63,6 +63,7 @@ class FakePrefect:
 
     def __init__(self, deployments: set[str], worker=None, busy: bool = False) -> None:
         self.deployments, self.worker, self.created, self.busy = deployments, worker, [], busy
+        self.requests: list[str] = []  # "GET /api/…", as they came
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -78,6 +79,7 @@ class FakePrefect:
                 self.wfile.write(data)
 
             def do_GET(self) -> None:
+                fake.requests.append(f"GET {self.path}")
                 parts = self.path.strip("/").split("/")
                 if parts[:3] == ["api", "deployments", "name"] and parts[3] in fake.deployments:
                     self._answer(200, {"id": f"deployment-{parts[3]}", "name": "sagsgang"})
@@ -87,6 +89,7 @@ class FakePrefect:
                     self._answer(404, {"detail": "Not found"})
 
             def do_POST(self) -> None:
+                fake.requests.append(f"POST {self.path}")
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 if fake.busy:  # as a Prefect server on SQLite answers while it is swamped
                     self._answer(503, {"detail": "Service Unavailable"})
@@ -292,6 +295,17 @@ def test_without_vent_the_command_answers_once_the_run_is_created(database, pref
     [(deployment, body)] = prefect.created
     assert (deployment, body["parameters"]["journal_number"]) == ("deployment-sagsforloeb", J)
     assert wake_at() is None  # nobody advanced it: the fake server has no worker
+
+
+def test_an_action_asks_the_prefect_server_for_the_deployment_once(database, prefect):
+    """Discovery has just found the advance deployment; the hand-off starts its run with that id,
+    so a loaded Prefect server answers two requests per action, not three."""
+    result = sagsgang(*LAUNCH, env={"PREFECT_API_URL": prefect.api_url})
+    assert result.returncode == 0, result.stderr
+    assert prefect.requests == [
+        "GET /api/deployments/name/sagsforloeb/sagsgang",
+        "POST /api/deployments/deployment-sagsforloeb/create_flow_run",
+    ]
 
 
 def test_without_a_service_the_follow_up_runs_here_and_says_the_service_is_off(database):

@@ -47,12 +47,12 @@ def test_upgrades_started_together_on_an_empty_postgres_database_all_succeed_wit
     assert [code for code, _, _ in results] == [0] * RUNS, [err for _, _, err in results]
     outputs = sorted(out for _, out, _ in results)
     assert outputs == ["Databasen er allerede opdateret.\n"] * (RUNS - 1) + [
-        "Databasen er opgraderet til version 0011.\n"
+        "Databasen er opgraderet til version 0012.\n"
     ]
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
-            assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all() == ["0011"]
+            assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all() == ["0012"]
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, SQLModel.metadata) == []
             # The lock is released: nobody holds an advisory lock once the upgrades have ended.

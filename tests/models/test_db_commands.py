@@ -46,9 +46,9 @@ def test_upgrade_creates_the_schema_then_finds_it_current(tmp_path):
     url = f"sqlite:///{tmp_path / 'ny' / 'sagsgang.db'}"  # the folder does not exist yet
 
     first = sagsgang("db", "opgrader", url=url)
-    assert (first.returncode, first.stdout) == (0, "Databasen er opgraderet til version 0011.\n"), first.stderr
+    assert (first.returncode, first.stdout) == (0, "Databasen er opgraderet til version 0012.\n"), first.stderr
     assert {"cases", "meetings", "outbox", "users"} <= tables(url)
-    assert version(url) == ["0011"]
+    assert version(url) == ["0012"]
 
     again = sagsgang("db", "opgrader", url=url)
     assert (again.returncode, again.stdout) == (0, "Databasen er allerede opdateret.\n"), again.stderr
@@ -61,7 +61,7 @@ def test_a_command_on_an_empty_database_says_how_to_fix_it_and_writes_nothing(tm
 
     assert result.returncode == 3
     assert result.stdout == ""
-    assert "Databasen har ikke den nyeste struktur (ingen tabeller endnu, skal være 0011)." in result.stderr
+    assert "Databasen har ikke den nyeste struktur (ingen tabeller endnu, skal være 0012)." in result.stderr
     assert "db opgrader" in result.stderr
     assert "Traceback" not in result.stderr
     assert tables(url) == set()  # no migration ran behind the user's back
@@ -73,13 +73,13 @@ def test_a_command_on_an_older_schema_names_both_versions_and_works_after_the_up
 
     result = sagsgang("bruger", "vis", url=url)
     assert result.returncode == 3
-    assert "Databasen har ikke den nyeste struktur (version 0004, skal være 0011). Kør: " in result.stderr
+    assert "Databasen har ikke den nyeste struktur (version 0004, skal være 0012). Kør: " in result.stderr
     assert result.stderr.rstrip().endswith("db opgrader")
     assert "Traceback" not in result.stderr
     assert "users" not in tables(url) and version(url) == ["0004"]
 
     upgraded = sagsgang("db", "opgrader", url=url)
-    assert upgraded.stdout == "Databasen er opgraderet til version 0011.\n", upgraded.stderr
+    assert upgraded.stdout == "Databasen er opgraderet til version 0012.\n", upgraded.stderr
     listing = sagsgang("bruger", "vis", url=url)
     assert listing.returncode == 0, listing.stderr
 
@@ -128,8 +128,8 @@ def test_upgrades_started_together_on_one_sqlite_file_all_succeed_once(tmp_path)
 
     assert [code for code, _, _ in results] == [0] * 5, [err for _, _, err in results]
     outputs = sorted(out for _, out, _ in results)
-    assert outputs == ["Databasen er allerede opdateret.\n"] * 4 + ["Databasen er opgraderet til version 0011.\n"]
-    assert version(url) == ["0011"]
+    assert outputs == ["Databasen er allerede opdateret.\n"] * 4 + ["Databasen er opgraderet til version 0012.\n"]
+    assert version(url) == ["0012"]
 
 
 def test_alembic_ini_compares_the_models_with_the_database_for_developers(tmp_path):

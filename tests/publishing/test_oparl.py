@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from urllib.parse import urlencode
 
 import jsonschema
 import pytest
@@ -317,6 +318,100 @@ def test_a_replanned_treatment_answers_deleted_and_its_paper_shows_the_change(wo
     assert gone.status_code == 200
     assert gone.json()["deleted"] is True and gone.json()["created"] == before["created"]
     _schemas()["Consultation"].validate(gone.json())
+
+
+# Every stamp a Meeting's or Paper's `modified` is made of, set back to before SINCE: the
+# installation as a client last saw it.
+WRITTEN_LONG_AGO = {
+    "meetings": ("updated_at",),
+    "cases": ("created_at", "updated_at"),
+    "consultations": ("created_at",),
+    "decisions": ("created_at",),
+    "case_contents": ("updated_at",),
+    "meeting_changes": ("changed_at",),
+}
+SINCE = "2026-06-01T00:00:00+00:00"  # the client's last visit: after the stamps above, before now
+
+
+def _all_written_long_ago(world_db) -> None:
+    engine = world_db.engine()
+    with engine.begin() as connection:
+        for table, columns in WRITTEN_LONG_AGO.items():
+            assignments = ", ".join(f"{name} = '2026-01-01 00:00:00.000000'" for name in columns)
+            connection.exec_driver_sql(f"UPDATE {table} SET {assignments}")
+    engine.dispose()
+
+
+def _meetings_modified_since(client: TestClient) -> dict[str, dict]:
+    """The client's incremental update: every page of meetings modified since SINCE."""
+    found: dict[str, dict] = {}
+    url: str | None = f"{ROOT}/body/slagelse/meeting?" + urlencode({"modified_since": SINCE})
+    while url:
+        page = client.get(url).json()
+        found |= {m["id"]: m for m in page["data"]}
+        url = page["links"].get("next")
+    return found
+
+
+def _paper(client: TestClient, journal: str) -> dict:
+    papers = client.get(f"{ROOT}/body/slagelse/paper", params={"omit_internal": "true"}).json()["data"]
+    return client.get(next(p["id"] for p in papers if p.get("reference") == journal)).json()
+
+
+def test_a_meeting_is_modified_when_an_item_on_it_is_decided_or_moved(world, tmp_path):
+    """A client that last synced at SINCE asks for the meetings modified since: it gets exactly
+    those whose agenda changed, a decision recorded on one item, then a case re-planned off its
+    meetings onto later ones (the meetings it left are listed too), and nothing else."""
+    copy = world.copy(tmp_path / "changed.db")
+    _all_written_long_ago(copy)
+    client = client_for(copy)
+    assert _meetings_modified_since(client) == {}
+    journal = world.cases[2].journal_number
+    before = _paper(client, journal)
+    first = before["consultation"][0]
+    assert "agendaItem" in first and "result" not in client.get(first["agendaItem"]).json()
+
+    engine = copy.engine()
+    with db.session_scope(engine) as session:
+        record_decision(session, consultations(session, find_case(session, journal, "slagelse"))[0], "godkendt")
+    decided = _meetings_modified_since(client)
+    assert list(decided) == [first["meeting"]]
+    assert decided[first["meeting"]]["modified"] >= SINCE
+    item = next(i for i in decided[first["meeting"]]["agendaItem"] if i["id"] == first["agendaItem"])
+    assert item["result"] == "godkendt"
+
+    _all_written_long_ago(copy)
+    assert _meetings_modified_since(client) == {}
+    profile = load_profile("slagelse")
+    with db.session_scope(engine) as session:
+        case = find_case(session, journal, "slagelse")
+        schedule = Schedule.build(profile, load_meetings(session, "slagelse"))
+        save_plan(session, case, plan(profile.routes[case.route_key], schedule, dt.date(2027, 6, 1)))
+    engine.dispose()
+    after = _paper(client, journal)
+    left = {c["meeting"] for c in before["consultation"][1:]} - {c["meeting"] for c in after["consultation"]}
+    assert left  # the later stages moved to other meetings
+    moved = _meetings_modified_since(client)
+    assert set(moved) == {c["meeting"] for c in before["consultation"] + after["consultation"]}
+    assert all(m["modified"] >= SINCE for m in moved.values())
+
+
+def test_after_the_upgrade_to_the_change_log_no_meeting_is_older_than_its_agenda_items(world, tmp_path):
+    """An installation from before migration 0012 (no meeting_changes) is upgraded: every Meeting
+    is still listed, and none says it was last modified before an AgendaItem it embeds (the
+    backfill takes the stamps `modified` was computed from before)."""
+    from alembic import command
+
+    copy = world.copy(tmp_path / "upgraded.db")
+    client = client_for(copy)
+    meetings = f"{ROOT}/body/slagelse/meeting?limit=100"
+    before = [m["id"] for m in client.get(meetings).json()["data"]]
+    command.downgrade(db.alembic_config(copy.url), "0011")
+    db.upgrade(copy.url)
+    after = client.get(meetings).json()["data"]
+    assert [m["id"] for m in after] == before
+    items = [(m["modified"], item["modified"]) for m in after for item in m["agendaItem"]]
+    assert items and all(meeting >= item for meeting, item in items)
 
 
 def test_cors_preflight_and_unknown_objects(world):

@@ -99,7 +99,7 @@ class Answers:
     def _meetings(self, url: str, municipality: str, window: Window, body_id: int | None = None) -> dict:
         if not window.omit_internal:
             window = window.paged_by(MEETING_PAGE_SIZE)
-        rows, total = reads.meeting_page(self.session, municipality, window, body_id)
+        rows, total = reads.meeting_page(self.session, municipality, window, self.today, body_id)
         return list_page(url, window, [self._meeting(row, window.omit_internal) for row in rows], total)
 
     def _meeting(self, row: reads.MeetingRow, omit_internal: bool = False) -> dict:
@@ -107,12 +107,13 @@ class Answers:
         due = agenda.agenda_due(profile, row.body.key, row.meeting.day) if profile else None
         return objects.meeting(self.urls, row, self.today, due, omit_internal)
 
-    def _meeting_row(self, meeting_id: int) -> reads.MeetingRow | None:
+    def _meeting_row(self, meeting_id: int, shown_only: bool = False) -> reads.MeetingRow | None:
+        """The meeting with all its items, or (`shown_only`) those on its published agenda."""
         row = self.session.get(Meeting, meeting_id)
-        return reads.meeting_rows(self.session, [row])[0] if row else None
+        return reads.meeting_rows(self.session, [row], self.today if shown_only else None)[0] if row else None
 
     def meeting(self, meeting_id: int) -> dict | None:
-        row = self._meeting_row(meeting_id)
+        row = self._meeting_row(meeting_id, shown_only=True)
         return self._meeting(row) if row else None
 
     def location(self, meeting_id: int) -> dict | None:

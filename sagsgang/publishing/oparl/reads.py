@@ -19,7 +19,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.content import Attachment, CaseContent, ItemKind
+from models.meeting_changes import latest_changes
 from models.tables import Body, Case, Consultation, Decision, Meeting
+from models.types import aggregate_instant
 from sagsgang.publishing.oparl.lists import Window
 
 
@@ -142,20 +144,17 @@ class MeetingRow:
     body: Body
     items: tuple[Item, ...]
     created: dt.datetime
-    cases_modified: dt.datetime | None  # the latest change to a case this body treats
-    known_modified: dt.datetime | None = None  # from _meeting_stamps, when the items were not read
+    changed: dt.datetime | None  # the latest change logged for it (models.meeting_changes)
 
     @property
     def modified(self) -> dt.datetime:
-        if self.known_modified is not None:
-            return self.known_modified
-        stamps = [self.meeting.updated_at, self.created]
-        stamps += [item.treatment.consultation.created_at for item in self.items]
-        stamps += [item.treatment.decision.created_at for item in self.items if item.treatment.decision]
-        if self.cases_modified:
-            # An item re-planned to another meeting leaves no row behind; its case's change does.
-            stamps.append(self.cases_modified)
-        return max(stamps)
+        return meeting_modified(self.meeting, self.created, self.changed)
+
+
+def meeting_modified(meeting: Meeting, created: dt.datetime, changed: dt.datetime | None) -> dt.datetime:
+    """A Meeting's `modified`: its own last write or the latest logged change to what it shows
+    (its items, their cases and decisions; models.meeting_changes), never before its `created`."""
+    return max(aggregate_instant(meeting.updated_at), created, changed or created)
 
 
 @dataclass
@@ -182,7 +181,7 @@ def body_stamps(session: Session, municipality: str | None = None) -> BodyStamps
         query = query.where(col(Meeting.municipality) == municipality)
     stamps = BodyStamps()
     for body_id, first, last in session.exec(query).all():
-        stamps.first[body_id], stamps.last[body_id] = _aware(first), _aware(last)
+        stamps.first[body_id], stamps.last[body_id] = aggregate_instant(first), aggregate_instant(last)
     return stamps
 
 
@@ -235,7 +234,7 @@ def papers(session: Session, ids: Sequence[int]) -> list[PaperRow]:
                 case,
                 tuple(treatments.get(case.id, ())),
                 ItemKind(kind) if kind else None,
-                _aware(updated) if updated else None,
+                aggregate_instant(updated) if updated else None,
                 tuple(attachments.get(case.id, ())),
             )
         )
@@ -291,114 +290,91 @@ def _paper_filters(query, window: Window):
 # --- meetings ------------------------------------------------------------------------------
 
 
-def meeting_rows(session: Session, meetings: Sequence[Meeting]) -> list[MeetingRow]:
-    """The meetings with their items in agenda order, and what their `modified` needs."""
+def on_agenda(today: dt.date) -> sa.ColumnElement[bool]:
+    """sagsgang.publishing.oparl.objects.on_agenda as a condition on Consultation (outer-joined
+    to Decision): decided, or the agenda is due out (else the submission deadline has passed)."""
+    due = sa.func.coalesce(col(Consultation.agenda_due), col(Consultation.deadline))
+    return sa.or_(col(Decision.id).is_not(None), due <= today)
+
+
+def meeting_rows(session: Session, meetings: Sequence[Meeting], shown_on: dt.date | None = None) -> list[MeetingRow]:
+    """The meetings with their items in agenda order, and what their `modified` needs; with
+    `shown_on`, only the items on the published agenda that day (a page of meetings embeds only
+    those, and most of a future meeting's planned items are not yet). Items are numbered over
+    all the meeting's cases, shown or not, as the printed agenda numbers them
+    (sagsgang.publishing.agenda.layout): approval is 1, open cases then closed ones from 2."""
     if not meetings:
         return []
-    body_ids = {meeting.body_id for meeting in meetings}
-    bodies_by_id = {body.id: body for body in session.exec(select(Body).where(col(Body.id).in_(body_ids))).all()}
-    stamps = body_stamps(session, meetings[0].municipality)
-    cases_modified = dict(
-        session.exec(
-            select(col(Consultation.body_id), sa.func.max(col(Case.updated_at)))
-            .join(Case, col(Case.id) == col(Consultation.case_id))
-            .where(col(Consultation.body_id).in_(body_ids))
-            .group_by(col(Consultation.body_id))
-        ).all()
+    ids = [meeting.id for meeting in meetings]
+    bodies_by_id = {body.id: body for body in bodies(session, meetings[0].municipality)}
+    created = body_stamps(session, meetings[0].municipality).first
+    changes = latest_changes(session, col(Meeting.id).in_(ids))
+    position = sa.func.row_number().over(
+        partition_by=col(Consultation.meeting_id), order_by=(col(Case.closed_item), col(Consultation.id))
     )
-    items: dict[int | None, list[tuple[Treatment, CaseRow]]] = {}
-    width = len(STEP_COLUMNS) + len(VERDICT_COLUMNS)
-    for values in session.execute(
-        sa.select(*STEP_COLUMNS, *VERDICT_COLUMNS, *CASE_COLUMNS)
+    numbered = (
+        sa.select(col(Consultation.id).label("id"), position.label("position"))
+        .join(Case, col(Case.id) == col(Consultation.case_id))
+        .where(col(Consultation.meeting_id).in_(ids))
+        .subquery()
+    )
+    query = (
+        sa.select(*STEP_COLUMNS, *VERDICT_COLUMNS, *CASE_COLUMNS, numbered.c.position)
+        .join(numbered, numbered.c.id == col(Consultation.id))
         .outerjoin(Decision, col(Decision.consultation_id) == col(Consultation.id))
         .join(Case, col(Case.id) == col(Consultation.case_id))
-        .where(col(Consultation.meeting_id).in_([meeting.id for meeting in meetings]))
-        .order_by(col(Consultation.id))
-    ):
+        .order_by(col(Consultation.meeting_id), numbered.c.position)
+    )
+    if shown_on is not None:
+        query = query.where(on_agenda(shown_on))
+    items: dict[int | None, list[Item]] = {}
+    width = len(STEP_COLUMNS) + len(VERDICT_COLUMNS)
+    for values in session.execute(query):
         treatment = _treatment(values)
-        items.setdefault(treatment.consultation.meeting_id, []).append((treatment, CaseRow(*values[width:])))
-    rows = []
-    for meeting in meetings:
-        # As the printed agenda numbers them: approval is 1, open cases then closed ones from 2.
-        ordered = sorted(items.get(meeting.id, []), key=lambda entry: entry[1].closed_item)
-        rows.append(
-            MeetingRow(
-                meeting,
-                bodies_by_id[meeting.body_id],
-                tuple(Item(t, case, n) for n, (t, case) in enumerate(ordered, start=2)),
-                stamps.first.get(meeting.body_id, _aware(meeting.updated_at)),
-                _aware(cases_modified[meeting.body_id]) if cases_modified.get(meeting.body_id) else None,
-            )
+        item = Item(treatment, CaseRow(*values[width:-1]), values[-1] + 1)
+        items.setdefault(treatment.consultation.meeting_id, []).append(item)
+    return [
+        MeetingRow(
+            meeting,
+            bodies_by_id[meeting.body_id],
+            tuple(items.get(meeting.id, ())),
+            created.get(meeting.body_id, aggregate_instant(meeting.updated_at)),
+            changes.get(meeting.id),
         )
-    return rows
+        for meeting in meetings
+    ]
 
 
 def meeting_page(
-    session: Session, municipality: str, window: Window, body_id: int | None = None
+    session: Session, municipality: str, window: Window, today: dt.date, body_id: int | None = None
 ) -> tuple[list[MeetingRow], int]:
-    """One page of the municipality's (or one body's) meetings by id, and the number in all.
+    """One page of the municipality's (or one body's) meetings by id, with the items on their
+    published agendas `today`, and the number in all.
 
-    A municipality has some hundred meetings a year, so the time filters run in Python on
-    stamps from one grouped query; only the page's meetings are read whole, and with
-    omit_internal not even those (a council meeting can have dozens of items).
+    A municipality has some hundred meetings a year, so the time filters run in Python on each
+    meeting's latest logged change (one index seek a meeting); only the page's meetings are
+    read whole, and with omit_internal not even those (a council meeting can have dozens of items).
     """
-    query = select(Meeting).where(col(Meeting.municipality) == municipality)
+    chosen = col(Meeting.municipality) == municipality
     if body_id is not None:
-        query = query.where(col(Meeting.body_id) == body_id)
-    meetings = list(session.exec(query.order_by(col(Meeting.id))).all())
-    filtered = any((window.created_since, window.created_until, window.modified_since, window.modified_until))
-    if filtered:
-        created, modified = _meeting_stamps(session, municipality)
-        meetings = [m for m in meetings if window.admits(created[m.body_id], modified[m.id])]
-    page = meetings[window.offset : window.offset + window.size]
+        chosen = sa.and_(chosen, col(Meeting.body_id) == body_id)
+    ordered = select(Meeting).where(chosen).order_by(col(Meeting.id))
+    if any((window.created_since, window.created_until, window.modified_since, window.modified_until)):
+        created = body_stamps(session, municipality).first
+        changes = latest_changes(session, chosen)
+        meetings = [
+            m
+            for m in session.exec(ordered).all()
+            if window.admits(created[m.body_id], meeting_modified(m, created[m.body_id], changes.get(m.id)))
+        ]
+        total, page = len(meetings), meetings[window.offset : window.offset + window.size]
+    else:
+        total = session.execute(sa.select(sa.func.count()).where(chosen)).scalar_one()
+        page = list(session.exec(ordered.offset(window.offset).limit(window.size)).all())
     if window.omit_internal and page:
-        if not filtered:  # stamps for this page's meetings only
-            created, modified = _meeting_stamps(session, municipality, (page[0].id, page[-1].id))
+        created = body_stamps(session, municipality).first
+        changes = latest_changes(session, col(Meeting.id).between(page[0].id, page[-1].id))
         bodies_by_id = {body.id: body for body in bodies(session, municipality)}
-        rows = [MeetingRow(m, bodies_by_id[m.body_id], (), created[m.body_id], None, modified[m.id]) for m in page]
-        return rows, len(meetings)
-    return meeting_rows(session, page), len(meetings)
-
-
-def _meeting_stamps(
-    session: Session, municipality: str, ids: tuple[int | None, int | None] | None = None
-) -> tuple[dict[int | None, dt.datetime], dict[int | None, dt.datetime]]:
-    """(created by body id, modified by meeting id, for meetings with ids in the range `ids` or
-    all), computed as MeetingRow does."""
-    stamps = body_stamps(session, municipality)
-    by_body = {
-        body_id: _aware(stamp)
-        for body_id, stamp in session.exec(
-            select(col(Consultation.body_id), sa.func.max(col(Case.updated_at)))
-            .join(Case, col(Case.id) == col(Consultation.case_id))
-            .where(col(Case.municipality) == municipality)
-            .group_by(col(Consultation.body_id))
-        ).all()
-    }
-    modified: dict[int | None, dt.datetime] = {}
-    # sqlalchemy's select: sqlmodel's is typed for at most four columns.
-    for meeting_id, body_id, updated, planned, decided in session.execute(
-        sa.select(
-            col(Meeting.id),
-            col(Meeting.body_id),
-            col(Meeting.updated_at),
-            sa.func.max(col(Consultation.created_at)),
-            sa.func.max(col(Decision.created_at)),
-        )
-        .outerjoin(Consultation, col(Consultation.meeting_id) == col(Meeting.id))
-        .outerjoin(Decision, col(Decision.consultation_id) == col(Consultation.id))
-        .where(col(Meeting.municipality) == municipality)
-        .where(col(Meeting.id).between(*ids) if ids else sa.true())
-        .group_by(col(Meeting.id), col(Meeting.body_id), col(Meeting.updated_at))
-    ).all():
-        candidates = [_aware(updated), stamps.first[body_id]]
-        candidates += [_aware(s) for s in (planned, decided, by_body.get(body_id)) if s is not None]
-        modified[meeting_id] = max(candidates)
-    return stamps.first, modified
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    """Aggregates (min/max) come back without models.types.AwareDateTime's conversion."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        rows = [MeetingRow(m, bodies_by_id[m.body_id], (), created[m.body_id], changes.get(m.id)) for m in page]
+        return rows, total
+    return meeting_rows(session, page, today), total
