@@ -101,7 +101,8 @@ class HandOffOrchestrator:
     ) -> CaseSummary:
         if decision is not None:
             steps.record_decision(self.settings, journal_number, decision, municipality, now)
-        return self._follow(steps.find_case(self.settings, journal_number, municipality), now)
+        case_id = steps.find_case(self.settings, journal_number, municipality)
+        return self._follow(case_id, now, publish_feeds=decision is not None)  # the feeds show the decision
 
     def meeting_changed(self, municipality: str, meeting_key: str, now: dt.datetime | None = None) -> MeetingChanged:
         journal_numbers = steps.cases_on_meeting(self.settings, municipality, meeting_key)

@@ -118,12 +118,13 @@ def advance(
     warn: Warn = log.warning,
     publish: bool = False,
 ) -> CaseSummary:
-    """Record the decision, if any, then follow the case's route (`publish`: publish the feeds
-    even if the plan stays as it is: the case was stored by a hand-off just before)."""
+    """Record the decision, if any, then follow the case's route. The feeds are published when the
+    plan changed, when a decision was recorded (the feeds show it, "Beslutning: godkendt.") or when
+    `publish` asks (the case or its decision was stored by a hand-off just before)."""
     if decision is not None:
         run(steps.record_decision, settings, journal_number, decision, municipality, now)
     case_id = steps.find_case(settings, journal_number, municipality)
-    return summarised(settings, case_id, now, run, warn, publish)
+    return summarised(settings, case_id, now, run, warn, publish or decision is not None)
 
 
 def follow_routes(
