@@ -52,6 +52,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
 	$(BIN)/python -m pip check --disable-pip-version-check
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# Our own modules as bytecode, as pip does for the wheels: every command and every flow run
+	@# otherwise compiles them anew where PYTHONDONTWRITEBYTECODE is set (this CI machine).
+	$(BIN)/python -m compileall -q calendars models sagsgang flows
 	@touch $@
 
 # Re-resolve the pins after changing dependencies in pyproject.toml (needs uv: pip install uv).
