@@ -6,6 +6,7 @@ them in order (workers first, then the server).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -48,15 +49,37 @@ class Child:
         return self.process.poll() is None
 
     def stop(self, seconds: float = STOP_SECONDS) -> None:
-        """SIGTERM, and SIGKILL if it has not ended after `seconds`."""
-        if not self.running():
-            return
-        self.process.terminate()
+        """SIGTERM to the child and to what it started (its session's process group: a worker's
+        flow-run processes, which would otherwise go on without a Prefect server to report to), and
+        SIGKILL to whatever of them has not ended after `seconds`."""
+        self._signal_group(signal.SIGTERM)
+        deadline = time.monotonic() + seconds
         try:
             self.process.wait(timeout=seconds)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            self._signal_group(signal.SIGKILL)
             self.process.wait()
+        while self._group_alive():
+            if time.monotonic() > deadline:
+                self._signal_group(signal.SIGKILL)
+                break
+            time.sleep(0.1)
+
+    def _signal_group(self, signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError):  # every process of the group has ended
+            os.killpg(self.process.pid, signum)  # start(): the child leads a session of its own
+
+    def _group_alive(self) -> bool:
+        """A process of the child's group still runs (ended ones awaiting their parent's wait count as
+        gone). Read from Linux's /proc; elsewhere nothing is waited for after the child itself."""
+        for status in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = status.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # it ended while we looked
+                continue
+            if int(fields[2]) == self.process.pid and fields[0] != "Z":  # pgrp; state Z: a zombie
+                return True
+        return False
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
