@@ -93,6 +93,7 @@ class MailServer:
         self._lock = threading.Lock()
         self.refused: set[str] = set()
         self.latency = 0.0  # seconds before answering DATA, as a real server takes
+        self._receiving = 0  # DATA commands being handled (a sender killed meanwhile is still served)
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     def hold_at(self, n: int) -> None:
@@ -107,6 +108,22 @@ class MailServer:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        with self._lock:
+            self._receiving += 1
+        try:
+            return await self._data(envelope)
+        finally:
+            with self._lock:
+                self._receiving -= 1
+
+    def wait_until_idle(self, seconds: float = 10.0) -> None:
+        """Until no DATA is being handled: a mail whose sender was killed while the server took its
+        time is still accepted, and counts only once the server has stored it."""
+        deadline = time.monotonic() + seconds
+        while self._receiving and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+    async def _data(self, envelope):
         with self._lock:
             self._seen += 1
             hold = self._hold_at is not None and self._seen == self._hold_at
