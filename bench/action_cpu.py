@@ -39,6 +39,7 @@ from lifecycle import (
     LAUNCH_DAY,
     SERVICE_DAY,
     USER,
+    direktion_days,
     dmy,
     environment,
     journal,
@@ -205,25 +206,6 @@ def web_actions(env: dict, web_url: str, pid: int, days: list[dt.date]) -> dict[
     return found
 
 
-def direktion_days(env: dict) -> list[dt.date]:
-    """Direktionen's planned meetings from late August 2027 (no case is planned on them): 2×REPEAT."""
-    import sqlalchemy as sa
-
-    from models.types import COPENHAGEN, AwareDateTime
-
-    engine = sa.create_engine(env["SAGSGANG_DATABASE_URL"])
-    query = sa.text(
-        "SELECT m.starts_at FROM meetings m JOIN bodies b ON b.id = m.body_id WHERE b.key = 'direktion' "
-        "AND m.status = 'planlagt' AND m.starts_at > '2027-08-20' ORDER BY m.starts_at"
-    ).columns(starts_at=AwareDateTime())
-    with engine.connect() as connection:
-        starts = connection.execute(query).scalars().all()
-    engine.dispose()
-    if len(starts) < 2 * REPEAT:
-        raise SystemExit(f"Direktionen har kun {len(starts)} planlagte møder efter august 2027")
-    return [start.astimezone(COPENHAGEN).date() for start in starts[: 2 * REPEAT]]
-
-
 ONE_DAY = dt.timedelta(days=1)
 
 
@@ -238,7 +220,7 @@ def run(prefect: bool) -> None:
         service, web_url = start_service(env, home / "home", prefect=prefect)
         try:
             prepare(env)
-            days = direktion_days(env)
+            days = direktion_days(env, 2 * REPEAT)
             found = cli_actions(env, days)
             found.update(web_actions(env, web_url, service.pid, days))
             top = {

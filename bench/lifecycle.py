@@ -298,8 +298,10 @@ def cli_actions(env: dict) -> dict[str, list[float]]:
     return found
 
 
-def direktion_days(env: dict) -> list[dt.date]:
-    """Direktionen's planned meetings from late August 2027 (no case is planned on them yet)."""
+def direktion_days(env: dict, count: int | None = None) -> list[dt.date]:
+    """`count` (default 2×REPEAT) of Direktionen's planned meetings from late August 2027 (no case
+    is planned on them yet)."""
+    count = 2 * REPEAT if count is None else count
     import sqlalchemy as sa
 
     from models.types import COPENHAGEN, AwareDateTime
@@ -312,9 +314,9 @@ def direktion_days(env: dict) -> list[dt.date]:
     with engine.connect() as connection:
         starts = connection.execute(query).scalars().all()
     engine.dispose()
-    if len(starts) < 2 * REPEAT:
+    if len(starts) < count:
         raise SystemExit(f"Direktionen har kun {len(starts)} planlagte møder efter august 2027")
-    return [start.astimezone(COPENHAGEN).date() for start in starts[: 2 * REPEAT]]
+    return [start.astimezone(COPENHAGEN).date() for start in starts[:count]]
 
 
 def dmy(day: dt.date) -> str:
