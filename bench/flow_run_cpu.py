@@ -6,9 +6,10 @@ What is measured
     deployments, one worker). Once it is ready, RUNS cases are launched one after another with
     `sagsgang sag opret --vent` (each a hand-off, then the worker's `sagsforloeb` run). For each run:
     the user+sys CPU of the worker's child process (the flow run: Python, Prefect's engine, our
-    steps; read from the worker's reaped-children times in /proc) and the Prefect server's own CPU
-    delta over the run (its API work for the flow run and its tasks). Reported: the median of each
-    and of their sum. CPU, not wall time: on a shared machine wall time means little.
+    steps; read from the worker's reaped-children times in /proc), the worker's own CPU delta over
+    the run (polling for runs, starting and watching the process) and the Prefect server's own CPU
+    delta (its API work for the flow run and its tasks). Reported: the mean of each per finished
+    run, and their sum. CPU, not wall time: on a shared machine wall time means little.
 
 Run:  .venv/bin/python bench/flow_run_cpu.py [--runs N]
 """
@@ -102,18 +103,24 @@ FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 def measured(
     env: dict, api: str, worker: int, server: int, action: Callable[[int], None]
-) -> tuple[float, float, Counter]:
-    """CPU per flow run of the worker's children and of the server, over RUNS actions, and the
-    flow runs that finished meanwhile (all of them are counted: a wake-up run is one too)."""
+) -> tuple[float, float, float, Counter]:
+    """CPU per flow run of the worker's children, of the worker itself and of the server, over
+    RUNS actions, and the flow runs that finished meanwhile (all of them are counted: a wake-up
+    run is one too)."""
     before_runs = finished_runs(api)
-    (_, child_before), (server_before, _) = times(worker), times(server)
+    (own_before, child_before), (server_before, _) = times(worker), times(server)
     for number in range(1, RUNS + 1):
         action(number)
     time.sleep(3)  # the worker reaps its last child
-    (_, child_after), (server_after, _) = times(worker), times(server)
+    (own_after, child_after), (server_after, _) = times(worker), times(server)
     new = Counter(name for run, name in finished_runs(api).items() if run not in before_runs)
     count = sum(new.values()) or 1
-    return (child_after - child_before) / count, (server_after - server_before) / count, new
+    return (
+        (child_after - child_before) / count,
+        (own_after - own_before) / count,
+        (server_after - server_before) / count,
+        new,
+    )
 
 
 def main() -> int:
@@ -163,10 +170,10 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 service.kill()
     print("CPU (user+sys) per færdig flow-kørsel under prefect server + prefect worker:")
-    for name, (child, on_server, runs) in found.items():
+    for name, (child, worker_own, on_server, runs) in found.items():
         print(
-            f"  {name:<42} kørslens proces {child:5.2f} s, Prefect-serveren {on_server:5.2f} s, "
-            f"i alt {child + on_server:5.2f} s   ({dict(runs)})"
+            f"  {name:<42} kørslens proces {child:5.2f} s, arbejderen {worker_own:5.2f} s, "
+            f"Prefect-serveren {on_server:5.2f} s, i alt {child + worker_own + on_server:5.2f} s   ({dict(runs)})"
         )
     return 0
 

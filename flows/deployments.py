@@ -8,13 +8,19 @@ daglig-kontrol/sagsgang   the daily backstop, Cron 08:00 Europe/Copenhagen
 vaekning/sagsgang         the wake-up: advance every case whose wake-up time has come, every 5 minutes
 
 Each entrypoint is a module path (flows.lifecycle.advance_case, …) with no pull steps: a worker's
-flow run imports the installed package, checkout or wheel alike, and no image is built.
+flow run imports the installed package, checkout or wheel alike, and no image is built. So each
+deployment names the flow run's command itself (`engine_command`): a process worker given none
+first starts a workspace supervisor for every run, a Python process of its own that imports
+Prefect to prepare a workspace (pull steps, dependencies) and then execs the engine — some 2 s of
+CPU per run for nothing these deployments have.
 `register()` is idempotent: `sagsgang tjeneste` and `sagsgang arbejder` call it at every start.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shlex
+import sys
 from contextlib import suppress
 from typing import Any
 
@@ -45,6 +51,12 @@ def deployments() -> list[RunnerDeployment]:
     ]
 
 
+def engine_command() -> str:
+    """The flow run's process: Prefect's engine under this Python (the installation registering
+    the deployments, which every worker machine has at the same path), started by the worker itself."""
+    return shlex.join([sys.executable, "-m", "prefect.engine"])
+
+
 def _deployment(flow: Flow[..., Any], description: str, schedules: list[Schedule] | None = None) -> RunnerDeployment:
     # to_deployment dispatches on the caller: called from sync code it returns the deployment itself.
     return flow.to_deployment(  # type: ignore[return-value]
@@ -69,6 +81,7 @@ def register() -> list[str]:
             )
     names = []
     for deployment in deployments():
+        deployment.job_variables = {"command": engine_command()}  # job variables need the pool
         deployment.apply(work_pool_name=POOL)
         names.append(deployment.full_name)
     return names
