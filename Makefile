@@ -28,8 +28,9 @@ lint: $(STAMP)
 
 # Slow end-to-end tests: PostgreSQL + `prefect server` + worker, PDF, browser. The script installs
 # the Debian packages they need when missing (as root), then runs every test marked e2e.
-# The scale-out trial runs with 40 cases here so that CI fits its budget on 2 cores (each flow run
-# costs ~8 s of CPU); `make e2e-skalering` runs it alone with the issue's 200.
+# The scale-out trial runs with 40 cases here so that CI fits its budget on 2 cores: a flow run costs
+# ~5 s of CPU with few cases, but each one republishes every feed, so at 200 cases a run costs many
+# seconds more and 400 runs take most of an hour; `make e2e-skalering` runs it alone with the issue's 200.
 e2e: $(STAMP)
 	SKALERING_SAGER=$${SKALERING_SAGER:-40} tests/e2e/run.sh
 
