@@ -405,8 +405,22 @@ def seed_moved_cases(env: dict, engine) -> tuple[int, set]:
             sa.text("SELECT DISTINCT deadline FROM consultations WHERE case_id >= 100000 AND body_id = :b"), {"b": body}
         ).scalars())  # fmt: skip
     day_before = (service_day - dt.timedelta(days=1)).isoformat()
-    sagsgang({**env, "SAGSGANG_ORCHESTRATION": "inline"}, "daglig", today=day_before)
+    despite_publishing(lambda: sagsgang({**env, "SAGSGANG_ORCHESTRATION": "inline"}, "daglig", today=day_before))
     return body, old
+
+
+def despite_publishing(command: Callable[[], float], tries: int = 5) -> None:
+    """Run `command`, again while it finds the database locked: a feed publish of the service's
+    (every feed in one transaction, now with the 1,000 cases too) may hold SQLite's write lock
+    for longer than a writer waits (models.db.BUSY_TIMEOUT) on a busy machine."""
+    for attempt in range(1, tries + 1):
+        try:
+            command()
+            return
+        except ActionFailed as failure:
+            if attempt == tries or "optaget af en anden" not in str(failure):
+                raise
+            print(f"(databasen var optaget; forsøg {attempt + 1})", flush=True)
 
 
 def outbox_rows(engine) -> tuple[int, int]:
@@ -428,7 +442,7 @@ def replan_thousand(env: dict) -> tuple[float | None, float | None, int | None]:
     engine = sa.create_engine(env["SAGSGANG_DATABASE_URL"])
     body, old = seed_moved_cases(env, engine)
     feeds = Path(env["SAGSGANG_FEEDS_DIR"])
-    sagsgang(env, "kalender", "offentliggør", str(feeds))
+    despite_publishing(lambda: sagsgang(env, "kalender", "offentliggør", str(feeds)))
     files = [feeds / "slagelse" / "sag" / f"{journal(100_000 + i)}.ics" for i in range(MOVED_CASES)]
     new_date = dt.datetime.strptime(NEW_DAY, "%d-%m-%Y").strftime("%Y%m%d")
     last_before, _waiting = outbox_rows(engine)
