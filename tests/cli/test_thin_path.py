@@ -157,3 +157,75 @@ def test_the_api_refuses_a_wrong_token_and_does_nothing(service):
     )
     assert answer.status_code == 401
     assert stored_cases() == []
+
+
+def planned_meeting_day() -> str:
+    """The day of the meeting the launched case is planned on for Direktionen, dd-mm-åååå."""
+    from models.tables import Body, Consultation, Meeting
+
+    with configured.session_scope() as session:
+        day = session.exec(
+            select(Meeting.day)
+            .join(Consultation, Consultation.meeting_id == Meeting.id)
+            .join(Body, Body.id == Consultation.body_id)
+            .where(Body.key == "direktion")
+        ).first()
+    assert day is not None
+    return f"{day:%d-%m-%Y}"
+
+
+def test_a_cancelled_meeting_is_re_planned_by_the_service(service):
+    prefect, _url = service
+    sagsgang(*LAUNCH)
+    day = planned_meeting_day()
+    done, heavy = sagsgang("mødeplan", "aflys", "direktion", day, "--kommune", "slagelse")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()[:-1]
+    assert lines[0].startswith("Mødet i Direktionen ") and lines[0].endswith(" er aflyst.")
+    assert lines[1] == (
+        "Mødeændringen er gemt; tjenesten planlægger sagerne på mødet igen. "
+        "Følg kørslen: http://prefect.test/runs/flow-run/run-2"
+    )
+    assert heavy == []
+    assert [deployment for deployment, _ in prefect.created] == ["sagsforloeb", "moedeaendring"]
+
+
+class Drops:
+    """An app that takes the request and hangs up without an answer."""
+
+    def __init__(self) -> None:
+        import socket
+
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.requests: list[bytes] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            with connection:
+                self.requests.append(connection.recv(65536))
+
+
+def test_a_request_sent_and_never_answered_is_told_and_not_run_again_here(database, monkeypatch, capsys):
+    from sagsgang.cli import service_client
+
+    monkeypatch.setenv("SAGSGANG_TODAY", TODAY)
+    settings = configured.settings()
+    app = Drops()
+    discovery.write(settings, discovery.Running("http://prefect.test/api", f"http://127.0.0.1:{app.port}", os.getpid()))
+    local_token.create(settings.home_folder)
+    try:
+        code = service_client.run(LAUNCH)
+    finally:
+        app.listener.close()
+    assert code == 3
+    assert len(app.requests) == 1 and app.requests[0].startswith(b"POST /api/sager ")
+    said = capsys.readouterr()
+    assert said.out == ""
+    assert said.err.startswith("Fejl: Tjenesten svarede ikke på handlingen") and f"sagsgang sag vis {J}" in said.err
+    assert stored_cases() == []  # the command did not store it itself: the service may have
