@@ -114,11 +114,8 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     if argv is None:  # run as a command (not called by tests or other code in their process)
         # Piped into `head`: stop quietly like other command-line tools.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    if settings is None:
-        from sagsgang.cli import service_client
-
-        if (code := service_client.run(sys.argv[1:] if argv is None else argv)) is not None:
-            return code
+    if settings is None and (code := _thin(sys.argv[1:] if argv is None else argv)) is not None:
+        return code
     from calendars.workdays import CalendarRangeError
     from sagsgang.cli.database import Unavailable
 
@@ -143,6 +140,19 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         return EXIT_INTERRUPTED
     except Exception as error:
         return last_line(error, getattr(args, "settings", None))
+
+
+def _thin(argv: Sequence[str]) -> int | None:
+    """The action sent to the running service (sagsgang.cli.service_client), or None."""
+    from sagsgang.cli import service_client
+
+    try:
+        return service_client.run(argv)
+    except KeyboardInterrupt:
+        print("\nAfbrudt.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        return last_line(error, None)
 
 
 def last_line(error: Exception, settings: Settings | None) -> int:
