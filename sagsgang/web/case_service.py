@@ -119,11 +119,12 @@ def receive(
     web: Web, municipality: str, journal_number: str, data: Mapping[str, Any], viewer: Viewer, source: str = "web"
 ) -> tuple[str, FlowWarning | None, NextStep | None]:
     """Record that the material for `organ`'s next meeting is in (as `sagsgang sag indsend`), or,
-    with no `organ` at all (the JSON API), for every body of the current stage (as `sag indsend`
-    without --organ); the reminders for that deadline stop, and the case is followed up (its next
-    wake-up moves). Returns the bodies' names, maybe a warning, and what happens next (service.follow)."""
+    through the JSON API with no `organ` (None), for every body of the current stage (as `sag
+    indsend` without --organ; the page's form must name one); the reminders for that deadline
+    stop, and the case is followed up (its next wake-up moves). Returns the bodies' names, maybe a
+    warning, and what happens next (service.follow)."""
     body = data.get("organ")
-    if body is not None and (not isinstance(body, str) or not body):
+    if (body is None and source == "web") or (body is not None and (not isinstance(body, str) or not body)):
         raise FormErrors({"organ": "Vælg organet, materialet er modtaget til."})
     with web.session() as session:
         if not viewer.sees(municipality):
