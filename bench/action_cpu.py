@@ -244,6 +244,7 @@ ONE_DAY = dt.timedelta(days=1)
 
 def run(prefect: bool) -> None:
     name = "med tjenesten" if prefect else "uden tjeneste"
+    print(f"CPU (user+sys) per handling, {name}: median af {REPEAT} (min–maks)", flush=True)
     with tempfile.TemporaryDirectory(prefix="sagsgang-cpu-", ignore_cleanup_errors=True) as folder:
         home = Path(folder)
         env = environment(home)
@@ -254,10 +255,9 @@ def run(prefect: bool) -> None:
         try:
             prepare(env)
             days = direktion_days(env, 2 * REPEAT)
-            found = cli_actions(env, days)
+            report(cli_actions(env, days))
             if prefect:
-                found.update(own_and_thin(env, home / "home", service.pid))
-            found.update(web_actions(env, web_url, service.pid, days))
+                report(own_and_thin(env, home / "home", service.pid))
             top = {
                 "sag opret": imports(env, *opret(900), today=LAUNCH_DAY),
                 "sag indsend": imports(env, "sag", "indsend", journal(900), today=LAUNCH_DAY),
@@ -265,15 +265,21 @@ def run(prefect: bool) -> None:
             if prefect:  # on the service's day: the thin path
                 top["sag opret (tynd)"] = imports(env, *launched_today(950), today=SERVICE_DAY)
                 top["sag indsend (tynd)"] = imports(env, "sag", "indsend", journal(950), today=SERVICE_DAY)
+            for action, packages in top.items():
+                print(
+                    f"  importtime, {action}: " + ", ".join(f"{package} {ms:.0f}" for package, ms in packages) + " (ms)"
+                )
+            report(web_actions(env, web_url, service.pid, days))
         finally:
             stop_service(service)
-    print(f"CPU (user+sys) per handling, {name}: median af {REPEAT} (min–maks)")
+
+
+def report(found: dict[str, list[float]]) -> None:
+    """Each action's median CPU time, as soon as it is measured (a later failure keeps it)."""
     for action, times in found.items():
         print(
             f"  {action:<34} {statistics.median(times) * 1000:6.0f} ms  ({min(times) * 1000:.0f}–{max(times) * 1000:.0f})"
         )
-    for action, packages in top.items():
-        print(f"  importtime, {action}: " + ", ".join(f"{package} {ms:.0f}" for package, ms in packages) + " (ms)")
     sys.stdout.flush()
 
 
