@@ -23,12 +23,12 @@ Without the service (the inline variant, a second temporary SAGSGANG_HOME): the 
     follow up in their own process without Prefect, and the web's (`sagsgang tjeneste --uden-prefect`,
     the web app alone) in the request; marked "(uden tjeneste)".
 
-Dates: the service's "today" is pinned to Wednesday 10 March 2027 (SAGSGANG_TODAY); the cases are
-launched on 1 March on route 'politisk' (Direktionen 9 March, deadline 4 March). The service's run
-then finds that deadline passed and plans them onto Direktionen 16 March, so `sag beslut` decides on
-the day of the meeting each case is planned on (read from the case). The web app decides on the
-service's day: its cases are launched without the service and get their material in on 1 March, so
-they stay on 9 March.
+Dates: the service's "today" is pinned to Wednesday 10 March 2027 (SAGSGANG_TODAY), and every
+timed command runs on that day too (the service refuses a command pinned to another day, which
+then takes its own path). The timed launches are ready on 10 March (route 'politisk'). The cases
+that `sag beslut` and the web app decide are launched beforehand without the service, ready on
+1 March with their material in before Direktionen's deadline of 4 March, so they stay on its
+9 March meeting, which has passed on the service's day.
 
 Run:  .venv/bin/python bench/lifecycle.py [--gentag N]
 """
@@ -58,7 +58,7 @@ REPEAT = int(sys.argv[sys.argv.index("--gentag") + 1]) if "--gentag" in sys.argv
 SERVICE_DAY = "2027-03-10"
 LAUNCH_DAY = "2027-03-01"
 MOVED_CASES = 1_000
-WEB_DECIDED = 500  # the journal serials of the cases the web decides (web_decided_cases)
+CLI_DECIDED, WEB_DECIDED = 300, 500  # the journal serials of the cases `sag beslut` and the web decide (decided_cases)
 CHEFFORUM, OLD_DAY, NEW_DAY = "strategisk_chefforum", "08-04-2027", "15-04-2027"
 MATERIAL_IN = 0.8  # the share of the cases not yet treated by Direktionen whose material is in already
 USER = ("bench@slagelse.dk", "bench-kode-2027-abc")
@@ -94,12 +94,12 @@ FAILURES: dict[str, list[str]] = {}
 VARIANT = ""  # appended to each action's name: " (uden tjeneste)" while the inline variant runs
 
 
-def opret(number: int) -> list[str]:
+def opret(number: int, ready: str = "10-03-2027") -> list[str]:
     return [
         "sag", "opret", "--kommune", "slagelse", "--titel", f"Målesag {number}",
         "--journalnummer", journal(number), "--sagsbehandler", "Mette Hansen",
         "--sagsbehandler-email", "meha@slagelse.dk", "--leder", "Lars Berg",
-        "--leder-email", "labe@slagelse.dk", "--rute", "politisk", "--klar", "01-03-2027",
+        "--leder-email", "labe@slagelse.dk", "--rute", "politisk", "--klar", ready,
     ]  # fmt: skip
 
 
@@ -173,7 +173,7 @@ def timed(action: Callable[[int], float | None], count: int, name: str = "") -> 
         started = time.perf_counter()
         try:
             measured = action(number)
-        except ActionFailed as failure:
+        except (ActionFailed, httpx.HTTPError) as failure:  # e.g. a timeout: counted and shown
             FAILURES.setdefault(name + VARIANT, []).append(str(failure))
             continue
         times.append(measured if measured is not None else time.perf_counter() - started)
@@ -227,22 +227,22 @@ def direktion_meeting(env: dict, journal_number: str) -> str:
     return str(day)[:10]
 
 
-def web_decided_cases(env: dict) -> None:
-    """REPEAT cases for the web's decisions (untimed): launched 1 March without the service and
-    their material in before the deadline, so they stay on Direktionen's 9 March meeting, which
-    has passed on the service's day (10 March), the day the web app decides on."""
+def decided_cases(env: dict, first: int) -> None:
+    """REPEAT cases to decide (untimed), from journal serial `first`: launched 1 March without the
+    service and their material in before the deadline, so they stay on Direktionen's 9 March
+    meeting, which has passed on the service's day (10 March), the day the decisions are made on."""
     inline = {**env, "SAGSGANG_ORCHESTRATION": "inline"}
     for n in range(REPEAT):
-        sagsgang(inline, *opret(WEB_DECIDED + n), today=LAUNCH_DAY)
-        sagsgang(inline, "sag", "indsend", journal(WEB_DECIDED + n), today=LAUNCH_DAY)
-        day = direktion_meeting(env, journal(WEB_DECIDED + n))
+        sagsgang(inline, *opret(first + n, ready="01-03-2027"), today=LAUNCH_DAY)
+        sagsgang(inline, "sag", "indsend", journal(first + n), today=LAUNCH_DAY)
+        day = direktion_meeting(env, journal(first + n))
         if day > SERVICE_DAY:
-            raise SystemExit(f"{journal(WEB_DECIDED + n)} er planlagt på Direktionen {day}, efter tjenestens dag")
+            raise SystemExit(f"{journal(first + n)} er planlagt på Direktionen {day}, efter tjenestens dag")
 
 
 def web_actions(env: dict, web_url: str, first: int) -> dict[str, list[float]]:
     sagsgang(env, "bruger", "opret", USER[0], "--rolle", "sekretariat", "--adgangskode-fra-stdin", stdin=USER[1] + "\n")
-    web_decided_cases(env)
+    decided_cases(env, WEB_DECIDED)
     with httpx.Client(base_url=web_url, timeout=60) as client:
         assert client.post("/api/login", json={"brugernavn": USER[0], "adgangskode": USER[1]}).status_code == 200
         client.headers["X-CSRF-Token"] = client.get("/api/mig").json()["csrf_token"]
@@ -257,7 +257,7 @@ def web_actions(env: dict, web_url: str, first: int) -> dict[str, list[float]]:
 
         def decide(n: int) -> None:
             response = client.post(
-                f"/api/sager/slagelse/{journal(WEB_DECIDED + n)}/beslutninger",  # see web_decided_cases
+                f"/api/sager/slagelse/{journal(WEB_DECIDED + n)}/beslutninger",  # see decided_cases
                 json={"organ": "direktion", "udfald": "godkendt", "tekst": "Godkendt."},
             )
             answered(response, "web: beslutning")
@@ -274,16 +274,15 @@ def answered(response: httpx.Response, name: str) -> None:
 
 
 def cli_actions(env: dict) -> dict[str, list[float]]:
-    # Cases 1..REPEAT launched 1 March get material and a CLI decision on the day of the Direktion
-    # meeting they are planned on (the service, on 10 March, plans them after their deadline).
-    found = {"sag opret": timed(lambda n: sagsgang(env, *opret(1 + n), today=LAUNCH_DAY), REPEAT, "sag opret")}
-    found["sag indsend"] = timed(
-        lambda n: sagsgang(env, "sag", "indsend", journal(1 + n), today=LAUNCH_DAY), REPEAT, "sag indsend"
-    )
-    planned = {n: direktion_meeting(env, journal(1 + n)) for n in range(REPEAT)}  # as the service planned them
+    # Every command on the service's day: the service refuses one pinned to another day (421), and
+    # the command then takes its own path (the database and the hand-off in its own process).
+    # Cases 1..REPEAT are launched and get their material in; cases CLI_DECIDED.. are decided.
+    decided_cases(env, CLI_DECIDED)
+    found = {"sag opret": timed(lambda n: sagsgang(env, *opret(1 + n)), REPEAT, "sag opret")}
+    found["sag indsend"] = timed(lambda n: sagsgang(env, "sag", "indsend", journal(1 + n)), REPEAT, "sag indsend")
     found["sag beslut"] = timed(
         lambda n: sagsgang(
-            env, "sag", "beslut", journal(1 + n), "direktion", "godkendt", "--tekst", "Godkendt.", today=planned[n]
+            env, "sag", "beslut", journal(CLI_DECIDED + n), "direktion", "godkendt", "--tekst", "Godkendt."
         ),
         REPEAT,
         "sag beslut",
