@@ -106,14 +106,17 @@ def get_engine(url: str) -> Engine:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
+def session_scope(engine: Engine, read_only: bool = False) -> Iterator[Session]:
     """One transaction: commit when the block ends normally, roll back on any exception.
 
     Bad input therefore writes nothing: a function that fails half-way leaves no half-done rows.
+    `read_only`: the block means only to read, and on SQLite its transaction takes no write lock
+    (READ_ONLY), so it never waits for another process's writes; a write in it still works.
     """
+    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
     # Rows stay readable after the block (the CLI prints what it stored); they are not
     # re-read from the database after the commit, which is what we want for a short scope.
-    session = Session(engine, expire_on_commit=False)
+    session = Session(bind, expire_on_commit=False)
     try:
         yield session
         session.commit()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,11 @@ if TYPE_CHECKING:
     from sagsgang.publishing.feeds import FeedContext
     from sagsgang.web.login_throttle import LoginThrottle
     from sagsgang.web.security import SecuritySettings
+
+# HTTP's safe methods: a GET or HEAD request only reads, so its transactions take no write lock on
+# SQLite (models.db.READ_ONLY), and a page or a feed never waits for a flow run's or an action's
+# commit. Set for each request by the app (sagsgang.web.app); a write in such a request still works.
+READING: ContextVar[bool] = ContextVar("sagsgang_web_reading", default=False)
 
 
 @dataclass(frozen=True)
@@ -89,8 +95,8 @@ class Web:
     municipalities: list[str] = field(default_factory=shipped_profiles)
 
     def session(self) -> AbstractContextManager[Session]:
-        """One transaction (models.db.session_scope)."""
-        return session_scope(self.engine)
+        """One transaction (models.db.session_scope); a GET or HEAD request's only reads (READING)."""
+        return session_scope(self.engine, read_only=READING.get())
 
     def default_municipality(self) -> str:
         """The first municipality with data here (most installations have one), else the first known."""
