@@ -17,8 +17,10 @@ db: $(STAMP)
 	@$(BIN)/sagsgang db opgrader
 
 # pytest exits 5 when it ran no test, and make then fails: an empty run is not a pass.
+# One worker per core (pytest-xdist); a file's tests stay together, so a module's fixtures
+# (profiles, the Prefect harness, ical.js) are set up once.
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadfile
 
 # Lint, formatting and types, as configured in pyproject.toml.
 lint: $(STAMP)

@@ -9,6 +9,11 @@ process (`sagsgang tjeneste --workers 1`: one process) spends between sending th
 answer, read from /proc/<pid>/stat (10 ms ticks). The follow-up the service's worker does after a
 hand-off is not an action's cost and is not counted.
 
+With the service, its CLI actions take the thin path (sagsgang.cli.service_client: sent to the
+service's web app); `sag opret` and `sag indsend` are also measured on the command's own path
+("eget spor": the service's local token moved aside, so the command stores the fact and hands the
+follow-up to Prefect itself), and the web process's CPU for each thin action is reported with it.
+
 Then `-X importtime` of `sag opret` and `sag indsend`: the ten top-level packages whose own import
 time (self) is largest.
 
@@ -47,6 +52,8 @@ from lifecycle import (
     start_service,
     stop_service,
 )
+
+from sagsgang.service import local_token
 
 REPEAT = int(sys.argv[sys.argv.index("--gentag") + 1]) if "--gentag" in sys.argv else 5
 TICK = os.sysconf("SC_CLK_TCK")
@@ -132,6 +139,32 @@ def cli_actions(env: dict, days: list[dt.date]) -> dict[str, list[float]]:
     return found
 
 
+def own_and_thin(env: dict, home: Path, pid: int) -> dict[str, list[float]]:
+    """`sag opret` (cases 201..) and `sag indsend` on the command's own path, and thin again
+    (cases 301..) with the web process's CPU per action."""
+    token = local_token.path(home)
+    aside = token.with_suffix(".aside")
+    token.rename(aside)
+    try:
+        found = {
+            "sag opret (eget spor)": [cpu_of_command(env, *launched_today(201 + n)) for n in range(REPEAT)],
+            "sag indsend (eget spor)": [cpu_of_command(env, "sag", "indsend", journal(201 + n)) for n in range(REPEAT)],
+        }
+    finally:
+        aside.rename(token)
+    for action, command in (
+        ("sag opret", lambda n: launched_today(301 + n)),
+        ("sag indsend", lambda n: ["sag", "indsend", journal(301 + n)]),
+    ):
+        web = []
+        for n in range(REPEAT):
+            before = cpu_of_process(pid)
+            cpu_of_command(env, *command(n))
+            web.append(cpu_of_process(pid) - before)
+        found[f"{action}: tjenestens webproces"] = web
+    return found
+
+
 def launched_today(number: int) -> list[str]:
     """`sag opret` for case `number`, ready on the service's day."""
     arguments = opret(number)
@@ -211,6 +244,7 @@ ONE_DAY = dt.timedelta(days=1)
 
 def run(prefect: bool) -> None:
     name = "med tjenesten" if prefect else "uden tjeneste"
+    print(f"CPU (user+sys) per handling, {name}: median af {REPEAT} (min–maks)", flush=True)
     with tempfile.TemporaryDirectory(prefix="sagsgang-cpu-", ignore_cleanup_errors=True) as folder:
         home = Path(folder)
         env = environment(home)
@@ -221,21 +255,31 @@ def run(prefect: bool) -> None:
         try:
             prepare(env)
             days = direktion_days(env, 2 * REPEAT)
-            found = cli_actions(env, days)
-            found.update(web_actions(env, web_url, service.pid, days))
+            report(cli_actions(env, days))
+            if prefect:
+                report(own_and_thin(env, home / "home", service.pid))
             top = {
                 "sag opret": imports(env, *opret(900), today=LAUNCH_DAY),
                 "sag indsend": imports(env, "sag", "indsend", journal(900), today=LAUNCH_DAY),
             }
+            if prefect:  # on the service's day: the thin path
+                top["sag opret (tynd)"] = imports(env, *launched_today(950), today=SERVICE_DAY)
+                top["sag indsend (tynd)"] = imports(env, "sag", "indsend", journal(950), today=SERVICE_DAY)
+            for action, packages in top.items():
+                print(
+                    f"  importtime, {action}: " + ", ".join(f"{package} {ms:.0f}" for package, ms in packages) + " (ms)"
+                )
+            report(web_actions(env, web_url, service.pid, days))
         finally:
             stop_service(service)
-    print(f"CPU (user+sys) per handling, {name}: median af {REPEAT} (min–maks)")
+
+
+def report(found: dict[str, list[float]]) -> None:
+    """Each action's median CPU time, as soon as it is measured (a later failure keeps it)."""
     for action, times in found.items():
         print(
             f"  {action:<34} {statistics.median(times) * 1000:6.0f} ms  ({min(times) * 1000:.0f}–{max(times) * 1000:.0f})"
         )
-    for action, packages in top.items():
-        print(f"  importtime, {action}: " + ", ".join(f"{package} {ms:.0f}" for package, ms in packages) + " (ms)")
     sys.stdout.flush()
 
 

@@ -10,22 +10,25 @@ What is measured (one run, one temporary SAGSGANG_HOME on SQLite, the service st
     process), a plain database transaction (one UPDATE, committed), and `sagsgang plan` (a CLI
     command that touches neither database nor Prefect: the cost of starting Python). Each action's
     p50 is given as a ratio to the empty flow run and to the transaction.
-    Re-planning: 1,000 cases stored on one Strategisk Chefforum meeting (bulk inserts, planned by
-    plan_many as bench/find_due.py does, feeds published once, untimed); then `mødeplan flyt` moves
-    the meeting, and the time until every case's consultation has its new deadline and every case's
-    published feed shows the new date is reported (polled every 0.2 s). Measured with the service
-    (its `moedeaendring` run re-plans) and without it (the command re-plans in its own process).
+    Re-planning: 1,000 cases stored on one Strategisk Chefforum meeting as a municipality has them
+    on the service's day (seed_moved_cases: launched over weeks, Direktionen's decisions and
+    material in, the earlier days' mails sent; bulk inserts, planned by plan_many as
+    bench/find_due.py does, feeds published once, untimed); then `mødeplan flyt` moves the meeting,
+    and the time until every case's consultation has its new deadline and every case's published
+    feed shows the new date is reported (polled every 0.2 s), with the number of mails the move
+    caused (the reminders falling due that day). Measured with the service (its `moedeaendring`
+    run re-plans) and without it (the command re-plans in its own process).
 
 Without the service (the inline variant, a second temporary SAGSGANG_HOME): the same CLI actions
     follow up in their own process without Prefect, and the web's (`sagsgang tjeneste --uden-prefect`,
     the web app alone) in the request; marked "(uden tjeneste)".
 
-Dates: the service's "today" is pinned to Wednesday 10 March 2027 (SAGSGANG_TODAY); the cases are
-launched on 1 March on route 'politisk' (Direktionen 9 March, deadline 4 March). The service's run
-then finds that deadline passed and plans them onto Direktionen 16 March, so `sag beslut` decides on
-the day of the meeting each case is planned on (read from the case). The web app decides on the
-service's day: its cases are launched without the service and get their material in on 1 March, so
-they stay on 9 March.
+Dates: the service's "today" is pinned to Wednesday 10 March 2027 (SAGSGANG_TODAY), and every
+timed command runs on that day too (the service refuses a command pinned to another day, which
+then takes its own path). The timed launches are ready on 10 March (route 'politisk'). The cases
+that `sag beslut` and the web app decide are launched beforehand without the service, ready on
+1 March with their material in before Direktionen's deadline of 4 March, so they stay on its
+9 March meeting, which has passed on the service's day.
 
 Run:  .venv/bin/python bench/lifecycle.py [--gentag N]
 """
@@ -55,8 +58,9 @@ REPEAT = int(sys.argv[sys.argv.index("--gentag") + 1]) if "--gentag" in sys.argv
 SERVICE_DAY = "2027-03-10"
 LAUNCH_DAY = "2027-03-01"
 MOVED_CASES = 1_000
-WEB_DECIDED = 500  # the journal serials of the cases the web decides (web_decided_cases)
+CLI_DECIDED, WEB_DECIDED = 300, 500  # the journal serials of the cases `sag beslut` and the web decide (decided_cases)
 CHEFFORUM, OLD_DAY, NEW_DAY = "strategisk_chefforum", "08-04-2027", "15-04-2027"
+MATERIAL_IN = 0.8  # the share of the cases not yet treated by Direktionen whose material is in already
 USER = ("bench@slagelse.dk", "bench-kode-2027-abc")
 
 
@@ -90,12 +94,12 @@ FAILURES: dict[str, list[str]] = {}
 VARIANT = ""  # appended to each action's name: " (uden tjeneste)" while the inline variant runs
 
 
-def opret(number: int) -> list[str]:
+def opret(number: int, ready: str = "10-03-2027") -> list[str]:
     return [
         "sag", "opret", "--kommune", "slagelse", "--titel", f"Målesag {number}",
         "--journalnummer", journal(number), "--sagsbehandler", "Mette Hansen",
         "--sagsbehandler-email", "meha@slagelse.dk", "--leder", "Lars Berg",
-        "--leder-email", "labe@slagelse.dk", "--rute", "politisk", "--klar", "01-03-2027",
+        "--leder-email", "labe@slagelse.dk", "--rute", "politisk", "--klar", ready,
     ]  # fmt: skip
 
 
@@ -169,7 +173,7 @@ def timed(action: Callable[[int], float | None], count: int, name: str = "") -> 
         started = time.perf_counter()
         try:
             measured = action(number)
-        except ActionFailed as failure:
+        except (ActionFailed, httpx.HTTPError) as failure:  # e.g. a timeout: counted and shown
             FAILURES.setdefault(name + VARIANT, []).append(str(failure))
             continue
         times.append(measured if measured is not None else time.perf_counter() - started)
@@ -223,22 +227,22 @@ def direktion_meeting(env: dict, journal_number: str) -> str:
     return str(day)[:10]
 
 
-def web_decided_cases(env: dict) -> None:
-    """REPEAT cases for the web's decisions (untimed): launched 1 March without the service and
-    their material in before the deadline, so they stay on Direktionen's 9 March meeting, which
-    has passed on the service's day (10 March), the day the web app decides on."""
+def decided_cases(env: dict, first: int) -> None:
+    """REPEAT cases to decide (untimed), from journal serial `first`: launched 1 March without the
+    service and their material in before the deadline, so they stay on Direktionen's 9 March
+    meeting, which has passed on the service's day (10 March), the day the decisions are made on."""
     inline = {**env, "SAGSGANG_ORCHESTRATION": "inline"}
     for n in range(REPEAT):
-        sagsgang(inline, *opret(WEB_DECIDED + n), today=LAUNCH_DAY)
-        sagsgang(inline, "sag", "indsend", journal(WEB_DECIDED + n), today=LAUNCH_DAY)
-        day = direktion_meeting(env, journal(WEB_DECIDED + n))
+        sagsgang(inline, *opret(first + n, ready="01-03-2027"), today=LAUNCH_DAY)
+        sagsgang(inline, "sag", "indsend", journal(first + n), today=LAUNCH_DAY)
+        day = direktion_meeting(env, journal(first + n))
         if day > SERVICE_DAY:
-            raise SystemExit(f"{journal(WEB_DECIDED + n)} er planlagt på Direktionen {day}, efter tjenestens dag")
+            raise SystemExit(f"{journal(first + n)} er planlagt på Direktionen {day}, efter tjenestens dag")
 
 
 def web_actions(env: dict, web_url: str, first: int) -> dict[str, list[float]]:
     sagsgang(env, "bruger", "opret", USER[0], "--rolle", "sekretariat", "--adgangskode-fra-stdin", stdin=USER[1] + "\n")
-    web_decided_cases(env)
+    decided_cases(env, WEB_DECIDED)
     with httpx.Client(base_url=web_url, timeout=60) as client:
         assert client.post("/api/login", json={"brugernavn": USER[0], "adgangskode": USER[1]}).status_code == 200
         client.headers["X-CSRF-Token"] = client.get("/api/mig").json()["csrf_token"]
@@ -253,7 +257,7 @@ def web_actions(env: dict, web_url: str, first: int) -> dict[str, list[float]]:
 
         def decide(n: int) -> None:
             response = client.post(
-                f"/api/sager/slagelse/{journal(WEB_DECIDED + n)}/beslutninger",  # see web_decided_cases
+                f"/api/sager/slagelse/{journal(WEB_DECIDED + n)}/beslutninger",  # see decided_cases
                 json={"organ": "direktion", "udfald": "godkendt", "tekst": "Godkendt."},
             )
             answered(response, "web: beslutning")
@@ -270,16 +274,15 @@ def answered(response: httpx.Response, name: str) -> None:
 
 
 def cli_actions(env: dict) -> dict[str, list[float]]:
-    # Cases 1..REPEAT launched 1 March get material and a CLI decision on the day of the Direktion
-    # meeting they are planned on (the service, on 10 March, plans them after their deadline).
-    found = {"sag opret": timed(lambda n: sagsgang(env, *opret(1 + n), today=LAUNCH_DAY), REPEAT, "sag opret")}
-    found["sag indsend"] = timed(
-        lambda n: sagsgang(env, "sag", "indsend", journal(1 + n), today=LAUNCH_DAY), REPEAT, "sag indsend"
-    )
-    planned = {n: direktion_meeting(env, journal(1 + n)) for n in range(REPEAT)}  # as the service planned them
+    # Every command on the service's day: the service refuses one pinned to another day (421), and
+    # the command then takes its own path (the database and the hand-off in its own process).
+    # Cases 1..REPEAT are launched and get their material in; cases CLI_DECIDED.. are decided.
+    decided_cases(env, CLI_DECIDED)
+    found = {"sag opret": timed(lambda n: sagsgang(env, *opret(1 + n)), REPEAT, "sag opret")}
+    found["sag indsend"] = timed(lambda n: sagsgang(env, "sag", "indsend", journal(1 + n)), REPEAT, "sag indsend")
     found["sag beslut"] = timed(
         lambda n: sagsgang(
-            env, "sag", "beslut", journal(1 + n), "direktion", "godkendt", "--tekst", "Godkendt.", today=planned[n]
+            env, "sag", "beslut", journal(CLI_DECIDED + n), "direktion", "godkendt", "--tekst", "Godkendt."
         ),
         REPEAT,
         "sag beslut",
@@ -335,41 +338,120 @@ def count_waiting(engine, body: int, old: set) -> int:
         ).scalar_one()  # fmt: skip
 
 
-def replan_thousand(env: dict) -> tuple[float | None, float | None]:
-    """Seconds until the 1,000 cases on the moved meeting have new deadlines, and until their feeds
-    show it; None for what had not happened after 10 minutes (reported, not fatal)."""
+def seed_moved_cases(env: dict, engine) -> tuple[int, set]:
+    """MOVED_CASES cases planned on the Strategisk Chefforum meeting of OLD_DAY, as a municipality has
+    them on the service's day (bulk inserts, untimed): launched over the weeks before, with ready
+    dates spread over the days that reach that meeting (Direktionen 9–30 March); a case whose
+    Direktion meeting was held has its material in and a decision, of the others MATERIAL_IN have
+    their material in; and every mail that fell due before the service's day went out with the
+    daily checks of the days before (`sagsgang daglig` inline on the day before, mails to files).
+    So only a reminder that falls due on the service's day itself is left to go out. The body's id
+    and the cases' Chefforum deadlines before the move."""
+    import random
+
     import sqlalchemy as sa
     from find_due import planned_rows
 
-    from models.tables import Case, Consultation
+    from models.outbox import Submission
+    from models.tables import Case, Consultation, Decision, Outcome
+    from models.types import COPENHAGEN
 
-    engine = sa.create_engine(env["SAGSGANG_DATABASE_URL"])
-    cases, consultations = planned_rows(engine, [dt.date(2027, 3, 1)] * MOVED_CASES, first=100_000)
+    with engine.connect() as connection:
+        body = connection.execute(sa.text("SELECT id FROM bodies WHERE key = :k"), {"k": CHEFFORUM}).scalar_one()
+        meeting = connection.execute(
+            sa.text("SELECT id FROM meetings WHERE body_id = :b AND day = :d"),
+            {"b": body, "d": dt.datetime.strptime(OLD_DAY, "%d-%m-%Y").date().isoformat()},
+        ).scalar_one()
+    candidates = [dt.date(2027, 2, 15) + dt.timedelta(days=n) for n in range(45)]
+    _cases, planned = planned_rows(engine, candidates, first=1)
+    reaching = [
+        candidates[row["case_id"] - 1] for row in planned if row["body_id"] == body and row["meeting_id"] == meeting
+    ]
+    rng = random.Random(20270310)
+    cases, consultations = planned_rows(engine, [rng.choice(reaching) for _ in range(MOVED_CASES)], first=100_000)
+    service_day = dt.date.fromisoformat(SERVICE_DAY)
     with engine.begin() as connection:
         connection.execute(sa.insert(Case.__table__), cases)
         connection.execute(sa.insert(Consultation.__table__), consultations)
-        body = connection.execute(sa.text("SELECT id FROM bodies WHERE key = :k"), {"k": CHEFFORUM}).scalar_one()
+        direktion = connection.execute(
+            sa.text(
+                "SELECT c.id, c.case_id, c.body_id, c.deadline, m.starts_at, m.day FROM consultations c "
+                "JOIN meetings m ON m.id = c.meeting_id JOIN bodies b ON b.id = c.body_id "
+                "WHERE c.case_id >= 100000 AND c.stage = 1 AND b.key = 'direktion'"
+            )
+        ).all()
+        held = [row for row in direktion if dt.date.fromisoformat(str(row.day)[:10]) < service_day]
+        material = held + [row for row in direktion if row not in held and rng.random() < MATERIAL_IN]
+
+        def at(day: object, hour: int) -> dt.datetime:
+            day = dt.date.fromisoformat(str(day)[:10])
+            return dt.datetime(day.year, day.month, day.day, hour, tzinfo=COPENHAGEN)
+
+        connection.execute(
+            sa.insert(Submission.__table__),
+            [
+                dict(case_id=r.case_id, stage=1, body_id=r.body_id, round=1, submitted_at=at(r.deadline, 10))
+                for r in material
+            ],
+        )
+        if held:
+            connection.execute(
+                sa.insert(Decision.__table__),
+                [dict(consultation_id=r.id, outcome=Outcome.APPROVED, text="Godkendt.", decided_at=at(r.day, 11),
+                      created_at=at(r.day, 11)) for r in held],
+            )  # fmt: skip
         old = set(connection.execute(
             sa.text("SELECT DISTINCT deadline FROM consultations WHERE case_id >= 100000 AND body_id = :b"), {"b": body}
         ).scalars())  # fmt: skip
-    feeds = Path(env["SAGSGANG_FEEDS_DIR"])
-    for attempt in range(10):  # the service's runs may hold SQLite's write lock for a moment
+    day_before = (service_day - dt.timedelta(days=1)).isoformat()
+    despite_publishing(lambda: sagsgang({**env, "SAGSGANG_ORCHESTRATION": "inline"}, "daglig", today=day_before))
+    return body, old
+
+
+def despite_publishing(command: Callable[[], float], tries: int = 5) -> None:
+    """Run `command`, again while it finds the database locked: a feed publish of the service's
+    (every feed in one transaction, now with the 1,000 cases too) may hold SQLite's write lock
+    for longer than a writer waits (models.db.BUSY_TIMEOUT) on a busy machine."""
+    for attempt in range(1, tries + 1):
         try:
-            sagsgang(env, "kalender", "offentliggør", str(feeds))
-            break
-        except ActionFailed:
-            if attempt == 9:
+            command()
+            return
+        except ActionFailed as failure:
+            if attempt == tries or "optaget af en anden" not in str(failure):
                 raise
-            time.sleep(2)
+            print(f"(databasen var optaget; forsøg {attempt + 1})", flush=True)
+
+
+def outbox_rows(engine) -> tuple[int, int]:
+    """The outbox's highest id, and how many of its mails still wait to go out."""
+    import sqlalchemy as sa
+
+    with engine.connect() as connection:
+        return connection.execute(
+            sa.text("SELECT coalesce(max(id), 0), count(*) FILTER (WHERE status IN ('afventer', 'sendes')) FROM outbox")
+        ).one()
+
+
+def replan_thousand(env: dict) -> tuple[float | None, float | None, int | None]:
+    """Seconds until the 1,000 cases on the moved meeting have new deadlines, and until their feeds
+    show it (None for what had not happened after 10 minutes: reported, not fatal); and how many
+    mails the move caused (counted once none waits to go out)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(env["SAGSGANG_DATABASE_URL"])
+    body, old = seed_moved_cases(env, engine)
+    feeds = Path(env["SAGSGANG_FEEDS_DIR"])
+    despite_publishing(lambda: sagsgang(env, "kalender", "offentliggør", str(feeds)))
     files = [feeds / "slagelse" / "sag" / f"{journal(100_000 + i)}.ics" for i in range(MOVED_CASES)]
     new_date = dt.datetime.strptime(NEW_DAY, "%d-%m-%Y").strftime("%Y%m%d")
+    last_before, _waiting = outbox_rows(engine)
 
     started = time.perf_counter()
     # Polled while the command runs: without the service, it re-plans in its own process (and then
     # sends the reminders that are due), and the figures are when the cases and feeds show it.
     command = subprocess.Popen(
         [str(BIN / "sagsgang"), "mødeplan", "flyt", CHEFFORUM, OLD_DAY, NEW_DAY, "--kommune", "slagelse"],
-        env={**env, "SAGSGANG_TODAY": LAUNCH_DAY},
+        env={**env, "SAGSGANG_TODAY": SERVICE_DAY},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -381,18 +463,26 @@ def replan_thousand(env: dict) -> tuple[float | None, float | None]:
         if replanned is None:
             try:
                 waiting = count_waiting(engine, body, old)
-            except sa.exc.OperationalError:  # SQLite: the worker's re-planning holds the write lock; look again
+            except sa.exc.OperationalError as error:  # reported: readers should never wait (WAL)
+                print(f"Optælling mislykkedes: {error}".splitlines()[0], flush=True)
                 waiting = None
             if waiting == 0:
                 replanned = time.perf_counter() - started
         if published is None and all(new_date in f.read_text(encoding="utf-8") for f in files):
             published = time.perf_counter() - started
         time.sleep(0.2)
-    engine.dispose()
     _out, err = command.communicate()
     if command.returncode != 0:
         print(f"mødeplan flyt fejlede ({command.returncode}): {err.strip()[-300:]}", flush=True)
-    return replanned, published
+    mails = None
+    while time.perf_counter() - started < 600:  # the follow-up sends after the feeds are out
+        last, waiting = outbox_rows(engine)
+        if waiting == 0:
+            mails = last - last_before
+            break
+        time.sleep(0.5)
+    engine.dispose()
+    return replanned, published, mails
 
 
 def environment(home: Path) -> dict:
@@ -405,7 +495,9 @@ def environment(home: Path) -> dict:
     }
 
 
-def with_service() -> tuple[dict[str, list[float]], dict[str, list[float]], tuple[float, float]]:
+def with_service() -> tuple[
+    dict[str, list[float]], dict[str, list[float]], tuple[float | None, float | None, int | None]
+]:
     """The actions handed to the running service, the baselines, and the 1,000 cases re-planned."""
     # A flow run still writing feeds as the service stops must not end the report.
     with tempfile.TemporaryDirectory(prefix="sagsgang-bench-", ignore_cleanup_errors=True) as folder:
@@ -426,7 +518,7 @@ def with_service() -> tuple[dict[str, list[float]], dict[str, list[float]], tupl
     return found, base, replanned
 
 
-def inline() -> tuple[dict[str, list[float]], tuple[float | None, float | None]]:
+def inline() -> tuple[dict[str, list[float]], tuple[float | None, float | None, int | None]]:
     """The same actions without the service: the CLI follows up in its own process (no Prefect),
     the web app (`tjeneste --uden-prefect`) in its request; and the 1,000 cases re-planned by
     `mødeplan flyt` in its own process."""
@@ -468,22 +560,23 @@ def report(found: dict[str, list[float]], base: dict[str, list[float]]) -> None:
         print(f"Fejl i {name}, fx: {messages[0]}", flush=True)
 
 
-def moved(replanned: float | None, published: float | None, variant: str = "") -> None:
+def moved(replanned: float | None, published: float | None, mails: int | None, variant: str = "") -> None:
+    caused = f"{mails} mails" if mails is not None else "mails: – (stadig i udbakken efter 10 min)"
     print(
         f"{MOVED_CASES:,} sager på et flyttet møde{variant}: planlagt igen efter {seconds(replanned)}, "
-        f"feeds genudgivet efter {seconds(published)}",
+        f"feeds genudgivet efter {seconds(published)}; flytningen sendte {caused}",
         flush=True,
     )
 
 
 def main() -> int:
-    _found, _base, (replanned, published) = with_service()
-    moved(replanned, published)
+    _found, _base, (replanned, published, mails) = with_service()
+    moved(replanned, published, mails)
     shown = set(FAILURES)
-    found, (replanned, published) = inline()
+    found, (replanned, published, mails) = inline()
     for name, times in found.items():
         print(figures(name, times, MEDIANS))
-    moved(replanned, published, VARIANT)
+    moved(replanned, published, mails, VARIANT)
     for name, messages in FAILURES.items():
         if name not in shown:
             print(f"Fejl i {name}, fx: {messages[0]}")

@@ -24,9 +24,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from sqlmodel import col, select
 
-from models.tables import Case
 from sagsgang.cases import steps
 from sagsgang.service import discovery
 
@@ -105,8 +103,8 @@ class HandOffOrchestrator:
         return self._follow(case_id, now, publish_feeds=decision is not None)  # the feeds show the decision
 
     def meeting_changed(self, municipality: str, meeting_key: str, now: dt.datetime | None = None) -> MeetingChanged:
-        journal_numbers = steps.cases_on_meeting(self.settings, municipality, meeting_key)
-        if not journal_numbers:
+        statuses = steps.cases_on_meeting(self.settings, municipality, meeting_key)
+        if not statuses:
             return {"sager": {}}  # nothing planned on it: nothing to follow up
         parameters: dict[str, Any] = {"municipality": municipality, "meeting_key": meeting_key}
         try:
@@ -115,7 +113,7 @@ class HandOffOrchestrator:
             log.warning("Hand-off of meeting %s failed (%s); re-planning inline", meeting_key, error)
             changed = _inline(self.settings).meeting_changed(municipality, meeting_key, now)
             return {**changed, "optaget": True} if isinstance(error, Busy) else changed
-        return {"sager": self._to_re_plan(municipality, journal_numbers), **run}  # type: ignore[typeddict-item]
+        return {"sager": _to_re_plan(statuses), **run}  # type: ignore[typeddict-item]
 
     def daily_check(self, now: dt.datetime | None = None) -> DailySummary | RunStarted:
         """The daily check asked for by hand: a run of the service's own deployment (08:00)."""
@@ -125,21 +123,6 @@ class HandOffOrchestrator:
             log.warning("Hand-off of the daily check failed (%s); running it inline", error)
             checked = _inline(self.settings).daily_check(now)
             return {**checked, "optaget": True} if isinstance(error, Busy) else checked
-
-    def _to_re_plan(self, municipality: str, journal_numbers: list[str]) -> dict[str, CaseSummary]:
-        """The cases the run re-plans, as they stand now, in one query: their new plan, mails and
-        next wake-up are the run's to tell (`--vent` prints them after it), so none is described
-        here (a moved meeting may carry hundreds of cases; the request answers at once)."""
-        with steps.session_scope(self.settings) as session:
-            rows = session.exec(
-                select(Case.journal_number, Case.status).where(
-                    Case.municipality == municipality, col(Case.journal_number).in_(journal_numbers)
-                )
-            ).all()
-        return {
-            journal: {"sag": journal, "status": str(status), "sendt": [], "naeste_koersel": None, "beskrivelse": []}
-            for journal, status in sorted(rows)
-        }
 
     # --- flow runs ----------------------------------------------------------------------------------
 
@@ -235,3 +218,14 @@ class HandOffOrchestrator:
             if time.monotonic() >= deadline:
                 return None
             time.sleep(poll)
+
+
+def _to_re_plan(statuses: dict[str, str]) -> dict[str, CaseSummary]:
+    """The cases the run re-plans, as they stand now (read with the cases on the meeting, one
+    query): their new plan, mails and next wake-up are the run's to tell (`--vent` prints them
+    after it), so none is described here (a moved meeting may carry hundreds of cases; the request
+    answers at once)."""
+    return {
+        journal: {"sag": journal, "status": status, "sendt": [], "naeste_koersel": None, "beskrivelse": []}
+        for journal, status in statuses.items()
+    }

@@ -3,7 +3,7 @@
 Which database is a setting (sagsgang.settings: SAGSGANG_DATABASE_URL, default a SQLite file in
 SAGSGANG_HOME); this module reads no settings: its callers pass `settings.database`. The same code
 runs on Postgres: nothing here or in the tables is SQLite-only, apart from the pragmas every SQLite
-connection sets (foreign keys on, WAL, synchronous=FULL).
+connection sets (foreign keys on, WAL, synchronous=FULL) and how its transactions begin (below).
 """
 
 from __future__ import annotations
@@ -36,10 +36,40 @@ def make_engine(url: str) -> Engine:
     sqlite = parsed.get_backend_name() == "sqlite"
     if sqlite and parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
-    if sqlite:
-        event.listen(engine, "connect", _sqlite_pragmas)
+    if not sqlite:
+        return create_engine(url)
+    # pysqlite's own `timeout` is the busy timeout; a `?timeout=` in the URL says otherwise.
+    engine = create_engine(url, connect_args={} if "timeout" in parsed.query else {"timeout": BUSY_TIMEOUT})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+# Seconds a SQLite transaction waits for the write lock while other processes (the web app, the
+# workers' flow runs, CLI commands) commit theirs, before it fails with "database is locked"
+# (sagsgang.faults tells the user in Danish). A burst of actions queues well within it.
+BUSY_TIMEOUT = 30.0
+
+# Execution option for a connection that only reads: its transaction begins deferred and takes no
+# write lock (schema_revision: every command checks the schema while others may be writing).
+READ_ONLY = "sagsgang_read_only"
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """Begin each SQLite transaction ourselves, as BEGIN IMMEDIATE (SQLAlchemy's pysqlite notes,
+    "Serializable isolation / Savepoints / Transactional DDL").
+
+    pysqlite left alone runs a transaction's reads outside it (it sends BEGIN only before the first
+    INSERT/UPDATE/DELETE): two processes launching at once both read "no meetings stored" and both
+    insert them, and one fails on the unique key; and a SAVEPOINT before the first write becomes the
+    outermost transaction, whose RELEASE commits. A plain (deferred) BEGIN puts the reads inside
+    but takes the write lock only at the first write, and SQLite cannot wait for that upgrade (its
+    snapshot may be stale): "database is locked" at once, whatever the busy timeout. BEGIN
+    IMMEDIATE takes the write lock first, waiting up to the busy timeout for other writers'
+    commits; readers are not blocked (WAL), so a burst of writers queues and every one commits.
+    """
+    deferred = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
@@ -57,6 +87,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     the last commits on a power loss: a case the web app confirmed, or a 'sendt' mark, would be
     gone, and that mail sent again).
     """
+    dbapi_connection.isolation_level = None  # pysqlite's own BEGINs off: _sqlite_begin sends ours
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -75,14 +106,17 @@ def get_engine(url: str) -> Engine:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
+def session_scope(engine: Engine, read_only: bool = False) -> Iterator[Session]:
     """One transaction: commit when the block ends normally, roll back on any exception.
 
     Bad input therefore writes nothing: a function that fails half-way leaves no half-done rows.
+    `read_only`: the block means only to read, and on SQLite its transaction takes no write lock
+    (READ_ONLY), so it never waits for another process's writes; a write in it still works.
     """
+    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
     # Rows stay readable after the block (the CLI prints what it stored); they are not
     # re-read from the database after the commit, which is what we want for a short scope.
-    session = Session(engine, expire_on_commit=False)
+    session = Session(bind, expire_on_commit=False)
     try:
         yield session
         session.commit()
@@ -159,7 +193,7 @@ def is_known_revision(revision: str) -> bool:
 def schema_revision(engine: Engine) -> str | None:
     """The schema version the database at `engine` has (None: never migrated), read with plain SQL."""
     with engine.connect() as connection:
-        return _revision(connection)
+        return _revision(connection.execution_options(**{READ_ONLY: True}))
 
 
 def require_current_schema(engine: Engine) -> None:

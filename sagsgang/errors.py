@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # the CLI's planning path imports nothing of models/
     from models.errors import ModelError
 
 EXIT_BAD_INPUT = 2
+EXIT_UNAVAILABLE = 3  # something Sagsgang depends on is unavailable (database, disk, mail server, Prefect)
 
 
 class SagsgangError(Exception):

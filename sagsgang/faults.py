@@ -3,7 +3,7 @@ Danish; the technical detail goes to the log file for IT (sagsgang.logs), never 
 
 `fault_message(error, settings)` names the fault and what to check, or None when `error` is none of
 them (a bug: the edge says "Uventet fejl" and where the details are). The command line exits with
-code 3 on a fault (sagsgang.cli.database.EXIT_UNAVAILABLE), the web answers 503. Classified by the
+code 3 on a fault (sagsgang.errors.EXIT_UNAVAILABLE), the web answers 503. Classified by the
 exception types and the drivers' own error texts (sqlite3's are fixed strings), looked for along the
 whole chain of causes, so a fault wrapped by SQLAlchemy or Prefect is still recognised.
 """

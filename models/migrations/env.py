@@ -86,11 +86,11 @@ def _migrate(connection: Connection) -> None:
     sqlite = connection.dialect.name == "sqlite"
     if sqlite:
         # Batch mode rebuilds a table by DROP + CREATE; with foreign keys on, the DROP would
-        # cascade-delete child rows. The pragma only works outside a transaction, i.e. here.
-        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        # End SQLAlchemy's autobegun transaction, or Alembic would think the caller owns
-        # the transaction and never commit the migration.
-        connection.commit()
+        # cascade-delete child rows. The pragma only works outside a transaction, so it goes to
+        # the driver's connection: through SQLAlchemy's, it would begin one (models.db begins
+        # each SQLite transaction itself).
+        connection.commit()  # no transaction open: Alembic begins its own per migration
+        _outside_transaction(connection, "PRAGMA foreign_keys=OFF")
     # SQLite cannot ALTER most things; batch mode copies the table instead.
     _configure(connection=connection, render_as_batch=sqlite)
     with context.begin_transaction():
@@ -99,8 +99,14 @@ def _migrate(connection: Connection) -> None:
         problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise RuntimeError(f"The migration left rows with broken foreign keys: {problems}")
-        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
         connection.commit()
+        _outside_transaction(connection, "PRAGMA foreign_keys=ON")
+
+
+def _outside_transaction(connection: Connection, pragma: str) -> None:
+    driver = connection.connection.driver_connection
+    assert driver is not None and not driver.in_transaction, pragma
+    driver.execute(pragma)
 
 
 if context.is_offline_mode():

@@ -30,9 +30,24 @@ def ran_here(result: Mapping[str, object], automatic: bool) -> str | None:
 NEXT_STEPS = {"tjeneste": HANDED_OFF, "optaget": BUSY}
 
 
-def next_step(result: object) -> str | None:
+class NextStep(str):
+    """A key of NEXT_STEPS (it goes into a redirect's address as it is), and the page of the
+    service's run when the follow-up was handed off (`run_url`: the JSON API answers with it)."""
+
+    run_url: str | None
+
+    def __new__(cls, key: str, run_url: str | None = None) -> NextStep:
+        made = super().__new__(cls, key)
+        made.run_url = run_url
+        return made
+
+
+def next_step(result: object) -> NextStep | None:
     """The key of NEXT_STEPS after an action: handed to the service, or the service was busy; None
     when no service runs (the page then says what it always said)."""
     if not isinstance(result, Mapping):
         return None
-    return "tjeneste" if handed_off(result) else "optaget" if result.get("optaget") else None
+    if handed_off(result):
+        url = result.get("koersel_url")
+        return NextStep("tjeneste", url if isinstance(url, str) else None)
+    return NextStep("optaget") if result.get("optaget") else None

@@ -129,14 +129,8 @@ def ensure_meetings(session: Session, profile: Profile, start: dt.date, end: dt.
     Concurrent transactions may add the same missing bodies and meetings (many cases launched at
     once on a new database): the one that commits first wins, the others' inserts fail on the
     unique (municipality, key); each of those rolls back its savepoint and looks again, now seeing
-    the winner's rows, so nobody stores a meeting twice and no launch fails for it."""
-    if session.get_bind().dialect.name == "sqlite":
-        # pysqlite opens its transaction only at the first INSERT/UPDATE, so a SAVEPOINT before
-        # that would be the outermost transaction and its RELEASE would commit the meetings even
-        # when the action is refused afterwards (SQLAlchemy's pysqlite notes). SQLite serialises
-        # writers anyway; the race below is PostgreSQL's, the scale-out database.
-        _store(session, profile, _missing_spans(session, profile, start, end))
-        return
+    the winner's rows, so nobody stores a meeting twice and no launch fails for it. (On SQLite the
+    write lock is taken when the transaction begins, models.db, so there the race cannot happen.)"""
     for attempt in range(1, STORE_TRIES + 1):
         missing = _missing_spans(session, profile, start, end)
         if not missing:

@@ -190,26 +190,33 @@ def publish_feeds(settings: Settings) -> bool:
     return feed_files.regenerate_for(settings) is not None
 
 
-def cases_on_meeting(settings: Settings, municipality: str, meeting_key: str) -> list[str]:
-    """The journal numbers of the undecided cases planned on the meeting."""
+def cases_on_meeting(settings: Settings, municipality: str, meeting_key: str) -> dict[str, str]:
+    """The undecided cases planned on the meeting: journal number → status, in journal-number order."""
     with session_scope(settings) as session:
-        return list(_cases_on_meeting(session, municipality, meeting_key))
+        return {
+            journal: str(status) for journal, (_id, status) in _on_meeting(session, municipality, meeting_key).items()
+        }
 
 
 def _cases_on_meeting(session: Session, municipality: str, meeting_key: str) -> dict[str, int]:
-    """Journal number → case id of the undecided cases planned on the meeting (or whose latest
-    possible meeting it is), in journal-number order."""
+    """Journal number → case id of the undecided cases planned on the meeting."""
+    return {journal: case_id for journal, (case_id, _status) in _on_meeting(session, municipality, meeting_key).items()}
+
+
+def _on_meeting(session: Session, municipality: str, meeting_key: str) -> dict[str, tuple[int, str]]:
+    """Journal number → (case id, status) of the undecided cases planned on the meeting (or whose
+    latest possible meeting it is), in journal-number order."""
     meeting = session.exec(
         select(Meeting.id).where(Meeting.municipality == municipality, Meeting.key == meeting_key)
     ).one()
     undecided = select(Decision.id).where(Decision.consultation_id == Consultation.id).exists()
     rows = session.exec(
-        select(Case.journal_number, Case.id)
+        select(Case.journal_number, Case.id, Case.status)
         .join(Consultation, col(Consultation.case_id) == col(Case.id))
         .where((Consultation.meeting_id == meeting) | (Consultation.latest_meeting_id == meeting), ~undecided)
         .distinct()
     ).all()
-    return {journal: case_id for journal, case_id in sorted(rows) if case_id is not None}
+    return {journal: (case_id, status) for journal, case_id, status in sorted(rows) if case_id is not None}
 
 
 @dataclass(frozen=True)

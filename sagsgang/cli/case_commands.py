@@ -8,13 +8,15 @@ layer are imported inside the commands: the planning commands must stay fast.
 
 from __future__ import annotations
 
-from sagsgang.cli import edit_commands, plan_import_commands
+from sagsgang.cli import case_arguments, edit_commands, plan_import_commands
+from sagsgang.cli.case_arguments import WAIT_HELP
 from sagsgang.cli.database import current_database
 from sagsgang.cli.follow_ups import (
     DAILY_HANDED_OFF,
+    LAUNCHED,
     MEETING_HANDED_OFF,
+    NO_CASES,
     SUBMISSION_HANDED_OFF,
-    WAIT_HELP,
     advance,
     followed,
     orchestrator,
@@ -24,8 +26,6 @@ from sagsgang.cli.follow_ups import (
 )
 from sagsgang.cli.prompts import ask_new_ready
 from sagsgang.inputs import UserError, model_error, read_date, read_profile, read_target
-
-OUTCOMES = "godkendt, anbefalet, 'taget til efterretning', drøftet, udsat, tilbagesendt, 'ikke godkendt'"
 
 
 def launch_command(args) -> int:
@@ -58,7 +58,7 @@ def launch_command(args) -> int:
     # Bad input is refused by the launch itself, in its own transaction (exit 2, nothing written):
     # checking it first here would plan and store the case twice.
     result = chosen.launch(request)
-    print(f"Sagen {request.journal_number} er oprettet og planlagt.")
+    print(LAUNCHED.format(journal_number=request.journal_number))
     return followed(args.settings, chosen, result, args.vent, [(request.journal_number, profile.key)])
 
 
@@ -191,7 +191,7 @@ def _change_meeting(args, moving: bool) -> int:
                 editor=Editor(editor_name(None), "cli"),
             )
         except DayNeedsConfirmation as error:
-            raise UserError(f"{error.message} Tilføj --bekræft-dag for at flytte mødet dertil alligevel.") from None
+            raise UserError(f"{error.message} {case_arguments.CONFIRM_DAY_HINT}") from None
         key = meeting.key
         what = f"flyttet til {long_date(meeting.day)} kl. {meeting.local_time:%H:%M}" if moving else "aflyst"
     print(f"Mødet i {profile.bodies[args.organ].name} {long_date(day)} er {what}.")
@@ -200,7 +200,7 @@ def _change_meeting(args, moving: bool) -> int:
     if result is None:
         return 1
     if not result["sager"]:
-        print("Ingen sager var planlagt på mødet.")
+        print(NO_CASES)
     if "koersel_id" in result:
         cases = [(journal_number, profile.key) for journal_number in result["sager"]]
         return followed(args.settings, chosen, result, args.vent, cases, MEETING_HANDED_OFF)
@@ -237,108 +237,20 @@ def daily_command(args) -> int:
 
 
 def register(commands) -> None:
-    case = commands.add_parser(
-        "sag",
-        help="opret sager, registrér beslutninger og materiale",
-        description="En sags livsforløb: oprettelse, materiale, beslutninger.",
-    )
-    sub = case.add_subparsers(title="kommandoer", metavar="<kommando>", required=True)
-
-    launch = sub.add_parser(
-        "opret",
-        help="opret en sag og planlæg dens rute",
-        description="Opretter sagen, planlægger ruten og starter påmindelserne.",
-    )
-    launch.add_argument("--kommune", required=True, metavar="NAVN|STI", help="kommunens profil")
-    launch.add_argument("--titel", required=True, help="sagens titel")
-    launch.add_argument("--journalnummer", required=True, metavar="KLE", help="fx 27.00.00-G01-1-24")
-    launch.add_argument("--sagsbehandler", required=True, metavar="NAVN")
-    launch.add_argument("--sagsbehandler-email", required=True, metavar="E-MAIL")
-    launch.add_argument("--leder", required=True, metavar="NAVN")
-    launch.add_argument("--leder-email", required=True, metavar="E-MAIL")
-    launch.add_argument("--afdeling", default="", metavar="NAVN")
-    launch.add_argument("--rute", required=True, metavar="RUTE", help="rutens nøgle i profilen")
-    launch.add_argument("--klar", metavar="DATO", help="datoen sagen er klar (standard i dag)")
-    launch.add_argument("--senest", metavar="ORGAN:DATO", help="mål: organets seneste møde på eller før datoen")
-    launch.add_argument("--lukket", action="store_true", help="lukket punkt")
-    launch.add_argument("--vent", action="store_true", help=WAIT_HELP)
-    launch.set_defaults(handler=launch_command)
-
-    decide = sub.add_parser(
-        "beslut",
-        help="registrér et organs beslutning efter mødet",
-        description=f"Udfald: {OUTCOMES}. Godkendt og lignende fører sagen videre; "
-        "udsat giver organets næste møde; tilbagesendt planlægger fra en ny "
-        "klar-dato; ikke godkendt afslutter sagen.",
-    )
-    decide.add_argument("sag", metavar="SAG", help="sagens journalnummer")
-    decide.add_argument("organ", metavar="ORGAN", help="organets nøgle, fx direktion")
-    decide.add_argument("udfald", metavar="UDFALD", help=OUTCOMES)
-    decide.add_argument("--tekst", metavar="TEKST", help="beslutningens ordlyd")
-    decide.add_argument("--klar", metavar="DATO", help="ved tilbagesendt: hvornår sagen er klar igen")
-    decide.add_argument("--kommune", metavar="NAVN", help="kun nødvendig hvis journalnummeret findes i flere")
-    decide.add_argument("--vent", action="store_true", help=WAIT_HELP)
-    decide.set_defaults(handler=decide_command)
-
-    late = sub.add_parser(
-        "eftersend",
-        help="sæt sagen på et møde efter sagsfristen (eftersendt punkt)",
-        description="Sagen optages på organets møde efter fristen, fordi nogen har besluttet det "
-        "(fx Direktørforum). Kun denne sag: organets frist for andre sager er uændret. "
-        "Sagen planlægges igen, og dagsordenen viser den som eftersendt punkt.",
-    )
-    late.add_argument("sag", metavar="SAG", help="sagens journalnummer")
-    late.add_argument("organ", metavar="ORGAN", help="organets nøgle, fx chefforum")
-    late.add_argument("dato", metavar="DATO", help="mødets dato, fx 20-03-2024")
-    late.add_argument("--besluttet-af", required=True, metavar="HVEM", help="hvem besluttede det, fx Direktørforum")
-    late.add_argument("--begrundelse", metavar="TEKST", help="hvorfor sagen eftersendes")
-    late.add_argument("--kommune", metavar="NAVN", help="kun nødvendig hvis journalnummeret findes i flere")
-    late.add_argument("--vent", action="store_true", help=WAIT_HELP)
-    late.set_defaults(handler=late_command)
-
-    submit = sub.add_parser(
-        "indsend",
-        help="registrér at materialet er afleveret til sagsfristen",
-        description="Materialet er afleveret: påmindelserne om fristen stopper.",
-    )
-    submit.add_argument("sag", metavar="SAG", help="sagens journalnummer")
-    submit.add_argument("--organ", metavar="ORGAN", help="kun til dette organ (standard: hele det aktuelle trin)")
-    submit.add_argument("--kommune", metavar="NAVN")
-    submit.add_argument("--vent", action="store_true", help=WAIT_HELP)
-    submit.set_defaults(handler=submit_command)
-
+    sub = case_arguments.case_group(commands)
+    case_arguments.add_launch(sub).set_defaults(handler=launch_command)
+    case_arguments.add_decide(sub).set_defaults(handler=decide_command)
+    case_arguments.add_late(sub).set_defaults(handler=late_command)
+    case_arguments.add_submit(sub).set_defaults(handler=submit_command)
     show = sub.add_parser("vis", help="vis sagens historik og plan")
     show.add_argument("sag", metavar="SAG", help="sagens journalnummer")
     show.add_argument("--kommune", metavar="NAVN")
     show.set_defaults(handler=show_command)
     edit_commands.register(sub)
 
-    meetings = commands.add_parser(
-        "mødeplan",
-        help="flyt, aflys eller indlæs møder; sagerne på dem planlægges igen",
-        description="Ændringer i mødeplanen. Sager på mødet planlægges igen.",
-    )
-    msub = meetings.add_subparsers(title="kommandoer", metavar="<kommando>", required=True)
-    move = msub.add_parser("flyt", help="flyt et møde til en ny dato")
-    move.add_argument("organ", metavar="ORGAN")
-    move.add_argument("dato", metavar="DATO", help="mødets nuværende dato")
-    move.add_argument("ny_dato", metavar="NY_DATO")
-    move.add_argument("--tid", metavar="TT:MM", help="nyt klokkeslæt (standard: det samme)")
-    move.add_argument(
-        "--bekræft-dag",
-        dest="bekraeft_dag",
-        action="store_true",
-        help="flyt også til en helligdag, lukkedag, weekend eller ferie (ellers afvises det)",
-    )
-    move.add_argument("--kommune", required=True, metavar="NAVN|STI")
-    move.add_argument("--vent", action="store_true", help=WAIT_HELP)
-    move.set_defaults(handler=move_command)
-    cancel = msub.add_parser("aflys", help="aflys et møde")
-    cancel.add_argument("organ", metavar="ORGAN")
-    cancel.add_argument("dato", metavar="DATO")
-    cancel.add_argument("--kommune", required=True, metavar="NAVN|STI")
-    cancel.add_argument("--vent", action="store_true", help=WAIT_HELP)
-    cancel.set_defaults(handler=cancel_command)
+    msub = case_arguments.meeting_group(commands)
+    case_arguments.add_move(msub).set_defaults(handler=move_command)
+    case_arguments.add_cancel(msub).set_defaults(handler=cancel_command)
     plan_import_commands.register(msub)
 
     daily = commands.add_parser(

@@ -20,8 +20,6 @@ if TYPE_CHECKING:
 
     from models.db import Upgrade
 
-EXIT_UNAVAILABLE = 3
-
 
 class Unavailable(Exception):
     """Something the command depends on is not there (the database, its schema): printed as it

@@ -16,10 +16,11 @@ if TYPE_CHECKING:
     from sagsgang.settings import Settings
 
 T = TypeVar("T")
-WAIT_HELP = "vent på tjenestens kørsel og vis resultatet"
 HANDED_OFF = "Sagen er gemt og planlagt; tjenesten sender påmindelserne."
 MEETING_HANDED_OFF = "Mødeændringen er gemt; tjenesten planlægger sagerne på mødet igen."
 SUBMISSION_HANDED_OFF = "Materialet er registreret; tjenesten følger sagen op og sender påmindelserne."
+LAUNCHED = "Sagen {journal_number} er oprettet og planlagt."
+NO_CASES = "Ingen sager var planlagt på mødet."
 DAILY_HANDED_OFF = "Den daglige kontrol er givet til tjenesten, som sender mailene."
 OUTCOMES_DA = {"COMPLETED": "gennemført", "FAILED": "fejlet", "CRASHED": "brudt ned", "CANCELLED": "annulleret"}
 WAIT_SECONDS = 300

@@ -3,7 +3,8 @@
 Each group of commands lives in sagsgang/cli/ and registers its sub-commands here. The settings
 (sagsgang.settings) are read here, once per command, and handed to it as `args.settings`. Command
 modules import only light modules at the top: the planning commands must answer fast, so Prefect
-and the database layer are imported inside the commands that need them.
+and the database layer are imported inside the commands that need them. While the service runs,
+the lifecycle's actions go to it before any of this is imported (sagsgang.cli.service_client).
 """
 
 from __future__ import annotations
@@ -16,15 +17,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from calendars.danish import DateFormatError
-from calendars.workdays import CalendarRangeError
 from sagsgang.cli.argparse_da import DanishArgumentParser
-from sagsgang.cli.database import EXIT_UNAVAILABLE, Unavailable
-from sagsgang.errors import EXIT_BAD_INPUT, SagsgangError, from_model
-from sagsgang.settings import Settings
+from sagsgang.errors import EXIT_BAD_INPUT, EXIT_UNAVAILABLE, SagsgangError, from_model
 
 if TYPE_CHECKING:
     from models.errors import ModelError
+    from sagsgang.settings import Settings
 
 CHOOSE_MUNICIPALITY = "Angiv kommunen med --kommune."
 # Exit codes (README, `sagsgang --help`): 0 done, 1 unexpected error, 2 bad input (nothing written),
@@ -94,6 +92,9 @@ def read_settings() -> Settings:
     """The SAGSGANG_* settings of this command; a Danish message naming the variable that is wrong."""
     from pydantic import ValidationError
 
+    from calendars.danish import DateFormatError
+    from sagsgang.settings import Settings
+
     try:
         settings = Settings()
         settings.clock()  # SAGSGANG_TODAY is read now, so a wrong date is told before anything runs
@@ -113,6 +114,11 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     if argv is None:  # run as a command (not called by tests or other code in their process)
         # Piped into `head`: stop quietly like other command-line tools.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if settings is None and (code := _thin(sys.argv[1:] if argv is None else argv)) is not None:
+        return code
+    from calendars.workdays import CalendarRangeError
+    from sagsgang.cli.database import Unavailable
+
     args = build_parser().parse_args(argv)
     handler: Callable[..., int] = args.handler
     try:
@@ -134,6 +140,19 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         return EXIT_INTERRUPTED
     except Exception as error:
         return last_line(error, getattr(args, "settings", None))
+
+
+def _thin(argv: Sequence[str]) -> int | None:
+    """The action sent to the running service (sagsgang.cli.service_client), or None."""
+    from sagsgang.cli import service_client
+
+    try:
+        return service_client.run(argv)
+    except KeyboardInterrupt:
+        print("\nAfbrudt.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        return last_line(error, None)
 
 
 def last_line(error: Exception, settings: Settings | None) -> int:

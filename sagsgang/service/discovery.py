@@ -54,8 +54,13 @@ def remove(settings: Settings, pid: int) -> None:
 
 
 def read(settings: Settings) -> Running | None:
+    return read_in(settings.home_folder)
+
+
+def read_in(home: Path) -> Running | None:
+    """tjeneste.json in the home folder `home` (the CLI's thin path has no Settings)."""
     try:
-        data = json.loads(service_file(settings).read_text(encoding="utf-8"))
+        data = json.loads((home / FILE).read_text(encoding="utf-8"))
         return Running(str(data["prefect_api_url"]), data.get("web_url"), int(data["pid"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None

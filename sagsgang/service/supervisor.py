@@ -2,7 +2,8 @@
 SAGSGANG_HOME/prefect, PREFECT_HOME there) unless PREFECT_API_URL names one, the lifecycle's
 deployments in the work pool `sagsgang` (registered by `sagsgang arbejder --kun-opsaetning` in a
 child process, so Prefect's import and English output stay out of this one), N `prefect worker`
-processes, and `tjeneste.json` for the other commands to find it. The web app runs in this process
+processes, and `tjeneste.json` for the other commands to find it (with a local token for the CLI's
+actions, local_token.py). The web app runs in this process
 (sagsgang.cli.service_commands) between `started` and `stopped`.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sagsgang.logs import log_file
-from sagsgang.service import discovery, processes
+from sagsgang.service import discovery, local_token, processes
 
 if TYPE_CHECKING:
     from sagsgang.settings import Settings
@@ -79,6 +80,7 @@ def started(plan: Plan) -> Iterator[discovery.Running]:
     settings, children = plan.settings, processes.Children()
     env = child_environment(settings, plan.api_url)
     running = discovery.Running(plan.api_url, plan.web_url, os.getpid())
+    token = local_token.create(settings.home_folder)  # this run's own: the CLI's actions go to the web app
     try:
         if plan.api_url_given is None:
             prefect_home(settings).mkdir(parents=True, exist_ok=True)
@@ -101,4 +103,5 @@ def started(plan: Plan) -> Iterator[discovery.Running]:
         yield running
     finally:
         discovery.remove(settings, running.pid)
+        local_token.remove(settings.home_folder, token)
         children.stop()

@@ -90,7 +90,7 @@ def create_app(
         plan_import,
         users,
     )
-    from sagsgang.web.service import Web
+    from sagsgang.web.service import READING, Web
 
     settings = settings or Settings()
     engine = engine or settings.engine()
@@ -134,6 +134,11 @@ def create_app(
     async def openapi(request: Request) -> JSONResponse:
         deps.api_viewer(request)
         return JSONResponse(app.openapi())
+
+    @app.middleware("http")
+    async def safe_methods_only_read(request: Request, call_next):
+        READING.set(request.method in ("GET", "HEAD"))
+        return await call_next(request)
 
     @app.middleware("http")
     async def csrf_cookie_and_headers(request: Request, call_next):

@@ -23,6 +23,7 @@ from sagsgang import danish_words
 from sagsgang.cases import caseview, history
 from sagsgang.cases.decisions import record_submission
 from sagsgang.cases.editing import edit_case, facts_of
+from sagsgang.cases.follow_up import NextStep
 from sagsgang.cases.history import Editor
 from sagsgang.cases.state import id_of, load_state
 from sagsgang.inputs import UserError
@@ -116,12 +117,14 @@ def changes(web: Web, municipality: str, journal_number: str) -> list[ShownChang
 
 def receive(
     web: Web, municipality: str, journal_number: str, data: Mapping[str, Any], viewer: Viewer, source: str = "web"
-) -> tuple[str, FlowWarning | None, str | None]:
-    """Record that the material for `organ`'s next meeting is in (as `sagsgang sag indsend`);
-    the reminders for that deadline stop, and the case is followed up (its next wake-up moves).
-    Returns the body's name, maybe a warning, and what happens next (service.follow)."""
+) -> tuple[str, FlowWarning | None, NextStep | None]:
+    """Record that the material for `organ`'s next meeting is in (as `sagsgang sag indsend`), or,
+    through the JSON API with no `organ` (None), for every body of the current stage (as `sag
+    indsend` without --organ; the page's form must name one); the reminders for that deadline
+    stop, and the case is followed up (its next wake-up moves). Returns the bodies' names, maybe a
+    warning, and what happens next (service.follow)."""
     body = data.get("organ")
-    if not isinstance(body, str) or not body:
+    if (body is None and source == "web") or (body is not None and (not isinstance(body, str) or not body)):
         raise FormErrors({"organ": "Vælg organet, materialet er modtaget til."})
     with web.session() as session:
         if not viewer.sees(municipality):
@@ -130,10 +133,11 @@ def receive(
         if not viewer.handles(case.owner_email):
             raise PermissionError(NOT_YOURS)
         try:
-            record_submission(session, journal_number, web.clock, body, municipality, viewer.editor(source))
+            done = record_submission(session, journal_number, web.clock, body, municipality, viewer.editor(source))
         except UserError as error:
             raise FormErrors({form_field(error, "organ"): str(error)}) from None
-        name = load_state(session, case, web.profile(municipality)).body_name(body)
+        state = load_state(session, case, web.profile(municipality))
+        name = danish_words.join(state.body_name(treatment.body) for treatment in done)
     warning, next_step = service.follow("Materialet", lambda: web.orchestrator.advance(journal_number, municipality))
     return name, warning, next_step
 

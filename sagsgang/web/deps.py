@@ -15,7 +15,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from models.users import User
+from models.users import Role, User
 from sagsgang import rendering
 from sagsgang.settings import Settings
 from sagsgang.web import forms, security
@@ -97,8 +97,48 @@ def api_viewer(request: Request) -> Viewer:
     return found
 
 
+LOOPBACK = ("127.0.0.1", "::1")
+
+
+def local_cli(request: Request) -> Viewer | None:
+    """The `sagsgang` command on this machine (sagsgang.cli.service_client), acting as the
+    secretariat under the name of its user: its request carries the running service's local token
+    (sagsgang.service.local_token) as `Authorization: Bearer`, from a loopback address, with the
+    service's own settings. None without such a header. A browser never sends the header by itself,
+    so no CSRF token is needed. A wrong token (401) or other settings (421) are refused before
+    anything is done: the command then takes its own path."""
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() != "bearer ":
+        return None
+    from urllib.parse import unquote
+
+    from calendars.danish import DateFormatError, parse_date
+    from sagsgang.service import local_token
+
+    settings = web(request).settings
+    client = request.client.host if request.client else ""
+    if client not in LOOPBACK or not local_token.matches(settings.home_folder, header[7:].strip()):
+        raise HTTPException(401, "Tjenestens lokale nøgle passer ikke.")
+    today = request.headers.get(local_token.TODAY_HEADER, "")
+    try:
+        same_day = parse_date(today) == settings.clock().today() if today else not settings.today
+    except DateFormatError:
+        same_day = False
+    if not same_day or request.headers.get(local_token.DATABASE_HEADER) != local_token.fingerprint(
+        settings.database_url
+    ):
+        raise HTTPException(
+            421, "Kommandoen har andre indstillinger end tjenesten (SAGSGANG_TODAY, SAGSGANG_DATABASE_URL)."
+        )
+    name = unquote(request.headers.get(local_token.USER_HEADER, "")).strip()[:200] or "sagsgang"
+    return Viewer(0, name, name, "", Role.SECRETARIAT, via="cli")
+
+
 def api_writer(request: Request) -> Viewer:
-    """A secretariat user whose request carries the CSRF token in the X-CSRF-Token header."""
+    """A secretariat user whose request carries the CSRF token in the X-CSRF-Token header, or the
+    command line on this machine (local_cli)."""
+    if (cli := local_cli(request)) is not None:
+        return cli
     found = api_viewer(request)
     if not found.may_write:
         raise HTTPException(403, "Kun sekretariatet kan gøre det; rollen leder må se og abonnere.")
@@ -111,6 +151,12 @@ def api_subscriber(request: Request) -> Viewer:
     found = api_viewer(request)
     require_csrf(request, found, request.headers.get(security.CSRF_HEADER))
     return found
+
+
+def api_handler(request: Request) -> Viewer:
+    """Who may register a case's material: any logged-in user with the CSRF header (the
+    operation checks that they are the secretariat or the case's officer), or the command line."""
+    return local_cli(request) or api_subscriber(request)
 
 
 def csrf_nonce(request: Request) -> str | None:
@@ -156,8 +202,9 @@ WebDep = Annotated[Web, Depends(web)]
 SettingsDep = Annotated[Settings, Depends(app_settings)]
 SessionDep = Annotated[Session, Depends(db_session)]
 CurrentUser = Annotated[Viewer, Depends(api_viewer)]  # /api/: any logged-in user
-ApiWriter = Annotated[Viewer, Depends(api_writer)]  # /api/: the secretariat, with the CSRF header
+ApiWriter = Annotated[Viewer, Depends(api_writer)]  # /api/: the secretariat, with the CSRF header; the command line
 ApiSubscriber = Annotated[Viewer, Depends(api_subscriber)]  # /api/: any logged-in user, with the CSRF header
+ApiHandler = Annotated[Viewer, Depends(api_handler)]  # /api/: ApiSubscriber, or the command line
 PageViewer = Annotated[Viewer, Depends(page_viewer)]  # pages: any logged-in user, else to /login
 PageWriter = Annotated[Viewer, Depends(page_writer)]  # pages: the secretariat
 PageAdmin = Annotated[Viewer, Depends(page_admin)]  # pages: the secretariat's administrators

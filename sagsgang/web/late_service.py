@@ -6,17 +6,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sagsgang.cases.follow_up import NextStep
 from sagsgang.cases.history import Editor
 from sagsgang.cases.routing import add_late
 from sagsgang.inputs import UserError
 from sagsgang.web import notices
 from sagsgang.web.forms import FormErrors, read_late
-from sagsgang.web.service import FlowWarning, Web, _case, follow, with_next_step
+from sagsgang.web.service import FlowWarning, Web, _case, follow
 
 
 def send_late(
     web: Web, municipality: str, journal_number: str, data: Mapping[str, Any], editor: Editor
-) -> tuple[str, FlowWarning | None, str | None]:
+) -> tuple[str, FlowWarning | None, NextStep | None]:
     """Put the case on a meeting after its deadline; a Danish confirmation, maybe a warning, and
     what happens next (service.follow).
     LookupError when the case does not exist, FormErrors (nothing written) on bad input."""
@@ -31,4 +32,4 @@ def send_late(
         name = web.profile(municipality).bodies[body].name
     message = notices.late_notice(journal_number, name, fact.meeting.day, decided_by)
     warning, next_step = follow("Eftersendelsen", lambda: web.orchestrator.advance(journal_number, municipality))
-    return with_next_step(message, next_step), warning, next_step
+    return message, warning, next_step

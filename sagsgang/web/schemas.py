@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from models.content import ItemKind
 from models.tables import Outcome
 from sagsgang.cases import caseview
+from sagsgang.cases.follow_up import NEXT_STEPS, NextStep
 from sagsgang.web.service import Viewer
 
 DATE = "Dato som dd-mm-åååå (fx 24-06-2027) eller åååå-mm-dd"
@@ -171,6 +172,10 @@ class CaseOut(BaseModel):
     aendringer: list[ChangeOut] = Field(default_factory=list, description="Sagens rettelser, nyeste først")
 
 
+class CaseMunicipality(BaseModel):
+    kommune: str
+
+
 class CaseIn(Strict):
     """En ny sag; samme felter som formularen Ny sag."""
 
@@ -233,7 +238,9 @@ class CaseEditIn(Strict):
 
 
 class MaterialIn(Strict):
-    organ: str = Field(max_length=100, description="Organets nøgle, fx direktion")
+    organ: str | None = Field(
+        None, max_length=100, description="Organets nøgle, fx direktion; udeladt: alle organer i sagens aktuelle trin"
+    )
 
 
 class EditPreview(BaseModel):
@@ -244,7 +251,21 @@ class Preview(BaseModel):
     tidsplan: list[Step]
 
 
-class Launched(BaseModel):
+class FollowedUp(BaseModel):
+    """What happens after the action: `naeste` says it, `koersel` is the page of the service's run."""
+
+    naeste: str | None = Field(None, description="Fx 'Tjenesten følger op og sender påmindelserne.'")
+    koersel: str | None = Field(None, description="Kørslens side i Prefect, når tjenesten følger op")
+
+
+def followed_up(next_step: NextStep | None) -> dict[str, str | None]:
+    """FollowedUp's fields after an action (sagsgang.web.service.follow)."""
+    if next_step is None:
+        return {"naeste": None, "koersel": None}
+    return {"naeste": NEXT_STEPS[next_step], "koersel": next_step.run_url}
+
+
+class Launched(FollowedUp):
     kommune: str
     journalnummer: str
     adresse: str
@@ -265,7 +286,7 @@ class LateIn(Strict):
     begrundelse: str = Field("", max_length=20_000)
 
 
-class Done(BaseModel):
+class Done(FollowedUp):
     besked: str
     advarsel: str | None = None
 
@@ -293,7 +314,7 @@ class MeetingChangeIn(Strict):
     bekraeft_dag: bool = Field(False, description="true: flyt også til en helligdag, lukkedag, weekend eller ferie")
 
 
-class MeetingChanged(BaseModel):
+class MeetingChanged(FollowedUp):
     besked: str
     sager: list[str]
     udfoert: bool

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,11 @@ if TYPE_CHECKING:
     from sagsgang.web.login_throttle import LoginThrottle
     from sagsgang.web.security import SecuritySettings
 
+# HTTP's safe methods: a GET or HEAD request only reads, so its transactions take no write lock on
+# SQLite (models.db.READ_ONLY), and a page or a feed never waits for a flow run's or an action's
+# commit. Set for each request by the app (sagsgang.web.app); a write in such a request still works.
+READING: ContextVar[bool] = ContextVar("sagsgang_web_reading", default=False)
+
 
 @dataclass(frozen=True)
 class Viewer:
@@ -50,6 +56,7 @@ class Viewer:
     role: Role
     municipality: str = ""  # the one municipality the user sees; '': every one (models.users.User)
     admin: bool = False
+    via: str = ""  # 'cli': the `sagsgang` command on this machine (deps.local_cli); its history says so
 
     @property
     def may_write(self) -> bool:
@@ -69,8 +76,9 @@ class Viewer:
         return self.may_write or (bool(self.email) and self.email.casefold() == owner_email.casefold())
 
     def editor(self, source: str = "web") -> Editor:
-        """Who the case's history names for what this user does through `source` ('web', 'api')."""
-        return Editor(self.name or self.username, source)
+        """Who the case's history names for what this user does through `source` ('web', 'api'),
+        or through the command line (`via`)."""
+        return Editor(self.name or self.username, self.via or source)
 
 
 @dataclass
@@ -87,8 +95,8 @@ class Web:
     municipalities: list[str] = field(default_factory=shipped_profiles)
 
     def session(self) -> AbstractContextManager[Session]:
-        """One transaction (models.db.session_scope)."""
-        return session_scope(self.engine)
+        """One transaction (models.db.session_scope); a GET or HEAD request's only reads (READING)."""
+        return session_scope(self.engine, read_only=READING.get())
 
     def default_municipality(self) -> str:
         """The first municipality with data here (most installations have one), else the first known."""
@@ -117,7 +125,7 @@ def _run(what: str, call: Callable[[], object]) -> FlowWarning | None:
     return follow(what, call)[0]
 
 
-def follow(what: str, call: Callable[[], object]) -> tuple[FlowWarning | None, str | None]:
+def follow(what: str, call: Callable[[], object]) -> tuple[FlowWarning | None, follow_up.NextStep | None]:
     """Run the follow-up through the orchestration port: (a warning if it failed, the key of what
     happens next, sagsgang.cases.follow_up.next_step: handed to the service, or it was busy)."""
     try:
@@ -130,11 +138,6 @@ def follow(what: str, call: Callable[[], object]) -> tuple[FlowWarning | None, s
             "Den daglige kontrol tager det op."
         ), None
     return None, follow_up.next_step(result)
-
-
-def with_next_step(message: str, next_step: str | None) -> str:
-    """The confirmation, and what happens next when the service follows up."""
-    return f"{message} {follow_up.NEXT_STEPS[next_step]}" if next_step else message
 
 
 # --- launching --------------------------------------------------------------------------------
@@ -156,7 +159,7 @@ def preview(web: Web, data: Mapping[str, Any]) -> list[caseview.Entry]:
 
 def launch(
     web: Web, data: Mapping[str, Any], viewer: Viewer | None = None
-) -> tuple[str, str, FlowWarning | None, str | None]:
+) -> tuple[str, str, FlowWarning | None, follow_up.NextStep | None]:
     """Validate everything, then run the launch flow (as `sagsgang sag opret`) and store the texts.
     Returns (municipality, journal number, warning, what happens next: `follow`)."""
     if viewer is not None and not viewer.sees(str(data.get("kommune", ""))):
@@ -247,9 +250,9 @@ def _case(session: Session, municipality: str, journal_number: str) -> Case:
 
 def decide(
     web: Web, municipality: str, journal_number: str, data: Mapping[str, Any], editor: Editor
-) -> tuple[str, FlowWarning | None, str | None]:
+) -> tuple[str, FlowWarning | None, follow_up.NextStep | None]:
     """Record a body's decision (as `sagsgang sag beslut`), then run the case's flow. Returns a
-    Danish confirmation, maybe a warning, and what happens next (`follow`)."""
+    Danish confirmation, maybe a warning, and what happens next (`follow`; the API says it as `naeste`)."""
     from sagsgang.web import notices
 
     body, outcome, text, new_ready = read_decision(data)
@@ -264,7 +267,18 @@ def decide(
         name = load_state(session, recorded.case).body_name(body)
     message = notices.decision_notice(name, recorded.meeting_day, recorded.outcome)
     warning, next_step = follow("Beslutningen", lambda: web.orchestrator.advance(journal_number, municipality))
-    return with_next_step(message, next_step), warning, next_step
+    return message, warning, next_step
+
+
+def municipality_of(web: Web, journal_number: str, viewer: Viewer) -> str:
+    """The municipality of the one case with this journal number that `viewer` sees (FormErrors:
+    none, or several)."""
+    with web.session() as session:
+        try:
+            case = find_case(session, journal_number, viewer.municipality or None)
+        except UserError as error:
+            raise FormErrors({"journalnummer": str(error)}) from None
+        return case.municipality
 
 
 def list_cases(
@@ -419,7 +433,7 @@ def find_meeting(web: Web, municipality: str, body: str, day: dt.date) -> Meetin
 
 def change_meeting(
     web: Web, municipality: str, body: str, day: dt.date, data: Mapping[str, Any], moving: bool, editor: Editor
-) -> tuple[str, list[str], FlowWarning | None, str | None]:
+) -> tuple[str, list[str], FlowWarning | None, follow_up.NextStep | None]:
     """Move or cancel the meeting (as `sagsgang mødeplan flyt|aflys`), then re-plan its cases.
     Returns (message, the cases re-planned, warning, what happens next: `follow`)."""
     from calendars.danish import long_date
@@ -457,7 +471,7 @@ def change_meeting(
 
     warning, next_step = follow("Mødeændringen", run)
     message = f"Mødet i {profile.bodies[body].name} {long_date(day)} er {what}."
-    return with_next_step(message, next_step if replanned else None), replanned, warning, next_step
+    return message, replanned, warning, next_step
 
 
 def agenda_html(web: Web, municipality: str, body: str, day: dt.date, minutes: bool, public: bool = False) -> str:

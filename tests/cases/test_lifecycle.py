@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from datetime import date
 
 import pytest
@@ -275,86 +276,48 @@ def test_a_decision_that_cannot_be_is_refused_in_danish(database, body, outcome,
         assert session.exec(select(Decision)).all() == []
 
 
-def test_two_decisions_at_the_same_time_one_wins_the_other_gets_a_conflict(database, monkeypatch):
-    # politisk_oekonomi: the four fagudvalg treat the case in parallel in stage 3. Børne- og
-    # Ungeudvalget meets Monday 3 May and Erhvervsudvalget Tuesday 4 May (both first in the month).
+# Two transactions that both read the case before either writes, and the optimistic lock's conflict
+# between them: tests/e2e/test_concurrent_decisions_e2e.py, on PostgreSQL. On SQLite a transaction
+# holds the write lock from its start (models.db), so the second waits for the first and sees it:
+
+
+def test_two_decisions_at_once_on_sqlite_are_taken_one_after_the_other_and_both_stand(database, monkeypatch):
+    # politisk_oekonomi: the four fagudvalg treat the case in parallel in stage 3 (as on PostgreSQL).
     launch(route="politisk_oekonomi")
     submit(date(2027, 3, 2))
     decide("direktion", "godkendt", date(2027, 3, 9))
     submit(date(2027, 3, 30))
     decide("strategisk_chefforum", "godkendt", date(2027, 4, 8))
-
-    both_read = threading.Barrier(2, timeout=10)
+    start = threading.Barrier(2, timeout=10)
     real_load_state = decisions.load_state
 
-    def load_state_then_wait(*args, **kwargs):
+    def load_state_slowly(*args, **kwargs):
         state = real_load_state(*args, **kwargs)
-        both_read.wait()  # both secretaries have read the case before either writes
+        time.sleep(0.3)  # time for the other secretary to read the case too, were that possible
         return state
 
-    monkeypatch.setattr(decisions, "load_state", load_state_then_wait)
+    monkeypatch.setattr(decisions, "load_state", load_state_slowly)
     results = {}
 
     def record(body: str) -> None:
+        start.wait()
         try:
             with configured.session_scope() as session:
                 decisions.record_decision(session, J, body, "anbefalet", f"{body} anbefaler.", at(date(2027, 5, 4), 18))
             results[body] = "gemt"
         except UserError as error:
-            results[body] = error
+            results[body] = str(error)
 
     threads = [threading.Thread(target=record, args=(body,)) for body in ("boern_unge", "erhverv")]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=30)
-    monkeypatch.setattr(decisions, "load_state", real_load_state)
+        thread.join(timeout=60)
 
-    assert sorted(str(type(r).__name__) if not isinstance(r, str) else r for r in results.values()) == [
-        "ConflictError",
-        "gemt",
-    ]
-    loser = next(body for body, r in results.items() if not isinstance(r, str))
-    assert "ændret af en anden samtidig" in str(results[loser])
-    with Session(configured.engine()) as session:  # the winner's decision is there, whole
-        texts = [d.text for d in session.exec(select(Decision)).all()]
-    assert len(texts) == 3 and f"{loser} anbefaler." not in texts
-    # Nothing is lost: the loser records it again and both decisions stand.
-    record(loser)
-    assert results[loser] == "gemt"
+    assert results == {"boern_unge": "gemt", "erhverv": "gemt"}
     with Session(configured.engine()) as session:
-        assert len(session.exec(select(Decision)).all()) == 4
-
-
-def test_the_same_decision_twice_at_once_is_stored_once(database, monkeypatch):
-    launch()
-    submit(date(2027, 3, 2))
-    both_read = threading.Barrier(2, timeout=10)
-    real_load_state = decisions.load_state
-
-    def load_state_then_wait(*args, **kwargs):
-        state = real_load_state(*args, **kwargs)
-        both_read.wait()
-        return state
-
-    monkeypatch.setattr(decisions, "load_state", load_state_then_wait)
-    errors = []
-
-    def record(outcome: str) -> None:
-        try:
-            with configured.session_scope() as session:
-                decisions.record_decision(session, J, "direktion", outcome, "", at(date(2027, 3, 9), 18))
-        except UserError as error:
-            errors.append(error)
-
-    threads = [threading.Thread(target=record, args=(o,)) for o in ("godkendt", "udsat")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert len(errors) == 1 and "samtidig" in str(errors[0])
-    with Session(configured.engine()) as session:
-        assert len(session.exec(select(Decision)).all()) == 1
+        texts = sorted(d.text for d in session.exec(select(Decision)).all())
+    assert len(texts) == 4 and {"boern_unge anbefaler.", "erhverv anbefaler."} <= set(texts)
 
 
 # --- meetings moved and cancelled ----------------------------------------------------------------------

@@ -47,7 +47,8 @@ def test_a_postgresql_url_without_its_driver(tmp_path):
 
 
 def test_a_sqlite_database_locked_by_another_writer(tmp_path):
-    world = make_world(f"sqlite:///{tmp_path / 'sagsgang.db'}", tmp_path / "home", files=True)
+    # A busy timeout of 1 s (pysqlite's URL parameter), not models.db's default of 30 s.
+    world = make_world(f"sqlite:///{tmp_path / 'sagsgang.db'}?timeout=1", tmp_path / "home", files=True)
     other = sqlite3.connect(tmp_path / "sagsgang.db")
     other.execute("BEGIN EXCLUSIVE")
     try:

@@ -423,8 +423,12 @@ def test_case_refuses_a_journal_number_not_in_kle_form(engine):
 def test_a_stale_copy_of_a_case_cannot_overwrite_a_newer_change(synced):
     with db.session_scope(synced) as session:
         case_id = new_case(session).id
-    first, second = Session(synced), Session(synced)
-    mine, theirs = first.get(Case, case_id), second.get(Case, case_id)
+    # Their copy was read in a transaction of its own, before mine (on SQLite a transaction holds
+    # the write lock from its start, models.db, so two cannot be open at once in one thread).
+    first, second = Session(synced), Session(synced, expire_on_commit=False)
+    theirs = second.get(Case, case_id)
+    second.commit()
+    mine = first.get(Case, case_id)
     mine.title = "Erhvervsstrategi 2027–2030"
     first.commit()
     theirs.title = "Gammel titel"

@@ -4,7 +4,10 @@ The API does everything the pages do, for other systems and scripts, and is desc
 OpenAPI document at /api/openapi.json (behind login, like everything here). Log in with
 POST /api/login (JSON), then send the session cookie; writing calls also send the X-CSRF-Token
 header with the token from /api/login or GET /api/mig. Errors are JSON with Danish messages:
-{"detail": "…", "fejl": {"felt": "…"}} (422 for input, 401, 403, 404, 409). The other parts:
+{"detail": "…", "fejl": {"felt": "…"}} (422 for input, 401, 403, 404, 409). An action's answer
+says what happens next (`naeste`) and, when the service follows up, its run's page (`koersel`).
+The `sagsgang` command on this machine writes as the secretariat with the service's local token
+instead of a login (sagsgang.web.deps.local_cli). The other parts:
 api_cases, api_meetings, api_subscriptions; the documents in sagsgang.web.schemas.
 """
 

@@ -8,10 +8,10 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from sagsgang.web import case_service, service
-from sagsgang.web.deps import ApiSubscriber, ApiWriter, WebDep
+from sagsgang.web import case_service
+from sagsgang.web.deps import ApiHandler, ApiWriter, WebDep
 from sagsgang.web.forms import FormErrors
-from sagsgang.web.schemas import ERRORS, CaseEditIn, Done, EditPreview, MaterialIn, invalid, steps_out
+from sagsgang.web.schemas import ERRORS, CaseEditIn, Done, EditPreview, MaterialIn, followed_up, invalid, steps_out
 
 router = APIRouter(prefix="/api", tags=["sagsgang"])
 NOT_FOUND = "Sagen findes ikke."
@@ -19,10 +19,11 @@ NOT_FOUND = "Sagen findes ikke."
 
 @router.post("/sager/{kommune}/{journalnummer}/materiale", response_model=Done, responses={**ERRORS, 404: {}})
 async def receive(
-    kommune: str, journalnummer: str, body: MaterialIn, w: WebDep, viewer: ApiSubscriber
+    kommune: str, journalnummer: str, body: MaterialIn, w: WebDep, viewer: ApiHandler
 ) -> Done | JSONResponse:
     """Materialet til organets næste møde er modtaget (som `sagsgang sag indsend`); påmindelserne
-    stopper. Sekretariatet og sagens sagsbehandler kan registrere det."""
+    stopper. Sekretariatet og sagens sagsbehandler kan registrere det; uden organ: alle organer i
+    sagens aktuelle trin."""
     try:
         name, warning, next_step = await run_in_threadpool(
             case_service.receive, w, kommune, journalnummer, body.model_dump(), viewer, "api"
@@ -33,7 +34,7 @@ async def receive(
         raise HTTPException(403, str(error)) from None
     except FormErrors as error:
         return invalid(error.errors)
-    return Done(besked=service.with_next_step(case_service.received_notice(name), next_step), advarsel=warning)
+    return Done(besked=case_service.received_notice(name), advarsel=warning, **followed_up(next_step))
 
 
 async def _fields(w, kommune: str, journalnummer: str, body: CaseEditIn) -> dict:

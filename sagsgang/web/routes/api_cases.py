@@ -13,6 +13,7 @@ from sagsgang.web.forms import FormErrors
 from sagsgang.web.schemas import (
     ERRORS,
     CaseIn,
+    CaseMunicipality,
     CaseOut,
     CaseSummary,
     DecisionIn,
@@ -21,6 +22,7 @@ from sagsgang.web.schemas import (
     Launched,
     Preview,
     changes_out,
+    followed_up,
     invalid,
     standing_out,
     steps_out,
@@ -85,6 +87,15 @@ async def case(kommune: str, journalnummer: str, w: WebDep, viewer: CurrentUser)
     )
 
 
+@router.get("/sagsnumre/{journalnummer}", response_model=CaseMunicipality, responses=ERRORS)
+async def municipality_of(journalnummer: str, w: WebDep, viewer: ApiWriter) -> CaseMunicipality | JSONResponse:
+    """Kommunen med sagen med journalnummeret (som `sagsgang sag …` uden --kommune finder den)."""
+    try:
+        return CaseMunicipality(kommune=await run_in_threadpool(service.municipality_of, w, journalnummer, viewer))
+    except FormErrors as error:
+        return invalid(error.errors)
+
+
 @router.post("/sager/tidsplan", response_model=Preview, responses=ERRORS)
 async def preview(body: CaseIn, w: WebDep, viewer: ApiWriter) -> Preview | JSONResponse:
     """Tidsplanen, sagen ville få, hvis den blev startet nu (intet gemmes)."""
@@ -98,7 +109,7 @@ async def preview(body: CaseIn, w: WebDep, viewer: ApiWriter) -> Preview | JSONR
 async def launch(body: CaseIn, w: WebDep, viewer: ApiWriter) -> Launched | JSONResponse:
     """Start sagen: samme flow som `sagsgang sag opret`."""
     try:
-        municipality, journal_number, warning, _next_step = await run_in_threadpool(
+        municipality, journal_number, warning, next_step = await run_in_threadpool(
             service.launch, w, body.fields(), viewer
         )
     except FormErrors as error:
@@ -109,6 +120,7 @@ async def launch(body: CaseIn, w: WebDep, viewer: ApiWriter) -> Launched | JSONR
             journalnummer=journal_number,
             adresse=f"/api/sager/{municipality}/{journal_number}",
             advarsel=warning,
+            **followed_up(next_step),
         ).model_dump(),
         status_code=201,
     )
@@ -123,14 +135,14 @@ async def decide(
         raise HTTPException(404, "Sagen findes ikke.")
     data = {**body.model_dump(), "udfald": body.udfald.value}
     try:
-        message, warning, _next_step = await run_in_threadpool(
+        message, warning, next_step = await run_in_threadpool(
             service.decide, w, kommune, journalnummer, data, viewer.editor("api")
         )
     except LookupError:
         raise HTTPException(404, "Sagen findes ikke.") from None
     except FormErrors as error:
         return invalid(error.errors)
-    return Done(besked=message, advarsel=warning)
+    return Done(besked=message, advarsel=warning, **followed_up(next_step))
 
 
 @router.post("/sager/{kommune}/{journalnummer}/eftersendelse", response_model=Done, responses={**ERRORS, 404: {}})
@@ -141,11 +153,11 @@ async def send_late(
     if not viewer.sees(kommune):
         raise HTTPException(404, "Sagen findes ikke.")
     try:
-        message, warning, _next_step = await run_in_threadpool(
+        message, warning, next_step = await run_in_threadpool(
             late_service.send_late, w, kommune, journalnummer, body.model_dump(), viewer.editor("api")
         )
     except LookupError:
         raise HTTPException(404, "Sagen findes ikke.") from None
     except FormErrors as error:
         return invalid(error.errors)
-    return Done(besked=message, advarsel=warning)
+    return Done(besked=message, advarsel=warning, **followed_up(next_step))

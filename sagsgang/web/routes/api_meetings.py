@@ -14,7 +14,7 @@ from sagsgang.danish_words import count
 from sagsgang.web import service
 from sagsgang.web.deps import ApiWriter, CurrentUser, WebDep
 from sagsgang.web.forms import FormErrors, read_day
-from sagsgang.web.schemas import DATE, ERRORS, MeetingChanged, MeetingChangeIn, MeetingOut, invalid
+from sagsgang.web.schemas import DATE, ERRORS, MeetingChanged, MeetingChangeIn, MeetingOut, followed_up, invalid
 
 router = APIRouter(prefix="/api", tags=["sagsgang"])
 
@@ -90,9 +90,15 @@ async def change_meeting(
             udfoert=False,
         )
     try:
-        message, replanned, warning, _next_step = await run_in_threadpool(
+        message, replanned, warning, next_step = await run_in_threadpool(
             service.change_meeting, w, kommune, organ, meeting.day, body.model_dump(), moving, viewer.editor("api")
         )
     except FormErrors as error:
         return invalid(error.errors)
-    return MeetingChanged(besked=message, sager=replanned, udfoert=True, advarsel=warning)
+    return MeetingChanged(
+        besked=message,
+        sager=replanned,
+        udfoert=True,
+        advarsel=warning,
+        **followed_up(next_step if replanned else None),
+    )

@@ -48,7 +48,7 @@ async def _answer(request: Request, build: Callable[[Answers, Window], dict | No
     web = request.app.state.web
 
     def run() -> dict | None:
-        with session_scope(web.engine) as session:
+        with session_scope(web.engine, read_only=True) as session:  # open data only reads
             root = str(request.base_url).rstrip("/") + PREFIX
             urls = Urls(root, web.settings.home_folder)
             answers = Answers(session, urls, web.feed_context.profiles, web.clock.today())
