@@ -6,6 +6,7 @@ sagsforloeb/sagsgang      advance a case, optionally recording a decision (form:
 moedeaendring/sagsgang    re-plan the cases on a moved or cancelled meeting
 daglig-kontrol/sagsgang   the daily backstop, Cron 08:00 Europe/Copenhagen
 vaekning/sagsgang         the wake-up: advance every case whose wake-up time has come, every 5 minutes
+offentliggoer-kalendere/sagsgang  the static feeds, one run per 30 s slot that a case's run booked
 
 Each entrypoint is a module path (flows.lifecycle.advance_case, …) with no pull steps: a worker's
 flow run imports the installed package, checkout or wheel alike, and no image is built. So each
@@ -33,6 +34,7 @@ from prefect.schedules import Cron, Interval, Schedule
 from prefect.workers.process import ProcessWorker
 
 from flows.daily import daily_check
+from flows.feed_publishing import publish_feeds
 from flows.lifecycle import DEPLOYMENT, advance_case, launch_case, meeting_changed
 from flows.wakeup import wake_up
 
@@ -48,6 +50,7 @@ def deployments() -> list[RunnerDeployment]:
         _deployment(meeting_changed, "Planlæg sagerne på et flyttet eller aflyst møde igen."),
         _deployment(daily_check, "Daglig kontrol: påmindelser, eskaleringer og mandagsoversigt.", [DAILY]),
         _deployment(wake_up, "Væk de sager, hvis påmindelse eller frist er kommet.", [WAKE_UP]),
+        _deployment(publish_feeds, "Offentliggør de statiske kalendere efter sagernes seneste ændringer."),
     ]
 
 

@@ -16,6 +16,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 
+from flows import feed_publishing
 from sagsgang.cases import advance, steps
 from sagsgang.cases.state import ConflictError
 from sagsgang.notifications import daily, heartbeat
@@ -56,7 +57,8 @@ TASKS: dict[Callable[..., Any], Task[..., object]] = {
     advance.follow_route: step("følg sagens rute", advance.follow_route),
     advance.follow_routes: step("følg sagernes ruter", advance.follow_routes),
     steps.replan_meeting: step("planlæg mødets sager igen", steps.replan_meeting),
-    steps.publish_feeds: step("offentliggør kalendere", steps.publish_feeds),
+    # Under the service the run books the coming slot's publish run (flows.feed_publishing).
+    steps.publish_feeds: step("bestil offentliggørelse af kalendere", feed_publishing.publish_soon),
     steps.due_cases: step("sager der skal vækkes", steps.due_cases),
     steps.send_outbox: step("send udbakken", steps.send_outbox),
     steps.warn_if_daily_check_missing: step("kontrollér at dagens kontrol er kørt", steps.warn_if_daily_check_missing),

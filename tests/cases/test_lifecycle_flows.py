@@ -176,7 +176,14 @@ def test_deployments_offer_danish_forms_and_run_daily_at_8_copenhagen_time(prefe
 
     with get_client(sync_client=True) as client:
         found = {deployment.flow_name: client.read_deployment(deployment.apply()) for deployment in deployments()}
-    assert set(found) == {"opret-sag", "sagsforloeb", "moedeaendring", "daglig-kontrol", "vaekning"}
+    assert set(found) == {
+        "opret-sag",
+        "sagsforloeb",
+        "moedeaendring",
+        "daglig-kontrol",
+        "vaekning",
+        "offentliggoer-kalendere",
+    }
     daily = found["daglig-kontrol"].schedules[0].schedule
     assert (daily.cron, daily.timezone) == ("0 8 * * *", "Europe/Copenhagen")
     wake_up = found["vaekning"].schedules[0].schedule

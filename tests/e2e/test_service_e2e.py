@@ -1,7 +1,8 @@
 """`sagsgang tjeneste` on the embedded default, as a new user runs it: its own Prefect server
 (SQLite under SAGSGANG_HOME/prefect), the deployments in the work pool, one `prefect worker`, the
 web app. A case launched from the command line is handed off, and the worker advances it: the case
-gets its wake-up time in the database. Then SIGTERM stops everything and removes tjeneste.json.
+gets its wake-up time in the database, and its static feed is published by the publish run its run
+booked. Then SIGTERM stops everything and removes tjeneste.json.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -42,7 +44,8 @@ def until(check, seconds: float, what: str, service: subprocess.Popen, home: Pat
 def test_the_service_hands_a_launched_case_to_its_worker_and_stops_cleanly(tmp_path):
     home = tmp_path / "home"
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PREFECT_", "SAGSGANG_"))}
-    env.update({"SAGSGANG_HOME": str(home), "SAGSGANG_TODAY": "2027-03-01"})
+    feeds = tmp_path / "kalender"
+    env.update({"SAGSGANG_HOME": str(home), "SAGSGANG_TODAY": "2027-03-01", "SAGSGANG_FEEDS_DIR": str(feeds)})
     web_port, prefect_port = free_port(), free_port()
     service = subprocess.Popen(
         [
@@ -125,6 +128,18 @@ def test_the_service_hands_a_launched_case_to_its_worker_and_stops_cleanly(tmp_p
             2027, 3, 3, 8, 0, tzinfo=ZoneInfo("Europe/Copenhagen")
         )
         engine.dispose()
+
+        # The run booked the static feeds' publish for the next 30-second slot: one publish run,
+        # which wrote the case's feed.
+        case_feed = feeds / "slagelse" / "sag" / f"{J}.ics"
+        until(lambda: case_feed.exists(), 120, "the case's static feed", service, home)
+        assert "Havnestrategi 2027" in case_feed.read_text(encoding="utf-8")
+        runs = httpx.post(
+            f"http://127.0.0.1:{prefect_port}/api/flow_runs/filter",
+            json={"flows": {"name": {"any_": ["offentliggoer-kalendere"]}}},
+        ).json()
+        assert [run["state"]["type"] for run in runs] == ["COMPLETED"]
+        assert dt.datetime.fromisoformat(runs[0]["expected_start_time"]).second % 30 == 0
     finally:
         service.send_signal(signal.SIGTERM)
         try:
