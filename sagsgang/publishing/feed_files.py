@@ -56,6 +56,11 @@ def publish(session: Session, directory: Path, context: FeedContext) -> PublishR
     stays the Last-Modified a static web server sends. Feed files that are no longer public are
     removed. One feed that cannot be written (a file name too long, a full disk for that file) is
     logged and listed in `failed`; the others are still published.
+
+    Each feed's ledger rows (what its events last looked like) are committed with it: a publish
+    of hundreds of cases then holds SQLite's write lock (models.db: every write transaction takes
+    it first) one feed at a time, and the actions of the web app and the CLI get their turn in
+    between instead of waiting for the whole publish. So `session` must be the publish's own.
     """
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
@@ -78,6 +83,7 @@ def publish(session: Session, directory: Path, context: FeedContext) -> PublishR
             log.exception("feed %s not published", spec.path)
             failed.append(spec.path)
             continue
+        session.commit()  # this feed's stamps; the next feed begins a transaction of its own
         listed.append(rendered)
         if changed:
             written.append(spec.path)
