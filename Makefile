@@ -30,10 +30,10 @@ lint: $(STAMP)
 
 # Slow end-to-end tests: PostgreSQL + `prefect server` + worker, PDF, browser. The script installs
 # the Debian packages they need when missing (as root), then runs every test marked e2e.
-# It includes the two-worker scale-out trial with the issue's 200 launches and 200 decisions (about
-# 19 minutes on 2 cores); SKALERING_SAGER=40 for fewer while iterating.
+# The scale-out trial runs with 40 cases here: with 200 it passed alone in 19 min but ran out of its
+# deadline inside the full run (378 of 400 runs); `make e2e-skalering` runs it alone with 200.
 e2e: $(STAMP)
-	tests/e2e/run.sh
+	SKALERING_SAGER=$${SKALERING_SAGER:-40} tests/e2e/run.sh
 
 # Only the two-worker scale-out trial (issue 11) with 200 launches and 200 decisions at once;
 # SKALERING_SAGER=40 for fewer cases.
