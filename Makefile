@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo db test lint e2e e2e-skalering bench lock clean
+.PHONY: demo db test lint e2e e2e-skalering bench lock helligdage clean
 
 # The demo makes its own databases; the upgrade readies the default one for the README's commands.
 # It starts the service (its own Prefect server and worker) in a temporary folder, launches a case
@@ -62,6 +62,12 @@ $(STAMP): requirements.lock pyproject.toml
 # Re-resolve the pins after changing dependencies in pyproject.toml (needs uv: pip install uv).
 lock:
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+# Writes Denmark's holiday table anew from the installed python-holidays (after upgrading it in the
+# lock); tests/calendars/test_holiday_table.py fails until it is.
+helligdage: $(STAMP)
+	$(BIN)/python -m calendars.holiday_table > calendars/denmark_holidays.py.new
+	mv calendars/denmark_holidays.py.new calendars/denmark_holidays.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

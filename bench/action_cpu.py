@@ -100,7 +100,7 @@ def prepare(env: dict) -> None:
     on the service's day meanwhile): decided on 10 March, after Direktionen's meeting of 9 March."""
     inline = {**env, "SAGSGANG_ORCHESTRATION": "inline"}
     for n in range(2 * REPEAT):
-        cpu_of_command(inline, *opret(1 + n), today=LAUNCH_DAY)
+        cpu_of_command(inline, *opret(1 + n, ready="01-03-2027"), today=LAUNCH_DAY)
         cpu_of_command(inline, "sag", "indsend", journal(1 + n), today=LAUNCH_DAY)
 
 

@@ -11,8 +11,7 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from holidays.countries.denmark import Denmark
-
+from calendars import holiday_table
 from calendars import profile_schema as schema
 from calendars.danish import TIMEZONE, WEEKDAY_NUMBERS
 from calendars.profiles import Profile, ProfileError
@@ -41,7 +40,7 @@ class FieldReader:
 
     def early_closings(self, table: schema.Calendar) -> dict[str, dt.time]:
         """closes_early = { "Grundlovsdag" = "12:00" }: a working day that closes at that hour."""
-        known = set(Denmark(years=range(2020, 2031), language="da", categories=("public", "optional")).values())
+        known = _names(holiday_table.CATEGORIES)
         for name in table.closes_early:
             if name not in known:
                 raise self.fail(
@@ -53,7 +52,7 @@ class FieldReader:
 
     def holiday_names(self, names: list[str], key: str, categories: tuple[str, ...]) -> tuple[str, ...]:
         """Names as python-holidays writes them in Danish; a typo would quietly keep a day open."""
-        known = set(Denmark(years=range(2020, 2031), language="da", categories=categories).values())
+        known = _names(categories)
         for index, name in enumerate(names):
             if name not in known:
                 raise self.fail(
@@ -128,3 +127,8 @@ class FieldReader:
         if not entries:
             raise self.fail(key, f"{path} indeholder ingen møder.", "eksportér en kalender med mødernes begivenheder.")
         return tuple(sorted(entries))
+
+
+def _names(categories: tuple[str, ...]) -> set[str]:
+    """The holidays' names in `categories` (as python-holidays writes them in Danish), this decade."""
+    return {name for category in categories for name in holiday_table.holidays(range(2020, 2031), category).values()}

@@ -1,6 +1,7 @@
 """The municipal calendar: which days are working days, and counting in working days.
 
-One object per municipality holds the statutory holidays (python-holidays, Denmark, Danish names),
+One object per municipality holds the statutory holidays (python-holidays' Denmark, Danish names,
+read from its generated table: calendars.holiday_table),
 the municipality's closing days, its recesses (periods without ordinary meetings) and its week
 mask. Working-day arithmetic runs on a precomputed index of the working days in the calendar's
 years, so every operation is a couple of list look-ups; the planner works on those positions
@@ -14,10 +15,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from holidays.countries.denmark import Denmark
+from calendars import holiday_table
 
-FIRST_YEAR = 1990
-LAST_YEAR = 2100
+FIRST_YEAR = holiday_table.FIRST_YEAR  # the years the holiday table covers
+LAST_YEAR = holiday_table.LAST_YEAR
 WEEKDAYS_ONLY = "1111100"  # Monday .. Sunday
 WITH_SATURDAY = "1111110"  # "hverdage (inklusive lørdag)"
 
@@ -123,7 +124,8 @@ class MunicipalCalendar:
         self._last = dt.date(last_year, 12, 31)
         self._base = self._first.toordinal()
         self._names = self._days_off_by_name()
-        self.closes_early = self._early_closings()
+        self._early = self._early_closings()
+        self.closes_early = {day: time for day, (_name, time) in self._early.items()}
         self._named_days = sorted(self._names)
         self._build_index()
         self._recess_spans = sorted(
@@ -142,12 +144,11 @@ class MunicipalCalendar:
 
     def _days_off_by_name(self) -> dict[dt.date, tuple[str, str]]:
         years = range(self.first_year, self.last_year + 1)
-        statutory = Denmark(years=years, language="da")
+        statutory = holiday_table.holidays(years)
         names: dict[dt.date, tuple[str, str]] = {day: (name, "helligdag") for day, name in statutory.items()}
         closing = self.closing_days
         if closing.optional:
-            optional = Denmark(years=years, language="da", categories=("optional",))
-            for day, name in optional.items():
+            for day, name in holiday_table.holidays(years, "optional").items():
                 if name in closing.optional:
                     names.setdefault(day, (name, "lukkedag"))
         for year in years:
@@ -160,15 +161,16 @@ class MunicipalCalendar:
             names.setdefault(day, (name, "lukkedag"))
         return names
 
-    def _early_closings(self) -> dict[dt.date, dt.time]:
-        """Working days that close early (a day fully closed as well stays closed)."""
+    def _early_closings(self) -> dict[dt.date, tuple[str, dt.time]]:
+        """Working days that close early, with the day's name and closing hour (a day fully
+        closed as well stays closed)."""
         if not self.closing_days.early:
             return {}
         years = range(self.first_year, self.last_year + 1)
-        named = Denmark(years=years, language="da", categories=("public", "optional"))
         return {
-            day: self.closing_days.early[name]
-            for day, name in named.items()
+            day: (name, self.closing_days.early[name])
+            for category in holiday_table.CATEGORIES
+            for day, name in holiday_table.holidays(years, category).items()
             if name in self.closing_days.early and day not in self._names
         }
 
@@ -267,12 +269,9 @@ class MunicipalCalendar:
 
     def early_closings_between(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, str, dt.time]]:
         """Working days in [start, end] the town hall closes early: day, name, closing hour."""
-        if not self.closes_early:
-            return []
-        names = Denmark(years=range(start.year, end.year + 1), language="da", categories=("public", "optional"))
         return [
-            (day, names.get(day, ""), time)
-            for day, time in sorted(self.closes_early.items())
+            (day, name, time)
+            for day, (name, time) in sorted(self._early.items())
             if start <= day <= end and self.is_working_day(day)
         ]
 

@@ -83,6 +83,14 @@ class Settings(BaseSettings):
 
         return get_engine(self.database)
 
+    def as_environment(self) -> dict[str, str]:
+        """These settings as the SAGSGANG_* variables a child process reads them from (the home
+        folder and the database URL resolved, so the child finds what this process uses)."""
+        env = {f"SAGSGANG_{name.upper()}": str(value) for name, value in self.model_dump().items() if value is not None}
+        env["SAGSGANG_HOME"] = str(self.home_folder)
+        env["SAGSGANG_DATABASE_URL"] = self.database
+        return env
+
     def clock(self) -> Clock:
         """`today` pins the date (demos, tests); otherwise the system clock."""
         if self.today:

@@ -185,7 +185,9 @@ def close_if_ended(settings: Settings, case_id: int) -> bool:
 def publish_feeds(settings: Settings) -> bool:
     """Republish the static calendar feeds (when settings.feeds_dir is set) after a plan changed.
     False when there is nowhere to publish them."""
-    from sagsgang.publishing import feed_files  # the feeds' renderers load only when a plan changed
+    if settings.feeds_dir is None:
+        return False
+    from sagsgang.publishing import feed_files  # the feeds' renderers load only when there are feeds to write
 
     return feed_files.regenerate_for(settings) is not None
 

@@ -2,7 +2,8 @@
 flyt|aflys` are sent to the service's own web app, whose JSON API does each of them
 (sagsgang.web.routes.api_cases, api_case_edit, api_meetings), and this process prints its answer.
 It imports neither the database layer, holidays, pydantic-settings nor Prefect: an action costs
-Python's start-up, argparse and one or two HTTP requests on this machine (http.client).
+Python's start-up, argparse and one or two HTTP requests on this machine (http.client, imported
+only once a running service is found).
 
 When it is used: tjeneste.json (sagsgang.service.discovery) names a live process and a plain-http
 `web_url` on this machine, the service's local token (sagsgang.service.local_token) can be read,
@@ -24,7 +25,6 @@ decision on the meeting, material already received, a meeting no longer on the d
 from __future__ import annotations
 
 import getpass
-import http.client
 import json
 import os
 import sys
@@ -266,6 +266,8 @@ def _send(
     service: Service, headers: Mapping[str, str], method: str, path: str, body: dict[str, Any] | None
 ) -> tuple[int, dict[str, Any]]:
     """(status, JSON answer). NotSent when the app could not be reached at all."""
+    import http.client  # only once a service runs: it is a twentieth of every command's start-up
+
     connection = http.client.HTTPConnection(service.host, service.port, timeout=CONNECT_SECONDS)
     try:
         try:

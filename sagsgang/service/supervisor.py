@@ -60,11 +60,8 @@ def child_environment(settings: Settings, api_url: str, base: Mapping[str, str] 
         }
     )
     env.setdefault("PREFECT_WORKER_QUERY_SECONDS", "2")  # a handed-off run starts within seconds
-    for name, value in settings.model_dump(exclude={"orchestration"}).items():
-        if value is not None:
-            env[f"SAGSGANG_{name.upper()}"] = str(value)
-    env["SAGSGANG_HOME"] = str(settings.home_folder)
-    env["SAGSGANG_DATABASE_URL"] = settings.database
+    # The service's own choice of orchestration is not its children's: they keep the environment's.
+    env.update({name: value for name, value in settings.as_environment().items() if name != "SAGSGANG_ORCHESTRATION"})
     return env
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from sagsgang.cases import steps
 from sagsgang.cases.decisions import DecisionForm
 from sagsgang.cases.inline import InlineOrchestrator
 from sagsgang.publishing import feed_files
@@ -30,7 +31,7 @@ def test_a_recorded_decision_is_in_the_case_feed_without_a_plan_change(database,
     assert "Beslutning" not in case_feed.read_text()
 
     after_meeting = dt.datetime(2027, 3, 9, 18, tzinfo=CPH)
-    InlineOrchestrator(configured.settings()).advance(
+    InlineOrchestrator(configured.settings(), publish=steps.publish_feeds).advance(
         J, "slagelse", DecisionForm(body="direktion", outcome="godkendt"), after_meeting
     )
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from models.tables import Case
+from sagsgang.cases import steps
 from sagsgang.cases.inline import InlineOrchestrator
 from sagsgang.cases.scheduling import change_meeting
 from sagsgang.inputs import read_profile
@@ -58,7 +59,9 @@ def test_a_moved_meeting_replans_thirty_cases_and_writes_each_feed_once(database
         return replace(source, target, *args, **kwargs)
 
     monkeypatch.setattr(os, "replace", counted)
-    result = InlineOrchestrator(configured.settings()).meeting_changed("slagelse", key, local(date(2027, 3, 1), 10))
+    result = InlineOrchestrator(configured.settings(), publish=steps.publish_feeds).meeting_changed(
+        "slagelse", key, local(date(2027, 3, 1), 10)
+    )
 
     assert sorted(result["sager"]) == sorted(CASES)
     # Thursday 15 April: 5 working days before is Thursday 8 April.
