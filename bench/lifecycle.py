@@ -30,7 +30,8 @@ that `sag beslut` and the web app decide are launched beforehand without the ser
 1 March with their material in before Direktionen's deadline of 4 March, so they stay on its
 9 March meeting, which has passed on the service's day.
 
-Run:  .venv/bin/python bench/lifecycle.py [--gentag N]
+Run:  .venv/bin/python bench/lifecycle.py [--gentag N] [--kun-uden-tjeneste]
+(`--kun-uden-tjeneste`: only the variant without the service; its ratios then have no baselines.)
 """
 
 from __future__ import annotations
@@ -570,9 +571,11 @@ def moved(replanned: float | None, published: float | None, mails: int | None, v
 
 
 def main() -> int:
-    _found, _base, (replanned, published, mails) = with_service()
-    moved(replanned, published, mails)
-    shown = set(FAILURES)
+    shown: set[str] = set()
+    if "--kun-uden-tjeneste" not in sys.argv:
+        _found, _base, (replanned, published, mails) = with_service()
+        moved(replanned, published, mails)
+        shown = set(FAILURES)
     found, (replanned, published, mails) = inline()
     for name, times in found.items():
         print(figures(name, times, MEDIANS))

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 HANDED_OFF = "Tjenesten følger op og sender påmindelserne."
 BUSY = "Tjenesten var optaget, så opfølgningen er kørt her; tjenesten sender påmindelserne."
-NOT_RUNNING = "Tjenesten kører ikke: påmindelser sendes først, når `sagsgang tjeneste` kører."
+NOT_RUNNING = "Tjenesten kører ikke: de næste påmindelser sendes først, når `sagsgang tjeneste` kører."
 
 
 def handed_off(result: Mapping[str, object]) -> bool:

@@ -34,16 +34,19 @@ EXIT_CODES = (
     "2 fejl i det indtastede (intet er gemt); 3 noget Sagsgang afhænger af svarer ikke (database, disk, "
     "mailserver, Prefect); 130 afbrudt med Ctrl-C."
 )
-COMMAND_MODULES = (
-    "sagsgang.cli.planning_commands",
-    "sagsgang.cli.case_commands",
-    "sagsgang.cli.agenda_commands",
-    "sagsgang.cli.feed_commands",
-    "sagsgang.cli.service_commands",
-    "sagsgang.cli.user_commands",
-    "sagsgang.cli.db_commands",
-    "sagsgang.cli.export_commands",
-)
+# Each module and the commands (with their aliases) it registers: a command builds the parser of
+# its own module only, which spares every command importing and declaring all the others.
+# tests/cli/test_cli.py checks that each module registers exactly these.
+COMMAND_MODULES = {
+    "sagsgang.cli.planning_commands": ("plan", "kommuner", "møder", "demo"),
+    "sagsgang.cli.case_commands": ("sag", "mødeplan", "daglig"),
+    "sagsgang.cli.agenda_commands": ("dagsorden", "sagstekst", "faste-punkter"),
+    "sagsgang.cli.feed_commands": ("kalender", "feeds", "abonnement"),
+    "sagsgang.cli.service_commands": ("tjeneste", "serve", "arbejder", "worker", "log"),
+    "sagsgang.cli.user_commands": ("bruger",),
+    "sagsgang.cli.db_commands": ("db",),
+    "sagsgang.cli.export_commands": ("sager",),
+}
 
 
 def worded(error: Exception) -> SagsgangError:
@@ -59,7 +62,11 @@ def _is_model_error(error: BaseException) -> bool:
     return errors is not None and isinstance(error, errors.ModelError)
 
 
-def build_parser() -> DanishArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> DanishArgumentParser:
+    """The parser of every command; or, when `argv` starts with a command's name, of that command's
+    module only (`sagsgang --help` and a mistyped command get them all)."""
+    first = next(iter(argv or ()), None)
+    own = [name for name, commands in COMMAND_MODULES.items() if first in commands]
     parser = DanishArgumentParser(
         prog="sagsgang",
         description="Sagsgang planlægger politiske sagers vej gennem kommunens organer: "
@@ -69,7 +76,7 @@ def build_parser() -> DanishArgumentParser:
     commands = parser.add_subparsers(
         title="kommandoer", metavar="<kommando>", required=True, parser_class=DanishArgumentParser
     )
-    for name in COMMAND_MODULES:
+    for name in own or COMMAND_MODULES:
         importlib.import_module(name).register(commands)
     return parser
 
@@ -119,7 +126,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     from calendars.workdays import CalendarRangeError
     from sagsgang.cli.database import Unavailable
 
-    args = build_parser().parse_args(argv)
+    args = build_parser(sys.argv[1:] if argv is None else argv).parse_args(argv)
     handler: Callable[..., int] = args.handler
     try:
         args.settings = settings or read_settings()

@@ -201,3 +201,25 @@ def test_output_piped_into_head_stops_quietly():
     assert len(result.stdout.splitlines()) == 3
     assert result.stderr == ""
     assert result.returncode in (0, 141)  # 141: ended by SIGPIPE, as `yes | head` is
+
+
+def test_each_command_module_registers_the_commands_main_looks_it_up_by():
+    # A command builds only its own module's parser: a module that registered a command under
+    # another name than COMMAND_MODULES says would leave that command unreachable.
+    import importlib
+
+    from sagsgang.cli.argparse_da import DanishArgumentParser
+    from sagsgang.cli.main import COMMAND_MODULES
+
+    for module, names in COMMAND_MODULES.items():
+        parser = DanishArgumentParser(prog="sagsgang")
+        commands = parser.add_subparsers(parser_class=DanishArgumentParser)
+        importlib.import_module(module).register(commands)
+        assert tuple(commands.choices) == names, module
+
+
+def test_a_mistyped_command_is_told_with_every_command_there_is():
+    result = sagsgang("sgs", "vis")
+    assert result.returncode == 2
+    assert "sgs" in result.stderr
+    assert "plan" in result.stderr and "sag" in result.stderr and "tjeneste" in result.stderr

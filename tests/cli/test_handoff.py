@@ -319,7 +319,7 @@ def test_without_a_service_the_follow_up_runs_here_and_says_the_service_is_off(d
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == (
-        "Tjenesten kører ikke: påmindelser sendes først, når `sagsgang tjeneste` kører."
+        "Tjenesten kører ikke: de næste påmindelser sendes først, når `sagsgang tjeneste` kører."
     )
     assert "Næste påmindelse eller fristkontrol: onsdag 3. marts 2027 kl. 08:00" in result.stdout
     assert wake_at() is not None
