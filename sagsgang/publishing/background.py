@@ -1,32 +1,28 @@
 """The static calendar feeds (SAGSGANG_FEEDS_DIR) written by a process of their own after an action
 whose follow-up ran here, without the service: the action answers once its fact and plan are
-stored, and the feeds follow within seconds instead of holding the command for the ~1 s that
-rendering every feed takes. (With the service, a run books the feeds' publish run instead:
+stored, and the feeds follow within seconds instead of holding the command for the second or so
+that rendering every feed takes. (With the service, a run books the feeds' publish run instead:
 flows/feed_publishing.py.)
 
-`publish_later(settings)` starts `python -m sagsgang.publishing.background <requested>`, detached
-(its own session, no terminal), with the settings as SAGSGANG_* variables. That process takes a
-lock under SAGSGANG_HOME, so one publishes at a time, and publishes unless a publish that started
-after `requested` has finished meanwhile: that one read the database after this action's commit,
-so a burst of actions writes the feeds a few times, not once each. A failure goes to the log
-file (sagsgang.logs); the next action, publish or service run writes the feeds again.
+`publish_later(settings)` starts `python -m sagsgang.publishing.background`, detached (its own
+session, no terminal, a lower CPU priority than the user's next command), with the settings as
+SAGSGANG_* variables. It publishes as every publisher does (sagsgang.publishing.feed_files.regenerate):
+whose turn it is says sagsgang.publishing.publish_turns, so a burst of actions writes the feeds
+once or twice, not once each, and every change is published by a publish that began after it was
+committed. A failure goes to the log file (sagsgang.logs); the next publish writes the feeds again.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 import subprocess
 import sys
-import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sagsgang.settings import Settings
 
-LOCK = "kalendere.lock"
-STAMP = "kalendere.offentliggjort"  # the start (ns since the epoch) of the last finished publish
+NICENESS = 10  # the feeds can wait a moment; the secretary's next command should not
 
 
 def publish_later(settings: Settings) -> bool:
@@ -34,7 +30,7 @@ def publish_later(settings: Settings) -> bool:
     if settings.feeds_dir is None:
         return False
     subprocess.Popen(
-        [sys.executable, "-m", "sagsgang.publishing.background", str(time.time_ns())],
+        [sys.executable, "-m", "sagsgang.publishing.background"],
         env={**os.environ, **settings.as_environment()},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -44,40 +40,17 @@ def publish_later(settings: Settings) -> bool:
     return True
 
 
-def publish_once(settings: Settings, requested: int) -> bool:
-    """Publish the feeds unless a publish that started after `requested` has finished; True if
-    this one published."""
-    from sagsgang.publishing import feed_files
-
-    home = settings.home_folder
-    home.mkdir(parents=True, exist_ok=True)
-    with open(home / LOCK, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or the process dies
-        last = _last_start(home / STAMP)
-        if requested <= last <= time.time_ns():  # (a stamp ahead of the clock: the clock went back)
-            return False
-        started = time.time_ns()
-        feed_files.regenerate_for(settings)
-        (home / STAMP).write_text(str(started), encoding="ascii")
-    return True
-
-
-def _last_start(stamp: Path) -> int:
-    try:
-        return int(stamp.read_text(encoding="ascii"))
-    except (FileNotFoundError, ValueError):
-        return 0
-
-
-def main(argv: list[str]) -> int:
+def main() -> int:
     from sagsgang import logs
     from sagsgang.faults import log_traceback
+    from sagsgang.publishing import feed_files
     from sagsgang.settings import Settings
 
+    os.nice(NICENESS)
     settings = Settings()
     logs.to_file(settings)
     try:
-        publish_once(settings, int(argv[1]))
+        feed_files.regenerate_for(settings)
     except Exception as error:
         log_traceback(error, settings)
         return 1
@@ -85,4 +58,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main())
