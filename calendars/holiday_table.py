@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from functools import cache
 
 CATEGORIES = ("public", "optional")
-FIRST_YEAR = 1990  # the years of calendars.workdays (FIRST_YEAR..LAST_YEAR)
+FIRST_YEAR = 1990  # the years the table covers, and so the years calendars.workdays counts in
 LAST_YEAR = 2100
 
 

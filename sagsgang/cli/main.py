@@ -121,12 +121,13 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     if argv is None:  # run as a command (not called by tests or other code in their process)
         # Piped into `head`: stop quietly like other command-line tools.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    if settings is None and (code := _thin(sys.argv[1:] if argv is None else argv)) is not None:
+    given = sys.argv[1:] if argv is None else argv
+    if settings is None and (code := _thin(given)) is not None:
         return code
     from calendars.workdays import CalendarRangeError
     from sagsgang.cli.database import Unavailable
 
-    args = build_parser(sys.argv[1:] if argv is None else argv).parse_args(argv)
+    args = build_parser(given).parse_args(argv)
     handler: Callable[..., int] = args.handler
     try:
         args.settings = settings or read_settings()

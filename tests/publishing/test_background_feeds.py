@@ -56,6 +56,5 @@ def test_the_cli_answers_and_the_case_feed_follows(database, tmp_path):
     assert not log.exists() or "Traceback" not in log.read_text(encoding="utf-8")
 
 
-def test_without_a_feeds_folder_nothing_is_started(database, tmp_path):
+def test_without_a_feeds_folder_there_is_nothing_to_publish(database):
     assert background.publish_later(configured.settings()) is False
-    assert not (tmp_path / "kalender").exists()
