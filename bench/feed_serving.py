@@ -237,8 +237,8 @@ def serve_http(folder: Path, url: str, problems: list[str], workers: int, clock:
         "SAGSGANG_BASE_URL": base,  # the same bytes from all three: the same links inside
     }
     engine = db.make_engine(url)
-    with db.session_scope(engine) as session:  # the same bytes, the same ledger: what nginx serves
-        feed_files.publish(session, folder / "kalender", feeds.FeedContext(base_url=base, clock=clock))
+    # the same bytes, the same ledger: what nginx serves
+    feed_files.publish(engine, folder / "kalender", feeds.FeedContext(base_url=base, clock=clock))
     engine.dispose()
     install_tools()
     nginx = nginx_binary()

@@ -51,7 +51,7 @@ def publish_command(args) -> int:
                     "Databasen har ingen mødeplan for en kommune, vi har en profil for. "
                     "Indlæs mødeplanen først, eller angiv profilen med --kommune STI."
                 )
-            report = feed_files.publish(session, directory, context)
+        report = feed_files.publish(db.engine, directory, context)
     except PermissionError as error:
         raise UserError(
             f"Kan ikke skrive i {directory}: {error.strerror}. Vælg en mappe, du har skriveadgang til."

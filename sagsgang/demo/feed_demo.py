@@ -73,8 +73,7 @@ def run(folder: Path, clock: Clock, base_url: str) -> dict[str, str]:
                 session.delete(case)
         subscription, token = subscriptions.create_subscription(session, "meha@slagelse.dk", clock=clock)
     context = feeds.FeedContext(base_url=base_url, clock=clock)
-    with db.session_scope(engine) as session:
-        report = feed_files.publish(session, folder / "kalender", context)
+    report = feed_files.publish(engine, folder / "kalender", context)
     engine.dispose()
     council = feeds.feed_url(base_url, "slagelse/organ/byraadet.ics")
     personal = feeds.feed_url(base_url, f"personlig/{token}.ics")

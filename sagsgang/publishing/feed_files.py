@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from sqlmodel import Session
-
 from sagsgang import rendering
 from sagsgang.publishing import publish_turns
 from sagsgang.publishing.feed_ledger import Ledger
@@ -48,7 +46,7 @@ class PublishReport:
         return len(self.written) + self.unchanged
 
 
-def publish(session: Session, directory: Path, context: FeedContext) -> PublishReport:
+def publish(engine: Engine, directory: Path, context: FeedContext) -> PublishReport:
     """Write every public feed below `directory` (served as /kalender/), plus index.html.
 
     Each file is replaced atomically (a temporary file in the same folder, then os.replace), so a
@@ -57,45 +55,51 @@ def publish(session: Session, directory: Path, context: FeedContext) -> PublishR
     removed. One feed that cannot be written (a file name too long, a full disk for that file) is
     logged and listed in `failed`; the others are still published.
 
-    Each feed's ledger rows (what its events last looked like) are committed with it: a publish
-    of hundreds of cases then holds SQLite's write lock (models.db: every write transaction takes
-    it first) one feed at a time, and the actions of the web app and the CLI get their turn in
-    between instead of waiting for the whole publish. So `session` must be the publish's own.
+    The feeds are built from one transaction that only reads (what the database says when the
+    publish starts; on SQLite it takes no write lock). Each feed's ledger rows (what its events
+    last looked like) are then written in a short transaction of their own, after its file: a
+    publish of hundreds of cases holds SQLite's write lock only for those moments, and the
+    actions of the web app and the CLI are not kept waiting while the feeds are built.
     """
+    from models.db import session_scope
+
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise NotADirectoryError(f"{directory} findes og er ikke en mappe.")
-    ledger = Ledger(session, context.clock)
-    written, unchanged, wanted, listed, failed = [], 0, set(), [], []
-    for spec in public_feeds(session, context):
-        target = directory / spec.path
-        wanted.add(target)
-        if len(target.name) > MAX_FILE_NAME:
-            log.error("feed %s not published: file name longer than %d characters", spec.path[:200], MAX_FILE_NAME)
-            failed.append(spec.path[:200])
-            continue
-        try:
-            rendered = render_feed(session, spec, context, ledger=ledger)
-            changed = _write_if_changed(target, rendered.body, rendered.last_modified)
-        except PermissionError:  # the folder, not this feed: the caller says so
-            raise
-        except (OSError, ValueError):  # this feed's file or data (e.g. a date beyond the calendar)
-            log.exception("feed %s not published", spec.path)
-            failed.append(spec.path)
-            continue
-        session.commit()  # this feed's stamps; the next feed begins a transaction of its own
-        listed.append(rendered)
-        if changed:
-            written.append(spec.path)
-        else:
-            unchanged += 1
-    removed = []
-    for municipality in municipalities(session, context):
-        for stale in sorted((directory / municipality).rglob("*.ics")):
-            if stale not in wanted:
-                stale.unlink()
-                removed.append(str(stale.relative_to(directory)))
-    names = {m: context.profiles.known(m).name for m in municipalities(session, context)}
+    with session_scope(engine, read_only=True) as session:
+        ledger = Ledger(session, context.clock)
+        written, unchanged, wanted, listed, failed = [], 0, set(), [], []
+        for spec in public_feeds(session, context):
+            target = directory / spec.path
+            wanted.add(target)
+            if len(target.name) > MAX_FILE_NAME:
+                log.error("feed %s not published: file name longer than %d characters", spec.path[:200], MAX_FILE_NAME)
+                failed.append(spec.path[:200])
+                continue
+            try:
+                rendered = render_feed(session, spec, context, ledger=ledger)
+                changed = _write_if_changed(target, rendered.body, rendered.last_modified)
+            except PermissionError:  # the folder, not this feed: the caller says so
+                raise
+            except (OSError, ValueError):  # this feed's file or data (e.g. a date beyond the calendar)
+                log.exception("feed %s not published", spec.path)
+                failed.append(spec.path)
+                continue
+            if ledger.unsaved:
+                with session_scope(engine) as writing:
+                    ledger.save(writing)
+            listed.append(rendered)
+            if changed:
+                written.append(spec.path)
+            else:
+                unchanged += 1
+        removed = []
+        for municipality in municipalities(session, context):
+            for stale in sorted((directory / municipality).rglob("*.ics")):
+                if stale not in wanted:
+                    stale.unlink()
+                    removed.append(str(stale.relative_to(directory)))
+        names = {m: context.profiles.known(m).name for m in municipalities(session, context)}
     _write_if_changed(directory / "index.html", index_page(listed, context.base_url, names).encode("utf-8"), None)
     return PublishReport(directory, tuple(written), unchanged, tuple(removed), tuple(failed))
 
@@ -130,8 +134,6 @@ def regenerate(directory: Path | str | None, engine: Engine, context: FeedContex
     Changes made at once by many processes share publishes (sagsgang.publishing.publish_turns)."""
     import sqlalchemy as sa
 
-    from models.db import session_scope
-
     if not directory:
         return None
     with publish_turns.turn(Path(directory)) as ours:
@@ -139,8 +141,7 @@ def regenerate(directory: Path | str | None, engine: Engine, context: FeedContex
             return PublishReport(Path(directory), handed_over=True)
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                with session_scope(engine) as session:
-                    return publish(session, Path(directory), context)
+                return publish(engine, Path(directory), context)
             except sa.exc.IntegrityError:  # another writer published the same events first: use its rows
                 if attempt == ATTEMPTS:
                     raise

@@ -25,12 +25,32 @@ class Ledger:
     """What subscribers last saw, per event and audience and per feed (models.feed_tables.PublishedEntry).
 
     Rows are read and written as plain values in bulk: a person's feed can hold thousands of
-    events, and ORM objects for each would cost more than building the feed."""
+    events, and ORM objects for each would cost more than building the feed.
+
+    Rows are read through `session`; what changed is kept here until `save()` writes it, into
+    `session` or a transaction of the caller's. So a publisher can build its feeds in a transaction
+    that only reads, and take SQLite's write lock only for the moment each feed's rows are written
+    (sagsgang.publishing.feed_files.publish)."""
 
     def __init__(self, session: Session, clock: Clock) -> None:
         self.session, self.clock = session, clock
         self._rows: dict[str, tuple[str, int, dt.datetime]] = {}  # key -> (fingerprint, sequence, changed_at)
         self._now: dt.datetime | None = None
+        self._new: list[dict] = []
+        self._changed: list[dict] = []
+
+    @property
+    def unsaved(self) -> bool:
+        return bool(self._new or self._changed)
+
+    def save(self, session: Session | None = None) -> None:
+        """Write the rows changed since the last save, into `session` (default: the reading one)."""
+        writing = session or self.session
+        if self._new:
+            writing.execute(sa.insert(PublishedEntry), self._new)
+        if self._changed:
+            writing.execute(sa.update(PublishedEntry), self._changed)
+        self._new, self._changed = [], []
 
     @property
     def now(self) -> dt.datetime:
@@ -50,10 +70,8 @@ class Ledger:
                 self._rows[key] = (fingerprint, sequence, changed_at)
 
     def _save(self, new: list[dict], changed: list[dict]) -> None:
-        if new:
-            self.session.execute(sa.insert(PublishedEntry), new)
-        if changed:
-            self.session.execute(sa.update(PublishedEntry), changed)
+        self._new += new
+        self._changed += changed
 
     def stamp(self, events: Sequence[ical.FeedEvent], audience: Audience) -> list[ical.FeedEvent]:
         """The events with the SEQUENCE and DTSTAMP their subscribers must see. An event's own

@@ -2,7 +2,7 @@
 secretariat's deadlines, a person's cases), stamped from the published ledger, as iCalendar bytes.
 
 Building a feed writes to the ledger (sagsgang.publishing.feed_ledger): run it inside a
-transaction (models.db.session_scope).
+transaction (models.db.session_scope). A publisher that passes its own ledger saves it itself.
 """
 
 from __future__ import annotations
@@ -46,7 +46,9 @@ def render_feed(
     subscription: FeedToken | None = None,
     ledger: Ledger | None = None,
 ) -> Rendered:
-    """Build one feed: its events, stamped from the ledger, as iCalendar bytes."""
+    """Build one feed: its events, stamped from the ledger, as iCalendar bytes. Without a `ledger`
+    of the caller's, the stamps are written into `session`."""
+    own = ledger is None
     ledger = ledger or Ledger(session, context.clock)
     name, description, events, audience = _collect(session, spec, context, subscription)
     events = ledger.stamp(events, audience)
@@ -63,6 +65,8 @@ def render_feed(
     digest = hashlib.sha256(body).hexdigest()[:32]
     newest = max((event.stamp for event in events), default=None)
     last_modified = ledger.feed_changed(f"feed:{spec.path}", digest, newest)
+    if own:
+        ledger.save()
     return Rendered(spec, name, body, f'"{digest}"', last_modified.astimezone(UTC))
 
 

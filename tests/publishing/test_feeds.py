@@ -65,8 +65,7 @@ def changeable(world, tmp_path) -> feeds_world.World:
 def publish(world: feeds_world.World, directory: Path, context: feeds.FeedContext = CONTEXT):
     engine = world.engine()
     try:
-        with db.session_scope(engine) as session:
-            report = feed_files.publish(session, directory, context)
+        report = feed_files.publish(engine, directory, context)
     finally:
         engine.dispose()
     return report, {str(path.relative_to(directory)): path.read_bytes() for path in sorted(directory.rglob("*.ics"))}
@@ -475,6 +474,34 @@ def test_regenerate_republishes_where_the_setting_points(changeable, tmp_path, m
     assert (
         feed_files.regenerate(configured.settings().feeds_dir, engine=engine, context=CONTEXT) is None
     )  # nowhere to publish
+
+
+def test_an_action_is_not_kept_waiting_while_the_feeds_are_built(changeable, tmp_path, monkeypatch):
+    """While a publish builds its feeds, another process's write transaction (a decision, a new
+    case) gets SQLite's write lock at once: the publish holds it only to store each feed's stamps."""
+    import sqlite3
+
+    attempts: list[str] = []
+
+    def build_while_an_action_writes(session, spec, context, **options):
+        action = sqlite3.connect(changeable.path, timeout=0, isolation_level=None)  # no waiting at all
+        try:
+            action.execute("BEGIN IMMEDIATE")
+            action.execute("COMMIT")
+            attempts.append("skrev")
+        except sqlite3.OperationalError as error:
+            attempts.append(str(error))
+        finally:
+            action.close()
+        return feed_render.render_feed(session, spec, context, **options)
+
+    monkeypatch.setattr(feed_files, "render_feed", build_while_an_action_writes)
+    report, files = publish(changeable, tmp_path / "feeds")
+    assert report.total == 60 and len(attempts) == 60
+    assert set(attempts) == {"skrev"}
+    monkeypatch.undo()
+    again, same = publish(changeable, tmp_path / "feeds")  # the stamps were stored: nothing changed
+    assert again.written == () and same == files
 
 
 def test_publish_into_a_file_is_refused_in_danish_and_writes_nothing(world, tmp_path):
