@@ -410,9 +410,9 @@ def seed_moved_cases(env: dict, engine) -> tuple[int, set]:
 
 
 def despite_publishing(command: Callable[[], float], tries: int = 5) -> None:
-    """Run `command`, again while it finds the database locked: a feed publish of the service's
-    (every feed in one transaction, now with the 1,000 cases too) may hold SQLite's write lock
-    for longer than a writer waits (models.db.BUSY_TIMEOUT) on a busy machine."""
+    """Run `command`, again while it finds the database locked (models.db.BUSY_TIMEOUT passed):
+    a guard for a busy machine; a feed publish holds SQLite's write lock only while it stores each
+    feed's stamps, so this should not happen."""
     for attempt in range(1, tries + 1):
         try:
             command()

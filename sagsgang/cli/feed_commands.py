@@ -51,11 +51,16 @@ def publish_command(args) -> int:
                     "Databasen har ingen mødeplan for en kommune, vi har en profil for. "
                     "Indlæs mødeplanen først, eller angiv profilen med --kommune STI."
                 )
-        report = feed_files.publish(db.engine, directory, context)
+        # As every publisher does: one at a time per folder, again if another stamped the same events first.
+        report = feed_files.regenerate(directory, db.engine, context)
     except PermissionError as error:
         raise UserError(
             f"Kan ikke skrive i {directory}: {error.strerror}. Vælg en mappe, du har skriveadgang til."
         ) from None
+    assert report is not None  # a folder was given
+    if report.handed_over:
+        print(f"En udgivelse til {directory} står allerede i kø efter den, der kører nu, og tager dine ændringer med.")
+        return 0
     print(
         f"Udgav {report.total} kalendere i {directory}: {len(report.written)} nye eller ændrede, "
         f"{report.unchanged} uændrede" + (f", {len(report.removed)} fjernet" if report.removed else "") + "."

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import fcntl
 import json
 import os
 import re
@@ -35,7 +36,7 @@ from models.feed_tables import FeedToken
 from models.store import cancel_meeting, consultations, load_meetings, move_meeting, save_plan, sync_profile
 from models.tables import Case, Decision, Meeting, Outcome
 from sagsgang.accounts import subscriptions
-from sagsgang.publishing import feed_files, feed_render, feeds
+from sagsgang.publishing import feed_files, feed_render, feeds, publish_turns
 from tests import configured, feeds_world
 from tests.feeds_world import CLOSED_DECISION, CLOSED_JOURNAL, CLOSED_OWNER, CLOSED_TITLE
 from tests.servers import free_port, listening, stop, wait_for
@@ -502,6 +503,47 @@ def test_an_action_is_not_kept_waiting_while_the_feeds_are_built(changeable, tmp
     monkeypatch.undo()
     again, same = publish(changeable, tmp_path / "feeds")  # the stamps were stored: nothing changed
     assert again.written == () and same == files
+
+
+def test_a_publish_that_another_publisher_overtakes_publishes_again_with_its_stamps(changeable, tmp_path, monkeypatch):
+    """Two publishers of different folders on one database (the service's and a `kalender
+    offentliggør`): the one that stores its stamps last finds the other's and builds its feeds
+    again from them, so both folders carry the same SEQUENCE and DTSTAMP."""
+    overtaken: list[bool] = []
+
+    def overtaken_while_building(session, spec, context, **options):
+        if not overtaken:
+            overtaken.append(True)
+            monkeypatch.undo()  # the other publisher builds as usual
+            feed_files.regenerate(tmp_path / "other", changeable.engine(), CONTEXT)
+        return feed_render.render_feed(session, spec, context, **options)
+
+    monkeypatch.setattr(feed_files, "render_feed", overtaken_while_building)
+    engine = changeable.engine()
+    report = feed_files.regenerate(tmp_path / "ours", engine, CONTEXT)
+    engine.dispose()
+    assert overtaken and report is not None and report.total == 60
+    ours = {path.relative_to(tmp_path / "ours"): path.read_bytes() for path in (tmp_path / "ours").rglob("*.ics")}
+    other = {path.relative_to(tmp_path / "other"): path.read_bytes() for path in (tmp_path / "other").rglob("*.ics")}
+    assert len(ours) == 60 and ours == other
+
+
+def test_the_publish_command_leaves_its_folder_to_a_publisher_already_queued(changeable, tmp_path):
+    directory = tmp_path / "kalender"
+    directory.mkdir()
+    with open(directory / publish_turns.WAITING, "a") as waiting:
+        fcntl.flock(waiting, fcntl.LOCK_EX)  # a publisher queued behind a running one
+        result = subprocess.run(
+            [sys.executable, "-m", "sagsgang.cli.main", "kalender", "offentliggør", str(directory)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+            env={**os.environ, configured.URL_VARIABLE: changeable.url, "SAGSGANG_TODAY": feeds_world.TODAY},
+        )
+    assert result.returncode == 0, result.stderr
+    assert "står allerede i kø" in result.stdout and "tager dine ændringer med" in result.stdout
+    assert not list(directory.rglob("*.ics"))
 
 
 def test_publish_into_a_file_is_refused_in_danish_and_writes_nothing(world, tmp_path):
