@@ -21,7 +21,13 @@ What is measured (one run, one temporary SAGSGANG_HOME on SQLite, the service st
 
 Without the service (the inline variant, a second temporary SAGSGANG_HOME): the same CLI actions
     follow up in their own process without Prefect, and the web's (`sagsgang tjeneste --uden-prefect`,
-    the web app alone) in the request; marked "(uden tjeneste)".
+    the web app alone) in the request; marked "(uden tjeneste)". Each such command starts a
+    background publish of the feeds as it answers (sagsgang.publishing.background), which the
+    next command, started at once, shares the machine with; the CLI actions are timed that way
+    (back to back) and again each "alene": once the earlier commands' publishes are done, as a
+    secretary's next command usually finds the machine. Baselines in the same run: Python
+    importing the database layer (`python -c 'import sqlmodel'`), which every action pays before
+    its own work, and `sagsgang plan`; each action's p50 is given as a ratio to the first.
 
 Dates: the service's "today" is pinned to Wednesday 10 March 2027 (SAGSGANG_TODAY), and every
 timed command runs on that day too (the service refuses a command pinned to another day, which
@@ -31,7 +37,7 @@ that `sag beslut` and the web app decide are launched beforehand without the ser
 9 March meeting, which has passed on the service's day.
 
 Run:  .venv/bin/python bench/lifecycle.py [--gentag N] [--kun-uden-tjeneste]
-(`--kun-uden-tjeneste`: only the variant without the service; its ratios then have no baselines.)
+(`--kun-uden-tjeneste`: only the variant without the service.)
 """
 
 from __future__ import annotations
@@ -91,6 +97,7 @@ class ActionFailed(RuntimeError):
     """An action answered with an error: counted and shown, not timed."""
 
 
+NAME_WIDTH = 62  # the longest name: the import baseline, "(uden tjeneste)"
 FAILURES: dict[str, list[str]] = {}
 VARIANT = ""  # appended to each action's name: " (uden tjeneste)" while the inline variant runs
 
@@ -162,10 +169,10 @@ def stop_service(process: subprocess.Popen) -> None:
 def figures(name: str, times: list[float], baselines: dict[str, float]) -> str:
     failed = f"  ({len(FAILURES[name])} fejlede)" if name in FAILURES else ""
     if len(times) < 2:
-        return f"{name:<45} {'–':>11} {'–':>11}{failed}"
+        return f"{name:<{NAME_WIDTH}} {'–':>11} {'–':>11}{failed}"
     p50, p95 = statistics.median(times), statistics.quantiles(times, n=20)[-1]
     ratios = "  ".join(f"{p50 / value:6.1f}×" for value in baselines.values())
-    return f"{name:<45} {p50 * 1000:8.0f} ms {p95 * 1000:8.0f} ms  {ratios}{failed}"
+    return f"{name:<{NAME_WIDTH}} {p50 * 1000:8.0f} ms {p95 * 1000:8.0f} ms  {ratios}{failed}"
 
 
 def timed(action: Callable[[int], float | None], count: int, name: str = "") -> list[float]:
@@ -274,37 +281,78 @@ def answered(response: httpx.Response, name: str) -> None:
         raise ActionFailed(f"{name}: HTTP {response.status_code} {response.text[:200]}")
 
 
-def cli_actions(env: dict) -> dict[str, list[float]]:
+def cli_actions(
+    env: dict,
+    first: int = 1,
+    decided: int = CLI_DECIDED,
+    since: str = "2027-08-20",
+    run: Callable[..., float] | None = None,
+) -> dict[str, list[float]]:
     # Every command on the service's day: the service refuses one pinned to another day (421), and
     # the command then takes its own path (the database and the hand-off in its own process).
-    # Cases 1..REPEAT are launched and get their material in; cases CLI_DECIDED.. are decided.
-    decided_cases(env, CLI_DECIDED)
-    found = {"sag opret": timed(lambda n: sagsgang(env, *opret(1 + n)), REPEAT, "sag opret")}
-    found["sag indsend"] = timed(lambda n: sagsgang(env, "sag", "indsend", journal(1 + n)), REPEAT, "sag indsend")
+    # Cases first..first+REPEAT are launched and get their material in; cases decided.. are
+    # decided; Direktionen's planned meetings from `since` on are moved and cancelled.
+    # `run` runs each timed command (default: `sagsgang`, at once).
+    decided_cases(env, decided)
+    run = run or sagsgang
+    found = {"sag opret": timed(lambda n: run(env, *opret(first + n)), REPEAT, "sag opret")}
+    found["sag indsend"] = timed(lambda n: run(env, "sag", "indsend", journal(first + n)), REPEAT, "sag indsend")
     found["sag beslut"] = timed(
-        lambda n: sagsgang(
-            env, "sag", "beslut", journal(CLI_DECIDED + n), "direktion", "godkendt", "--tekst", "Godkendt."
-        ),
+        lambda n: run(env, "sag", "beslut", journal(decided + n), "direktion", "godkendt", "--tekst", "Godkendt."),
         REPEAT,
         "sag beslut",
     )
-    days = direktion_days(env)  # each moved (to the next day) or cancelled once
+    days = direktion_days(env, since=since)  # each moved (to the next day) or cancelled once
     found["mødeplan flyt"] = timed(
-        lambda n: sagsgang(env, "mødeplan", "flyt", "direktion", dmy(days[n]), dmy(days[n] + dt.timedelta(days=1)),
+        lambda n: run(env, "mødeplan", "flyt", "direktion", dmy(days[n]), dmy(days[n] + dt.timedelta(days=1)),
                            "--kommune", "slagelse"),
         REPEAT, "mødeplan flyt",
     )  # fmt: skip
     found["mødeplan aflys"] = timed(
-        lambda n: sagsgang(env, "mødeplan", "aflys", "direktion", dmy(days[REPEAT + n]), "--kommune", "slagelse"),
+        lambda n: run(env, "mødeplan", "aflys", "direktion", dmy(days[REPEAT + n]), "--kommune", "slagelse"),
         REPEAT,
         "mødeplan aflys",
     )
     return found
 
 
-def direktion_days(env: dict, count: int | None = None) -> list[dt.date]:
-    """`count` (default 2×REPEAT) of Direktionen's planned meetings from late August 2027 (no case
-    is planned on them yet)."""
+def publishing() -> bool:
+    """A background feed publish (sagsgang.publishing.background) of an earlier command still runs."""
+    found = subprocess.run(["pgrep", "-f", "sagsgang.publishing.background"], capture_output=True)
+    return found.returncode == 0
+
+
+def settled(env: dict, *args: str, **options: str) -> float:
+    """`sagsgang(...)` once the earlier commands' background feed publishes are done (waited for
+    up to a minute): the command alone on the machine, as a secretary's next command usually is."""
+    deadline = time.monotonic() + 60
+    while publishing() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return sagsgang(env, *args, **options)
+
+
+IMPORT_FLOOR = "python -c 'import sqlmodel' (databaselaget)"
+
+
+def python_baselines(env: dict) -> dict[str, list[float]]:
+    """What every command pays before its own work, in the same run: Python with the database
+    layer's import (sqlmodel, which imports SQLAlchemy and pydantic), and `sagsgang plan`."""
+
+    def imported(_number: int) -> None:
+        subprocess.run([sys.executable, "-c", "import sqlmodel"], env=env, check=True)
+
+    return {
+        IMPORT_FLOOR: timed(imported, REPEAT),
+        "sagsgang plan (ingen database)": timed(
+            lambda _n: sagsgang(env, "plan", "--kommune", "slagelse", "--rute", "politisk", "--klar", "01-03-2027"),
+            REPEAT,
+        ),
+    }
+
+
+def direktion_days(env: dict, count: int | None = None, since: str = "2027-08-20") -> list[dt.date]:
+    """`count` (default 2×REPEAT) of Direktionen's planned meetings from `since` (late August 2027;
+    no case is planned on them yet)."""
     count = 2 * REPEAT if count is None else count
     import sqlalchemy as sa
 
@@ -313,13 +361,13 @@ def direktion_days(env: dict, count: int | None = None) -> list[dt.date]:
     engine = sa.create_engine(env["SAGSGANG_DATABASE_URL"])
     query = sa.text(
         "SELECT m.starts_at FROM meetings m JOIN bodies b ON b.id = m.body_id WHERE b.key = 'direktion' "
-        "AND m.status = 'planlagt' AND m.starts_at > '2027-08-20' ORDER BY m.starts_at"
+        "AND m.status = 'planlagt' AND m.starts_at > :since ORDER BY m.starts_at"
     ).columns(starts_at=AwareDateTime())
     with engine.connect() as connection:
-        starts = connection.execute(query).scalars().all()
+        starts = connection.execute(query, {"since": since}).scalars().all()
     engine.dispose()
     if len(starts) < count:
-        raise SystemExit(f"Direktionen har kun {len(starts)} planlagte møder efter august 2027")
+        raise SystemExit(f"Direktionen har kun {len(starts)} planlagte møder efter {since}")
     return [start.astimezone(COPENHAGEN).date() for start in starts[:count]]
 
 
@@ -487,8 +535,14 @@ def replan_thousand(env: dict) -> tuple[float | None, float | None, int | None]:
 
 
 def environment(home: Path) -> dict:
+    # Without PYTHONDONTWRITEBYTECODE (set on this project's build machines): an installed Sagsgang
+    # has its bytecode; a module changed since `make` would otherwise be compiled at every command.
     return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SAGSGANG_", "PREFECT_"))},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("SAGSGANG_", "PREFECT_")) and k != "PYTHONDONTWRITEBYTECODE"
+        },
         "SAGSGANG_HOME": str(home / "home"),
         "SAGSGANG_DATABASE_URL": f"sqlite:///{home / 'sagsgang.db'}",
         "SAGSGANG_FEEDS_DIR": str(home / "kalender"),
@@ -533,6 +587,9 @@ def inline() -> tuple[dict[str, list[float]], tuple[float | None, float | None, 
         web, web_url = start_service(env, home / "home", prefect=False)
         try:
             found = cli_actions(env)
+            alone = cli_actions(env, first=2_000, decided=2_100, since="2027-05-01", run=settled)
+            found.update({f"{name}, alene": times for name, times in alone.items()})
+            found.update(python_baselines(env))
             found.update(web_actions(env, web_url, first=1_000))
             replanned = replan_thousand(env)
         finally:
@@ -554,7 +611,7 @@ def report(found: dict[str, list[float]], base: dict[str, list[float]]) -> None:
     print(
         f"Handlinger mod den kørende tjeneste og uden den (SQLite, {REPEAT} gange hver; forhold = p50 / grundlinjens p50)"
     )
-    print(f"{'':<45} {'p50':>11} {'p95':>11}  {'/tom flow':>7} {'/transakt.':>7}")
+    print(f"{'':<{NAME_WIDTH}} {'p50':>11} {'p95':>11}  {'/tom flow':>7} {'/transakt.':>7}")
     for name, times in {**found, **base}.items():
         print(figures(name, times, MEDIANS), flush=True)
     for name, messages in FAILURES.items():
@@ -577,8 +634,11 @@ def main() -> int:
         moved(replanned, published, mails)
         shown = set(FAILURES)
     found, (replanned, published, mails) = inline()
+    floor = {IMPORT_FLOOR: statistics.median(found[IMPORT_FLOOR + VARIANT])}
+    print(f"Uden tjenesten (forhold = p50 / p50 for {IMPORT_FLOOR})")
+    print(f"{'':<{NAME_WIDTH}} {'p50':>11} {'p95':>11}  {'/databaselaget':>7}")
     for name, times in found.items():
-        print(figures(name, times, MEDIANS))
+        print(figures(name, times, floor))
     moved(replanned, published, mails, VARIANT)
     for name, messages in FAILURES.items():
         if name not in shown:
