@@ -336,3 +336,44 @@ def test_several_worker_processes_serve_feeds_and_each_notices_changes(world, tm
         stop(process, seconds=20)
     with pytest.raises(httpx.TransportError):  # the workers are gone with it
         httpx.get(url + COUNCIL, timeout=2)
+
+
+def test_an_action_is_not_kept_waiting_while_the_web_app_builds_feeds(world, tmp_path, monkeypatch):
+    """The web app builds the index page's feeds (every public feed) while another process writes:
+    that writer gets SQLite's write lock at once, and the stamps the web app stored are the ones a
+    second web process builds on."""
+    import sqlite3
+
+    from calendars.clock import FixedClock
+    from sagsgang.publishing import feeds
+    from sagsgang.web.routes import feed_http
+
+    copy = world.copy(tmp_path / "sagsgang.db")
+    context = feeds.FeedContext(base_url="https://sagsgang.slagelse.dk", clock=FixedClock.on(dt.date(2027, 1, 4)))
+    attempts: list[str] = []
+    building = feed_http.render_feed
+
+    def build_while_an_action_writes(session, spec, context, *args, **options):
+        action = sqlite3.connect(copy.path, timeout=0, isolation_level=None)  # no waiting at all
+        try:
+            action.execute("BEGIN IMMEDIATE")
+            action.execute("COMMIT")
+            attempts.append("skrev")
+        except sqlite3.OperationalError as error:
+            attempts.append(str(error))
+        finally:
+            action.close()
+        return building(session, spec, context, *args, **options)
+
+    monkeypatch.setattr(feed_http, "render_feed", build_while_an_action_writes)
+    engine = copy.engine()
+    page = feed_http.FeedCache(engine, context).index()
+    monkeypatch.undo()
+    assert len(attempts) == 60 and set(attempts) == {"skrev"}  # each public feed built once
+    assert "Byrådet" in page and "webcal://" in page
+    first = feed_http.FeedCache(engine, context).public("slagelse", "organ", "byraadet")
+    later = feeds.FeedContext(base_url=context.base_url, clock=FixedClock.on(dt.date(2027, 2, 1)))
+    again = feed_http.FeedCache(engine, later).public("slagelse", "organ", "byraadet")
+    engine.dispose()
+    assert first is not None and again is not None
+    assert again.last_modified == first.last_modified  # stored stamps: nothing changed, a month on

@@ -22,6 +22,7 @@ from calendars.ical import MEDIA_TYPE
 from models.db import session_scope
 from sagsgang.accounts import subscriptions
 from sagsgang.publishing import feed_files, feeds
+from sagsgang.publishing.feed_ledger import Ledger
 from sagsgang.publishing.feed_render import Rendered, render_feed
 from sagsgang.publishing.feeds import FeedContext, FeedSpec
 
@@ -73,19 +74,31 @@ class FeedCache:
         return self._load(find)
 
     def index(self) -> str:
-        with self._lock, session_scope(self.engine) as session:
-            self._check(session)
-            listed = [self._render(session, spec) for spec in feeds.public_feeds(session, self.context)]
+        def every(session, ledger):
+            listed = [self._render(session, ledger, spec) for spec in feeds.public_feeds(session, self.context)]
             names = {m: self.context.profiles.known(m).name for m in feeds.municipalities(session, self.context)}
+            return listed, names
+
+        listed, names = self._reading(every)
         return feed_files.index_page(listed, self.context.base_url, names)
 
     def _load(self, find) -> Rendered | None:
+        def found(session, ledger):
+            spec, subscription = find(session)
+            return None if spec is None else self._render(session, ledger, spec, subscription)
+
+        return self._reading(found)
+
+    def _reading(self, read):
+        """`read(session, ledger)` in a transaction that only reads (on SQLite: no write lock while
+        feeds are built; each feed's stamps are written on their own, `_render`), with one ledger
+        for the feeds it builds (it knows the stamps it wrote, which the transaction does not see),
+        once more if another process stamped the same events first."""
         for attempt in range(2):
             try:
-                with self._lock, session_scope(self.engine) as session:
+                with self._lock, session_scope(self.engine, read_only=True) as session:
                     self._check(session)
-                    spec, subscription = find(session)
-                    return None if spec is None else self._render(session, spec, subscription)
+                    return read(session, Ledger(session, self.context.clock))
             except sa.exc.IntegrityError:  # another process stamped the same events first
                 if attempt:
                     raise
@@ -96,13 +109,16 @@ class FeedCache:
             self._version = feeds.data_version(session)
             self._checked = time.monotonic()
 
-    def _render(self, session, spec: FeedSpec, subscription=None) -> Rendered:
+    def _render(self, session, ledger: Ledger, spec: FeedSpec, subscription=None) -> Rendered:
         # A personal feed is kept under a key no URL path can name: only its token reaches it.
         key = f"token:{spec.key}" if spec.kind == "personlig" else spec.path
         entry = self._entries.get(key)
         if entry and entry[0] == self._version:
             return entry[1]
-        rendered = render_feed(session, spec, self.context, subscription)
+        rendered = render_feed(session, spec, self.context, subscription, ledger=ledger)
+        if ledger.unsaved:
+            with session_scope(self.engine) as writing:
+                ledger.save(writing)
         self._entries[key] = (self._version, rendered)
         return rendered
 
