@@ -9,7 +9,9 @@ session, no terminal, a lower CPU priority than the user's next command), with t
 SAGSGANG_* variables. It publishes as every publisher does (sagsgang.publishing.feed_files.regenerate):
 whose turn it is says sagsgang.publishing.publish_turns, so a burst of actions writes the feeds
 once or twice, not once each, and every change is published by a publish that began after it was
-committed. A failure goes to the log file (sagsgang.logs); the next publish writes the feeds again.
+committed. While a publisher waits for its turn, the next actions start none: it will publish
+their changes too. A failure goes to the log file (sagsgang.logs); the next publish writes the
+feeds again.
 """
 
 from __future__ import annotations
@@ -26,9 +28,15 @@ NICENESS = 10  # the feeds can wait a moment; the secretary's next command shoul
 
 
 def publish_later(settings: Settings) -> bool:
-    """Start the feeds' publish in a process of its own; False when there are no feeds to write."""
+    """Start the feeds' publish in a process of its own, unless one queued already will publish
+    this change too (publish_turns.queued: a burst of actions starts no process per action);
+    False when there are no feeds to write."""
+    from sagsgang.publishing import publish_turns
+
     if settings.feeds_dir is None:
         return False
+    if publish_turns.queued(settings.feeds_dir):
+        return True
     subprocess.Popen(
         [sys.executable, "-m", "sagsgang.publishing.background"],
         env={**os.environ, **settings.as_environment()},

@@ -39,3 +39,19 @@ def turn(directory: Path) -> Iterator[bool]:
             finally:
                 fcntl.flock(waiting, fcntl.LOCK_UN)  # the next caller may queue behind us now
             yield True
+
+
+def queued(directory: Path) -> bool:
+    """A publisher waits for its turn already (it has not begun reading, so it will publish what
+    the caller committed): nothing to start. Tried without blocking; a held turn is left alone."""
+    try:
+        waiting = open(directory / WAITING, "a")  # noqa: SIM115  (closed below, whatever happens)
+    except FileNotFoundError:  # no feeds folder yet: nobody has published here
+        return False
+    with waiting:
+        try:
+            fcntl.flock(waiting, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(waiting, fcntl.LOCK_UN)
+        return False

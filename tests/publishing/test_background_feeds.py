@@ -58,3 +58,22 @@ def test_the_cli_answers_and_the_case_feed_follows(database, tmp_path):
 
 def test_without_a_feeds_folder_there_is_nothing_to_publish(database):
     assert background.publish_later(configured.settings()) is False
+
+
+def test_no_process_is_started_while_a_queued_publisher_will_publish_the_change(database, tmp_path, monkeypatch):
+    """A burst of actions: the first starts a publisher; while one waits for its turn (it has not
+    begun reading), the next actions' changes are its to publish, and they start no process."""
+    import fcntl
+
+    from sagsgang.publishing import publish_turns
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(background.subprocess, "Popen", lambda command, **_options: started.append(command))
+    monkeypatch.setenv("SAGSGANG_FEEDS_DIR", str(tmp_path / "kalender"))
+    settings = configured.settings()
+    assert background.publish_later(settings) is True and len(started) == 1  # nobody publishes yet
+    (tmp_path / "kalender").mkdir()  # as the started publisher makes it
+    with open(tmp_path / "kalender" / publish_turns.WAITING, "a") as waiting:
+        fcntl.flock(waiting, fcntl.LOCK_EX)  # a publisher queued behind a running one
+        assert background.publish_later(settings) is True and len(started) == 1
+    assert background.publish_later(settings) is True and len(started) == 2  # it has begun: start another

@@ -4,22 +4,10 @@ while one publish runs and another waits behind it, a third change is left to th
 
 from __future__ import annotations
 
-import fcntl
 import threading
 import time
 
 from sagsgang.publishing import publish_turns
-
-
-def queued(directory) -> bool:
-    """Someone holds the waiting turn (tried without blocking, released at once)."""
-    with open(directory / publish_turns.WAITING, "a") as waiting:
-        try:
-            fcntl.flock(waiting, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(waiting, fcntl.LOCK_UN)
-        return False
 
 
 def test_a_change_while_one_publish_runs_and_one_waits_is_left_to_the_waiting_one(tmp_path):
@@ -34,12 +22,13 @@ def test_a_change_while_one_publish_runs_and_one_waits_is_left_to_the_waiting_on
         thread = threading.Thread(target=second)
         thread.start()
         deadline = time.monotonic() + 30
-        while not queued(tmp_path):
+        while not publish_turns.queued(tmp_path):
             assert time.monotonic() < deadline, "the second publisher never queued"
             time.sleep(0.01)
         with publish_turns.turn(tmp_path) as third:
             assert third is False  # the queued second publish starts after this change
         assert events == []  # the second waits while the first runs
+        assert publish_turns.queued(tmp_path)  # and is still queued
         events.append("first done")
     thread.join(timeout=30)
     assert events == ["first done", "second publishes: True"]
