@@ -26,7 +26,8 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SAGSGANG_", extra="ignore", frozen=True)
+    # An empty variable counts as unset: `SAGSGANG_FEEDS_DIR=` must not mean the current folder.
+    model_config = SettingsConfigDict(env_prefix="SAGSGANG_", extra="ignore", frozen=True, env_ignore_empty=True)
 
     home: Path = Field(Path("~/.sagsgang"), description="Sagsgang's own folder: database, mail, logs, secrets")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default a SQLite file in `home`")

@@ -77,3 +77,10 @@ def test_no_process_is_started_while_a_queued_publisher_will_publish_the_change(
         fcntl.flock(waiting, fcntl.LOCK_EX)  # a publisher queued behind a running one
         assert background.publish_later(settings) is True and len(started) == 1
     assert background.publish_later(settings) is True and len(started) == 2  # it has begun: start another
+
+
+def test_an_empty_feeds_variable_means_no_feeds_folder_not_the_current_one(database, monkeypatch):
+    monkeypatch.setenv("SAGSGANG_FEEDS_DIR", "")  # as `SAGSGANG_FEEDS_DIR= sagsgang …` sets it
+    settings = configured.settings()
+    assert settings.feeds_dir is None
+    assert background.publish_later(settings) is False
