@@ -79,6 +79,18 @@ def published(world, tmp_path_factory) -> dict[str, bytes]:
     return files
 
 
+def sagsgang(world: feeds_world.World, *args: str) -> subprocess.CompletedProcess:
+    """A `sagsgang` command in a fresh process, on `world`'s database, on the world's day."""
+    return subprocess.run(
+        [sys.executable, "-m", "sagsgang.cli.main", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, configured.URL_VARIABLE: world.url, "SAGSGANG_TODAY": feeds_world.TODAY},
+    )
+
+
 def parse(data: bytes) -> list[dict]:
     """The events as icalendar reads them, with instants in UTC."""
     calendar = icalendar.Calendar.from_ical(data)
@@ -271,28 +283,14 @@ def test_uids_are_stable_across_processes_and_unique_within_a_feed(changeable, p
         assert all(uuid.UUID(u).version == 5 for u in uids), name  # derived (uuid5), not random
     # `sagsgang feeds publish` in a fresh process, on another copy of the same data.
     directory = tmp_path / "cli"
-    result = subprocess.run(
-        [sys.executable, "-m", "sagsgang.cli.main", "feeds", "publish", str(directory), "--base-url", BASE],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-        env={**os.environ, configured.URL_VARIABLE: changeable.url, "SAGSGANG_TODAY": feeds_world.TODAY},
-    )
+    result = sagsgang(changeable, "feeds", "publish", str(directory), "--base-url", BASE)
     assert result.returncode == 0, result.stderr
     assert "Udgav 60 kalendere" in result.stdout
     for name, data in published.items():
         again = (directory / name).read_bytes()
         assert [e["uid"] for e in parse(again)] == [e["uid"] for e in parse(data)], name
     # Nothing changed in between, so the second run found nothing new to say.
-    second = subprocess.run(
-        [sys.executable, "-m", "sagsgang.cli.main", "feeds", "publish", str(directory), "--base-url", BASE],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-        env={**os.environ, configured.URL_VARIABLE: changeable.url, "SAGSGANG_TODAY": feeds_world.TODAY},
-    )
+    second = sagsgang(changeable, "feeds", "publish", str(directory), "--base-url", BASE)
     assert "0 nye eller ændrede, 60 uændrede" in second.stdout
 
 
@@ -480,20 +478,10 @@ def test_regenerate_republishes_where_the_setting_points(changeable, tmp_path, m
 def test_an_action_is_not_kept_waiting_while_the_feeds_are_built(changeable, tmp_path, monkeypatch):
     """While a publish builds its feeds, another process's write transaction (a decision, a new
     case) gets SQLite's write lock at once: the publish holds it only to store each feed's stamps."""
-    import sqlite3
-
     attempts: list[str] = []
 
     def build_while_an_action_writes(session, spec, context, **options):
-        action = sqlite3.connect(changeable.path, timeout=0, isolation_level=None)  # no waiting at all
-        try:
-            action.execute("BEGIN IMMEDIATE")
-            action.execute("COMMIT")
-            attempts.append("skrev")
-        except sqlite3.OperationalError as error:
-            attempts.append(str(error))
-        finally:
-            action.close()
+        attempts.append(feeds_world.write_at_once(changeable.path))
         return feed_render.render_feed(session, spec, context, **options)
 
     monkeypatch.setattr(feed_files, "render_feed", build_while_an_action_writes)
@@ -533,14 +521,7 @@ def test_the_publish_command_leaves_its_folder_to_a_publisher_already_queued(cha
     directory.mkdir()
     with open(directory / publish_turns.WAITING, "a") as waiting:
         fcntl.flock(waiting, fcntl.LOCK_EX)  # a publisher queued behind a running one
-        result = subprocess.run(
-            [sys.executable, "-m", "sagsgang.cli.main", "kalender", "offentliggør", str(directory)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=ROOT,
-            env={**os.environ, configured.URL_VARIABLE: changeable.url, "SAGSGANG_TODAY": feeds_world.TODAY},
-        )
+        result = sagsgang(changeable, "kalender", "offentliggør", str(directory))
     assert result.returncode == 0, result.stderr
     assert "står allerede i kø" in result.stdout and "tager dine ændringer med" in result.stdout
     assert not list(directory.rglob("*.ics"))
