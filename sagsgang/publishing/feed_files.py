@@ -85,9 +85,7 @@ def publish(engine: Engine, directory: Path, context: FeedContext) -> PublishRep
                 log.exception("feed %s not published", spec.path)
                 failed.append(spec.path)
                 continue
-            if ledger.unsaved:
-                with session_scope(engine) as writing:
-                    ledger.save(writing)
+            ledger.save_apart(engine)
             listed.append(rendered)
             if changed:
                 written.append(spec.path)

@@ -12,11 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from calendars import ical
 from calendars.clock import Clock
 from calendars.milestones import Audience
+from models.db import session_scope
 from models.feed_tables import PublishedEntry
 from models.types import UTC
 
@@ -51,6 +53,13 @@ class Ledger:
         if self._changed:
             writing.execute(sa.update(PublishedEntry), self._changed)
         self._new, self._changed = [], []
+
+    def save_apart(self, engine: Engine) -> None:
+        """`save()` in a short write transaction of its own, when anything changed: the feeds are
+        built in one that only reads (on SQLite it then holds no write lock meanwhile)."""
+        if self.unsaved:
+            with session_scope(engine) as writing:
+                self.save(writing)
 
     @property
     def now(self) -> dt.datetime:

@@ -503,7 +503,9 @@ def test_a_publish_that_another_publisher_overtakes_publishes_again_with_its_sta
         if not overtaken:
             overtaken.append(True)
             monkeypatch.undo()  # the other publisher builds as usual
-            feed_files.regenerate(tmp_path / "other", changeable.engine(), CONTEXT)
+            other = changeable.engine()
+            feed_files.regenerate(tmp_path / "other", other, CONTEXT)
+            other.dispose()
         return feed_render.render_feed(session, spec, context, **options)
 
     monkeypatch.setattr(feed_files, "render_feed", overtaken_while_building)

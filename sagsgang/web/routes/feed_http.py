@@ -116,9 +116,7 @@ class FeedCache:
         if entry and entry[0] == self._version:
             return entry[1]
         rendered = render_feed(session, spec, self.context, subscription, ledger=ledger)
-        if ledger.unsaved:
-            with session_scope(self.engine) as writing:
-                ledger.save(writing)
+        ledger.save_apart(self.engine)
         self._entries[key] = (self._version, rendered)
         return rendered
 
