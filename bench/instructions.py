@@ -27,14 +27,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import lifecycle
-from lifecycle import BIN, SERVICE_DAY, direktion_days, dmy, environment, journal, opret, publishing, sagsgang
+from lifecycle import BIN, SERVICE_DAY, direktion_days, dmy, environment, journal, opret, publishes_done, sagsgang
 
 BASELINE = "python -c 'import sqlmodel' (databaselaget)"
 REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
@@ -42,9 +41,7 @@ REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 def instructions(env: dict, command: list[str]) -> int:
     """Instructions `command` executed (cachegrind's I refs), once earlier publishes are done."""
-    deadline = time.monotonic() + 60
-    while publishing() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    publishes_done()
     done = subprocess.run(
         ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", *command],
         env={**env, "SAGSGANG_TODAY": SERVICE_DAY},

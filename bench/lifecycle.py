@@ -325,10 +325,15 @@ def publishing() -> bool:
 def settled(env: dict, *args: str, **options: str) -> float:
     """`sagsgang(...)` once the earlier commands' background feed publishes are done (waited for
     up to a minute): the command alone on the machine, as a secretary's next command usually is."""
-    deadline = time.monotonic() + 60
+    publishes_done()
+    return sagsgang(env, *args, **options)
+
+
+def publishes_done(seconds: float = 60) -> None:
+    """Wait (up to `seconds`) until no background feed publish of an earlier command runs."""
+    deadline = time.monotonic() + seconds
     while publishing() and time.monotonic() < deadline:
         time.sleep(0.1)
-    return sagsgang(env, *args, **options)
 
 
 IMPORT_FLOOR = "python -c 'import sqlmodel' (databaselaget)"
