@@ -5,7 +5,7 @@ minute to the next (bench/lifecycle.py's figures), which hides a change of 5–1
 instructions a process executes does not depend on its neighbours: valgrind's cachegrind counts
 them (`--cache-sim=no`: counting only, about 10 s per second of Python). The figure to compare
 across machines is the ratio to the baseline in the same run; a second on a quiet machine is
-roughly 3,400 M instructions here (2026: `import sqlmodel`, 1,530 M, took 0.45 s).
+roughly 3,400 M instructions here (December 2026: `import sqlmodel`, 1,524 M, took about 0.45 s).
 
 What is measured (one temporary SAGSGANG_HOME on SQLite, no service; the actions follow up inline,
 as bench/lifecycle.py's variant without the service):
@@ -32,10 +32,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import lifecycle
-from lifecycle import BIN, SERVICE_DAY, direktion_days, dmy, environment, journal, opret, publishes_done, sagsgang
+from lifecycle import (
+    BIN,
+    IMPORT_FLOOR,
+    NAME_WIDTH,
+    SERVICE_DAY,
+    direktion_days,
+    dmy,
+    environment,
+    journal,
+    opret,
+    publishes_done,
+    sagsgang,
+)
 
-BASELINE = "python -c 'import sqlmodel' (databaselaget)"
+BASELINE = IMPORT_FLOOR  # the same baseline, under the same name, as lifecycle.py's
 REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
@@ -85,7 +96,7 @@ def main() -> int:
         found.update({name: instructions(env, run) for name, run in moves.items()})
     print("Instruktioner pr. kommando uden tjenesten (valgrind cachegrind; forhold = / databaselaget)")
     for name, count in found.items():
-        print(f"{name:<{lifecycle.NAME_WIDTH}} {count / 1e6:>9,.0f} M {count / found[BASELINE]:>6.2f}×", flush=True)
+        print(f"{name:<{NAME_WIDTH}} {count / 1e6:>9,.0f} M {count / found[BASELINE]:>6.2f}×", flush=True)
     return 0
 
 
