@@ -14,6 +14,7 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import accumulate, compress
 
 from calendars import holiday_table
 
@@ -175,23 +176,21 @@ class MunicipalCalendar:
         }
 
     def _build_index(self) -> None:
+        # Whole-array operations (C loops): this runs for every profile a command reads, over the
+        # 40,000 days of FIRST_YEAR..LAST_YEAR.
         size = self._last.toordinal() - self._base + 1
-        names = {day.toordinal() - self._base for day in self._names}
-        mask = [c == "1" for c in self.weekmask]
-        first_weekday = self._first.weekday()
-        working = [mask[(first_weekday + i) % 7] and i not in names for i in range(size)]
+        start = self._first.weekday()
+        week = bytes(c == "1" for c in self.weekmask[start:] + self.weekmask[:start])
+        working = bytearray(week * (size // 7 + 1))[:size]  # working[i]: day i is a working day
+        for day in self._names:
+            offset = day.toordinal() - self._base
+            if 0 <= offset < size:
+                working[offset] = 0
         # _pos[i]: how many working days lie strictly before day i, which is also the index in
         # _days of the first working day on or after day i.
-        pos, days, count = [0] * (size + 1), [], 0
-        for i, is_working in enumerate(working):
-            pos[i] = count
-            if is_working:
-                days.append(i + self._base)
-                count += 1
-        pos[size] = count
-        self._working = working
-        self._pos = pos
-        self._days = days
+        self._working = bytes(working)
+        self._pos = list(accumulate(working, initial=0))
+        self._days = list(compress(range(self._base, self._base + size), working))
 
     @property
     def first_day(self) -> dt.date:
@@ -237,7 +236,7 @@ class MunicipalCalendar:
     # --- working days -----------------------------------------------------------------------
 
     def is_working_day(self, day: dt.date) -> bool:
-        return self._working[self._offset(day)]
+        return bool(self._working[self._offset(day)])
 
     def add_working_days(self, day: dt.date, n: int) -> dt.date:
         """Step `n` working days from `day`: forward if positive, back if negative.
