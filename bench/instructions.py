@@ -11,7 +11,8 @@ What is measured (one temporary SAGSGANG_HOME on SQLite, no service; the actions
 as bench/lifecycle.py's variant without the service):
     baselines: `python -c pass`; `python -c 'import sqlmodel'` (the database layer every action
     imports first); `sagsgang plan` (no database);
-    actions: sag opret (a reminder falls due at once and is sent, as in bench/lifecycle.py),
+    actions: sag opret (a reminder falls due at once; without the service the command leaves it to the
+    service, as in bench/lifecycle.py),
     sag indsend, mødeplan flyt and mødeplan aflys, each on the service's day of bench/lifecycle.py.
 The background feed publish each action starts is its own process and is not counted (valgrind
 follows no child); each action starts once the last one's publish is done.

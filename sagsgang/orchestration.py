@@ -35,6 +35,7 @@ class CaseSummary(TypedDict):
     sendt: list[str]  # outbox keys of the mails sent
     naeste_koersel: str | None  # ISO time of the next reminder or deadline check
     beskrivelse: list[str]  # sagsgang.cases.description.describe
+    venter: NotRequired[list[str]]  # mails due, left for the service to send (what each is about)
     koersel_id: NotRequired[str]  # handed to the service: the flow run that follows it up
     koersel_url: NotRequired[str]  # … and its page in the Prefect UI
     optaget: NotRequired[bool]  # the service runs but was busy: the follow-up ran here instead
@@ -143,12 +144,20 @@ def chosen(settings: Settings) -> tuple[str, str | None]:
     return ("tjeneste" if found else "inline"), found
 
 
-def orchestrator(settings: Settings) -> Orchestrator:
+def orchestrator(settings: Settings, remind_here: bool = True) -> Orchestrator:
     """The implementation the settings choose. With `auto`, the hand-off is given the Prefect API
     discovery found (it does not look again); what happens when that server is busy or gone by the
-    time of the hand-off is the hand-off's own business (it follows up inline and says why)."""
+    time of the hand-off is the hand-off's own business (it follows up inline and says why).
+    Without `remind_here`, `auto` that found no service follows up inline but leaves the mails due
+    to the service (sagsgang.cases.inline): the command line, which must answer at once."""
     name, api_url = chosen(settings)
-    made: Orchestrator = implementation(name)(settings, api_url=api_url) if api_url else implementation(name)(settings)
+    made: Orchestrator
+    if api_url:
+        made = implementation(name)(settings, api_url=api_url)
+    elif settings.orchestration == "auto" and not remind_here:
+        made = implementation(name)(settings, remind_here=False)
+    else:
+        made = implementation(name)(settings)
     return made
 
 

@@ -51,6 +51,7 @@ class Followed:
     sent: list[str]
     wake: dt.datetime | None  # when to look again: the next reminder or deadline
     changed: bool = False  # a plan was stored anew or the route ended: the feeds show it
+    left: tuple[str, ...] = ()  # mails due that were left for the service (remind_here=False)
 
 
 def follow_route(
@@ -59,24 +60,31 @@ def follow_route(
     now: dt.datetime | None,
     run: Run = run_inline,
     warn: Warn = log.warning,
+    remind_here: bool = True,
 ) -> Followed:
     """The route, stage by stage, as far as the facts allow; then wait. Publishing the feeds is the
     caller's (once per run, and only when `changed`). Under Prefect this whole loop is one task
     ("følg sagens rute") whose fine steps are called plainly: a task run per step cost more Prefect
-    bookkeeping than the steps' own work."""
+    bookkeeping than the steps' own work. Without `remind_here` (an action while no service runs)
+    the reminders and escalations due are not built and sent here: the case wakes now, and the
+    service's wake-up sends them once it runs."""
     stage, changed = run(steps.current_stage, settings, case_id), False
     sent: list[str] = []
+    left: list[str] = []
     for _ in range(MAX_STEPS):
         if stage is None:
             break
         changed |= run(steps.put_on_meetings, settings, case_id)
-        report = run(steps.remind, settings, case_id, now)
-        sent += report.sent
-        if report.failed:
-            warn(f"Ikke sendt (prøves igen): {report.failed}")
+        if remind_here:
+            report = run(steps.remind, settings, case_id, now)
+            sent += report.sent
+            if report.failed:
+                warn(f"Ikke sendt (prøves igen): {report.failed}")
+        else:
+            left += run(steps.reminders_left, settings, case_id, now)
         if run(steps.decision_on, settings, case_id, stage) is StageStatus.WAITING:
-            follow_up = run(steps.wait_for_decision, settings, case_id, now)
-            return Followed(stage, sent, follow_up.at if follow_up else None, changed)
+            follow_up = run(steps.wait_for_decision, settings, case_id, now, bool(left))
+            return Followed(stage, sent, follow_up.at if follow_up else None, changed, tuple(left))
         stage = run(steps.route_on, settings, case_id, stage)
     else:
         raise RuntimeError(f"Sag nr. {case_id} kom ikke til ro efter {MAX_STEPS} skridt.")
@@ -91,21 +99,27 @@ def summarised(
     run: Run,
     warn: Warn = log.warning,
     publish: bool = False,
+    remind_here: bool = True,
 ) -> CaseSummary:
     """The route followed (one step of `run`), the feeds published if that changed a plan (or
     `publish`: a new case), and the case as it stands afterwards."""
-    followed = run(follow_route, settings, case_id, now, run_inline, warn)
+    followed = run(follow_route, settings, case_id, now, run_inline, warn, remind_here)
     if publish or followed.changed:
         run(steps.publish_feeds, settings)
-    return steps.summary(settings, case_id, followed.sent, followed.wake)
+    return steps.summary(settings, case_id, followed.sent, followed.wake, list(followed.left))
 
 
 def launch(
-    settings: Settings, request: LaunchRequest, now: dt.datetime | None, run: Run, warn: Warn = log.warning
+    settings: Settings,
+    request: LaunchRequest,
+    now: dt.datetime | None,
+    run: Run,
+    warn: Warn = log.warning,
+    remind_here: bool = True,
 ) -> CaseSummary:
     """Store the case, plan its whole route, follow the route and publish the feeds."""
     case_id = run(steps.store_case, settings, request, now)
-    return summarised(settings, case_id, now, run, warn, publish=True)
+    return summarised(settings, case_id, now, run, warn, publish=True, remind_here=remind_here)
 
 
 def advance(
@@ -117,6 +131,7 @@ def advance(
     run: Run,
     warn: Warn = log.warning,
     publish: bool = False,
+    remind_here: bool = True,
 ) -> CaseSummary:
     """Record the decision, if any, then follow the case's route. The feeds are published when the
     plan changed, when a decision was recorded (the feeds show it, "Beslutning: godkendt.") or when
@@ -124,7 +139,7 @@ def advance(
     if decision is not None:
         run(steps.record_decision, settings, journal_number, decision, municipality, now)
     case_id = steps.find_case(settings, journal_number, municipality)
-    return summarised(settings, case_id, now, run, warn, publish or decision is not None)
+    return summarised(settings, case_id, now, run, warn, publish or decision is not None, remind_here)
 
 
 def follow_routes(
@@ -135,16 +150,24 @@ def follow_routes(
 
 
 def meeting_changed(
-    settings: Settings, municipality: str, meeting_key: str, now: dt.datetime | None, run: Run, warn: Warn = log.warning
+    settings: Settings,
+    municipality: str,
+    meeting_key: str,
+    now: dt.datetime | None,
+    run: Run,
+    warn: Warn = log.warning,
+    remind_here: bool = True,
 ) -> MeetingChanged:
     """Re-plan every case on a moved or cancelled meeting in bulk (one step: each case in a
     transaction of its own, its wake-up time set for its next reminder), publish the feeds once,
     then follow the route of the cases that have a reminder due already (one step for them all;
-    until it has, their wake-up time is now, so the service's wake-up would)."""
+    until it has, their wake-up time is now, so the service's wake-up would; without
+    `remind_here` that is left to it)."""
     replanned = run(steps.replan_meeting, settings, municipality, meeting_key, now)
     if replanned.changed:
         run(steps.publish_feeds, settings)
-    followed = run(follow_routes, settings, replanned.due_now, now, warn) if replanned.due_now else {}
+    due_now = replanned.due_now if remind_here else []
+    followed = run(follow_routes, settings, due_now, now, warn) if due_now else {}
     if any(case.changed for case in followed.values()):
         run(steps.publish_feeds, settings)
     sent = {case_id: case.sent for case_id, case in followed.items()}

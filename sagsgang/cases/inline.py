@@ -30,15 +30,19 @@ T = TypeVar("T")
 class InlineOrchestrator:
     """The steps run with `settings` (database, mail, feeds; read once by the entry point that made
     this orchestrator). `clock` (default: the settings' clock, read by each step) is the time of a
-    run started without `now`; `publish` writes the static feeds after a plan changed."""
+    run started without `now`; `publish` writes the static feeds after a plan changed. Without
+    `remind_here` (a command while no service runs) the launch, advance and meeting change leave
+    the reminders and escalations due to the service's wake-up (advance.follow_route): the command
+    answers without building or sending mail."""
 
     def __init__(
         self,
         settings: Settings,
         clock: Clock | None = None,
         publish: Callable[[Settings], bool] = background.publish_later,
+        remind_here: bool = True,
     ) -> None:
-        self.settings, self.clock, self.publish = settings, clock, publish
+        self.settings, self.clock, self.publish, self.remind_here = settings, clock, publish, remind_here
 
     def _at(self, now: dt.datetime | None) -> dt.datetime | None:
         return now if now is not None or self.clock is None else self.clock.now()
@@ -50,7 +54,7 @@ class InlineOrchestrator:
         return step(*args)
 
     def launch(self, request: LaunchRequest, now: dt.datetime | None = None) -> CaseSummary:
-        return route.launch(self.settings, request, self._at(now), self._run)
+        return route.launch(self.settings, request, self._at(now), self._run, remind_here=self.remind_here)
 
     def advance(
         self,
@@ -59,10 +63,20 @@ class InlineOrchestrator:
         decision: DecisionForm | None = None,
         now: dt.datetime | None = None,
     ) -> CaseSummary:
-        return route.advance(self.settings, journal_number, decision, municipality, self._at(now), self._run)
+        return route.advance(
+            self.settings,
+            journal_number,
+            decision,
+            municipality,
+            self._at(now),
+            self._run,
+            remind_here=self.remind_here,
+        )
 
     def meeting_changed(self, municipality: str, meeting_key: str, now: dt.datetime | None = None) -> MeetingChanged:
-        return route.meeting_changed(self.settings, municipality, meeting_key, self._at(now), self._run)
+        return route.meeting_changed(
+            self.settings, municipality, meeting_key, self._at(now), self._run, remind_here=self.remind_here
+        )
 
     def daily_check(self, now: dt.datetime | None = None) -> DailySummary:
         return daily.check(self.settings, self._at(now), self._run)

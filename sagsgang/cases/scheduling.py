@@ -157,10 +157,12 @@ def _missing_spans(session: Session, profile: Profile, start: dt.date, end: dt.d
     first, last = session.exec(
         select(func.min(Meeting.day), func.max(Meeting.day)).where(Meeting.municipality == profile.key)
     ).one()
-    spans = (
-        [(start, end)] if first is None else [(start, first - dt.timedelta(days=1)), (last + dt.timedelta(days=1), end)]
-    )
-    return [(span_start, span_end) for span_start, span_end in spans if span_start <= span_end]
+    if first is None:  # nothing stored yet: the bodies as well as the meetings
+        return [(start, end)]
+    spans = [(start, first - dt.timedelta(days=1)), (last + dt.timedelta(days=1), end)]
+    # A span the profile plans no meeting in (past the end of its plan, say) has nothing to store:
+    # storing it anyway would read every stored meeting again at each launch.
+    return [(span_start, span_end) for span_start, span_end in spans if meeting_plan(profile, span_start, span_end)]
 
 
 def stored_meeting(session: Session, profile: Profile, body: str, day: dt.date, consequence: str = "") -> Meeting:

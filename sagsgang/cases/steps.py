@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from calendars.clock import Clock, FixedClock
-from calendars.danish import TIMEZONE
+from calendars.danish import TIMEZONE, long_date
 from models import db
 from models.tables import Case, Consultation, Decision, Meeting
 from sagsgang.cases import decisions, launch, routing, scheduling, state
@@ -109,6 +109,23 @@ def remind(settings: Settings, case_id: int, now: dt.datetime | None) -> sending
     return sending.send_due(settings, at, case_id=case_id)
 
 
+# What a mail left for the service is about, as the command that left it says so.
+LEFT_FOR_SERVICE = {
+    reminders.MessageKind.REMINDER: "påmindelse om sagsfristen {deadline}",
+    reminders.MessageKind.ESCALATION: "besked til lederen om den overskredne sagsfrist {deadline}",
+}
+
+
+def reminders_left(settings: Settings, case_id: int, now: dt.datetime | None) -> list[str]:
+    """The reminders and escalations due for this case, left in the database for the service's
+    wake-up to send (an action without the service, which answers without building mails): what
+    each is about, in Danish. The caller sets the case's wake-up time to now."""
+    at = clock_at(settings, now).now()
+    with session_scope(settings) as session:
+        due = reminders.find_due(session, at, case_id)
+    return [LEFT_FOR_SERVICE[item.kind].format(deadline=long_date(item.deadline)) for item in due]
+
+
 def decision_on(settings: Settings, case_id: int, stage: int) -> StageStatus:
     with session_scope(settings) as session:
         return state.load_state(session, _case(session, case_id)).status(stage)
@@ -123,12 +140,15 @@ class FollowUp:
     municipality: str
 
 
-def wait_for_decision(settings: Settings, case_id: int, now: dt.datetime | None) -> FollowUp | None:
+def wait_for_decision(
+    settings: Settings, case_id: int, now: dt.datetime | None, due_now: bool = False
+) -> FollowUp | None:
     """Until a decision is recorded (which advances the case), or the next reminder or deadline:
-    then the service's wake-up flow advances it (its `wake_at`, set here)."""
+    then the service's wake-up flow advances it (its `wake_at`, set here). `due_now`: a reminder
+    is due and was left for the service (reminders_left), so the case wakes now."""
     at = clock_at(settings, now).now()
     with session_scope(settings) as session:
-        wake = reminders.next_wakeup(session, case_id, at)
+        wake = at if due_now else reminders.next_wakeup(session, case_id, at)
         case = _case(session, case_id)
         _set_wake_at(session, case_id, wake)
         return None if wake is None else FollowUp(wake, case.journal_number, case.municipality)
@@ -289,10 +309,16 @@ def summary_now(settings: Settings, journal_number: str, municipality: str | Non
     return summary(settings, case_id, [], wake)
 
 
-def summary(settings: Settings, case_id: int, sent: list[str], wake: dt.datetime | None) -> CaseSummary:
-    """The case after a run, as the CLI prints it and the flows return it."""
+def summary(
+    settings: Settings, case_id: int, sent: list[str], wake: dt.datetime | None, left: list[str] | None = None
+) -> CaseSummary:
+    """The case after a run, as the CLI prints it and the flows return it; `left`: the mails due
+    that were left for the service (reminders_left)."""
     with session_scope(settings) as session:
-        return _summary(session, settings, _case(session, case_id), sent, wake)
+        made = _summary(session, settings, _case(session, case_id), sent, wake)
+    if left:
+        made["venter"] = left
+    return made
 
 
 def summaries(

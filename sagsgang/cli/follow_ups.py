@@ -27,9 +27,11 @@ WAIT_SECONDS = 300
 
 
 def orchestrator(settings: Settings) -> Orchestrator:
+    """The settings' orchestration; when no service runs, the follow-up here leaves the mails due
+    to the service: building and sending them would hold the command for a second or more."""
     from sagsgang.orchestration import orchestrator as chosen
 
-    return chosen(settings)
+    return chosen(settings, remind_here=False)
 
 
 def print_summary(result: Mapping[str, Any]) -> None:
@@ -37,7 +39,9 @@ def print_summary(result: Mapping[str, Any]) -> None:
         print(line)
     for key in result.get("sendt", []):
         print(f"  Mail sendt: {key}")
-    if result.get("naeste_koersel"):
+    for about in result.get("venter", []):
+        print(f"  Sendes, når tjenesten kører: {about}")
+    if result.get("naeste_koersel") and not result.get("venter"):  # with mails waiting, the case wakes now
         import datetime as dt
 
         from calendars.danish import long_date

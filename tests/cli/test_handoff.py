@@ -308,7 +308,7 @@ def test_an_action_asks_the_prefect_server_for_the_deployment_once(database, pre
     ]
 
 
-def test_without_a_service_the_follow_up_runs_here_and_says_the_service_is_off(database):
+def test_without_a_service_the_follow_up_runs_here_and_leaves_the_due_reminder_to_the_service(database, smtp):
     env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_API")}
     result = subprocess.run(
         [sys.executable, "-m", "sagsgang.cli.main", *LAUNCH],
@@ -318,11 +318,28 @@ def test_without_a_service_the_follow_up_runs_here_and_says_the_service_is_off(d
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == (
-        "Tjenesten kører ikke: de næste påmindelser sendes først, når `sagsgang tjeneste` kører."
-    )
-    assert "Næste påmindelse eller fristkontrol: onsdag 3. marts 2027 kl. 08:00" in result.stdout
-    assert wake_at() is not None
+    # Launched on Monday 1 March with Direktionen's deadline on Thursday 4 March: the reminder
+    # 5 working days before is due at once. The command says so, and leaves it to the service.
+    assert result.stdout.splitlines()[-2:] == [
+        "  Sendes, når tjenesten kører: påmindelse om sagsfristen torsdag 4. marts 2027",
+        "Tjenesten kører ikke: de næste påmindelser sendes først, når `sagsgang tjeneste` kører.",
+    ]
+    assert "Mail sendt" not in result.stdout and smtp.messages == []
+    launched_at = dt.datetime(2027, 3, 1, 8, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))  # SAGSGANG_TODAY's time
+    assert wake_at() == launched_at  # the case wakes now: the service's first wake-up takes it
+
+    # What the service's wake-up does once it runs: the reminder goes out, once.
+    service = InlineOrchestrator(configured.settings())
+    woken = service.wake_up(launched_at + dt.timedelta(minutes=5))
+    again = service.wake_up(launched_at + dt.timedelta(minutes=10))
+    assert (woken["sager"], again["sager"]) == ([J], [])
+    assert [(m["To"], m["Subject"]) for m in smtp.messages] == [
+        (
+            "Mette Hansen <meha@slagelse.dk>",
+            "Påmindelse: sagsfrist 4. marts 2027 – «Erhvervsstrategi 2027» til Direktionen",
+        )
+    ]
+    assert wake_at() == dt.datetime(2027, 3, 3, 8, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))  # the 1-day reminder
 
 
 # --- which way the follow-up goes ------------------------------------------------------------------
