@@ -17,7 +17,8 @@ What is measured (one run, one temporary SAGSGANG_HOME on SQLite, the service st
     and the time until every case's consultation has its new deadline and every case's published
     feed shows the new date is reported (polled every 0.2 s), with the number of mails the move
     caused (the reminders falling due that day). Measured with the service (its `moedeaendring`
-    run re-plans) and without it (the command re-plans in its own process).
+    run re-plans) and without it (the command re-plans in its own process and leaves the mails to
+    the service: 0).
 
 Without the service (the inline variant, a second temporary SAGSGANG_HOME): the same CLI actions
     follow up in their own process without Prefect, and the web's (`sagsgang tjeneste --uden-prefect`,
