@@ -14,7 +14,8 @@ deployment names the flow run's command itself (`engine_command`): a process wor
 first starts a workspace supervisor for every run, a Python process of its own that imports
 Prefect to prepare a workspace (pull steps, dependencies) and then execs the engine — some 2 s of
 CPU per run for nothing these deployments have.
-`register()` is idempotent: `sagsgang tjeneste` and `sagsgang arbejder` call it at every start.
+`register()` is idempotent: `sagsgang tjeneste` and `sagsgang arbejder` call it at every start, and
+each start asks for one wake-up at once (the catch-up of what fell due meanwhile).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from prefect.workers.process import ProcessWorker
 from flows.daily import daily_check
 from flows.feed_publishing import publish_feeds
 from flows.lifecycle import DEPLOYMENT, advance_case, launch_case, meeting_changed
-from flows.wakeup import wake_up
+from flows.wakeup import WAKE_UP_FLOW, wake_up
 
 POOL = DEPLOYMENT  # the work pool every deployment runs in
 DAILY = Cron("0 8 * * *", timezone="Europe/Copenhagen")
@@ -72,8 +73,8 @@ def _deployment(flow: Flow[..., Any], description: str, schedules: list[Schedule
 
 
 def register() -> list[str]:
-    """The work pool (if missing) and every deployment in it, on the server PREFECT_API_URL names;
-    the deployments' full names."""
+    """The work pool (if missing) and every deployment in it, on the server PREFECT_API_URL names,
+    and a wake-up run at once; the deployments' full names."""
     with get_client(sync_client=True) as client:
         # Made by an earlier start, the pool is kept as it is: its settings (concurrency, …) are IT's.
         with suppress(ObjectAlreadyExists):
@@ -82,9 +83,13 @@ def register() -> list[str]:
                     name=POOL, type="process", base_job_template=ProcessWorker.get_default_base_job_template()
                 )
             )
-    names = []
-    for deployment in deployments():
-        deployment.job_variables = {"command": engine_command()}  # job variables need the pool
-        deployment.apply(work_pool_name=POOL)
-        names.append(deployment.full_name)
+        names = []
+        for deployment in deployments():
+            deployment.job_variables = {"command": engine_command()}  # job variables need the pool
+            deployment.apply(work_pool_name=POOL)
+            names.append(deployment.full_name)
+        # What fell due while no service ran (a reminder a command left for it, a restart) goes
+        # out now, not at the schedule's next slot up to five minutes on. A wake-up advances a
+        # case once per wake-up time (flows.wakeup), so one more never advances a case twice.
+        client.create_flow_run_from_deployment(client.read_deployment_by_name(f"{WAKE_UP_FLOW}/{DEPLOYMENT}").id)
     return names

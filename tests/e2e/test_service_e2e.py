@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from email import message_from_bytes, policy
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -41,28 +42,71 @@ def until(check, seconds: float, what: str, service: subprocess.Popen, home: Pat
         time.sleep(1)
 
 
-def test_the_service_hands_a_launched_case_to_its_worker_and_stops_cleanly(tmp_path):
+def service_env(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A new user's environment on Monday 1 March 2027: nothing of Prefect's or ours set but the home."""
     home = tmp_path / "home"
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PREFECT_", "SAGSGANG_"))}
-    feeds = tmp_path / "kalender"
-    env.update({"SAGSGANG_HOME": str(home), "SAGSGANG_TODAY": "2027-03-01", "SAGSGANG_FEEDS_DIR": str(feeds)})
+    env.update({"SAGSGANG_HOME": str(home), "SAGSGANG_TODAY": "2027-03-01"})
+    return env, home
+
+
+def start_service(env: dict[str, str]) -> tuple[subprocess.Popen, int, int]:
+    """`sagsgang tjeneste` with one web worker: the process and its web and Prefect ports."""
     web_port, prefect_port = free_port(), free_port()
+    command = ["tjeneste", "--port", str(web_port), "--prefect-port", str(prefect_port), "--workers", "1"]
     service = subprocess.Popen(
+        [str(VENV_BIN / "sagsgang"), *command], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    return service, web_port, prefect_port
+
+
+def stopped(service: subprocess.Popen) -> tuple[str, str]:
+    """SIGTERM, as systemd stops it; what it printed."""
+    service.send_signal(signal.SIGTERM)
+    try:
+        return service.communicate(timeout=90)
+    except subprocess.TimeoutExpired:
+        stop(service)
+        return service.communicate()
+
+
+def launch(env: dict[str, str], journal_number: str, title: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [
             str(VENV_BIN / "sagsgang"),
-            "tjeneste",
-            "--port",
-            str(web_port),
-            "--prefect-port",
-            str(prefect_port),
-            "--workers",
-            "1",
+            "sag",
+            "opret",
+            "--kommune",
+            "slagelse",
+            "--titel",
+            title,
+            "--journalnummer",
+            journal_number,
+            "--sagsbehandler",
+            "Mette Hansen",
+            "--sagsbehandler-email",
+            "meha@slagelse.dk",
+            "--leder",
+            "Lars Berg",
+            "--leder-email",
+            "labe@slagelse.dk",
+            "--rute",
+            "politisk",
+            "--klar",
+            "01-03-2027",
         ],
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         text=True,
+        timeout=60,
     )
+
+
+def test_the_service_hands_a_launched_case_to_its_worker_and_stops_cleanly(tmp_path):
+    env, home = service_env(tmp_path)
+    feeds = tmp_path / "kalender"
+    env["SAGSGANG_FEEDS_DIR"] = str(feeds)
+    service, web_port, prefect_port = start_service(env)
     try:
         running = until(lambda: (home / "tjeneste.json").exists(), 300, "the service start", service, home)
         assert running
@@ -77,35 +121,7 @@ def test_the_service_hands_a_launched_case_to_its_worker_and_stops_cleanly(tmp_p
         assert (home / "prefect").is_dir()  # Prefect's own files live under SAGSGANG_HOME
 
         started = time.monotonic()
-        launched = subprocess.run(
-            [
-                str(VENV_BIN / "sagsgang"),
-                "sag",
-                "opret",
-                "--kommune",
-                "slagelse",
-                "--titel",
-                "Havnestrategi 2027",
-                "--journalnummer",
-                J,
-                "--sagsbehandler",
-                "Mette Hansen",
-                "--sagsbehandler-email",
-                "meha@slagelse.dk",
-                "--leder",
-                "Lars Berg",
-                "--leder-email",
-                "labe@slagelse.dk",
-                "--rute",
-                "politisk",
-                "--klar",
-                "01-03-2027",
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        launched = launch(env, J, "Havnestrategi 2027")
         answered = time.monotonic() - started
         assert launched.returncode == 0, launched.stderr
         assert "tjenesten sender påmindelserne. Følg kørslen: " in launched.stdout
@@ -141,14 +157,40 @@ def test_the_service_hands_a_launched_case_to_its_worker_and_stops_cleanly(tmp_p
         assert [run["state"]["type"] for run in runs] == ["COMPLETED"]
         assert dt.datetime.fromisoformat(runs[0]["expected_start_time"]).second % 30 == 0
     finally:
-        service.send_signal(signal.SIGTERM)
-        try:
-            out, err = service.communicate(timeout=90)
-        except subprocess.TimeoutExpired:
-            stop(service)
-            out, err = service.communicate()
+        out, err = stopped(service)
     assert service.returncode == 0, err
     assert "Sagsgang-tjenesten er stoppet." in out
     assert err == ""
     assert not (home / "tjeneste.json").exists()
     assert not answers(f"http://127.0.0.1:{prefect_port}/api/health")()  # its Prefect server stopped too
+
+
+def test_a_reminder_a_command_left_while_the_service_was_off_goes_out_when_it_starts(tmp_path):
+    env, home = service_env(tmp_path)
+    upgraded = subprocess.run([str(VENV_BIN / "sagsgang"), "db", "opgrader"], env=env, capture_output=True, text=True)
+    assert upgraded.returncode == 0, upgraded.stderr
+    # No service yet: Direktionen's deadline is Thursday 4 March, so its reminder is due at once,
+    # and the command leaves it to the service.
+    launched = launch(env, J, "Havnestrategi 2027")
+    assert launched.returncode == 0, launched.stderr
+    assert "  Sendes, når tjenesten kører: påmindelse om sagsfristen torsdag 4. marts 2027" in launched.stdout
+    mail = home / "mail"  # without SAGSGANG_SMTP_HOST the mails are written here as .eml files
+    assert not list(mail.glob("*.eml"))
+
+    service, _web_port, prefect_port = start_service(env)
+    try:
+        sent = until(lambda: list(mail.glob("*.eml")), 240, "the reminder going out", service, home)
+        message = message_from_bytes(sent[0].read_bytes(), policy=policy.default)
+        assert (message["To"], message["Subject"]) == (
+            "Mette Hansen <meha@slagelse.dk>",
+            "Påmindelse: sagsfrist 4. marts 2027 – «Havnestrategi 2027» til Direktionen",
+        )
+        # By the wake-up the start asked for, not by the schedule's next slot.
+        runs = httpx.post(
+            f"http://127.0.0.1:{prefect_port}/api/flow_runs/filter",
+            json={"flows": {"name": {"any_": ["vaekning"]}}, "flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}},
+        ).json()
+        assert [run["auto_scheduled"] for run in runs] == [False]
+    finally:
+        _out, err = stopped(service)
+    assert service.returncode == 0, err
