@@ -154,7 +154,7 @@ def orchestrator(settings: Settings, remind_here: bool = True) -> Orchestrator:
     made: Orchestrator
     if api_url:
         made = implementation(name)(settings, api_url=api_url)
-    elif settings.orchestration == "auto" and not remind_here:
+    elif settings.orchestration == "auto" and not remind_here:  # no service answered: `name` is inline
         made = implementation(name)(settings, remind_here=False)
     else:
         made = implementation(name)(settings)

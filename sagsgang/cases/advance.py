@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from sagsgang.cases import steps
@@ -51,7 +51,7 @@ class Followed:
     sent: list[str]
     wake: dt.datetime | None  # when to look again: the next reminder or deadline
     changed: bool = False  # a plan was stored anew or the route ended: the feeds show it
-    left: tuple[str, ...] = ()  # mails due that were left for the service (remind_here=False)
+    left: list[str] = field(default_factory=list)  # mails due, left for the service (remind_here=False)
 
 
 def follow_route(
@@ -84,7 +84,7 @@ def follow_route(
             left += run(steps.reminders_left, settings, case_id, now)
         if run(steps.decision_on, settings, case_id, stage) is StageStatus.WAITING:
             follow_up = run(steps.wait_for_decision, settings, case_id, now, bool(left))
-            return Followed(stage, sent, follow_up.at if follow_up else None, changed, tuple(left))
+            return Followed(stage, sent, follow_up.at if follow_up else None, changed, left)
         stage = run(steps.route_on, settings, case_id, stage)
     else:
         raise RuntimeError(f"Sag nr. {case_id} kom ikke til ro efter {MAX_STEPS} skridt.")
@@ -106,7 +106,7 @@ def summarised(
     followed = run(follow_route, settings, case_id, now, run_inline, warn, remind_here)
     if publish or followed.changed:
         run(steps.publish_feeds, settings)
-    return steps.summary(settings, case_id, followed.sent, followed.wake, list(followed.left))
+    return steps.summary(settings, case_id, followed.sent, followed.wake, followed.left)
 
 
 def launch(

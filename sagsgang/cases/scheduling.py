@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, select
 from calendars.clock import FixedClock
 from calendars.danish import long_date
 from calendars.horizon import planning_period
+from calendars.meetings import Meeting as MeetingValue
 from calendars.meetings import Schedule, meeting_plan
 from calendars.planner import LateAddition, NoMeetingError, Plan, PlanningError, Target, plan
 from calendars.profiles import Profile, Route
@@ -132,37 +133,36 @@ def ensure_meetings(session: Session, profile: Profile, start: dt.date, end: dt.
     the winner's rows, so nobody stores a meeting twice and no launch fails for it. (On SQLite the
     write lock is taken when the transaction begins, models.db, so there the race cannot happen.)"""
     for attempt in range(1, STORE_TRIES + 1):
-        missing = _missing_spans(session, profile, start, end)
+        missing = _missing_meetings(session, profile, start, end)
         if not missing:
             return
         try:
             with session.begin_nested():
-                _store(session, profile, missing)
+                for meetings in missing:
+                    sync_profile(session, profile, meetings)
             return
         except IntegrityError:
             if attempt == STORE_TRIES:
                 raise
 
 
-def _store(session: Session, profile: Profile, spans: list[tuple[dt.date, dt.date]]) -> None:
-    for span_start, span_end in spans:
-        sync_profile(session, profile, meeting_plan(profile, span_start, span_end))
-
-
 # Each retry sees what the transaction that beat it committed, so one retry is normally enough.
 STORE_TRIES = 3
 
 
-def _missing_spans(session: Session, profile: Profile, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+def _missing_meetings(session: Session, profile: Profile, start: dt.date, end: dt.date) -> list[list[MeetingValue]]:
+    """The profile's meetings of each end of [start, end] not stored yet: before the first stored
+    meeting and after the last. A span the profile plans no meeting in (past the end of its plan,
+    say) is left out: storing it anyway would read every stored meeting again at each launch. With
+    nothing stored yet, the whole period, which stores the bodies too."""
     first, last = session.exec(
         select(func.min(Meeting.day), func.max(Meeting.day)).where(Meeting.municipality == profile.key)
     ).one()
-    if first is None:  # nothing stored yet: the bodies as well as the meetings
-        return [(start, end)]
+    if first is None:
+        return [meeting_plan(profile, start, end)]
     spans = [(start, first - dt.timedelta(days=1)), (last + dt.timedelta(days=1), end)]
-    # A span the profile plans no meeting in (past the end of its plan, say) has nothing to store:
-    # storing it anyway would read every stored meeting again at each launch.
-    return [(span_start, span_end) for span_start, span_end in spans if meeting_plan(profile, span_start, span_end)]
+    plans = [meeting_plan(profile, span_start, span_end) for span_start, span_end in spans if span_start <= span_end]
+    return [meetings for meetings in plans if meetings]
 
 
 def stored_meeting(session: Session, profile: Profile, body: str, day: dt.date, consequence: str = "") -> Meeting:

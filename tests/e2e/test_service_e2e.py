@@ -185,12 +185,12 @@ def test_a_reminder_a_command_left_while_the_service_was_off_goes_out_when_it_st
             "Mette Hansen <meha@slagelse.dk>",
             "Påmindelse: sagsfrist 4. marts 2027 – «Havnestrategi 2027» til Direktionen",
         )
-        # By the wake-up the start asked for, not by the schedule's next slot.
+        # The start asked for a wake-up of its own (a scheduled slot may have come round as well).
         runs = httpx.post(
             f"http://127.0.0.1:{prefect_port}/api/flow_runs/filter",
             json={"flows": {"name": {"any_": ["vaekning"]}}, "flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}},
         ).json()
-        assert [run["auto_scheduled"] for run in runs] == [False]
+        assert False in [run["auto_scheduled"] for run in runs]
     finally:
         _out, err = stopped(service)
     assert service.returncode == 0, err
