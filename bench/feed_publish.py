@@ -11,9 +11,10 @@ planned cases, seeded as bench/feeds.py seeds them, untimed)
                row inserted), in a fresh process: the baseline;
     unchanged  the publish again with nothing changed, in a fresh process, as the background
                publisher runs (an empty icalendar cache);
-    one case   the publish after one case's title changed (its case feed, the body feeds and the
-               secretariat feed differ), in a fresh process.
-Each is given as seconds and as a ratio to `first`. Then where `unchanged` spends its time, from
+    one case   the publish after one case's title changed (its case feed and the secretariat feed
+               differ; a body feed shows no case titles), in a fresh process.
+Each is given as seconds and as a ratio to `first`; each includes the process's start and imports,
+as the background publisher pays them. Then where `unchanged` spends its time, from
 cProfile in this process (cumulative seconds of sagsgang's own steps; cProfile inflates all of
 them alike).
 
@@ -43,10 +44,11 @@ import sys
 sys.path.insert(0, {root!r}); sys.path.insert(0, {bench!r})
 import feeds as feeds_bench
 from models import db
+from pathlib import Path
 from sagsgang.publishing import feed_files, feeds
 engine = db.make_engine({url!r})
 context = feeds.FeedContext(base_url="https://sagsgang.slagelse.dk", clock=feeds_bench.CLOCK)
-report = feed_files.publish(engine, feed_files.Path({folder!r}), context)
+report = feed_files.publish(engine, Path({folder!r}), context)
 print(len(report.written), report.unchanged)
 """
 STEPS = {  # (module file, function) in Sagsgang → what it is
