@@ -150,10 +150,17 @@ def test_the_service_hands_a_launched_case_to_its_worker_and_stops_cleanly(tmp_p
         case_feed = feeds / "slagelse" / "sag" / f"{J}.ics"
         until(lambda: case_feed.exists(), 120, "the case's static feed", service, home)
         assert "Havnestrategi 2027" in case_feed.read_text(encoding="utf-8")
-        runs = httpx.post(
-            f"http://127.0.0.1:{prefect_port}/api/flow_runs/filter",
-            json={"flows": {"name": {"any_": ["offentliggoer-kalendere"]}}},
-        ).json()
+
+        def publish_runs_once_final() -> list[dict] | None:
+            # The run writes the file before it reports its end to Prefect: wait for that report.
+            runs = httpx.post(
+                f"http://127.0.0.1:{prefect_port}/api/flow_runs/filter",
+                json={"flows": {"name": {"any_": ["offentliggoer-kalendere"]}}},
+            ).json()
+            final = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+            return runs if runs and all(run["state"]["type"] in final for run in runs) else None
+
+        runs = until(publish_runs_once_final, 60, "the publish run reporting its end", service, home)
         assert [run["state"]["type"] for run in runs] == ["COMPLETED"]
         assert dt.datetime.fromisoformat(runs[0]["expected_start_time"]).second % 30 == 0
     finally:
