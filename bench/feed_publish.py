@@ -53,9 +53,11 @@ print(len(report.written), report.unchanged)
 """
 STEPS = {  # (module file, function) in Sagsgang → what it is
     ("feed_render.py", "_collect"): "events from the database (SQL, milestones)",
-    ("feed_ledger.py", "_load"): "published ledger read (SQL)",
+    ("feed_ledger.py", "load_every"): "published ledger read, all at once (SQL)",
+    ("feed_ledger.py", "_load"): "published ledger read, per feed (SQL)",
     ("feed_ledger.py", "stamp"): "ledger stamping (SEQUENCE/DTSTAMP)",
-    ("ical.py", "render"): "iCalendar bytes (icalendar)",
+    ("ical.py", "digest"): "digest of what each feed is made of",
+    ("ical.py", "render"): "iCalendar bytes (icalendar), changed feeds only",
     ("feed_files.py", "_write_if_changed"): "compare and write the files",
 }
 PUBLISH_STEP = ("feed_files.py", "publish")
@@ -125,7 +127,7 @@ def main() -> int:
     total = spent.pop(PUBLISH_STEP, 0.0) or 1.0
     print(f"Where 'unchanged' goes (cProfile, cumulative, of {total:.2f} s in publish):")
     for step, what in STEPS.items():
-        print(f"  {what:<45} {spent.get(step, 0.0):6.2f} s  {spent.get(step, 0.0) / total:5.0%}")
+        print(f"  {what:<50} {spent.get(step, 0.0):6.2f} s  {spent.get(step, 0.0) / total:5.0%}")
     return 0
 
 

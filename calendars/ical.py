@@ -38,8 +38,10 @@ import hashlib
 import re
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vText
@@ -129,6 +131,34 @@ def render(feed: Feed, namespace: uuid.UUID) -> bytes:
     return b"".join([head[: -len(end)], *(_serialized(event, namespace) for event in feed.events), end])
 
 
+def digest(feed: Feed, namespace: uuid.UUID) -> str:
+    """A digest of everything `render(feed, namespace)` is made of: the same digest means the same
+    bytes. It covers the calendar's own fields, its VTIMEZONE as serialized (so also the time zone
+    data), the namespace, every event's whole value, and the code that renders (this module's
+    source and icalendar's version). It serializes no event and no calendar, so it costs a small
+    part of `render` in a fresh process, whose event cache is empty."""
+    made = hashlib.sha256(_renderer())
+    made.update(repr((str(namespace), replace(feed, events=()))).encode())
+    years = _years(feed)
+    if years:
+        made.update(_zone_bytes(min(years), max(years)))
+    for event in feed.events:
+        made.update(repr(event).encode())
+    return made.hexdigest()[:32]
+
+
+@lru_cache(maxsize=64)
+def _zone_bytes(first_year: int, last_year: int) -> bytes:
+    return vtimezone(first_year, last_year).to_ical()
+
+
+@lru_cache(maxsize=1)
+def _renderer() -> bytes:
+    """This module's source and icalendar's version: a new version of either may render differently."""
+    source = Path(__file__).read_bytes()
+    return hashlib.sha256(source + version("icalendar").encode()).digest()
+
+
 def calendar(feed: Feed, namespace: uuid.UUID) -> Calendar:
     """The whole feed as one icalendar Calendar (VTIMEZONE and every VEVENT), nothing cached."""
     tree = _head(feed, namespace)
@@ -160,16 +190,21 @@ def _head(feed: Feed, namespace: uuid.UUID) -> Calendar:
         tree["SOURCE"].params["VALUE"] = "URI"  # as in RFC 7986 § 5.8's example
     tree.add("X-PUBLISHED-TTL", vDuration(feed.refresh))
     tree.add("X-WR-TIMEZONE", TIMEZONE)
-    years = {
+    years = _years(feed)
+    if years:
+        tree.add_component(vtimezone(min(years), max(years)))
+    return tree
+
+
+def _years(feed: Feed) -> set[int]:
+    """The years of the feed's timed events: its VTIMEZONE covers them."""
+    return {
         moment.year
         for event in feed.events
         if not event.all_day
         for moment in (event.start, event.end)
         if moment is not None
     }
-    if years:
-        tree.add_component(vtimezone(min(years), max(years)))
-    return tree
 
 
 def vevent(event: FeedEvent, namespace: uuid.UUID) -> Event:

@@ -7,6 +7,7 @@ it republishes the static files where settings.feeds_dir (SAGSGANG_FEEDS_DIR) po
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import tempfile
@@ -16,10 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from calendars import ical
+from calendars.milestones import Audience
 from sagsgang import rendering
 from sagsgang.publishing import publish_turns
-from sagsgang.publishing.feed_ledger import Ledger
-from sagsgang.publishing.feed_render import Rendered, render_feed
+from sagsgang.publishing.feed_ledger import FEED_ROWS, Ledger
+from sagsgang.publishing.feed_render import Built, CaseFeeds, Rendered, build_feed, render_built
 from sagsgang.publishing.feeds import FeedContext, feed_url, municipalities, public_feeds, webcal_url
 
 if TYPE_CHECKING:
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 MAX_FILE_NAME = 120  # characters of a feed's file name (a journal number is ~20): far below NAME_MAX
 ATTEMPTS = 3  # a concurrent publisher may stamp the same events first: read its rows and go again
+MANIFEST = ".offentliggjort.json"  # in the folder: what each feed file was made of (see `publish`)
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,11 @@ def publish(engine: Engine, directory: Path, context: FeedContext) -> PublishRep
     removed. One feed that cannot be written (a file name too long, a full disk for that file) is
     logged and listed in `failed`; the others are still published.
 
+    A feed whose calendar is made of exactly what its file was made of (the folder's MANIFEST
+    says, by `ical.digest`), and whose file is still as written, is not rendered again: most
+    publishes follow a change to one case, and rendering every other feed anew was most of their
+    time (bench/feed_publish.py). Publishers of one folder take turns (`regenerate`).
+
     The feeds are built from one transaction that only reads (what the database says when the
     publish starts; on SQLite it takes no write lock). Each feed's ledger rows (what its events
     last looked like) are then written in a short transaction of their own, after its file: a
@@ -66,9 +75,11 @@ def publish(engine: Engine, directory: Path, context: FeedContext) -> PublishRep
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise NotADirectoryError(f"{directory} findes og er ikke en mappe.")
+    made_of = _read_manifest(directory)
     with session_scope(engine, read_only=True) as session:
-        ledger = Ledger(session, context.clock)
-        written, unchanged, wanted, listed, failed = [], 0, set(), [], []
+        ledger, cases = Ledger(session, context.clock), CaseFeeds(session, context)
+        ledger.load_every(f"{Audience.PUBLIC}:", FEED_ROWS)
+        written, unchanged, wanted, listed, failed, kept = [], 0, set(), [], [], {}
         for spec in public_feeds(session, context):
             target = directory / spec.path
             wanted.add(target)
@@ -77,8 +88,15 @@ def publish(engine: Engine, directory: Path, context: FeedContext) -> PublishRep
                 failed.append(spec.path[:200])
                 continue
             try:
-                rendered = render_feed(session, spec, context, ledger=ledger)
-                changed = _write_if_changed(target, rendered.body, rendered.last_modified)
+                built = build_feed(session, spec, context, ledger, cases=cases)
+                inputs = ical.digest(built.feed, context.namespace)
+                found = _made(target, inputs)
+                changed = False
+                if found is None or made_of.get(spec.path) != found:
+                    rendered = render_built(built, context, ledger)
+                    changed = _write_if_changed(target, rendered.body, rendered.last_modified)
+                    found = _made(target, inputs)
+                kept[spec.path] = found
             except PermissionError:  # the folder, not this feed: the caller says so
                 raise
             except (OSError, ValueError):  # this feed's file or data (e.g. a date beyond the calendar)
@@ -86,7 +104,7 @@ def publish(engine: Engine, directory: Path, context: FeedContext) -> PublishRep
                 failed.append(spec.path)
                 continue
             ledger.save_apart(engine)
-            listed.append(rendered)
+            listed.append(built)
             if changed:
                 written.append(spec.path)
             else:
@@ -98,8 +116,27 @@ def publish(engine: Engine, directory: Path, context: FeedContext) -> PublishRep
                     stale.unlink()
                     removed.append(str(stale.relative_to(directory)))
         names = {m: context.profiles.known(m).name for m in municipalities(session, context)}
+    _write_if_changed(directory / MANIFEST, json.dumps(kept, indent=0, sort_keys=True).encode(), None)
     _write_if_changed(directory / "index.html", index_page(listed, context.base_url, names).encode("utf-8"), None)
     return PublishReport(directory, tuple(written), unchanged, tuple(removed), tuple(failed))
+
+
+def _made(target: Path, inputs: str) -> list | None:
+    """What the manifest keeps of a feed's file: the digest of what it was made of, and its size
+    and modification time (a file changed or restored by other hands is made again)."""
+    try:
+        found = target.stat()
+    except FileNotFoundError:
+        return None
+    return [inputs, found.st_size, found.st_mtime_ns]
+
+
+def _read_manifest(directory: Path) -> dict[str, list]:
+    try:
+        found = json.loads((directory / MANIFEST).read_bytes())
+    except (FileNotFoundError, ValueError):  # a first publish, or a manifest not ours: make every feed
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def _write_if_changed(target: Path, data: bytes, modified: dt.datetime | None) -> bool:
@@ -152,7 +189,7 @@ def regenerate_for(settings: Settings) -> PublishReport | None:
     return regenerate(settings.feeds_dir, settings.engine(), FeedContext.from_settings(settings))
 
 
-def index_page(feeds: Sequence[Rendered], base: str, names: Mapping[str, str]) -> str:
+def index_page(feeds: Sequence[Built | Rendered], base: str, names: Mapping[str, str]) -> str:
     """A small Danish page listing the public feeds with subscribe links (names: municipality
     key → its name)."""
 

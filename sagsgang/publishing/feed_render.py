@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
@@ -22,12 +22,24 @@ from models.feed_tables import FeedToken
 from models.store import to_value
 from models.tables import Body, Case, CaseStatus, Consultation, Decision, LateAddition, Meeting
 from models.types import UTC
-from sagsgang.publishing.feed_ledger import Ledger
+from sagsgang.publishing.feed_ledger import FEED_ROWS, Ledger
 from sagsgang.publishing.feeds import FeedContext, FeedSpec, case_page_url, feed_url
 
 # A body feed shows a year back: enough for "when did we last meet", small enough to sync fast.
 HISTORY = dt.timedelta(days=366)
 REFRESH = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """One feed's calendar, its events stamped from the ledger: what its bytes are made of."""
+
+    spec: FeedSpec
+    feed: ical.Feed
+
+    @property
+    def name(self) -> str:
+        return self.feed.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,24 +62,62 @@ def render_feed(
     of the caller's, the stamps are written into `session`."""
     own = ledger is None
     ledger = ledger or Ledger(session, context.clock)
-    name, description, events, audience = _collect(session, spec, context, subscription)
-    events = ledger.stamp(events, audience)
-    url = "" if spec.kind == "personlig" else feed_url(context.base_url, spec.path)
+    rendered = render_built(build_feed(session, spec, context, ledger, subscription), context, ledger)
+    if own:
+        ledger.save()
+    return rendered
+
+
+def build_feed(
+    session: Session,
+    spec: FeedSpec,
+    context: FeedContext,
+    ledger: Ledger,
+    subscription: FeedToken | None = None,
+    cases: CaseFeeds | None = None,
+) -> Built:
+    """The feed's events from the database, stamped from the ledger (SEQUENCE, DTSTAMP). A caller
+    that builds many case feeds in one transaction passes `cases`, which reads them all at once."""
+    name, description, events, audience = _collect(session, spec, context, subscription, cases)
     feed = ical.Feed(
         key=_feed_key(spec),
         name=name,
         description=description,
-        url=url,
-        events=ical.sorted_events(events),
+        url="" if spec.kind == "personlig" else feed_url(context.base_url, spec.path),
+        events=ical.sorted_events(ledger.stamp(events, audience)),
         refresh=REFRESH,
     )
-    body = ical.render(feed, context.namespace)
+    return Built(spec, feed)
+
+
+def render_built(built: Built, context: FeedContext, ledger: Ledger) -> Rendered:
+    """The built feed as iCalendar bytes, with the Last-Modified the ledger gives them."""
+    body = ical.render(built.feed, context.namespace)
     digest = hashlib.sha256(body).hexdigest()[:32]
-    newest = max((event.stamp for event in events), default=None)
-    last_modified = ledger.feed_changed(f"feed:{spec.path}", digest, newest)
-    if own:
-        ledger.save()
-    return Rendered(spec, name, body, f'"{digest}"', last_modified.astimezone(UTC))
+    newest = max((event.stamp for event in built.feed.events), default=None)
+    last_modified = ledger.feed_changed(FEED_ROWS + built.spec.path, digest, newest)
+    return Rendered(built.spec, built.name, body, f'"{digest}"', last_modified.astimezone(UTC))
+
+
+class CaseFeeds:
+    """Every public case feed's case and events in a municipality, read with one query when the
+    first of them is built. A publish builds one feed per case, hundreds of them, and a query for
+    each was most of its time (bench/feed_publish.py). Use it within one transaction."""
+
+    def __init__(self, session: Session, context: FeedContext) -> None:
+        self.session, self.context = session, context
+        self._read: dict[str, dict[str, tuple[Case, list[ical.FeedEvent]]]] = {}
+
+    def case(self, municipality: str, journal_number: str) -> tuple[Case, list[ical.FeedEvent]]:
+        if municipality not in self._read:
+            public = (col(Case.municipality) == municipality, col(Case.closed_item).is_(False))
+            found: dict[int | None, tuple[Case, list[ical.FeedEvent]]] = {
+                case.id: (case, []) for case in self.session.exec(select(Case).where(*public))
+            }
+            for case, events in _events_by_step(self.session, public, self.context, Audience.PUBLIC):
+                found[case.id][1].extend(events)
+            self._read[municipality] = {case.journal_number: (case, events) for case, events in found.values()}
+        return self._read[municipality][journal_number]
 
 
 def _feed_key(spec: FeedSpec) -> str:
@@ -75,16 +125,19 @@ def _feed_key(spec: FeedSpec) -> str:
 
 
 def _collect(
-    session: Session, spec: FeedSpec, context: FeedContext, subscription: FeedToken | None
+    session: Session, spec: FeedSpec, context: FeedContext, subscription: FeedToken | None, cases: CaseFeeds | None
 ) -> tuple[str, str, list[ical.FeedEvent], Audience]:
     if spec.kind == "organ":
         return _body_feed(session, spec, context)
     if spec.kind == "sag":
-        case = session.exec(
-            select(Case).where(Case.municipality == spec.municipality, Case.journal_number == spec.key)
-        ).one()
+        if cases is None:
+            case = session.exec(
+                select(Case).where(Case.municipality == spec.municipality, Case.journal_number == spec.key)
+            ).one()
+            events = _case_events(session, [Case.id == case.id], context, Audience.PUBLIC)
+        else:
+            case, events = cases.case(spec.municipality, spec.key)
         profile = context.profiles.known(spec.municipality)
-        events = _case_events(session, [Case.id == case.id], context, Audience.PUBLIC)
         return (
             f"Sag {case.journal_number}: {case.title}",
             f"Sagsfrister og møder for sagen {case.title} ({case.journal_number}), {profile.name}.",
@@ -150,6 +203,15 @@ def _body_feed(session: Session, spec: FeedSpec, context: FeedContext):
 def _case_events(
     session: Session, where: Sequence, context: FeedContext, audience: Audience, with_meetings: bool = True
 ) -> list[ical.FeedEvent]:
+    return [
+        event for _, events in _events_by_step(session, where, context, audience, with_meetings) for event in events
+    ]
+
+
+def _events_by_step(
+    session: Session, where: Sequence, context: FeedContext, audience: Audience, with_meetings: bool = True
+) -> Iterator[tuple[Case, list[ical.FeedEvent]]]:
+    """Each step of the selected cases' routes, in order, with its case and its events."""
     latest = aliased(Meeting)
     query = (
         sa.select(Case, Consultation, Body, Meeting, latest, Decision, LateAddition)
@@ -170,7 +232,6 @@ def _case_events(
         .where(*where)
         .order_by(col(Case.id), col(Consultation.stage), col(Consultation.body_id), col(Consultation.round))
     )
-    events = []
     facts: dict[int, CaseFacts] = {}
     for case, consultation, body, meeting, latest_meeting, decision, late in session.execute(query):
         profile = context.profiles.get(case.municipality)
@@ -217,8 +278,7 @@ def _case_events(
         made = case_events(facts[case.id], step, audience, changed, with_meeting=with_meetings)
         if late is not None and not (case.closed_item and audience is Audience.PUBLIC):
             made = [replace(event, description=_with_late_line(event.description, late)) for event in made]
-        events += made
-    return events
+        yield case, made
 
 
 def _with_late_line(description: str, late: LateAddition) -> str:

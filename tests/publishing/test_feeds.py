@@ -457,6 +457,29 @@ def test_publish_replaces_files_atomically_and_removes_feeds_that_are_no_longer_
     assert not list(directory.rglob("*.tmp"))  # no temporary files left behind
 
 
+def test_a_feed_file_changed_or_removed_by_other_hands_is_written_again(changeable, tmp_path):
+    directory = tmp_path / "feeds"
+    _, files = publish(changeable, directory)
+    council, case = "slagelse/organ/byraadet.ics", next(path for path in files if path.startswith("slagelse/sag/"))
+    (directory / council).write_bytes(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")  # an editor, a restore
+    (directory / case).unlink()
+    report, again = publish(changeable, directory)
+    assert sorted(report.written) == sorted([council, case])
+    assert again == files
+
+
+def test_a_new_address_for_the_feeds_reaches_every_published_file(changeable, tmp_path):
+    """Nothing else changed, but the feeds now live elsewhere: every file says where, in URL and SOURCE."""
+    directory = tmp_path / "feeds"
+    publish(changeable, directory)
+    moved = dataclasses.replace(CONTEXT, base_url="https://dagsorden.slagelse.dk")
+    report, files = publish(changeable, directory, moved)
+    assert len(report.written) == len(files) == 60
+    for path, data in files.items():
+        head = icalendar.Calendar.from_ical(data)
+        assert str(head["URL"]) == str(head["SOURCE"]) == f"https://dagsorden.slagelse.dk/kalender/{path}"
+
+
 def test_regenerate_republishes_where_the_setting_points(changeable, tmp_path, monkeypatch):
     monkeypatch.setenv("SAGSGANG_FEEDS_DIR", str(tmp_path / "static"))
     engine = changeable.engine()
@@ -480,11 +503,11 @@ def test_an_action_is_not_kept_waiting_while_the_feeds_are_built(changeable, tmp
     case) gets SQLite's write lock at once: the publish holds it only to store each feed's stamps."""
     attempts: list[str] = []
 
-    def build_while_an_action_writes(session, spec, context, **options):
+    def build_while_an_action_writes(session, spec, context, ledger, **options):
         attempts.append(feeds_world.write_at_once(changeable.path))
-        return feed_render.render_feed(session, spec, context, **options)
+        return feed_render.build_feed(session, spec, context, ledger, **options)
 
-    monkeypatch.setattr(feed_files, "render_feed", build_while_an_action_writes)
+    monkeypatch.setattr(feed_files, "build_feed", build_while_an_action_writes)
     report, files = publish(changeable, tmp_path / "feeds")
     assert report.total == 60 and len(attempts) == 60
     assert set(attempts) == {"skrev"}
@@ -499,16 +522,16 @@ def test_a_publish_that_another_publisher_overtakes_publishes_again_with_its_sta
     again from them, so both folders carry the same SEQUENCE and DTSTAMP."""
     overtaken: list[bool] = []
 
-    def overtaken_while_building(session, spec, context, **options):
+    def overtaken_while_building(session, spec, context, ledger, **options):
         if not overtaken:
             overtaken.append(True)
             monkeypatch.undo()  # the other publisher builds as usual
             other = changeable.engine()
             feed_files.regenerate(tmp_path / "other", other, CONTEXT)
             other.dispose()
-        return feed_render.render_feed(session, spec, context, **options)
+        return feed_render.build_feed(session, spec, context, ledger, **options)
 
-    monkeypatch.setattr(feed_files, "render_feed", overtaken_while_building)
+    monkeypatch.setattr(feed_files, "build_feed", overtaken_while_building)
     engine = changeable.engine()
     report = feed_files.regenerate(tmp_path / "ours", engine, CONTEXT)
     engine.dispose()
