@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from calendars.clock import Clock, FixedClock
-from calendars.danish import TIMEZONE, long_date
+from calendars.danish import TIMEZONE
 from models import db
 from models.tables import Case, Consultation, Decision, Meeting
 from sagsgang.cases import decisions, launch, routing, scheduling, state
@@ -26,7 +26,7 @@ from sagsgang.cases.decisions import DecisionForm
 from sagsgang.cases.description import describe
 from sagsgang.cases.launch import LaunchRequest
 from sagsgang.cases.state import ConflictError, StageStatus, id_of
-from sagsgang.notifications import heartbeat, mail, reminders, sending
+from sagsgang.notifications import case_mails, heartbeat, mail, reminders, sending
 from sagsgang.orchestration import CaseSummary
 from sagsgang.settings import Settings
 
@@ -110,12 +110,6 @@ def remind(settings: Settings, case_id: int, now: dt.datetime | None) -> sending
 
 
 # What a mail left for the service is about, as the command that left it says so.
-LEFT_FOR_SERVICE = {
-    reminders.MessageKind.REMINDER: "påmindelse om sagsfristen {deadline}",
-    reminders.MessageKind.ESCALATION: "besked til lederen om den overskredne sagsfrist {deadline}",
-}
-
-
 def reminders_left(settings: Settings, case_id: int, now: dt.datetime | None) -> list[str]:
     """The reminders and escalations due for this case, left in the database for the service's
     wake-up to send (an action without the service, which answers without building mails): what
@@ -123,7 +117,7 @@ def reminders_left(settings: Settings, case_id: int, now: dt.datetime | None) ->
     at = clock_at(settings, now).now()
     with session_scope(settings) as session:
         due = reminders.find_due(session, at, case_id)
-    return [LEFT_FOR_SERVICE[item.kind].format(deadline=long_date(item.deadline)) for item in due]
+    return [case_mails.what(item.kind, item.deadline) for item in due]
 
 
 def decision_on(settings: Settings, case_id: int, stage: int) -> StageStatus:

@@ -145,12 +145,20 @@ def submit_command(args) -> int:
 
 def show_command(args) -> int:
     from sagsgang.cases.description import describe
-    from sagsgang.cases.state import find_case
+    from sagsgang.cases.state import find_case, id_of
+    from sagsgang.notifications.case_mails import mail_lines
 
     db = current_database(args.settings)
+    clock = args.settings.clock()
     with db.session_scope() as session:
-        for line in describe(session, find_case(session, args.sag, args.kommune), args.settings.clock().today()):
+        case = find_case(session, args.sag, args.kommune)
+        for line in describe(session, case, clock.today()):
             print(line)
+        mails = mail_lines(session, id_of(case), clock.now())
+    if mails:
+        print("Mails:")
+        for line in mails:
+            print(f"  {line}")
     return 0
 
 

@@ -27,6 +27,7 @@ from sagsgang.cases.follow_up import NextStep
 from sagsgang.cases.history import Editor
 from sagsgang.cases.state import id_of, load_state
 from sagsgang.inputs import UserError
+from sagsgang.notifications.case_mails import mail_lines
 from sagsgang.publishing.agenda import Item, case_item
 from sagsgang.web import service
 from sagsgang.web.edit_forms import edit_form_values, read_edit
@@ -71,6 +72,7 @@ class CasePageExtras:
     changes: list[ShownChange]
     max_attachment_mb: int
     owner_email: str  # the case officer's: they may record their material as received (Viewer.handles)
+    mails: list[str]  # its reminders and escalations, and what became of each (for the secretariat)
 
 
 def _case(session: Session, municipality: str, journal_number: str) -> Case:
@@ -94,8 +96,9 @@ def extras(web: Web, municipality: str, journal_number: str) -> CasePageExtras:
             else []
         )
         changes = _shown(case_changes(session, id_of(case)))
+        mails = mail_lines(session, id_of(case), web.clock.now())
         return CasePageExtras(
-            item, text is not None, receivable, changes, web.settings.max_attachment_mb, case.owner_email
+            item, text is not None, receivable, changes, web.settings.max_attachment_mb, case.owner_email, mails
         )
 
 

@@ -327,6 +327,14 @@ def test_without_a_service_the_follow_up_runs_here_and_leaves_the_due_reminder_t
     assert "Mail sendt" not in result.stdout and smtp.messages == []
     launched_at = dt.datetime(2027, 3, 1, 8, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))  # SAGSGANG_TODAY's time
     assert wake_at() == launched_at  # the case wakes now: the service's first wake-up takes it
+    # Until then, the secretariat sees the waiting reminder with the case.
+    shown = sagsgang("sag", "vis", J, env={})
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[-2:] == [
+        "Mails:",
+        "  Påmindelse om sagsfristen torsdag 4. marts 2027 til meha@slagelse.dk: skal sendes nu."
+        " Tjenesten sender den inden for få minutter, når den kører.",
+    ]
 
     # What the service's wake-up does once it runs: the reminder goes out, once.
     service = InlineOrchestrator(configured.settings())
@@ -340,6 +348,11 @@ def test_without_a_service_the_follow_up_runs_here_and_leaves_the_due_reminder_t
         )
     ]
     assert wake_at() == dt.datetime(2027, 3, 3, 8, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))  # the 1-day reminder
+    shown = sagsgang("sag", "vis", J, env={})
+    assert shown.stdout.splitlines()[-2:] == [
+        "Mails:",
+        "  Påmindelse om sagsfristen torsdag 4. marts 2027 til meha@slagelse.dk: sendt mandag 1. marts 2027 kl. 08:05",
+    ]
 
 
 # --- which way the follow-up goes ------------------------------------------------------------------
