@@ -14,8 +14,8 @@ from calendars.profile_reader import load_profile
 from calendars.workdays import MunicipalCalendar
 
 
-def sagsgang(*args: str, today: str = "2027-01-04") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SAGSGANG_TODAY": today}
+def sagsgang(*args: str, today: str = "2027-01-04", **env_extra: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SAGSGANG_TODAY": today, **env_extra}
     return subprocess.run(
         [sys.executable, "-m", "sagsgang.cli.main", *args], capture_output=True, text=True, env=env, timeout=60
     )
@@ -163,8 +163,8 @@ def test_planning_path_does_not_import_prefect_or_the_database_layer():
     assert result.stdout.strip() == "[]", result.stderr
 
 
-def test_demo_shows_a_plan_from_today_and_how_to_go_on():
-    result = sagsgang("demo", today="2026-11-23")
+def test_demo_shows_a_plan_from_today_and_how_to_go_on(tmp_path):
+    result = sagsgang("demo", today="2026-11-23", TMPDIR=str(tmp_path))  # its database folder goes there
     assert result.returncode == 0, result.stderr
     assert "mandag 23. november 2026" in result.stdout
     assert "Sag på møde i Byrådet" in result.stdout
