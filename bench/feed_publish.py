@@ -56,7 +56,7 @@ STEPS = {  # (module file, function) in Sagsgang → what it is
     ("feed_ledger.py", "load_every"): "published ledger read, all at once (SQL)",
     ("feed_ledger.py", "_load"): "published ledger read, per feed (SQL)",
     ("feed_ledger.py", "stamp"): "ledger stamping (SEQUENCE/DTSTAMP)",
-    ("ical.py", "digest"): "digest of what each feed is made of",
+    ("ical.py", "made_of"): "digests of what each feed is made of",
     ("ical.py", "render"): "iCalendar bytes (icalendar), changed feeds only",
     ("feed_files.py", "_write_if_changed"): "compare and write the files",
 }

@@ -37,7 +37,7 @@ import enum
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib.metadata import version
@@ -120,31 +120,61 @@ def fingerprints(event: FeedEvent) -> tuple[str, str]:
 # --- the component tree -------------------------------------------------------------------------
 
 
-def render(feed: Feed, namespace: uuid.UUID) -> bytes:
+def render(feed: Feed, namespace: uuid.UUID, known: Mapping[str, bytes] | None = None) -> bytes:
     """The feed as an iCalendar stream: UTF-8, CRLF, folded. Byte for byte
     `calendar(feed, namespace).to_ical()`, with each VEVENT's bytes from the cache when that
-    exact event was serialized before."""
+    exact event was serialized before, or from `known` (an event's digest, `made_of`, to the
+    VEVENT bytes it was rendered as: a publisher reads them back from the file it wrote)."""
     head = _head(feed, namespace).to_ical()
     end = b"END:VCALENDAR\r\n"
     if not head.endswith(end):  # icalendar always ends a component so; anything else is a bug
         raise AssertionError(f"unexpected end of VCALENDAR: {head[-40:]!r}")
-    return b"".join([head[: -len(end)], *(_serialized(event, namespace) for event in feed.events), end])
+    digests = made_of(feed, namespace).events if known else ()
+    blocks = [
+        known[digests[i]] if known and digests[i] in known else _serialized(event, namespace)
+        for i, event in enumerate(feed.events)
+    ]
+    return b"".join([head[: -len(end)], *blocks, end])
 
 
-def digest(feed: Feed, namespace: uuid.UUID) -> str:
-    """A digest of everything `render(feed, namespace)` is made of: the same digest means the same
-    bytes. It covers the calendar's own fields, its VTIMEZONE as serialized (so also the time zone
-    data), the namespace, every event's whole value, and the code that renders (this module's
-    source and icalendar's version). It serializes no event and no calendar, so it costs a small
-    part of `render` in a fresh process, whose event cache is empty."""
-    made = hashlib.sha256(_renderer())
-    made.update(repr((str(namespace), replace(feed, events=()))).encode())
+@dataclass(frozen=True, slots=True)
+class Made:
+    """What `render` makes a feed's bytes of: the same `digest` means the same bytes, the same
+    event digest the same VEVENT bytes. Covered: the calendar's own fields, its VTIMEZONE as
+    serialized (so also the time zone data), the namespace, every event's whole value, and the
+    code that renders (this module's source and icalendar's version)."""
+
+    digest: str
+    events: tuple[str, ...]  # one per event, in the feed's order
+
+
+def made_of(feed: Feed, namespace: uuid.UUID) -> Made:
+    """The feed's digests. They serialize no event and no calendar, so they cost a small part of
+    `render` in a fresh process, whose event cache is empty."""
+    code = hashlib.sha256(_renderer())
+    code.update(str(namespace).encode())
+    events = []
+    for event in feed.events:
+        one = code.copy()
+        one.update(repr(event).encode())
+        events.append(one.hexdigest()[:24])
+    made = code.copy()
+    made.update(repr(replace(feed, events=())).encode())
     years = _years(feed)
     if years:
         made.update(_zone_bytes(min(years), max(years)))
-    for event in feed.events:
-        made.update(repr(event).encode())
-    return made.hexdigest()[:32]
+    made.update(" ".join(events).encode())
+    return Made(made.hexdigest()[:32], tuple(events))
+
+
+def vevents(body: bytes) -> list[bytes]:
+    """The VEVENT blocks of a feed `render` made, in order, each as its bytes in the feed."""
+    return _VEVENT.findall(body)
+
+
+# A VEVENT starts on a line of its own; a value never holds a line break (TEXT escapes it, folding
+# starts the next line with a space), and its VALARM ends with END:VALARM.
+_VEVENT = re.compile(rb"(?<=\n)BEGIN:VEVENT\r\n.*?\r\nEND:VEVENT\r\n", re.DOTALL)
 
 
 @lru_cache(maxsize=64)

@@ -60,9 +60,10 @@ def publish(engine: Engine, directory: Path, context: FeedContext) -> PublishRep
     logged and listed in `failed`; the others are still published.
 
     A feed whose calendar is made of exactly what its file was made of (the folder's MANIFEST
-    says, by `ical.digest`), and whose file is still as written, is not rendered again: most
+    says, by `ical.made_of`), and whose file is still as written, is not rendered again: most
     publishes follow a change to one case, and rendering every other feed anew was most of their
-    time (bench/feed_publish.py). Publishers of one folder take turns (`regenerate`).
+    time (bench/feed_publish.py). A feed that changed reuses the VEVENT bytes of its unchanged
+    events from its file. Publishers of one folder take turns (`regenerate`).
 
     The feeds are built from one transaction that only reads (what the database says when the
     publish starts; on SQLite it takes no write lock). Each feed's ledger rows (what its events
@@ -89,14 +90,16 @@ def publish(engine: Engine, directory: Path, context: FeedContext) -> PublishRep
                 continue
             try:
                 built = build_feed(session, spec, context, ledger, cases=cases)
-                inputs = ical.digest(built.feed, context.namespace)
-                found = _made(target, inputs)
+                made = ical.made_of(built.feed, context.namespace)
+                before, now = made_of.get(spec.path, {}), _file(target)
+                ours = now is not None and before.get("file") == now  # the file as this folder's last publish left it
                 changed = False
-                if found is None or made_of.get(spec.path) != found:
-                    rendered = render_built(built, context, ledger)
+                if not ours or before.get("digest") != made.digest:
+                    known = _known_events(target, before) if ours else {}
+                    rendered = render_built(built, context, ledger, known)
                     changed = _write_if_changed(target, rendered.body, rendered.last_modified)
-                    found = _made(target, inputs)
-                kept[spec.path] = found
+                    now = _file(target)
+                kept[spec.path] = {"digest": made.digest, "file": now, "events": made.events}
             except PermissionError:  # the folder, not this feed: the caller says so
                 raise
             except (OSError, ValueError):  # this feed's file or data (e.g. a date beyond the calendar)
@@ -116,27 +119,38 @@ def publish(engine: Engine, directory: Path, context: FeedContext) -> PublishRep
                     stale.unlink()
                     removed.append(str(stale.relative_to(directory)))
         names = {m: context.profiles.known(m).name for m in municipalities(session, context)}
-    _write_if_changed(directory / MANIFEST, json.dumps(kept, indent=0, sort_keys=True).encode(), None)
+    _write_if_changed(directory / MANIFEST, json.dumps(kept, sort_keys=True, separators=(",", ":")).encode(), None)
     _write_if_changed(directory / "index.html", index_page(listed, context.base_url, names).encode("utf-8"), None)
     return PublishReport(directory, tuple(written), unchanged, tuple(removed), tuple(failed))
 
 
-def _made(target: Path, inputs: str) -> list | None:
-    """What the manifest keeps of a feed's file: the digest of what it was made of, and its size
-    and modification time (a file changed or restored by other hands is made again)."""
+def _file(target: Path) -> list[int] | None:
+    """The file's size and modification time, as the manifest keeps them: a file changed or
+    restored by other hands no longer matches, and is made again."""
     try:
         found = target.stat()
     except FileNotFoundError:
         return None
-    return [inputs, found.st_size, found.st_mtime_ns]
+    return [found.st_size, found.st_mtime_ns]
 
 
-def _read_manifest(directory: Path) -> dict[str, list]:
+def _known_events(target: Path, before: dict) -> dict[str, bytes]:
+    """The VEVENT bytes of the feed's file by the digest of the event each was made from (the
+    manifest's list, in the file's order): `ical.render` reuses those of unchanged events."""
+    blocks = ical.vevents(target.read_bytes())
+    events = before.get("events", [])
+    return dict(zip(events, blocks, strict=True)) if len(events) == len(blocks) else {}
+
+
+def _read_manifest(directory: Path) -> dict[str, dict]:
+    """Feed path → {"digest", "file": [size, mtime_ns], "events": [event digests]} (ical.made_of)."""
     try:
         found = json.loads((directory / MANIFEST).read_bytes())
     except (FileNotFoundError, ValueError):  # a first publish, or a manifest not ours: make every feed
         return {}
-    return found if isinstance(found, dict) else {}
+    if not isinstance(found, dict):
+        return {}
+    return {path: entry for path, entry in found.items() if isinstance(entry, dict)}
 
 
 def _write_if_changed(target: Path, data: bytes, modified: dt.datetime | None) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
@@ -90,9 +90,12 @@ def build_feed(
     return Built(spec, feed)
 
 
-def render_built(built: Built, context: FeedContext, ledger: Ledger) -> Rendered:
-    """The built feed as iCalendar bytes, with the Last-Modified the ledger gives them."""
-    body = ical.render(built.feed, context.namespace)
+def render_built(
+    built: Built, context: FeedContext, ledger: Ledger, known: Mapping[str, bytes] | None = None
+) -> Rendered:
+    """The built feed as iCalendar bytes, with the Last-Modified the ledger gives them; `known`:
+    VEVENT bytes by event digest, as `ical.render` takes them."""
+    body = ical.render(built.feed, context.namespace, known)
     digest = hashlib.sha256(body).hexdigest()[:32]
     newest = max((event.stamp for event in built.feed.events), default=None)
     last_modified = ledger.feed_changed(FEED_ROWS + built.spec.path, digest, newest)

@@ -1,5 +1,6 @@
-"""ical.digest: a publish skips rendering a feed whose digest is what its file was made of, so a
-change anywhere in what a subscriber receives must change the digest."""
+"""ical.made_of: a publish skips rendering a feed whose digest is what its file was made of, and
+reuses the VEVENT bytes of each event whose digest is unchanged, so a change anywhere in what a
+subscriber receives must change the digests."""
 
 from __future__ import annotations
 
@@ -57,7 +58,8 @@ def test_every_event_field_a_subscriber_receives_changes_the_digest():
     for name, value in OTHER_EVENT.items():
         changed = dataclasses.replace(FEED, events=(dataclasses.replace(MEETING, **{name: value}),))
         assert ical.render(changed, NAMESPACE) != ical.render(FEED, NAMESPACE), name
-        assert ical.digest(changed, NAMESPACE) != ical.digest(FEED, NAMESPACE), name
+        assert ical.made_of(changed, NAMESPACE).digest != ical.made_of(FEED, NAMESPACE).digest, name
+        assert ical.made_of(changed, NAMESPACE).events != ical.made_of(FEED, NAMESPACE).events, name
 
 
 def test_every_calendar_field_the_namespace_and_an_added_event_change_the_digest():
@@ -67,10 +69,41 @@ def test_every_calendar_field_the_namespace_and_an_added_event_change_the_digest
         FEED, events=(MEETING, dataclasses.replace(MEETING, key="slagelse/byraadet/2027-04-26"))
     )
     for what, changed in variants.items():
-        assert ical.digest(changed, NAMESPACE) != ical.digest(FEED, NAMESPACE), what
-    assert ical.digest(FEED, ical.namespace_for("albertslund")) != ical.digest(FEED, NAMESPACE)
+        assert ical.made_of(changed, NAMESPACE).digest != ical.made_of(FEED, NAMESPACE).digest, what
+    other = ical.made_of(FEED, ical.namespace_for("albertslund"))
+    assert other.digest != ical.made_of(FEED, NAMESPACE).digest
+    assert other.events != ical.made_of(FEED, NAMESPACE).events  # the UID is made from the namespace
 
 
 def test_the_same_calendar_built_again_has_the_same_digest():
     again = dataclasses.replace(FEED, events=(dataclasses.replace(MEETING),))
-    assert again is not FEED and ical.digest(again, NAMESPACE) == ical.digest(FEED, NAMESPACE)
+    assert again is not FEED and ical.made_of(again, NAMESPACE) == ical.made_of(FEED, NAMESPACE)
+
+
+def test_a_feed_rendered_with_the_vevents_of_its_last_file_is_the_feed_rendered_from_scratch():
+    """A title changed and an event added: the unchanged events' bytes come from the old file."""
+    evening = dataclasses.replace(
+        MEETING,
+        key="slagelse/byraadet/2027-04-26",
+        summary="Byrådet – møde, budget; 2. behandling",
+        start=dt.datetime(2027, 4, 26, 18, 0, tzinfo=COPENHAGEN),
+        end=None,
+        description="Linje 1\nLinje 2, ø",
+    )
+    old = dataclasses.replace(FEED, events=(MEETING, evening))
+    old_body = ical.render(old, NAMESPACE)
+    blocks = ical.vevents(old_body)
+    assert [block.startswith(b"BEGIN:VEVENT\r\n") and block.endswith(b"END:VEVENT\r\n") for block in blocks] == [
+        True,
+        True,
+    ]
+    known = dict(zip(ical.made_of(old, NAMESPACE).events, blocks, strict=True))
+    added = dataclasses.replace(
+        MEETING, key="slagelse/byraadet/2027-05-31", start=MEETING.start + dt.timedelta(days=63)
+    )
+    new = dataclasses.replace(
+        FEED, events=(dataclasses.replace(MEETING, summary="Byrådet – ekstraordinært møde"), evening, added)
+    )
+    ical.clear_cache()  # a fresh process: nothing serialized before
+    assert ical.render(new, NAMESPACE, known) == ical.calendar(new, NAMESPACE).to_ical()
+    assert blocks[1] in ical.render(new, NAMESPACE, known)

@@ -455,6 +455,9 @@ def test_publish_replaces_files_atomically_and_removes_feeds_that_are_no_longer_
     assert all(journal.title not in readable_text(data) for data in files.values())
     assert "slagelse/sekretariat.ics" in report.written
     assert not list(directory.rglob("*.tmp"))  # no temporary files left behind
+    # The overview kept its other events' bytes from its file: the same as all built anew.
+    _, anew = publish(changeable, tmp_path / "anew")
+    assert anew == files
 
 
 def test_a_feed_file_changed_or_removed_by_other_hands_is_written_again(changeable, tmp_path):
