@@ -25,9 +25,12 @@ each VEVENT's serialized bytes in a bounded cache keyed by the event's whole val
 its UID; SEQUENCE; DTSTAMP; every field) and the namespace, and places them between the calendar's
 own properties and time zone (serialized by icalendar too) and END:VCALENDAR. The bytes are the
 same as `calendar(feed, namespace).to_ical()`, the whole tree serialized at once (bench/feeds.py
-checks it); only events that are new or changed are built again. A fresh process (`sagsgang
-feeds publish`, the first request to `sagsgang serve`) still pays the full cost once. icalendar,
-vobject, Mozilla's ical.js and Radicale check the output in tests/test_feeds.py.
+checks it); only events that are new or changed are built again. A fresh process (the first
+request to `sagsgang serve`) pays the full cost once, unless its caller passes the VEVENT bytes
+it rendered before (`known`, by the event digests of `made_of`): the static publisher reads them
+back from its files, and by `made_of`'s feed digest skips a feed whose bytes would not change.
+icalendar, vobject, Mozilla's ical.js and Radicale check the output in
+tests/publishing/test_feeds.py.
 """
 
 from __future__ import annotations
