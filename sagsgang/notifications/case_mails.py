@@ -37,10 +37,12 @@ def mail_lines(session: Session, case_id: int, now: dt.datetime) -> list[str]:
         .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
     ).all()
     lines = [f"{_what(row.kind, row.deadline)} til {row.recipient}: {_outcome(row)}" for row in rows]
+    queued = {row.key for row in rows}
     lines += [
         f"{_what(due.kind, due.deadline)} til {_recipient(session, case_id, due.kind)}: skal sendes nu."
         " Tjenesten sender den inden for få minutter, når den kører."
         for due in find_due(session, now, case_id)
+        if due.key not in queued  # a mail that could not be built is found due again: shown once
     ]
     return lines
 

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from models.outbox import MessageKind, MessageStatus, OutboxMessage
 from models.tables import Case
 from sagsgang.accounts import logins
-from sagsgang.notifications import mail, sending
+from sagsgang.notifications import case_mails, mail, sending
 from tests import configured
 from tests.lifecycle_world import at, daily, launch, text
 
@@ -120,6 +120,11 @@ def test_a_mail_that_cannot_be_built_fails_alone_and_is_built_again_after_the_ba
     unbuilt = row_of(J2)
     assert (unbuilt.status, unbuilt.attempts) == (MessageStatus.PENDING, 1)
     assert "Kunne ikke dannes" in unbuilt.last_error
+    with configured.session_scope() as session:  # what `sag vis` and the case page say: once, with why
+        shown = case_mails.mail_lines(session, unbuilt.case_id, at(date(2027, 3, 1), 9).now())
+    assert len(shown) == 1 and shown[0].startswith(
+        "Påmindelse om sagsfristen torsdag 4. marts 2027 til sofi@slagelse.dk: ikke sendt endnu (Kunne ikke dannes"
+    )
 
     monkeypatch.setattr(mail, "compose", real)  # the template is mended
     daily(date(2027, 3, 1), hour=9)  # more than 5 minutes later
