@@ -53,7 +53,7 @@ print(len(report.written), report.unchanged)
 """
 STEPS = {  # (module file, function) in Sagsgang → what it is
     ("feed_render.py", "_collect"): "events from the database (SQL, milestones)",
-    ("feed_ledger.py", "load_every"): "published ledger read, all at once (SQL)",
+    ("feed_ledger.py", "load_all"): "published ledger read, all at once (SQL)",
     ("feed_ledger.py", "_load"): "published ledger read, per feed (SQL)",
     ("feed_ledger.py", "stamp"): "ledger stamping (SEQUENCE/DTSTAMP)",
     ("ical.py", "made_of"): "digests of what each feed is made of",

@@ -21,7 +21,7 @@ from calendars import ical
 from calendars.milestones import Audience
 from sagsgang import rendering
 from sagsgang.publishing import publish_turns
-from sagsgang.publishing.feed_ledger import FEED_ROWS, Ledger
+from sagsgang.publishing.feed_ledger import Ledger
 from sagsgang.publishing.feed_render import Built, CaseFeeds, Rendered, build_feed, render_built
 from sagsgang.publishing.feeds import FeedContext, feed_url, municipalities, public_feeds, webcal_url
 
@@ -79,7 +79,7 @@ def publish(engine: Engine, directory: Path, context: FeedContext) -> PublishRep
     made_of = _read_manifest(directory)
     with session_scope(engine, read_only=True) as session:
         ledger, cases = Ledger(session, context.clock), CaseFeeds(session, context)
-        ledger.load_every(f"{Audience.PUBLIC}:", FEED_ROWS)
+        ledger.load_all(Audience.PUBLIC)
         written, unchanged, wanted, listed, failed, kept = [], 0, set(), [], [], {}
         for spec in public_feeds(session, context):
             target = directory / spec.path

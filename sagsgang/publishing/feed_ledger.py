@@ -42,7 +42,7 @@ class Ledger:
         self._now: dt.datetime | None = None
         self._new: list[dict] = []
         self._changed: list[dict] = []
-        self._complete: tuple[str, ...] = ()  # key prefixes read whole (load_every)
+        self._complete: tuple[str, ...] = ()  # key prefixes read whole (load_all)
 
     @property
     def unsaved(self) -> bool:
@@ -70,10 +70,11 @@ class Ledger:
             self._now = self.clock.now().astimezone(UTC)
         return self._now
 
-    def load_every(self, *prefixes: str) -> None:
-        """Read every row whose key starts with one of `prefixes`, in one query: a publisher that
-        stamps nearly all of them (every public feed) spends less so than with a query per feed.
-        A key under those prefixes that is not read now is new."""
+    def load_all(self, audience: Audience) -> None:
+        """Read every row of the audience's events and every feed's own row, in one query: a
+        publisher that stamps nearly all of them (every public feed) spends less so than with a
+        query per feed. A key of those kinds that is not read now is new."""
+        prefixes = (f"{audience}:", FEED_ROWS)
         table = PublishedEntry.__table__  # type: ignore[attr-defined]  # set by SQLModel, not in its stubs
         query = sa.select(table.c.key, table.c.fingerprint, table.c.sequence, table.c.changed_at).where(
             sa.or_(*(table.c.key.startswith(prefix, autoescape=True) for prefix in prefixes))
