@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from sagsgang import quick_exit
 from sagsgang.cli.argparse_da import DanishArgumentParser
 from sagsgang.errors import EXIT_BAD_INPUT, EXIT_UNAVAILABLE, SagsgangError, from_model
 
@@ -121,6 +122,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     if argv is None:  # run as a command (not called by tests or other code in their process)
         # Piped into `head`: stop quietly like other command-line tools.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        quick_exit.skip_final_collections()
     given = sys.argv[1:] if argv is None else argv
     if settings is None and (code := _thin(given)) is not None:
         return code

@@ -66,4 +66,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    from sagsgang import quick_exit
+
+    quick_exit.skip_final_collections()
     sys.exit(main())
