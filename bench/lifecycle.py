@@ -304,9 +304,10 @@ def cli_actions(
         "sag beslut",
     )
     days = direktion_days(env, since=since)  # each moved (to the next day) or cancelled once
+    # --bekræft-dag: the next day may lie in a recess (efterårsferie), which the command asks to confirm.
     found["mødeplan flyt"] = timed(
         lambda n: run(env, "mødeplan", "flyt", "direktion", dmy(days[n]), dmy(days[n] + dt.timedelta(days=1)),
-                           "--kommune", "slagelse"),
+                           "--kommune", "slagelse", "--bekræft-dag"),
         REPEAT, "mødeplan flyt",
     )  # fmt: skip
     found["mødeplan aflys"] = timed(
