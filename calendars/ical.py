@@ -40,7 +40,7 @@ import enum
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib.metadata import version
@@ -123,20 +123,29 @@ def fingerprints(event: FeedEvent) -> tuple[str, str]:
 # --- the component tree -------------------------------------------------------------------------
 
 
-def render(feed: Feed, namespace: uuid.UUID, known: Mapping[str, bytes] | None = None) -> bytes:
+def render(
+    feed: Feed,
+    namespace: uuid.UUID,
+    known: Mapping[str, bytes] | None = None,
+    digests: Sequence[str] | None = None,
+) -> bytes:
     """The feed as an iCalendar stream: UTF-8, CRLF, folded. Byte for byte
     `calendar(feed, namespace).to_ical()`, with each VEVENT's bytes from the cache when that
     exact event was serialized before, or from `known` (an event's digest, `made_of`, to the
-    VEVENT bytes it was rendered as: a publisher reads them back from the file it wrote)."""
+    VEVENT bytes it was rendered as: a publisher reads them back from the file it wrote).
+    `digests`: the events' digests, `made_of(feed, namespace).events`, when the caller has them."""
     head = _head(feed, namespace).to_ical()
     end = b"END:VCALENDAR\r\n"
     if not head.endswith(end):  # icalendar always ends a component so; anything else is a bug
         raise AssertionError(f"unexpected end of VCALENDAR: {head[-40:]!r}")
-    digests = made_of(feed, namespace).events if known else ()
-    blocks = [
-        known[digests[i]] if known and digests[i] in known else _serialized(event, namespace)
-        for i, event in enumerate(feed.events)
-    ]
+    if known:
+        events = made_of(feed, namespace).events if digests is None else digests
+        blocks = [
+            known.get(digest) or _serialized(event, namespace)
+            for event, digest in zip(feed.events, events, strict=True)
+        ]
+    else:
+        blocks = [_serialized(event, namespace) for event in feed.events]
     return b"".join([head[: -len(end)], *blocks, end])
 
 

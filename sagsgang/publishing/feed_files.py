@@ -96,7 +96,7 @@ def publish(engine: Engine, directory: Path, context: FeedContext) -> PublishRep
                 changed = False
                 if not ours or before.get("digest") != made.digest:
                     known = _known_events(target, before) if ours else {}
-                    rendered = render_built(built, context, ledger, known)
+                    rendered = render_built(built, context, ledger, known, made.events)
                     changed = _write_if_changed(target, rendered.body, rendered.last_modified)
                     now = _file(target)
                 kept[spec.path] = {"digest": made.digest, "file": now, "events": made.events}

@@ -91,11 +91,15 @@ def build_feed(
 
 
 def render_built(
-    built: Built, context: FeedContext, ledger: Ledger, known: Mapping[str, bytes] | None = None
+    built: Built,
+    context: FeedContext,
+    ledger: Ledger,
+    known: Mapping[str, bytes] | None = None,
+    digests: Sequence[str] | None = None,
 ) -> Rendered:
-    """The built feed as iCalendar bytes, with the Last-Modified the ledger gives them; `known`:
-    VEVENT bytes by event digest, as `ical.render` takes them."""
-    body = ical.render(built.feed, context.namespace, known)
+    """The built feed as iCalendar bytes, with the Last-Modified the ledger gives them; `known`
+    (VEVENT bytes by event digest) and `digests` (its events' digests) as `ical.render` takes them."""
+    body = ical.render(built.feed, context.namespace, known, digests)
     digest = hashlib.sha256(body).hexdigest()[:32]
     newest = max((event.stamp for event in built.feed.events), default=None)
     last_modified = ledger.feed_changed(FEED_ROWS + built.spec.path, digest, newest)
