@@ -38,17 +38,19 @@ def mail_lines(session: Session, case_id: int, now: dt.datetime) -> list[str]:
     ).all()
     lines = [f"{_what(row.kind, row.deadline)} til {row.recipient}: {_outcome(row)}" for row in rows]
     queued = {row.key for row in rows}
-    lines += [
-        f"{_what(due.kind, due.deadline)} til {_recipient(session, case_id, due.kind)}: skal sendes nu."
-        " Tjenesten sender den inden for få minutter, når den kører."
-        for due in find_due(session, now, case_id)
-        if due.key not in queued  # a mail that could not be built is found due again: shown once
-    ]
+    # A mail that could not be built is in the outbox and is found due again: shown once.
+    unbuilt = [due for due in find_due(session, now, case_id) if due.key not in queued]
+    if unbuilt:
+        case = session.get_one(Case, case_id)
+        lines += [
+            f"{_what(due.kind, due.deadline)} til {_recipient(case, due.kind)}: skal sendes nu."
+            " Tjenesten sender den inden for få minutter, når den kører."
+            for due in unbuilt
+        ]
     return lines
 
 
-def _recipient(session: Session, case_id: int, kind: MessageKind) -> str:
-    case = session.get_one(Case, case_id)
+def _recipient(case: Case, kind: MessageKind) -> str:
     return case.manager_email if kind is MessageKind.ESCALATION else case.owner_email
 
 
