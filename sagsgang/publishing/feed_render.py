@@ -57,12 +57,14 @@ def render_feed(
     context: FeedContext,
     subscription: FeedToken | None = None,
     ledger: Ledger | None = None,
+    cases: CaseFeeds | None = None,
 ) -> Rendered:
     """Build one feed: its events, stamped from the ledger, as iCalendar bytes. Without a `ledger`
-    of the caller's, the stamps are written into `session`."""
+    of the caller's, the stamps are written into `session`. `cases`: the case feeds read at once,
+    for a caller that builds many of them."""
     own = ledger is None
     ledger = ledger or Ledger(session, context.clock)
-    rendered = render_built(build_feed(session, spec, context, ledger, subscription), context, ledger)
+    rendered = render_built(build_feed(session, spec, context, ledger, subscription, cases), context, ledger)
     if own:
         ledger.save()
     return rendered

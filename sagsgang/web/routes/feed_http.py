@@ -19,11 +19,12 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from calendars.ical import MEDIA_TYPE
+from calendars.milestones import Audience
 from models.db import session_scope
 from sagsgang.accounts import subscriptions
 from sagsgang.publishing import feed_files, feeds
 from sagsgang.publishing.feed_ledger import Ledger
-from sagsgang.publishing.feed_render import Rendered, render_feed
+from sagsgang.publishing.feed_render import CaseFeeds, Rendered, render_feed
 from sagsgang.publishing.feeds import FeedContext, FeedSpec
 
 router = APIRouter()
@@ -75,7 +76,13 @@ class FeedCache:
 
     def index(self) -> str:
         def every(session, ledger):
-            listed = [self._render(session, ledger, spec) for spec in feeds.public_feeds(session, self.context)]
+            # Every public feed at once: the ledger's public rows and the case feeds' events are read
+            # with one query each (as the static publisher reads them), not one per feed.
+            ledger.load_all(Audience.PUBLIC)
+            cases = CaseFeeds(session, self.context)
+            listed = [
+                self._render(session, ledger, spec, cases=cases) for spec in feeds.public_feeds(session, self.context)
+            ]
             names = {m: self.context.profiles.known(m).name for m in feeds.municipalities(session, self.context)}
             return listed, names
 
@@ -109,13 +116,15 @@ class FeedCache:
             self._version = feeds.data_version(session)
             self._checked = time.monotonic()
 
-    def _render(self, session, ledger: Ledger, spec: FeedSpec, subscription=None) -> Rendered:
+    def _render(
+        self, session, ledger: Ledger, spec: FeedSpec, subscription=None, cases: CaseFeeds | None = None
+    ) -> Rendered:
         # A personal feed is kept under a key no URL path can name: only its token reaches it.
         key = f"token:{spec.key}" if spec.kind == "personlig" else spec.path
         entry = self._entries.get(key)
         if entry and entry[0] == self._version:
             return entry[1]
-        rendered = render_feed(session, spec, self.context, subscription, ledger=ledger)
+        rendered = render_feed(session, spec, self.context, subscription, ledger=ledger, cases=cases)
         ledger.save_apart(self.engine)
         self._entries[key] = (self._version, rendered)
         return rendered
