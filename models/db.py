@@ -67,8 +67,15 @@ def _sqlite_begin(connection: Connection) -> None:
     snapshot may be stale): "database is locked" at once, whatever the busy timeout. BEGIN
     IMMEDIATE takes the write lock first, waiting up to the busy timeout for other writers'
     commits; readers are not blocked (WAL), so a burst of writers queues and every one commits.
+
+    A transaction that only reads (READ_ONLY) begins deferred, and with SQLite's query_only on:
+    a write in it fails at once ("attempt to write a readonly database"), in the tests too, where
+    it would otherwise succeed and only fail in production, when another process holds the lock.
     """
     deferred = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql(
+        f"PRAGMA query_only={'ON' if deferred else 'OFF'}"
+    )  # set at every begin: pooled connections
     connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
@@ -111,7 +118,7 @@ def session_scope(engine: Engine, read_only: bool = False) -> Iterator[Session]:
 
     Bad input therefore writes nothing: a function that fails half-way leaves no half-done rows.
     `read_only`: the block means only to read, and on SQLite its transaction takes no write lock
-    (READ_ONLY), so it never waits for another process's writes; a write in it still works.
+    (READ_ONLY), so it never waits for another process's writes; a write in it fails (_sqlite_begin).
     """
     bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
     # Rows stay readable after the block (the CLI prints what it stored); they are not

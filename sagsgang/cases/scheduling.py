@@ -146,6 +146,11 @@ def ensure_meetings(session: Session, profile: Profile, start: dt.date, end: dt.
                 raise
 
 
+def meetings_missing(session: Session, profile: Profile, start: dt.date, end: dt.date) -> bool:
+    """Whether `ensure_meetings` would store any: a reader asks first, and writes only then."""
+    return bool(_missing_meetings(session, profile, start, end))
+
+
 # Each retry sees what the transaction that beat it committed, so one retry is normally enough.
 STORE_TRIES = 3
 

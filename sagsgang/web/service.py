@@ -27,7 +27,7 @@ from sagsgang.cases.decisions import record_decision
 from sagsgang.cases.history import Editor
 from sagsgang.cases.launch import launch as launch_case
 from sagsgang.cases.scheduling import change_meeting as change_stored_meeting
-from sagsgang.cases.scheduling import ensure_meetings, undecided
+from sagsgang.cases.scheduling import ensure_meetings, meetings_missing, undecided
 from sagsgang.cases.state import case_query, find_case, id_of, load_state
 from sagsgang.inputs import UserError
 from sagsgang.orchestration import Orchestrator
@@ -337,9 +337,15 @@ def meetings(web: Web, municipality: str, body: str, start: dt.date, end: dt.dat
     profile = web.profile(municipality)
     if body and body not in profile.bodies:
         raise FormErrors({"organ": f"Organet '{body}' findes ikke i {profile.name}."})
+    # The profile's meeting plan for the period is in the database (as when a case is launched). A
+    # period not shown before stores them first, in a transaction that may write: a GET's own reads
+    # take no write lock, and on SQLite such a transaction cannot wait for one to write.
     with web.session() as session:
-        # The profile's meeting plan for the period is in the database (as when a case is launched).
-        ensure_meetings(session, profile, start, end)
+        missing = meetings_missing(session, profile, start, end)
+    if missing:
+        with session_scope(web.engine) as session:
+            ensure_meetings(session, profile, start, end)
+    with web.session() as session:
         query = (
             select(Meeting, col(Body.key), col(Body.name))
             .join(Body, col(Body.id) == col(Meeting.body_id))

@@ -103,3 +103,20 @@ def test_a_savepoint_before_the_first_write_commits_nothing_when_the_transaction
     with db.session_scope(engine) as session:
         assert session.exec(select(Body)).all() == []
     engine.dispose()
+
+
+def test_a_transaction_that_only_reads_refuses_a_write_and_the_next_transaction_may_write(tmp_path):
+    # On SQLite a read-only transaction cannot wait for the write lock: a write in it would work on
+    # a quiet machine and fail only when another process writes. So it fails always, and at once.
+    url = f"sqlite:///{tmp_path / 'sagsgang.db'}"
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    organ = {"municipality": "slagelse", "name": "Organ", "kind": BodyKind.POLITICAL}
+    with pytest.raises(Exception, match="readonly database"):
+        with db.session_scope(engine, read_only=True) as session:
+            session.add(Body(key="i-laesning", **organ))
+    with db.session_scope(engine) as session:  # the same pooled connection, writing again
+        session.add(Body(key="i-skrivning", **organ))
+    with db.session_scope(engine, read_only=True) as session:
+        assert session.exec(select(Body.key)).all() == ["i-skrivning"]
+    engine.dispose()
