@@ -44,6 +44,14 @@ def session_scope(settings: Settings) -> AbstractContextManager[Session]:
     return db.session_scope(settings.engine())
 
 
+def reading(settings: Settings) -> AbstractContextManager[Session]:
+    """One transaction that only reads: on SQLite it takes no write lock, so a step that looks at
+    a case (its stage, its state, the mails due, its summary) never holds up the web app's and the
+    other workers' writes. Under the service's load such a step's transaction held the lock for
+    0.5-0.9 s (a fresh flow-run process on a busy machine), and an action waited for it."""
+    return db.session_scope(settings.engine(), read_only=True)
+
+
 def _case(session: Session, case_id: int) -> Case:
     case = session.get(Case, case_id)
     if case is None:  # ids come from an earlier step of the same run
@@ -74,17 +82,17 @@ def record_decision(
 
 
 def find_case(settings: Settings, journal_number: str, municipality: str | None) -> int:
-    with session_scope(settings) as session:
+    with reading(settings) as session:
         return id_of(state.find_case(session, journal_number, municipality))
 
 
 def municipality_of(settings: Settings, case_id: int) -> str:
-    with session_scope(settings) as session:
+    with reading(settings) as session:
         return _case(session, case_id).municipality
 
 
 def current_stage(settings: Settings, case_id: int) -> int | None:
-    with session_scope(settings) as session:
+    with reading(settings) as session:
         return state.load_state(session, _case(session, case_id)).current_stage
 
 
@@ -98,7 +106,7 @@ def remind(settings: Settings, case_id: int, now: dt.datetime | None) -> sending
     at, mail_settings = clock_at(settings, now).now(), mail.MailSettings.from_settings(settings)
     with session_scope(settings) as session:
         reminders.obsolete_stale(session, case_id, at)
-    with session_scope(settings) as session:
+    with reading(settings) as session:
         due = reminders.find_due(session, at, case_id)
     for item in due:
         with session_scope(settings) as session:
@@ -115,13 +123,13 @@ def reminders_left(settings: Settings, case_id: int, now: dt.datetime | None) ->
     wake-up to send (an action without the service, which answers without building mails): what
     each is about, in Danish. The caller sets the case's wake-up time to now."""
     at = clock_at(settings, now).now()
-    with session_scope(settings) as session:
+    with reading(settings) as session:
         due = reminders.find_due(session, at, case_id)
     return [case_mails.what(item.kind, item.deadline) for item in due]
 
 
 def decision_on(settings: Settings, case_id: int, stage: int) -> StageStatus:
-    with session_scope(settings) as session:
+    with reading(settings) as session:
         return state.load_state(session, _case(session, case_id)).status(stage)
 
 
@@ -173,7 +181,7 @@ def due_cases(settings: Settings, now: dt.datetime | None) -> list[Due]:
     """Every case whose wake-up time is now or past (by the index on cases.wake_at), oldest first.
     A service that was down catches up: what fell due meanwhile is simply due."""
     at = clock_at(settings, now).now()
-    with session_scope(settings) as session:
+    with reading(settings) as session:
         rows = session.exec(
             select(Case.journal_number, Case.municipality, Case.wake_at)
             .where(col(Case.wake_at).is_not(None), col(Case.wake_at) <= at)
@@ -208,7 +216,7 @@ def publish_feeds(settings: Settings) -> bool:
 
 def cases_on_meeting(settings: Settings, municipality: str, meeting_key: str) -> dict[str, str]:
     """The undecided cases planned on the meeting: journal number → status, in journal-number order."""
-    with session_scope(settings) as session:
+    with reading(settings) as session:
         return {
             journal: str(status) for journal, (_id, status) in _on_meeting(session, municipality, meeting_key).items()
         }
@@ -298,7 +306,7 @@ def _replan_batch(
 def summary_now(settings: Settings, journal_number: str, municipality: str | None) -> CaseSummary:
     """The case as it stands, with its stored wake-up time (after a run elsewhere: the service's)."""
     case_id = find_case(settings, journal_number, municipality)
-    with session_scope(settings) as session:
+    with reading(settings) as session:
         wake = _case(session, case_id).wake_at
     return summary(settings, case_id, [], wake)
 
@@ -308,7 +316,7 @@ def summary(
 ) -> CaseSummary:
     """The case after a run, as the CLI prints it and the flows return it; `left`: the mails due
     that were left for the service (reminders_left)."""
-    with session_scope(settings) as session:
+    with reading(settings) as session:
         made = _summary(session, settings, _case(session, case_id), sent, wake)
     if left:
         made["venter"] = left
@@ -319,7 +327,7 @@ def summaries(
     settings: Settings, cases: dict[str, int], sent: dict[int, list[str]], wake: dict[int, dt.datetime | None]
 ) -> dict[str, CaseSummary]:
     """`summary` of many cases (journal number → id), in one transaction."""
-    with session_scope(settings) as session:
+    with reading(settings) as session:
         return {
             journal: _summary(session, settings, _case(session, case_id), sent.get(case_id, []), wake.get(case_id))
             for journal, case_id in cases.items()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sagsgang.cases.advance import Run, Warn
 from sagsgang.cases.state import ConflictError
-from sagsgang.cases.steps import clock_at, publish_feeds, session_scope
+from sagsgang.cases.steps import clock_at, publish_feeds, reading, session_scope
 from sagsgang.notifications import heartbeat, mail, reminders, sending
 from sagsgang.orchestration import DailySummary
 from sagsgang.settings import Settings
@@ -29,7 +29,7 @@ def drop_stale_reminders(settings: Settings, now: dt.datetime | None = None) -> 
 
 
 def find_due(settings: Settings, now: dt.datetime) -> list[reminders.Due]:
-    with session_scope(settings) as session:
+    with reading(settings) as session:  # every open case's deadlines: no write lock meanwhile
         return reminders.find_due(session, now)
 
 

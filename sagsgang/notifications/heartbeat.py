@@ -61,7 +61,7 @@ def warn_if_missing(settings: Settings, now: dt.datetime) -> int:
     warnings were queued now."""
     sender = mail.MailSettings.from_settings(settings).sender
     queued = 0
-    with session_scope(settings.engine()) as session:
+    with session_scope(settings.engine(), read_only=True) as session:
         day = missing_today(session, now)
         if day is None:
             return 0

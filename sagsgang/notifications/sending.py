@@ -106,7 +106,7 @@ def send_pending(
 
     `now` is the run's clock (what is due, when to try again); `wall_clock` dates the claims, whose
     lease is about real processes, not about the municipality's calendar."""
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:  # the claims below take the write lock
         ready = sa.or_(col(OutboxMessage.next_attempt_at).is_(None), col(OutboxMessage.next_attempt_at) <= now)
         query = select(col(OutboxMessage.id)).where(
             col(OutboxMessage.message) != "",
