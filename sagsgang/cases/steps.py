@@ -48,7 +48,8 @@ def reading(settings: Settings) -> AbstractContextManager[Session]:
     """One transaction that only reads: on SQLite it takes no write lock, so a step that looks at
     a case (its stage, its state, the mails due, its summary) never holds up the web app's and the
     other workers' writes. Under the service's load such a step's transaction held the lock for
-    0.5-0.9 s (a fresh flow-run process on a busy machine), and an action waited for it."""
+    0.5-0.9 s (a fresh flow-run process on a busy machine), and the other flow runs queued behind
+    it, for seconds at times."""
     return db.session_scope(settings.engine(), read_only=True)
 
 
